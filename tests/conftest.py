@@ -1,0 +1,29 @@
+"""Shared pytest configuration: hypothesis profile and the browser launch."""
+
+import os
+import shutil
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+# Numba compiles on first call; the first example of a property test may pay
+# for it, so no per-example deadline.
+settings.register_profile("default", deadline=None, max_examples=60,
+                          suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+#: Flags that keep Chromium quiet on a machine without internet.
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    """Point Playwright at Debian's Chromium (it cannot download its own here)."""
+    if not os.path.exists(CHROMIUM):
+        pytest.fail("chromium is not installed: run the tests through `bash .ci/test`")
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}

@@ -1,0 +1,279 @@
+"""Numba kernels for the UV model (private).
+
+Every kernel works in the dimensionless decoupled coordinates of spec §2.1,
+
+    p := (η α² / 4) P,    m := (η α² / 4) M,    c := η α ‖x‖ y  (signed),
+
+in which one gradient-descent step is
+
+    k = p − m − c,    p' = (1 − k)² p,    m' = (1 + k)² m,
+
+with ηλ = 2 (p + m) and η α ‖x‖ Δf = k.  The map therefore depends on the
+single number c; the public layer converts to and from (Δf, λ).  Working in
+(p, m) keeps both forbidden edges (p = 0, m = 0) exactly invariant, because a
+product of non-negative numbers stays non-negative in floating point.
+
+The kernels fill preallocated arrays and take plain scalars; validation and
+allocation live in the public modules.
+"""
+
+import math
+
+import numpy as np
+from numba import get_num_threads, njit, prange
+
+# ``fastmath=True`` would add the ``nnan``/``ninf`` flags, which let LLVM
+# delete the very NaN/inf tests that detect divergence.  These flags keep them.
+FASTMATH = {"contract", "arcp", "nsz"}
+
+#: An orbit has diverged once p + m = ηλ/2 exceeds this (or is not finite).
+#: Since |k| ≤ p + m + |c|, this also bounds the loss scale.
+DIVERGENCE_BOUND = 1e8
+
+#: Steps between the divergence checks of the blocked sweep kernel.
+_CHECK_EVERY = 256
+
+#: Lanes advanced together by the blocked sweep kernel (a multiple of the
+#: SIMD width; small enough to stay in L1).
+LANES = 64
+
+
+@njit(cache=True, fastmath=FASTMATH)
+def pm_step(p, m, c):
+    """One GD step of the UV model in (p, m) coordinates."""
+    k = p - m - c
+    a = 1.0 - k
+    b = 1.0 + k
+    return a * a * p, b * b * m
+
+
+@njit(cache=True, fastmath=FASTMATH)
+def pm_jacobian(p, m, c):
+    """Analytic Jacobian d(p', m')/d(p, m) as (j11, j12, j21, j22)."""
+    k = p - m - c
+    a = 1.0 - k
+    b = 1.0 + k
+    return a * (a - 2.0 * p), 2.0 * a * p, 2.0 * b * m, b * (b - 2.0 * m)
+
+
+@njit(cache=True, fastmath=FASTMATH)
+def is_bad(p, m):
+    """True when the state is non-finite or past DIVERGENCE_BOUND."""
+    s = p + m
+    return not (s <= DIVERGENCE_BOUND)  # NaN compares false: caught here
+
+
+@njit(cache=True, fastmath=FASTMATH)
+def trajectory_kernel(p0, m0, c, out_p, out_m):
+    """Fill out_p[0..T], out_m[0..T] with the orbit from (p0, m0).
+
+    Returns the first index whose state is bad (non-finite or beyond the
+    bound), or -1 if none.  Entries after that index are left untouched.
+    """
+    p = p0
+    m = m0
+    out_p[0] = p
+    out_m[0] = m
+    if is_bad(p, m):
+        return 0
+    for t in range(1, out_p.shape[0]):
+        p, m = pm_step(p, m, c)
+        out_p[t] = p
+        out_m[t] = m
+        if is_bad(p, m):
+            return t
+    return -1
+
+
+@njit(cache=True, fastmath=FASTMATH)
+def period_of(p, m, kmax, tol):
+    """Smallest k ≤ kmax with |x_t − x_{t−k}|₁ ≤ tol (1 + p_t + m_t) on the whole window.
+
+    Returns 0 when no such k exists.  Needs at least two periods in the window.
+    """
+    n = p.shape[0]
+    for k in range(1, kmax + 1):
+        if 2 * k > n:
+            break
+        ok = True
+        for t in range(k, n):
+            scale = 1.0 + p[t] + m[t]
+            if abs(p[t] - p[t - k]) + abs(m[t] - m[t - k]) > tol * scale:
+                ok = False
+                break
+        if ok:
+            return k
+    return 0
+
+
+@njit(cache=True, fastmath=FASTMATH)
+def lyapunov_of(p, m, c, v0p, v0m):
+    """Mean log growth of a tangent vector along the stored states.
+
+    The Jacobian at each stored state is applied once, so a window of n
+    states gives n steps.  On the edge m = 0 (or p = 0) the Jacobian is
+    triangular, so a tangent vector started along the edge stays there and
+    this returns the in-edge exponent.
+    """
+    n = p.shape[0]
+    vp = v0p
+    vm = v0m
+    acc = 0.0
+    for t in range(n):
+        j11, j12, j21, j22 = pm_jacobian(p[t], m[t], c)
+        a = j11 * vp + j12 * vm
+        b = j21 * vp + j22 * vm
+        r = math.sqrt(a * a + b * b)
+        if r > 1e-300:
+            acc += math.log(r)
+            vp = a / r
+            vm = b / r
+        else:
+            # superstable step: cap its contribution and restart the vector
+            acc += math.log(1e-300)
+            vp = v0p
+            vm = v0m
+    return acc / n
+
+
+@njit(cache=True, fastmath=FASTMATH)
+def transverse_of(p, m, c):
+    """Mean of log|1 + k| (edge m = 0, c ≥ 0) or log|1 − k| (edge p = 0, c < 0).
+
+    These are the factors by which √m (resp. √p) grows each step: the
+    transverse Lyapunov exponent of the invariant edge (spec §3).
+    """
+    n = p.shape[0]
+    sgn = 1.0 if c >= 0.0 else -1.0
+    acc = 0.0
+    for t in range(n):
+        k = p[t] - m[t] - c
+        acc += math.log(max(abs(1.0 + sgn * k), 1e-300))
+    return acc / n
+
+
+@njit(cache=True, fastmath=FASTMATH)
+def lane_window(p, m, c, kmax, tol, v0p, v0m, bufp, bufm):
+    """Iterate len(bufp) steps from (p, m) storing states, then analyse them.
+
+    Returns (period, lyapunov, diverged, p_end, m_end).
+    """
+    n = bufp.shape[0]
+    for t in range(n):
+        if is_bad(p, m):
+            return -1, 0.0, True, p, m
+        bufp[t] = p
+        bufm[t] = m
+        p, m = pm_step(p, m, c)
+    if is_bad(p, m):
+        return -1, 0.0, True, p, m
+    return period_of(bufp, bufm, kmax, tol), lyapunov_of(bufp, bufm, c, v0p, v0m), False, p, m
+
+
+@njit(cache=True, fastmath=FASTMATH)
+def advance(p, m, c, steps):
+    """Iterate ``steps`` times; stop early when the state turns bad."""
+    for _ in range(steps):
+        if is_bad(p, m):
+            return p, m
+        p, m = pm_step(p, m, c)
+    return p, m
+
+
+def block_order(nblocks, nthreads=None):
+    """Order in which prange hands out blocks: round-robin over threads.
+
+    prange gives each thread a contiguous chunk of iterations; diverged orbits
+    cluster at large η and finish early, so contiguous chunks would leave one
+    thread idle.  Visiting blocks as 0, T, 2T, …, 1, T+1, … gives each chunk
+    an even share of the η range.
+    """
+    t = nthreads or get_num_threads()
+    idx = np.arange(nblocks)
+    return np.concatenate([idx[r::t] for r in range(t)]).astype(np.int64)
+
+
+@njit(parallel=True, cache=True, fastmath=FASTMATH)
+def batch_kernel(p0, m0, c, transient, kmax, tol, v0p, v0m, order,
+                 out_p, out_m, out_period, out_lyap, out_diverged):
+    """Advance many independent orbits; analyse the last window of each.
+
+    Orbits are advanced LANES at a time in lockstep (vectorizable, no
+    branches inside the step loop) and checked for divergence every
+    _CHECK_EVERY steps.  out_p/out_m have shape (N, window): the window
+    states of each orbit, or shape (0, window) to analyse a window of that
+    length without keeping it.  out_period gets -1 for diverged orbits.
+    """
+    n = p0.shape[0]
+    window = out_p.shape[1]
+    store = out_p.shape[0] == n
+    nblocks = (n + LANES - 1) // LANES
+    for ib in prange(nblocks):
+        b = order[ib]
+        lo = b * LANES
+        hi = min(n, lo + LANES)
+        width = hi - lo
+        pp = np.zeros(LANES)
+        mm = np.zeros(LANES)
+        cc = np.zeros(LANES)
+        for j in range(width):
+            pp[j] = p0[lo + j]
+            mm[j] = m0[lo + j]
+            cc[j] = c[lo + j]
+        done = 0
+        while done < transient:
+            chunk = min(_CHECK_EVERY, transient - done)
+            for _ in range(chunk):
+                for j in range(LANES):
+                    k = pp[j] - mm[j] - cc[j]
+                    a = 1.0 - k
+                    bq = 1.0 + k
+                    pp[j] = a * a * pp[j]
+                    mm[j] = bq * bq * mm[j]
+            done += chunk
+            nbad = 0
+            for j in range(width):
+                if is_bad(pp[j], mm[j]):
+                    nbad += 1
+            if nbad == width:
+                break
+        bufp = np.empty(window)
+        bufm = np.empty(window)
+        for j in range(width):
+            i = lo + j
+            if store:
+                bufp = out_p[i]
+                bufm = out_m[i]
+            period, lyap, div, _, _ = lane_window(
+                pp[j], mm[j], cc[j], kmax, tol, v0p, v0m, bufp, bufm)
+            out_period[i] = period
+            out_lyap[i] = lyap
+            out_diverged[i] = div
+
+
+@njit(cache=True, fastmath=FASTMATH)
+def warm_kernel(p0, m0, c, scale, transient, kmax, tol, v0p, v0m,
+                out_p, out_m, out_period, out_lyap, out_diverged):
+    """Like batch_kernel, but orbit i starts from orbit i−1's final state.
+
+    ``scale[i]`` converts a state of orbit i−1 into orbit i's coordinates
+    (η_i/η_{i−1}: p, m are proportional to η at fixed (Δf, λ)).  After a
+    diverged orbit the next one restarts from its own (p0, m0).
+    """
+    n = p0.shape[0]
+    p = p0[0]
+    m = m0[0]
+    for i in range(n):
+        if i > 0:
+            if out_diverged[i - 1]:
+                p = p0[i]
+                m = m0[i]
+            else:
+                p = p * scale[i]
+                m = m * scale[i]
+        p, m = advance(p, m, c[i], transient)
+        period, lyap, div, p, m = lane_window(
+            p, m, c[i], kmax, tol, v0p, v0m, out_p[i], out_m[i])
+        out_period[i] = period
+        out_lyap[i] = lyap
+        out_diverged[i] = div

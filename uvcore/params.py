@@ -1,0 +1,149 @@
+"""Validated map parameters and the (Δf, λ) ↔ (p, m) change of coordinates.
+
+Everything the function-space map needs is the tuple (η, n_eff, ‖x‖, y)
+(spec §2).  :class:`MapParams` validates it once; kernels receive the plain
+scalars it derives.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = ["UVInputError", "MapParams", "finite", "positive"]
+
+#: A start below the forbidden edge by at most this fraction of ηλ/2 is taken
+#: to lie on the edge (clicks and decimal input land a rounding error off it).
+EDGE_SNAP = 1e-12
+
+
+class UVInputError(ValueError):
+    """Bad user input: the message is one line, fit to show to a user."""
+
+
+def finite(name: str, value) -> float:
+    """Return ``value`` as a finite float or raise :class:`UVInputError`."""
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        raise UVInputError(f"{name} must be a number, got {value!r}") from None
+    if not math.isfinite(v):
+        raise UVInputError(f"{name} must be finite, got {v!r}")
+    return v
+
+
+def positive(name: str, value) -> float:
+    """Return ``value`` as a finite float > 0 or raise :class:`UVInputError`."""
+    v = finite(name, value)
+    if v <= 0.0:
+        raise UVInputError(f"{name} must be > 0, got {v!r}")
+    return v
+
+
+@dataclass(frozen=True)
+class MapParams:
+    """Parameters of the function-space map (spec §2).
+
+    Parameters
+    ----------
+    eta : float
+        Learning rate η > 0.
+    n_eff : float
+        Effective width n_eff > 0 (α = 1/√n_eff).
+    x_norm : float
+        Input norm ‖x‖ > 0.
+    y : float
+        Target; any finite value.
+    """
+
+    eta: float
+    n_eff: float
+    x_norm: float = 1.0
+    y: float = 2.0
+
+    def __post_init__(self):
+        object.__setattr__(self, "eta", positive("eta", self.eta))
+        object.__setattr__(self, "n_eff", positive("n_eff", self.n_eff))
+        object.__setattr__(self, "x_norm", positive("x_norm", self.x_norm))
+        object.__setattr__(self, "y", finite("y", self.y))
+        if not math.isfinite(self.c) or not math.isfinite(self.s):
+            raise UVInputError("eta * x_norm / sqrt(n_eff) overflows; choose smaller values")
+
+    def with_eta(self, eta: float) -> "MapParams":
+        """The same map at another learning rate."""
+        return MapParams(eta, self.n_eff, self.x_norm, self.y)
+
+    @property
+    def alpha(self) -> float:
+        """α = 1/√n_eff."""
+        return 1.0 / math.sqrt(self.n_eff)
+
+    @property
+    def s(self) -> float:
+        """η α ‖x‖: converts Δf to k = η α ‖x‖ Δf."""
+        return self.eta * self.x_norm / math.sqrt(self.n_eff)
+
+    @property
+    def c(self) -> float:
+        """Signed c = η α ‖x‖ y; |c| is the paper's dimensionless learning rate."""
+        return self.s * self.y
+
+    @property
+    def eta_c(self) -> float:
+        """Critical learning rate √n_eff / (‖x‖ |y|) (spec §3); inf when y = 0."""
+        return eta_critical(self.n_eff, self.x_norm, self.y)
+
+    @property
+    def lam_min(self) -> float:
+        """Lowest reachable λ on the zero-loss line: 2‖x‖|y|/√n_eff (spec §2.2)."""
+        return 2.0 * self.x_norm * abs(self.y) / math.sqrt(self.n_eff)
+
+    # -- coordinates -------------------------------------------------------
+    def to_pm(self, df, lam):
+        """(Δf, λ) → dimensionless (p, m) = (ηα²/4)(P, M); arrays broadcast."""
+        df = np.asarray(df, dtype=float)
+        lam = np.asarray(lam, dtype=float)
+        half = 0.25 * self.eta * lam
+        tilt = 0.5 * self.s * (df + self.y)
+        return half + tilt, half - tilt
+
+    def from_pm(self, p, m):
+        """(p, m) → (Δf, λ); arrays broadcast."""
+        p = np.asarray(p, dtype=float)
+        m = np.asarray(m, dtype=float)
+        return (p - m - self.c) / self.s, 2.0 * (p + m) / self.eta
+
+    def forbidden(self, df, lam):
+        """Boolean mask of points with λ < 2‖x‖|Δf + y|/√n_eff (spec §2.2)."""
+        p, m = self.to_pm(df, lam)
+        tol = EDGE_SNAP * np.abs(p + m)
+        return (p < -tol) | (m < -tol)
+
+    def start_pm(self, df0, lam0):
+        """Validated start in (p, m); refuses forbidden or non-finite starts.
+
+        Points within :data:`EDGE_SNAP` of an edge are snapped onto it, so a
+        start typed as lying on the edge stays on the invariant edge.
+        """
+        df0 = finite("df0", df0)
+        lam0 = finite("lam0", lam0)
+        p, m = self.to_pm(df0, lam0)
+        p, m = float(p), float(m)
+        if self.forbidden(df0, lam0):
+            edge = 2.0 * self.x_norm * abs(df0 + self.y) / math.sqrt(self.n_eff)
+            raise UVInputError(
+                f"start (df0={df0:g}, lam0={lam0:g}) is in the forbidden region: "
+                f"lam0 must be >= 2*x_norm*|df0+y|/sqrt(n_eff) = {edge:g}")
+        return max(p, 0.0), max(m, 0.0)
+
+
+def eta_critical(n_eff: float, x_norm: float, y: float) -> float:
+    """η_c = √n_eff / (‖x‖ |y|) (spec §3); ``inf`` when y = 0."""
+    n_eff = positive("n_eff", n_eff)
+    x_norm = positive("x_norm", x_norm)
+    y = finite("y", y)
+    if y == 0.0:
+        return math.inf
+    return math.sqrt(n_eff) / (x_norm * abs(y))
