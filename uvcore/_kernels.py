@@ -225,11 +225,7 @@ def batch_kernel(p0, m0, c, transient, kmax, tol, v0p, v0m, order,
             chunk = min(_CHECK_EVERY, transient - done)
             for _ in range(chunk):
                 for j in range(LANES):
-                    k = pp[j] - mm[j] - cc[j]
-                    a = 1.0 - k
-                    bq = 1.0 + k
-                    pp[j] = a * a * pp[j]
-                    mm[j] = bq * bq * mm[j]
+                    pp[j], mm[j] = pm_step(pp[j], mm[j], cc[j])
             done += chunk
             nbad = 0
             for j in range(width):
