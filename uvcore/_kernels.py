@@ -195,14 +195,15 @@ def block_order(nblocks, nthreads=None):
 
 @njit(parallel=True, cache=True, fastmath=FASTMATH)
 def batch_kernel(p0, m0, c, transient, kmax, tol, v0p, v0m, order,
-                 out_p, out_m, out_period, out_lyap, out_diverged):
+                 out_p, out_m, out_period, out_lyap, out_diverged, out_end):
     """Advance many independent orbits; analyse the last window of each.
 
     Orbits are advanced LANES at a time in lockstep (vectorizable, no
     branches inside the step loop) and checked for divergence every
     _CHECK_EVERY steps.  out_p/out_m have shape (N, window): the window
     states of each orbit, or shape (0, window) to analyse a window of that
-    length without keeping it.  out_period gets -1 for diverged orbits.
+    length without keeping it.  out_period gets -1 for diverged orbits;
+    out_end gets p + m (= ηλ/2) after the window.
     """
     n = p0.shape[0]
     window = out_p.shape[1]
@@ -240,16 +241,17 @@ def batch_kernel(p0, m0, c, transient, kmax, tol, v0p, v0m, order,
             if store:
                 bufp = out_p[i]
                 bufm = out_m[i]
-            period, lyap, div, _, _ = lane_window(
+            period, lyap, div, pe, me = lane_window(
                 pp[j], mm[j], cc[j], kmax, tol, v0p, v0m, bufp, bufm)
             out_period[i] = period
             out_lyap[i] = lyap
             out_diverged[i] = div
+            out_end[i] = pe + me
 
 
 @njit(cache=True, fastmath=FASTMATH)
 def warm_kernel(p0, m0, c, scale, transient, kmax, tol, v0p, v0m,
-                out_p, out_m, out_period, out_lyap, out_diverged):
+                out_p, out_m, out_period, out_lyap, out_diverged, out_end):
     """Like batch_kernel, but orbit i starts from orbit i−1's final state.
 
     ``scale[i]`` converts a state of orbit i−1 into orbit i's coordinates
@@ -273,3 +275,4 @@ def warm_kernel(p0, m0, c, scale, transient, kmax, tol, v0p, v0m,
         out_period[i] = period
         out_lyap[i] = lyap
         out_diverged[i] = div
+        out_end[i] = p + m

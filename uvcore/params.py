@@ -124,8 +124,9 @@ class MapParams:
     def start_pm(self, df0, lam0):
         """Validated start in (p, m); refuses forbidden or non-finite starts.
 
-        Points within :data:`EDGE_SNAP` of an edge are snapped onto it, so a
-        start typed as lying on the edge stays on the invariant edge.
+        Points within :data:`EDGE_SNAP` (relative) of an edge, on either side,
+        are snapped onto it, so a start typed or clicked on the edge stays on
+        the invariant edge instead of a rounding error away from it.
         """
         df0 = finite("df0", df0)
         lam0 = finite("lam0", lam0)
@@ -136,7 +137,8 @@ class MapParams:
             raise UVInputError(
                 f"start (df0={df0:g}, lam0={lam0:g}) is in the forbidden region: "
                 f"lam0 must be >= 2*x_norm*|df0+y|/sqrt(n_eff) = {edge:g}")
-        return max(p, 0.0), max(m, 0.0)
+        tol = EDGE_SNAP * (abs(p) + abs(m))
+        return (0.0 if p <= tol else p), (0.0 if m <= tol else m)
 
 
 def eta_critical(n_eff: float, x_norm: float, y: float) -> float:

@@ -52,7 +52,7 @@ class BatchResult:
 
     ``period``: 1 converged, k periodic, 0 not periodic, −1 diverged.
     ``lyapunov``: exponent over the window (NaN where diverged).
-    ``eta_lam``: ηλ at the end of the window (NaN where diverged).
+    ``eta_lam``: ηλ one step after the window (NaN where diverged).
     ``lam_window``: (N, window) λ over the window, or None if not kept.
     """
 
@@ -94,8 +94,12 @@ def run_batch(df0, lam0, eta, *, n_eff: float, x_norm: float = 1.0, y: float = 2
         Iterate the 1-D EoS map (the 2-D map restricted to its invariant
         edge) and report the in-edge exponent.
     warm_start : bool
-        Orbit i starts from orbit i−1's final state (after a divergence,
-        from its own start).  Sequential, so one thread.
+        Orbit i starts from orbit i−1's final state, the same (Δf, λ) (after
+        a divergence, from its own start).  Sequential, so one thread.  An
+        orbit that has converged to a fixed point in floating point stays
+        there after η moves even if the point turned unstable, escaping only
+        as fast as rounding noise grows (critical slowing down): such rows
+        show period 1 with a positive Lyapunov exponent.
 
     Raises
     ------
@@ -143,27 +147,26 @@ def run_batch(df0, lam0, eta, *, n_eff: float, x_norm: float = 1.0, y: float = 2
     period = np.empty(n, dtype=np.int64)
     lyap = np.empty(n)
     div = np.empty(n, dtype=np.bool_)
+    end = np.empty(n)
     kmax = min(MAX_PERIOD, window // 2)
     if warm_start:
         if not keep:
             out_p, out_m = np.empty((n, window)), np.empty((n, window))
         scale = np.concatenate([[1.0], eta[1:] / eta[:-1]])
         K.warm_kernel(p0, m0, c, scale, transient, kmax, PERIOD_TOL, *tangent,
-                      out_p, out_m, period, lyap, div)
+                      out_p, out_m, period, lyap, div, end)
     else:
         order = K.block_order((n + K.LANES - 1) // K.LANES)
         K.batch_kernel(p0, m0, c, transient, kmax, PERIOD_TOL, *tangent, order,
-                       out_p, out_m, period, lyap, div)
+                       out_p, out_m, period, lyap, div, end)
     lyap[div] = np.nan
-    if keep or warm_start:
-        last = 2.0 * (out_p[:, -1] + out_m[:, -1])
-        lam_window = 2.0 * (out_p + out_m) / eta[:, None] if keep else None
-    else:
-        last, lam_window = np.full(n, np.nan), None
-    last[div] = np.nan
-    if lam_window is not None:
+    end = 2.0 * end
+    end[div] = np.nan
+    lam_window = None
+    if keep:
+        lam_window = 2.0 * (out_p + out_m) / eta[:, None]
         lam_window[div] = np.nan
-    return BatchResult(period, lyap, last, lam_window)
+    return BatchResult(period, lyap, end, lam_window)
 
 
 @dataclass(frozen=True)
