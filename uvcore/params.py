@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["UVInputError", "MapParams", "finite", "positive"]
+__all__ = ["UVInputError", "MapParams", "finite", "positive", "eta_critical", "snap_to_edges"]
 
 #: A start below the forbidden edge by at most this fraction of ηλ/2 is taken
 #: to lie on the edge (clicks and decimal input land a rounding error off it).
@@ -117,9 +117,7 @@ class MapParams:
 
     def forbidden(self, df, lam):
         """Boolean mask of points with λ < 2‖x‖|Δf + y|/√n_eff (spec §2.2)."""
-        p, m = self.to_pm(df, lam)
-        tol = EDGE_SNAP * np.abs(p + m)
-        return (p < -tol) | (m < -tol)
+        return snap_to_edges(*self.to_pm(df, lam))[2]
 
     def start_pm(self, df0, lam0):
         """Validated start in (p, m); refuses forbidden or non-finite starts.
@@ -130,15 +128,28 @@ class MapParams:
         """
         df0 = finite("df0", df0)
         lam0 = finite("lam0", lam0)
-        p, m = self.to_pm(df0, lam0)
-        p, m = float(p), float(m)
-        if self.forbidden(df0, lam0):
+        p, m, bad = snap_to_edges(*self.to_pm(df0, lam0))
+        if bad:
             edge = 2.0 * self.x_norm * abs(df0 + self.y) / math.sqrt(self.n_eff)
             raise UVInputError(
                 f"start (df0={df0:g}, lam0={lam0:g}) is in the forbidden region: "
                 f"lam0 must be >= 2*x_norm*|df0+y|/sqrt(n_eff) = {edge:g}")
-        tol = EDGE_SNAP * (abs(p) + abs(m))
-        return (0.0 if p <= tol else p), (0.0 if m <= tol else m)
+        return float(p), float(m)
+
+
+def snap_to_edges(p, m):
+    """Apply the edge rule to starts in (p, m); arrays broadcast.
+
+    Returns (p, m, forbidden): coordinates within :data:`EDGE_SNAP`
+    (relative to p + m) of zero, on either side, become exactly 0 (the
+    invariant edge); a coordinate further below zero marks the start
+    forbidden (spec §2.2).
+    """
+    p = np.asarray(p, dtype=float)
+    m = np.asarray(m, dtype=float)
+    tol = EDGE_SNAP * (np.abs(p) + np.abs(m))
+    bad = (p < -tol) | (m < -tol)
+    return np.where(p <= tol, 0.0, p), np.where(m <= tol, 0.0, m), bad
 
 
 def eta_critical(n_eff: float, x_norm: float, y: float) -> float:

@@ -16,7 +16,7 @@ from . import _kernels as K
 from .analysis import MAX_GRID, window_axes
 from .maps import (CHAOS_TOL, MAX_PERIOD, PERIOD_TOL, _generic_tangent,
                    check_count)
-from .params import MapParams, UVInputError, finite, positive
+from .params import MapParams, UVInputError, finite, positive, snap_to_edges
 
 __all__ = [
     "MAX_ORBITS", "MAX_KEEP_VALUES", "MAX_WORK", "FORBIDDEN_CODE", "FATE_WINDOW",
@@ -135,12 +135,10 @@ def run_batch(df0, lam0, eta, *, n_eff: float, x_norm: float = 1.0, y: float = 2
         tangent = (1.0, 0.0) if y >= 0 else (0.0, 1.0)
     else:
         half, tilt = 0.25 * eta * lam0, 0.5 * s * (df0 + y)
-        p0, m0 = half + tilt, half - tilt
-        tol = 1e-12 * (p0 + m0)
-        if np.any((p0 < -tol) | (m0 < -tol)):
+        p0, m0, bad = snap_to_edges(half + tilt, half - tilt)
+        if np.any(bad):
             raise UVInputError("a start is in the forbidden region: lam0 must be >= "
                                "2*x_norm*|df0+y|/sqrt(n_eff)")
-        p0, m0 = np.maximum(p0, 0.0), np.maximum(m0, 0.0)
         tangent = _generic_tangent()
     shape = (n, window) if keep else (0, window)
     out_p, out_m = np.empty(shape), np.empty(shape)
@@ -292,11 +290,7 @@ def fate_map(params: MapParams, df_range, lam_range, grid: int = 100,
     lyap = np.full(X.shape, np.nan)
     if np.any(ok):
         window = min(FATE_WINDOW, steps // 2)
-        # cells within rounding of an edge were allowed by ``forbidden``
-        p, m = params.to_pm(X[ok], Y[ok])
-        lam_ok = 2.0 * (np.maximum(p, 0) + np.maximum(m, 0)) / params.eta
-        df_ok = (np.maximum(p, 0) - np.maximum(m, 0) - params.c) / params.s
-        res = run_batch(df_ok, lam_ok, params.eta, n_eff=params.n_eff,
+        res = run_batch(X[ok], Y[ok], params.eta, n_eff=params.n_eff,
                         x_norm=params.x_norm, y=params.y,
                         transient=steps - window, window=window)
         period[ok] = res.period
