@@ -12,6 +12,8 @@ from .analysis import (MULTIPLIER_TOL, REGION_NAMES, Curve, FixedPoint, FixedPoi
 from .maps import (CHAOS_TOL, MAX_PERIOD, PERIOD_TOL, Outcome, Trajectory, hessian_sharpness,
                    jacobian, power_spectrum, step, trajectory)
 from .params import MapParams, UVInputError, eta_critical
+from .paramspace import (MAX_PARAMS, MAX_WIDTH, ParamTrajectory, gd_step, initialize,
+                         resolve_preset, sample_start, train)
 from .sweeps import (BatchResult, BifurcationDiagram, EdgeExponents, EtaMax, FateMap,
                      bifurcation, default_start, edge_exponents, eta_max, fate_map, run_batch)
 from ._kernels import DIVERGENCE_BOUND
@@ -27,4 +29,6 @@ __all__ = [
     "run_batch", "bifurcation", "fate_map", "eta_max", "edge_exponents", "default_start",
     "BatchResult", "BifurcationDiagram", "FateMap", "EtaMax", "EdgeExponents",
     "warmup",
+    "train", "sample_start", "resolve_preset", "initialize", "gd_step", "ParamTrajectory",
+    "MAX_WIDTH", "MAX_PARAMS",
 ]

@@ -1,0 +1,433 @@
+"""The UV model in parameter space: initialisation, presets and plain GD.
+
+Spec §1 (model, initialisation, presets) and §4 (Hessian sharpness).  The
+network is f(x) = vᵀUx/√n_eff with U ∈ ℝ^{n×d}, v ∈ ℝ^n, trained by gradient
+descent on one example (x, y) with loss ½(f − y)².  :func:`train` runs that
+GD on the actual parameters and sets it beside the function-space map of
+spec §2 started from the same (Δf₀, λ₀): the two must agree step by step up to
+rounding, whatever the width.
+
+Conventions
+-----------
+- ``sigma_u``, ``sigma_v`` are standard deviations: U_ij ~ N(0, σ_u²),
+  v_i ~ N(0, σ_v²).
+- Random draws come from ``numpy.random.default_rng(seed)`` in this order:
+  U (row-major, shape (n, d)), then v (shape (n,)), then a standard normal
+  vector g ∈ ℝ^d; the input is x = ‖x‖ g/‖g‖, a uniformly random direction
+  scaled to the requested norm.  Only ‖x‖ enters the dynamics (the law of Ux
+  does not depend on the direction of x), so the direction only makes runs
+  reproducible.
+- Width 1 is allowed, and the closed form of spec §4 gives λ^H there too.
+  Spec §4 states it for n ≥ 2 because its second term, ‖x‖|Δf|/√n_eff, is
+  the curvature along directions orthogonal to the gradient, which need
+  n ≥ 2.  For n = 1 the loss Hessian vanishes outside the 2-D span of the
+  gradient, so λ^H is the first term alone, and the first term is never
+  smaller than the second at a reachable state: with q = ‖x‖/√n_eff and
+  λ/2 ≥ q|f| (spec §2.2), squaring shows λ/2 + √(λ²/4 + q²Δf(Δf + 2f)) ≥ q|Δf|
+  ⇔ q|Δf| (λ/2 + q f sign Δf) ≥ 0, which holds.  (Tested against dense
+  Hessians for n = 1 and n ≥ 2.)
+- Memory is O(n·d): the Hessian is never built.  One GD step reads and
+  writes U once (the update U ← U − a v xᵀ and the next Ux are fused).
+"""
+
+from __future__ import annotations
+
+import math
+import operator
+from dataclasses import dataclass
+
+import numpy as np
+from numba import njit
+
+from . import _kernels as K
+from .maps import (CLASSIFY_WINDOW, MAX_PERIOD, PERIOD_TOL, Outcome, Trajectory,
+                   _generic_tangent, check_count, hessian_sharpness, outcome_from_window,
+                   trajectory)
+from .params import MapParams, UVInputError, finite, positive
+
+__all__ = [
+    "MAX_WIDTH", "MAX_PARAMS", "MAX_TRAIN_STEPS", "MAX_TRAIN_WORK", "PRESETS",
+    "ParamTrajectory", "resolve_preset", "initialize", "state", "gd_step",
+    "sample_start", "train", "max_rel_dev",
+]
+
+#: Largest width n.
+MAX_WIDTH = 1_000_000
+#: Largest parameter count n·(d + 1) (400 MB of float64).
+MAX_PARAMS = 50_000_000
+#: Largest number of GD steps of one :func:`train` run.
+MAX_TRAIN_STEPS = 1_000_000
+#: Largest steps × n·(d + 1) of one run (each unit is one parameter update,
+#: about a nanosecond: the cap bounds a run to well under a minute).
+MAX_TRAIN_WORK = 2e10
+#: Parameterisation presets of spec §1.
+PRESETS = ("ntp", "mup", "custom")
+
+
+# --------------------------------------------------------------------------
+# presets and initialisation (spec §1)
+
+def _count(name: str, value, lo: int, hi: int, limit_name: str) -> int:
+    """An int in [lo, hi]; the error message names the limit constant."""
+    try:
+        return check_count(name, value, lo, hi)
+    except UVInputError as err:
+        raise UVInputError(f"{err} (limit {limit_name})") from None
+
+
+def _nonneg(name: str, value) -> float:
+    v = finite(name, value)
+    if v < 0.0:
+        raise UVInputError(f"{name} must be >= 0, got {v!r}")
+    return v
+
+
+def _seed(seed) -> int:
+    try:
+        s = operator.index(seed)
+    except TypeError:
+        s = check_count("seed", seed, 0, 2 ** 53)
+    if s < 0:
+        raise UVInputError(f"seed must be a non-negative integer, got {seed!r}")
+    return s
+
+
+def _sizes(width, input_dim) -> tuple[int, int]:
+    """Validated (n, d) within :data:`MAX_WIDTH` and :data:`MAX_PARAMS`."""
+    n = _count("width", width, 1, MAX_WIDTH, "MAX_WIDTH")
+    d = check_count("input_dim", input_dim, 1, MAX_PARAMS)
+    if n * (d + 1) > MAX_PARAMS:
+        raise UVInputError(f"width*(input_dim+1) = {n * (d + 1)} parameters exceeds "
+                           f"MAX_PARAMS = {MAX_PARAMS}")
+    return n, d
+
+
+def resolve_preset(preset: str, width: int, sigma: float = 1.0, n_eff: float | None = None,
+                   sigma_u: float | None = None,
+                   sigma_v: float | None = None) -> tuple[float, float, float]:
+    """(n_eff, σ_u, σ_v) of a parameterisation preset (spec §1 table).
+
+    Parameters
+    ----------
+    preset : {"ntp", "mup", "custom"}
+        ``"ntp"``: n_eff = n, σ_u = σ_v = σ.  ``"mup"``: n_eff = 1,
+        σ_u = σ_v = σ/√n.  ``"custom"``: ``n_eff``, ``sigma_u``, ``sigma_v``
+        as given (all three required).
+    width : int
+        n, 1 … :data:`MAX_WIDTH`.
+    sigma : float, default 1.0
+        σ ≥ 0 of the "ntp" and "mup" presets (ignored by "custom").
+    n_eff, sigma_u, sigma_v : float, optional
+        Used by "custom" only; with "ntp" or "mup" the preset wins and these
+        are ignored.
+
+    Returns
+    -------
+    (n_eff, sigma_u, sigma_v) : tuple of float
+        σ_u, σ_v are standard deviations (σ_u² is the variance of U_ij).
+
+    Raises
+    ------
+    UVInputError
+        Unknown preset, width out of range, σ < 0, non-finite values, n_eff ≤ 0,
+        or a missing value for "custom".
+    """
+    name = str(preset).strip().lower()
+    if name not in PRESETS:
+        raise UVInputError(f"preset must be one of {', '.join(PRESETS)}, got {preset!r}")
+    n = _count("width", width, 1, MAX_WIDTH, "MAX_WIDTH")
+    if name == "custom":
+        missing = [k for k, v in (("n_eff", n_eff), ("sigma_u", sigma_u),
+                                  ("sigma_v", sigma_v)) if v is None]
+        if missing:
+            raise UVInputError(f"preset 'custom' needs {', '.join(missing)}")
+        return (positive("n_eff", n_eff), _nonneg("sigma_u", sigma_u),
+                _nonneg("sigma_v", sigma_v))
+    sigma = _nonneg("sigma", sigma)
+    if name == "ntp":
+        return float(n), sigma, sigma
+    s = sigma / math.sqrt(n)
+    return 1.0, s, s
+
+
+def initialize(width: int, input_dim: int, *, sigma_u: float, sigma_v: float,
+               x_norm: float = 1.0, seed: int = 0):
+    """Seeded initial parameters and input (spec §1).
+
+    Parameters
+    ----------
+    width, input_dim : int
+        n and d; n·(d + 1) ≤ :data:`MAX_PARAMS`.
+    sigma_u, sigma_v : float
+        Standard deviations ≥ 0 of U_ij and v_i.
+    x_norm : float
+        ‖x‖ > 0.
+    seed : int
+        Seed of ``numpy.random.default_rng``; draws U, then v, then the
+        direction of x (module docstring).
+
+    Returns
+    -------
+    U : ndarray, shape (n, d)
+    v : ndarray, shape (n,)
+    x : ndarray, shape (d,), with ‖x‖ = x_norm (to rounding)
+    """
+    n, d = _sizes(width, input_dim)
+    sigma_u = _nonneg("sigma_u", sigma_u)
+    sigma_v = _nonneg("sigma_v", sigma_v)
+    x_norm = positive("x_norm", x_norm)
+    rng = np.random.default_rng(_seed(seed))
+    U = rng.standard_normal((n, d))
+    U *= sigma_u
+    v = sigma_v * rng.standard_normal(n)
+    g = rng.standard_normal(d)
+    norm = float(np.linalg.norm(g))
+    if norm == 0.0:  # probability zero; keep x well defined anyway
+        g, norm = np.eye(d)[0], 1.0
+    return U, v, (x_norm / norm) * g
+
+
+def state(U, v, x, *, n_eff: float, y: float) -> tuple[float, float]:
+    """(Δf, λ) of parameters (U, v) on the example (x, y).
+
+    Δf = vᵀUx/√n_eff − y and the NTK λ = (‖Ux‖² + ‖x‖²‖v‖²)/n_eff, which
+    equals ‖∇_θ f‖² (spec §2).  O(n·d).
+    """
+    n_eff = positive("n_eff", n_eff)
+    u = np.asarray(U, dtype=float) @ np.asarray(x, dtype=float)
+    v = np.asarray(v, dtype=float)
+    a2 = 1.0 / n_eff
+    f = math.sqrt(a2) * float(v @ u)
+    xx = float(np.dot(x, x))
+    return f - float(y), a2 * (float(u @ u) + xx * float(v @ v))
+
+
+def gd_step(U, v, x, *, eta: float, n_eff: float, y: float):
+    """One plain GD step on ½(f − y)² (spec §1); returns new arrays (U', v').
+
+    v' = v − η Δf α Ux,  U' = U − η Δf α v xᵀ, with α = 1/√n_eff and both
+    gradients taken at the old parameters.
+    """
+    U = np.asarray(U, dtype=float)
+    v = np.asarray(v, dtype=float)
+    x = np.asarray(x, dtype=float)
+    alpha = 1.0 / math.sqrt(positive("n_eff", n_eff))
+    u = U @ x
+    df = alpha * float(v @ u) - float(y)
+    a = float(eta) * df * alpha
+    return U - a * np.outer(v, x), v - a * u
+
+
+def sample_start(width: int, input_dim: int, *, preset: str = "ntp", sigma: float = 1.0,
+                 n_eff: float | None = None, sigma_u: float | None = None,
+                 sigma_v: float | None = None, x_norm: float = 1.0, y: float = 2.0,
+                 seed: int = 0) -> tuple[float, float, float]:
+    """(Δf₀, λ₀, n_eff) of a freshly initialised network (spec §1).
+
+    Presets as in :func:`resolve_preset`; draws as in :func:`initialize`.
+    The start is always allowed (λ₀ ≥ 2‖x‖|f₀|/√n_eff, spec §2.2).
+    """
+    n_eff, sigma_u, sigma_v = resolve_preset(preset, width, sigma, n_eff, sigma_u, sigma_v)
+    y = finite("y", y)
+    U, v, x = initialize(width, input_dim, sigma_u=sigma_u, sigma_v=sigma_v,
+                         x_norm=x_norm, seed=seed)
+    df0, lam0 = state(U, v, x, n_eff=n_eff, y=y)
+    if not (math.isfinite(df0) and math.isfinite(lam0)):
+        raise UVInputError("initial state overflows: choose smaller sigma or x_norm")
+    return df0, lam0, n_eff
+
+
+# --------------------------------------------------------------------------
+# GD in parameter space
+
+# Kept beside its only caller; same numba flags as uvcore._kernels.
+@njit(cache=True, fastmath=K.FASTMATH)
+def _gd_kernel(U, v, x, y, eta, alpha, bound, out_df, out_lam):
+    """GD on (U, v) in place, storing Δf_t and λ_t for t = 0 … T−1.
+
+    Returns the first t whose state is non-finite or has ηλ/2 > bound, or −1.
+    Each step makes one pass over U: the rank-1 update of row i and the new
+    (Ux)_i are computed together.
+    """
+    n, d = U.shape
+    xx = 0.0
+    for j in range(d):
+        xx += x[j] * x[j]
+    u = np.empty(n)
+    for i in range(n):
+        s = 0.0
+        for j in range(d):
+            s += U[i, j] * x[j]
+        u[i] = s
+    T = out_df.shape[0]
+    for t in range(T):
+        vu = 0.0
+        uu = 0.0
+        vv = 0.0
+        for i in range(n):
+            vu += v[i] * u[i]
+            uu += u[i] * u[i]
+            vv += v[i] * v[i]
+        df = alpha * vu - y
+        lam = alpha * alpha * (uu + xx * vv)
+        out_df[t] = df
+        out_lam[t] = lam
+        if not (0.5 * eta * lam <= bound) or not (abs(df) < math.inf):
+            return t
+        if t == T - 1:
+            break
+        a = eta * df * alpha
+        for i in range(n):
+            vi = v[i]
+            v[i] = vi - a * u[i]
+            coef = a * vi
+            s = 0.0
+            for j in range(d):
+                w = U[i, j] - coef * x[j]
+                U[i, j] = w
+                s += w * x[j]
+            u[i] = s
+    return -1
+
+
+@dataclass(frozen=True)
+class ParamTrajectory:
+    """One GD run of the parameter-space model beside its function-space map.
+
+    Arrays have shape (T,) with T ≤ steps + 1: every finite state computed
+    (as in :class:`uvcore.Trajectory`).
+
+    Attributes
+    ----------
+    df, lam, lam_h, loss, eta_lam : ndarray of float64, shape (T,)
+        Δf_t; the NTK λ_t = α²(‖Ux‖² + ‖x‖²‖v‖²) from the parameters; the
+        Hessian sharpness λ^H_t (spec §4, :func:`uvcore.hessian_sharpness`);
+        ½Δf_t²; ηλ_t.
+    diverged_at : int or None
+        First step that was non-finite or had ηλ/2 > ``uvcore.DIVERGENCE_BOUND``.
+    outcome : Outcome
+        Classified by the map's own rule on the (p, m) coordinates of the last
+        min(CLASSIFY_WINDOW, (steps + 1)//2) parameter-space states.
+    map : Trajectory
+        The function-space map (spec §2) from the same (Δf₀, λ₀), same steps.
+    max_rel_dev_from_map : float
+        max(D(Δf), D(λ)) with D(a) = max_t |a_t − b_t| / max_t |b_t|, b the
+        map's series, over the steps both runs have (0 when both are 0).
+    params : MapParams
+        (η, n_eff, ‖x‖, y).
+    width, input_dim, seed : int
+    sigma_u, sigma_v : float
+        Standard deviations used for the initialisation.
+    """
+
+    df: np.ndarray
+    lam: np.ndarray
+    lam_h: np.ndarray
+    loss: np.ndarray
+    eta_lam: np.ndarray
+    diverged_at: int | None
+    outcome: Outcome
+    map: Trajectory
+    max_rel_dev_from_map: float
+    params: MapParams
+    width: int
+    input_dim: int
+    sigma_u: float
+    sigma_v: float
+    seed: int
+
+    @property
+    def diverged(self) -> bool:
+        return self.diverged_at is not None
+
+
+def max_rel_dev(a_df, a_lam, b_df, b_lam) -> float:
+    """max over Δf and λ of max_t |a_t − b_t| / max_t |b_t| on the common steps.
+
+    ``b`` is the reference (the map).  A series with max |b| = 0 contributes
+    0 if it matches exactly and inf otherwise.
+    """
+    t = min(len(a_df), len(b_df))
+    worst = 0.0
+    for a, b in ((a_df, b_df), (a_lam, b_lam)):
+        a = np.asarray(a[:t], dtype=float)
+        b = np.asarray(b[:t], dtype=float)
+        if t == 0:
+            continue
+        num = float(np.max(np.abs(a - b)))
+        den = float(np.max(np.abs(b)))
+        worst = max(worst, num / den if den > 0 else (0.0 if num == 0 else math.inf))
+    return worst
+
+
+def train(width: int, input_dim: int, *, eta: float, steps: int, n_eff: float,
+          sigma_u: float, sigma_v: float, x_norm: float = 1.0, y: float = 2.0,
+          seed: int = 0) -> ParamTrajectory:
+    """Plain GD on (U, v) from a seeded initialisation (spec §1, §4, §5).
+
+    Parameters
+    ----------
+    width, input_dim : int
+        n ∈ [1, MAX_WIDTH], d ≥ 1, n·(d + 1) ≤ MAX_PARAMS.
+    eta : float
+        Learning rate η > 0.
+    steps : int
+        GD steps, 1 … MAX_TRAIN_STEPS; steps·n·(d + 1) ≤ MAX_TRAIN_WORK.
+    n_eff : float
+        > 0 (use :func:`resolve_preset` for the NTP / μP presets).
+    sigma_u, sigma_v : float
+        Initial standard deviations ≥ 0.
+    x_norm, y : float
+        ‖x‖ > 0 and the target.
+    seed : int
+        Initialisation seed (:func:`initialize`).
+
+    Returns
+    -------
+    ParamTrajectory
+
+    Raises
+    ------
+    UVInputError
+        Any value out of range or non-finite, sizes past the caps, or an
+        initial state that overflows.
+    """
+    n, d = _sizes(width, input_dim)
+    steps = _count("steps", steps, 1, MAX_TRAIN_STEPS, "MAX_TRAIN_STEPS")
+    if steps * n * (d + 1) > MAX_TRAIN_WORK:
+        raise UVInputError(f"steps*width*(input_dim+1) = {steps * n * (d + 1):.3g} exceeds "
+                           f"MAX_TRAIN_WORK = {MAX_TRAIN_WORK:g}")
+    params = MapParams(eta, n_eff, x_norm, y)
+    seed = _seed(seed)
+    sigma_u = _nonneg("sigma_u", sigma_u)
+    sigma_v = _nonneg("sigma_v", sigma_v)
+    U, v, x = initialize(n, d, sigma_u=sigma_u, sigma_v=sigma_v,
+                         x_norm=params.x_norm, seed=seed)
+    out_df = np.empty(steps + 1)
+    out_lam = np.empty(steps + 1)
+    bad = int(_gd_kernel(U, v, x, params.y, params.eta, params.alpha,
+                         K.DIVERGENCE_BOUND, out_df, out_lam))
+    if bad >= 0:
+        keep = bad + 1 if math.isfinite(out_df[bad]) and math.isfinite(out_lam[bad]) else bad
+        if keep == 0:
+            raise UVInputError("initial state overflows: choose smaller sigma or x_norm")
+        df, lam = out_df[:keep], out_lam[:keep]
+        outcome = Outcome("diverged")
+        diverged_at = bad
+    else:
+        df, lam = out_df, out_lam
+        window = min(CLASSIFY_WINDOW, (steps + 1) // 2)
+        p, m = params.to_pm(df[-window:], lam[-window:])
+        # the map keeps p, m ≥ 0 exactly; clip the rounding of the conversion
+        p, m = np.maximum(p, 0.0), np.maximum(m, 0.0)
+        period = K.period_of(p, m, min(MAX_PERIOD, window // 2), PERIOD_TOL)
+        lyap = K.lyapunov_of(p, m, params.c, *_generic_tangent())
+        outcome = outcome_from_window(period, lyap, False, params.eta * float(lam[-1]))
+        diverged_at = None
+    ref = trajectory(float(df[0]), float(lam[0]), params, steps)
+    return ParamTrajectory(
+        df=df, lam=lam, lam_h=hessian_sharpness(df, lam, params),
+        loss=0.5 * df * df, eta_lam=params.eta * lam, diverged_at=diverged_at,
+        outcome=outcome, map=ref,
+        max_rel_dev_from_map=max_rel_dev(df, lam, ref.df, ref.lam),
+        params=params, width=n, input_dim=d, sigma_u=sigma_u, sigma_v=sigma_v, seed=seed)
