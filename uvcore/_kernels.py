@@ -276,3 +276,45 @@ def warm_kernel(p0, m0, c, scale, transient, kmax, tol, v0p, v0m,
         out_lyap[i] = lyap
         out_diverged[i] = div
         out_end[i] = p + m
+
+
+# -- periodic orbits and continuation (uvcore.continuation) ------------------
+
+@njit(cache=True, fastmath=FASTMATH)
+def orbit_jacobian(p, m, c, k):
+    """k steps from (p, m) with the chain rule along the orbit.
+
+    Returns (p_k, m_k, a11, a12, a21, a22, dp_dc, dm_dc): the state F^k(p, m),
+    the Jacobian D F^k = J_{k−1} ⋯ J_0 (each J_t from :func:`pm_jacobian`)
+    and ∂F^k/∂c.  One step's ∂(p', m')/∂c is (j12, −j21), because c enters
+    the step only through k = p − m − c (so ∂/∂c = −∂/∂m of k).
+    """
+    a11 = 1.0
+    a12 = 0.0
+    a21 = 0.0
+    a22 = 1.0
+    dp = 0.0
+    dm = 0.0
+    for _ in range(k):
+        j11, j12, j21, j22 = pm_jacobian(p, m, c)
+        dp, dm = j11 * dp + j12 * dm + j12, j21 * dp + j22 * dm - j21
+        a11, a12, a21, a22 = (j11 * a11 + j12 * a21, j11 * a12 + j12 * a22,
+                              j21 * a11 + j22 * a21, j21 * a12 + j22 * a22)
+        p, m = pm_step(p, m, c)
+    return p, m, a11, a12, a21, a22, dp, dm
+
+
+@njit(cache=True, fastmath=FASTMATH)
+def critical_return(c, k, out):
+    """out[i] = g^k(z*) − z* on the edge m = 0 at c = c[i], z* = (1 + c)/3.
+
+    z* is the critical point of the EoS map g(z) = z(1 + c − z)²; a zero of
+    out marks a superstable period-k (or divisor of k) orbit.
+    """
+    for i in range(c.shape[0]):
+        z0 = (1.0 + c[i]) / 3.0
+        p = z0
+        m = 0.0
+        for _ in range(k):
+            p, m = pm_step(p, m, c[i])
+        out[i] = p - z0
