@@ -318,3 +318,69 @@ def critical_return(c, k, out):
         for _ in range(k):
             p, m = pm_step(p, m, c[i])
         out[i] = p - z0
+
+
+# -- double-double evaluation of the same step (flip refinement) ------------
+# These kernels deliberately carry no fastmath flags: the error-free
+# transformations below need IEEE rounding without contraction into FMA.
+
+@njit(cache=True)
+def _two_sum(a, b):
+    s = a + b
+    bb = s - a
+    return s, (a - (s - bb)) + (b - bb)
+
+
+@njit(cache=True)
+def _split(a):
+    t = 134217729.0 * a  # 2**27 + 1
+    hi = t - (t - a)
+    return hi, a - hi
+
+
+@njit(cache=True)
+def _two_prod(a, b):
+    p = a * b
+    ah, al = _split(a)
+    bh, bl = _split(b)
+    return p, ((ah * bh - p) + ah * bl + al * bh) + al * bl
+
+
+@njit(cache=True)
+def dd_add(ah, al, bh, bl):
+    """(ah + al) + (bh + bl) in double-double."""
+    s, e = _two_sum(ah, bh)
+    t, f = _two_sum(al, bl)
+    e += t
+    s, e = _two_sum(s, e)
+    e += f
+    return _two_sum(s, e)
+
+
+@njit(cache=True)
+def dd_mul(ah, al, bh, bl):
+    """(ah + al)(bh + bl) in double-double."""
+    p, e = _two_prod(ah, bh)
+    e += ah * bl + al * bh
+    return _two_sum(p, e)
+
+
+@njit(cache=True)
+def edge_orbit_dd(zh, zl, ch, cl, k):
+    """k steps of the edge map in double-double: (z_k, (g^k)'(z)).
+
+    The same step as :func:`pm_step` on the edge m = 0 (k = z − c,
+    z' = (1 − k)² z) and its derivative (1 − k)(1 − k − 2z), the j11 of
+    :func:`pm_jacobian`, carried to ~32 digits.  Returns (zh, zl, dh, dl).
+    """
+    dh = 1.0
+    dl = 0.0
+    for _ in range(k):
+        kh, kl = dd_add(zh, zl, -ch, -cl)
+        ah, al = dd_add(1.0, 0.0, -kh, -kl)
+        th, tl = dd_add(ah, al, -2.0 * zh, -2.0 * zl)
+        jh, jl = dd_mul(ah, al, th, tl)
+        dh, dl = dd_mul(dh, dl, jh, jl)
+        sh, sl = dd_mul(ah, al, ah, al)
+        zh, zl = dd_mul(sh, sl, zh, zl)
+    return zh, zl, dh, dl
