@@ -9,6 +9,8 @@ The public API is re-exported here; kernels live in :mod:`uvcore._kernels`.
 from .analysis import (MULTIPLIER_TOL, REGION_NAMES, Curve, FixedPoint, FixedPoints, LineI,
                        RegionGrid, VectorField, classify_multipliers, fixed_points,
                        forbidden_edge, nullclines, regions, vector_field)
+from .continuation import (Bifurcation, Branch, Cascade, CascadeLevel, PeriodicOrbit, Window,
+                           cascade, follow_branch, periodic_orbit, switch_branch)
 from .maps import (CHAOS_TOL, MAX_PERIOD, PERIOD_TOL, Outcome, Trajectory, hessian_sharpness,
                    jacobian, power_spectrum, step, trajectory)
 from .params import MapParams, UVInputError, eta_critical
@@ -31,4 +33,6 @@ __all__ = [
     "warmup",
     "train", "sample_start", "resolve_preset", "initialize", "gd_step", "ParamTrajectory",
     "MAX_WIDTH", "MAX_PARAMS",
+    "cascade", "periodic_orbit", "follow_branch", "switch_branch", "Cascade", "CascadeLevel",
+    "Window", "PeriodicOrbit", "Branch", "Bifurcation",
 ]

@@ -50,7 +50,7 @@ from . import _kernels as K
 from .analysis import MULTIPLIER_TOL, classify_multipliers
 from .maps import check_count
 from .params import MapParams, UVInputError, finite, positive, snap_to_edges
-from .sweeps import default_start
+from .sweeps import default_start, edge_exponents, eta_max
 
 __all__ = [
     "FEIGENBAUM_DELTA", "CRITICAL_TOL", "MAX_LEVELS", "MAPS",
@@ -247,7 +247,15 @@ class CascadeLevel:
 
 @dataclass(frozen=True)
 class Window:
-    """A periodic window opened by a fold (saddle-node) of Fᵏ."""
+    """A periodic window opened by a fold (saddle-node) of Fᵏ.
+
+    ``residual`` is |μ − 1| at the refined fold; ``c_superstable`` the
+    parameter inside the window where the orbit passes through the
+    critical point (multiplier 0); ``transverse_exponent`` the edge's
+    transverse exponent on the orbit there; ``generic_distance`` as for
+    :class:`CascadeLevel` (forward iteration from the generic start at
+    ``c_superstable``; None: it diverged or found no period-k orbit).
+    """
 
     period: int
     c_fold: float
@@ -256,6 +264,7 @@ class Window:
     c_superstable: float
     multipliers: tuple
     transverse_exponent: float | None
+    generic_distance: float | None
 
     def to_dict(self) -> dict:
         return {"period": self.period, "eta_fold": self.eta_fold, "c_fold": self.c_fold}
@@ -289,6 +298,19 @@ class Cascade:
         Transverse exponent of the edge attractor just below the crisis.
     start : tuple
         The generic start (Δf₀, λ₀) used for the forward-iteration checks.
+    c_max_start, eta_max_start : float or None
+        ``"uv"`` only: η_max of the generic start (:func:`uvcore.eta_max`)
+        over η_c.  Where it is below a window or the crisis, the 2-D map
+        from that start diverges although the edge attractor is there and
+        transversally stable: the start lies outside its basin.
+
+    Notes
+    -----
+    2-D versus 1-D: the cascade's orbits lie on the invariant edge, so the
+    2-D flips are those of the EoS map exactly; what the 2-D map adds is
+    whether 2-D orbits reach them.  ``levels[j].transverse_exponent`` < 0
+    says the edge orbit attracts nearby 2-D orbits, and
+    ``levels[j].generic_agrees`` says the generic start reached it.
     """
 
     map: str
@@ -308,6 +330,8 @@ class Cascade:
     levels: tuple
     transverse_at_crisis: float | None
     start: tuple
+    c_max_start: float | None
+    eta_max_start: float | None
 
     def to_dict(self) -> dict:
         """The summary of the CLI's ``--json`` output (plain floats and lists)."""
@@ -1036,7 +1060,7 @@ def _crisis(c_lo: float) -> float:
     return float(brentq(h, c_lo, hi, xtol=1e-15, rtol=4 * _EPS))
 
 
-def _period_windows(ctx, c_lo, c_hi, period=3):
+def _period_windows(ctx, c_lo, c_hi, df0, lam0, period=3):
     """Folds opening the period-``period`` windows with c in (c_lo, c_hi).
 
     Every stable orbit of the EoS map attracts its critical point z* (g is a
@@ -1077,8 +1101,9 @@ def _period_windows(ctx, c_lo, c_hi, period=3):
             continue
         ev = folds[0][0]
         start = ctx.orbit(sys, nw[0], cs)
+        gd = _generic_check(ctx, sys, start, df0, lam0)
         out.append(Window(period, ev.c, float(ev.eta), ev.residual, cs, ev.orbit.multipliers,
-                          start.transverse_exponent))
+                          start.transverse_exponent, gd))
     return tuple(sorted(out, key=lambda w: w.c_fold))
 
 
@@ -1207,11 +1232,15 @@ def cascade(*, map: str = "eos", n_eff: float, x_norm: float = 1.0, y: float = 2
     c_inf_alt = (c[-1] + (c_flip[-1][1] + gaps[-1] / (delta[-2] - 1.0))
                  if delta.size > 1 else c_inf)
     c_cr = _crisis(float(c[-1]))
-    wins = _period_windows(ctx, float(c_inf), c_cr) if windows else ()
-    from .sweeps import edge_exponents
+    wins = _period_windows(ctx, float(c_inf), c_cr, df0, lam0) if windows else ()
     ee = edge_exponents(ctx.params(c_cr * (1.0 - 1e-6)), transient=1000, steps=100_000)
+    if ctx.kind == "uv":
+        em = eta_max(df0, lam0, n_eff=ctx.n_eff, x_norm=ctx.x_norm, y=ctx.y)
+        c_max = None if em.eta_max is None else em.eta_max / ctx.eta_c
+    else:
+        c_max = None
     return Cascade(map, ctx.n_eff, ctx.x_norm, ctx.y, ctx.eta_c, tuple(float(v) for v in c),
                    tuple(float(ctx.eta(v)) for v in c), tuple(float(v) for v in delta),
                    float(c_inf), float(ctx.eta(c_inf)), float(abs(c_inf - c_inf_alt)),
                    c_cr, ctx.eta(c_cr), wins, tuple(level_rows), ee.transverse,
-                   (float(df0), float(lam0)))
+                   (float(df0), float(lam0)), c_max, None if c_max is None else ctx.eta(c_max))
