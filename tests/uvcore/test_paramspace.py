@@ -217,7 +217,8 @@ def test_one_gd_step_is_one_map_step(seed, n, d, log_neff, su, sv, x_norm, y, c)
     U2, v2 = gd_step(U, v, x, eta=eta, n_eff=n_eff, y=y)
     got_df, got_lam = state(U2, v2, x, n_eff=n_eff, y=y)
     want_df, want_lam = spec_step(df, lam, eta, n_eff, x_norm, y)
-    # natural scales: Δf against |Δf| + |y| + λ√n_eff/‖x‖, λ against λ + ‖x‖(|Δf|+|y|)/√n_eff
+    # natural scales: Δf against |Δf| + |y| + λ√n_eff/‖x‖,
+    # λ against λ + ‖x‖(|Δf| + |y|)/√n_eff, both times the step's amplification
     ratio = math.sqrt(n_eff) / x_norm
     amp = 1 + eta * lam + (eta * lam) ** 2
     s_df = amp * (abs(df) + abs(y) + lam * ratio)
