@@ -1,0 +1,100 @@
+"""Sharpness Lab dashboard: the (Δf, λ) phase plane of the UV model.
+
+``create_app(config=None)`` builds the Dash app; ``app`` and ``server`` are
+module-level instances (WSGI entry point ``app:server``).  Everything is
+served locally (no CDN, no external URL), so it works in a classroom without
+internet.  Debug mode and dev tools are off unless ``DASH_DEBUG=1``.
+
+``config`` (optional dict) may hold:
+
+* ``"cache"`` — a flask-caching config (default: SimpleCache, or RedisCache
+  when ``REDIS_URL`` is set; see :mod:`app.compute`);
+* ``"warmup"`` — False to skip compiling the kernels at start (tests);
+* ``"views"`` — iterable of extra view modules to register (default: every
+  module of :mod:`app.views`).
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import os
+import pkgutil
+import time
+
+import dash
+import flask
+
+import uvcore
+
+from . import callbacks, compute
+from .layout import make_layout
+
+__all__ = ["create_app", "app", "server", "ASSETS_FOLDER", "debug_enabled"]
+
+log = logging.getLogger(__name__)
+
+#: Top-level ``assets/`` folder of the repository (beside the ``app`` package).
+ASSETS_FOLDER = os.path.abspath(os.path.join(os.path.dirname(__file__), os.pardir, "assets"))
+APP_TITLE = "Sharpness Lab"
+
+
+def debug_enabled() -> bool:
+    return os.environ.get("DASH_DEBUG", "") == "1"
+
+
+def _view_modules():
+    from . import views
+    mods = []
+    for info in sorted(pkgutil.iter_modules(views.__path__), key=lambda i: i.name):
+        if not info.name.startswith("_"):
+            mods.append(importlib.import_module(f"{views.__name__}.{info.name}"))
+    return mods
+
+
+def create_app(config: dict | None = None) -> dash.Dash:
+    """Build the dashboard (kernels warmed, cache attached, callbacks registered)."""
+    config = dict(config or {})
+    debug = debug_enabled()
+    server = flask.Flask(__name__)
+    modules = list(config["views"]) if "views" in config else _view_modules()
+    app = dash.Dash(
+        __name__,
+        server=server,
+        title=APP_TITLE,
+        update_title=None,
+        assets_folder=ASSETS_FOLDER,
+        serve_locally=True,
+        external_scripts=[],
+        external_stylesheets=[],
+        suppress_callback_exceptions=True,
+        meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
+    )
+    app.config.suppress_callback_exceptions = True
+    app.enable_dev_tools(debug=debug, dev_tools_ui=debug, dev_tools_props_check=debug,
+                         dev_tools_serve_dev_bundles=debug, dev_tools_hot_reload=False,
+                         dev_tools_silence_routes_logging=not debug)
+    compute.init_cache(server, config.get("cache"))
+    app.layout = make_layout
+    callbacks.register_callbacks(app)
+    for module in modules:
+        register = getattr(module, "register_callbacks", None)
+        if register is not None:
+            register(app)
+
+    started = time.time()
+
+    @server.route("/healthz")
+    def healthz():
+        return flask.jsonify(status="ok", uptime_s=round(time.time() - started, 1),
+                             uvcore_divergence_bound=float(uvcore.DIVERGENCE_BOUND),
+                             cache=server.config.get("CACHE_TYPE", "SimpleCache"))
+
+    if config.get("warmup", True):
+        seconds = uvcore.warmup()
+        log.info("uvcore kernels warmed in %.2f s", seconds)
+    return app
+
+
+app = create_app()
+server = app.server

@@ -1,0 +1,371 @@
+"""Callbacks of the phase-plane view: parse → compute → figures, nothing else.
+
+Each Dash callback is a thin wrapper around a plain function of its inputs
+(:func:`update_plane`, :func:`update_timeseries`, :func:`download_csv`,
+:func:`export_config`), which tests call directly.  None of them raises: bad
+input becomes a visible message and nothing is computed.
+
+State flow
+----------
+:func:`update_plane` is the only writer of the state.  It reads what changed
+(URL, a slider, a typed input, a click, a zoom, a button), applies that one
+change to the last valid state (``dcc.Store`` :data:`ids.STATE`, a canonical
+query string), and writes back the synced controls, the store, the URL (only
+for user actions, so back/forward do not add history) and the figure.
+Other views listen to ``Input(ids.STATE, "data")``.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from dataclasses import replace
+from typing import Any, Mapping
+
+from dash import Input, Output, State, ctx, no_update
+
+import uvcore
+
+from . import compute, figures, ids, theme
+from .layout import fmt_readout
+from .state import (FIELDS, INPUT_DIM, Parsed, ViewParams, fmt, from_query, parse_controls,
+                    point_from_click, slider_position, slider_value, to_query,
+                    window_from_relayout)
+
+log = logging.getLogger(__name__)
+
+__all__ = ["update_plane", "update_timeseries", "download_csv", "export_config",
+           "plane_figure", "register_callbacks", "PLANE_OUTPUTS"]
+
+SLIDER_KEYS = tuple(k for k, s in FIELDS.items() if s.slider)
+
+#: Output names of :func:`update_plane` (keys of the dict it returns).
+PLANE_OUTPUTS = ("sliders", "inputs", "seed", "preset", "layers", "large", "n_eff_disabled",
+                 "state", "search", "figure", "message", "message_class", "eta_c",
+                 "two_over_eta", "root_class")
+
+
+def _prop(component_id: str, prop: str) -> str:
+    return f"{component_id}.{prop}"
+
+
+def _nothing(message: str = "", kind: str = "note") -> dict:
+    """Every output unchanged except the message."""
+    out = {k: no_update for k in PLANE_OUTPUTS}
+    out["sliders"] = {k: no_update for k in SLIDER_KEYS}
+    out["inputs"] = {k: no_update for k in SLIDER_KEYS}
+    if message:
+        out["message"] = message
+        out["message_class"] = f"message {kind}"
+    return out
+
+
+def _number_out(v: float):
+    """A number for a dcc.Input: int when integral (so 16 shows as 16, not 16.0)."""
+    return int(v) if float(v).is_integer() and abs(v) < 1e15 else v
+
+
+def plane_figure(p: ViewParams) -> tuple[dict, list[str]]:
+    """Phase-plane figure of a state and the notes to show with it."""
+    data = compute.plane(p)
+    trajs = [(t.start, t.traj) for t in data.trajectories]
+    fig = figures.phase_plane(data.params, data.window, layers=p.layers, regions=data.regions,
+                              field=data.field, curves=data.nullclines, fixed=data.fixed,
+                              trajectories=trajs, notes=data.notes, large=p.large)
+    return fig, list(data.notes)
+
+
+def _render(p: ViewParams, notes: list[str], push_url: bool) -> dict:
+    try:
+        fig, fig_notes = plane_figure(p)
+    except uvcore.UVInputError as exc:
+        return _nothing(f"Cannot compute: {exc}", "error")
+    msgs = list(dict.fromkeys(list(notes) + fig_notes))
+    query = to_query(p)
+    return {
+        "sliders": {k: slider_position(k, p.value(k)) for k in SLIDER_KEYS},
+        "inputs": {k: _number_out(p.value(k)) for k in SLIDER_KEYS},
+        "seed": int(p.seed),
+        "preset": p.preset,
+        "layers": list(p.layers),
+        "large": ["large"] if p.large else [],
+        "n_eff_disabled": p.preset != "custom",
+        "state": query,
+        "search": "?" + query if push_url else no_update,
+        "figure": fig,
+        "message": "; ".join(msgs),
+        "message_class": "message note" if msgs else "message",
+        "eta_c": fmt_readout(p.eta_c),
+        "two_over_eta": fmt_readout(2.0 / p.eta),
+        "root_class": "app large" if p.large else "app",
+    }
+
+
+def _from_controls(changed: list[str], values: Mapping[str, Any], base: ViewParams) -> Parsed:
+    raw: dict[str, Any] = {}
+    errors: list[str] = []
+    sliders = values.get("sliders") or {}
+    inputs = values.get("inputs") or {}
+    if not isinstance(sliders, Mapping) or not isinstance(inputs, Mapping):
+        return Parsed(None, ("controls: malformed request",))
+    for key in SLIDER_KEYS:
+        if _prop(key, "value") in changed:
+            v, err = slider_value(key, sliders.get(key))
+            if err:
+                errors.append(err)
+            else:
+                raw[key] = v
+        if _prop(ids.input_id(key), "value") in changed:
+            raw[key] = inputs.get(key)
+    for cid, key, name in ((ids.SEED, "seed", "seed"), (ids.PRESET, "preset", "preset"),
+                           (ids.LAYERS, "layers", "layers"), (ids.LARGE_FONT, "large", "large")):
+        if _prop(cid, "value") in changed:
+            raw[key] = values.get(name)
+    parsed = parse_controls(raw, strict=True, base=base)
+    if errors:
+        return Parsed(None, tuple(errors) + parsed.errors, parsed.notes)
+    return parsed
+
+
+def _flat_window(p: ViewParams) -> tuple:
+    (a, b), (c, d) = p.plot_window
+    return (a, b, c, d)
+
+
+def update_plane(changed: list[str] | None, values: Mapping[str, Any]) -> dict:
+    """Apply one user action (or a URL change) to the state and render.
+
+    Parameters
+    ----------
+    changed : prop ids that triggered the call (``"eta.value"``,
+        ``"phase-plane.clickData"``, ``"url.search"``, …); empty or None on
+        the initial call.
+    values : the callback's inputs by name: ``search``, ``sliders`` and
+        ``inputs`` (dicts keyed by slider id), ``seed``, ``preset``,
+        ``layers``, ``large``, ``click``, ``relayout``, ``clear``,
+        ``sample``, ``state`` (the store: the last valid query string).
+
+    Returns
+    -------
+    dict with the keys of :data:`PLANE_OUTPUTS`.
+    """
+    try:
+        return _update_plane(list(changed or []), values if isinstance(values, Mapping) else {})
+    except Exception:  # noqa: BLE001 — last resort: never let a request fail
+        log.exception("update_plane failed")
+        return _nothing("Internal error while updating the view (logged on the server).",
+                        "error")
+
+
+def _update_plane(changed: list[str], values: Mapping[str, Any]) -> dict:
+    base_parsed = from_query(values.get("state"))
+    base = base_parsed.params
+    search = values.get("search")
+    url_prop = _prop(ids.URL, "search")
+
+    if url_prop in changed or not changed:
+        if not changed and not (isinstance(search, str) and search.strip("?")):
+            return _render(base, list(base_parsed.notes), push_url=False)
+        parsed = from_query(search)
+        return _render(parsed.params, list(parsed.notes), push_url=False)
+
+    control_props = {_prop(k, "value") for k in SLIDER_KEYS} \
+        | {_prop(ids.input_id(k), "value") for k in SLIDER_KEYS} \
+        | {_prop(c, "value") for c in (ids.SEED, ids.PRESET, ids.LAYERS, ids.LARGE_FONT)}
+    if control_props.intersection(changed):
+        parsed = _from_controls(changed, values, base)
+        if not parsed.ok:
+            return _nothing("⚠ " + parsed.message() + " — nothing recomputed", "error")
+        return _render(parsed.params, list(parsed.notes), push_url=True)
+
+    if _prop(ids.PHASE_PLANE, "clickData") in changed:
+        point, err = point_from_click(values.get("click"))
+        if err:
+            return _nothing("⚠ " + err, "error")
+        df, lam = point
+        params = compute.map_params(*base.map_key)
+        if params.forbidden(df, lam):
+            edge = compute.edge_at(base, df)
+            return _nothing(f"⚠ ({df:.4g}, {lam:.4g}) is in the forbidden region: no weights "
+                            f"give λ < 2‖x‖|Δf + y|/√n_eff = {edge:.4g} there. "
+                            "Click above the gray V.", "error")
+        starts = compute.resolved_starts(base) + ((df, lam),)
+        return _render(base.with_starts(starts), [], push_url=True)
+
+    if _prop(ids.PHASE_PLANE, "relayoutData") in changed:
+        action, window, err = window_from_relayout(values.get("relayout"), _flat_window(base))
+        if action == "none":
+            return _nothing(f"⚠ zoom ignored: {err}", "error") if err else _nothing()
+        return _render(replace(base, window=window), [], push_url=True)
+
+    if _prop(ids.CLEAR, "n_clicks") in changed:
+        return _render(base.with_starts(()), [], push_url=True)
+
+    if _prop(ids.SAMPLE_INIT, "n_clicks") in changed:
+        return _sample(base)
+
+    return _nothing()
+
+
+def _sample(base: ViewParams) -> dict:
+    s = compute.sample_start(int(base.width), INPUT_DIM, base.preset, base.sigma, base.x_norm,
+                             base.y, int(base.seed), base.n_eff)
+    if s.error:
+        return _nothing("⚠ " + s.error, "error")
+    notes = [f"sampled init (n = {fmt(base.width)}, {base.preset}, σ = {fmt(base.sigma)}, "
+             f"seed {fmt(base.seed)}): Δf₀ = {s.df0:.4g}, λ₀ = {s.lam0:.4g}; change the seed "
+             "for another draw"]
+    if s.n_eff is not None and not math.isclose(s.n_eff, base.n_eff, rel_tol=1e-6):
+        notes.append(f"the sampler used n_eff = {s.n_eff:g}; the map uses n_eff = "
+                     f"{base.n_eff:g}")
+    parsed = parse_controls({"traj": list(compute.resolved_starts(base)) + [(s.df0, s.lam0)]},
+                            strict=True, base=base)
+    if not parsed.ok:
+        return _nothing("⚠ Sample init: " + parsed.message(), "error")
+    return _render(parsed.params, notes, push_url=True)
+
+
+# -- time series, download, export -----------------------------------------------------
+
+def update_timeseries(state: Any, overlay: Any) -> tuple[dict, str]:
+    """(time-series figure, summary text) for a state.
+
+    Normally the selected (latest) trajectory of the plane.  With the overlay
+    on, the parameter-space GD run at width n from the sampled init of the
+    current seed (what "Sample init" adds), drawn dashed over the
+    function-space map started from the same point.
+    """
+    try:
+        p = from_query(state).params
+        if isinstance(overlay, (list, tuple)) and "paramspace" in overlay:
+            return _paramspace_series(p)
+        res = compute.selected_trajectory(p)
+        if res is None:
+            return figures.timeseries(None, large=p.large), "No trajectory selected."
+        if res.traj is None:
+            return (figures.empty_figure(f"Trajectory not computed: {res.error}", p.large),
+                    res.error or "")
+        return figures.timeseries(res.traj, start=res.start, large=p.large), _summary(res)
+    except Exception:  # noqa: BLE001
+        log.exception("update_timeseries failed")
+        return figures.empty_figure("Internal error (logged on the server)."), ""
+
+
+def _paramspace_series(p: ViewParams) -> tuple[dict, str]:
+    ps = compute.paramspace_run(int(p.width), INPUT_DIM, p.preset, p.sigma, p.x_norm, p.y,
+                                int(p.seed), p.eta, p.n_eff, int(p.steps))
+    if ps.error:
+        return figures.empty_figure(ps.error, p.large), ps.error
+    run = ps.run
+    label = f"parameter space, n = {fmt(p.width)}"
+    dev = run.max_rel_dev_from_map
+    notes = [f"sampled init, seed {fmt(p.seed)}: parameter space vs map, "
+             f"max relative deviation {dev:.2g}"]
+    fig = figures.timeseries(run.map, start=(float(run.df[0]), float(run.lam[0])),
+                             paramspace=(run.df, run.lam), paramspace_label=label,
+                             notes=notes, large=p.large)
+    res = compute.TrajectoryResult((float(run.df[0]), float(run.lam[0])), run.map)
+    return fig, ("Parameter-space GD (dashed) over the function-space map from the same "
+                 "sampled init. " + _summary(res))
+
+
+def _summary(res: compute.TrajectoryResult) -> str:
+    t = res.traj
+    d0, l0 = res.start
+    head = f"Selected trajectory from Δf₀ = {d0:.4g}, λ₀ = {l0:.4g}: "
+    if t.diverged:
+        return head + f"diverged at step {t.diverged_at}."
+    oc = t.outcome
+    kind = f"period-{oc.period} orbit" if oc.kind == "periodic" else oc.kind
+    return head + (f"{kind}; final ηλ = {oc.eta_lam:.4g}, max λ = {float(t.lam.max()):.4g}, "
+                   f"final loss = {float(t.loss[-1]):.3g}.")
+
+
+def download_csv(n_clicks: Any, state: Any):
+    """dcc.Download data for the selected trajectory's CSV (no_update if none)."""
+    if not isinstance(n_clicks, int) or isinstance(n_clicks, bool) or n_clicks < 1:
+        return no_update
+    try:
+        p = from_query(state).params
+        res = compute.selected_trajectory(p)
+        if res is None or res.traj is None:
+            return no_update
+        return {"content": figures.trajectory_csv(res.traj), "filename": "trajectory.csv",
+                "type": "text/csv", "base64": False}
+    except Exception:  # noqa: BLE001
+        log.exception("download_csv failed")
+        return no_update
+
+
+def export_config(fmt_value: Any) -> tuple[dict, dict]:
+    """Graph configs whose camera button saves PNG or SVG."""
+    f = fmt_value if fmt_value in ("png", "svg") else "png"
+    return theme.graph_config("phase-plane", f), theme.graph_config("timeseries", f)
+
+
+# -- registration ---------------------------------------------------------------------------
+
+def _triggered() -> list[str]:
+    try:
+        return [p for p in ctx.triggered_prop_ids if p and p != "."]
+    except Exception:  # noqa: BLE001
+        return []
+
+
+def register_callbacks(app) -> None:
+    """Attach this module's callbacks to a Dash app."""
+
+    @app.callback(
+        output={
+            "sliders": {k: Output(k, "value") for k in SLIDER_KEYS},
+            "inputs": {k: Output(ids.input_id(k), "value") for k in SLIDER_KEYS},
+            "seed": Output(ids.SEED, "value"),
+            "preset": Output(ids.PRESET, "value"),
+            "layers": Output(ids.LAYERS, "value"),
+            "large": Output(ids.LARGE_FONT, "value"),
+            "n_eff_disabled": Output(ids.N_EFF, "disabled"),
+            "state": Output(ids.STATE, "data"),
+            "search": Output(ids.URL, "search"),
+            "figure": Output(ids.PHASE_PLANE, "figure"),
+            "message": Output(ids.MESSAGE, "children"),
+            "message_class": Output(ids.MESSAGE, "className"),
+            "eta_c": Output(ids.ETA_C, "children"),
+            "two_over_eta": Output(ids.TWO_OVER_ETA, "children"),
+            "root_class": Output(ids.ROOT, "className"),
+        },
+        inputs={
+            "search": Input(ids.URL, "search"),
+            "sliders": {k: Input(k, "value") for k in SLIDER_KEYS},
+            "inputs": {k: Input(ids.input_id(k), "value") for k in SLIDER_KEYS},
+            "seed": Input(ids.SEED, "value"),
+            "preset": Input(ids.PRESET, "value"),
+            "layers": Input(ids.LAYERS, "value"),
+            "large": Input(ids.LARGE_FONT, "value"),
+            "click": Input(ids.PHASE_PLANE, "clickData"),
+            "relayout": Input(ids.PHASE_PLANE, "relayoutData"),
+            "clear": Input(ids.CLEAR, "n_clicks"),
+            "sample": Input(ids.SAMPLE_INIT, "n_clicks"),
+            "state": State(ids.STATE, "data"),
+        },
+    )
+    def _plane(**values):
+        return update_plane(_triggered(), values)
+
+    # the typed n_eff input follows the slider's disabled state
+    app.clientside_callback("function(d) { return !!d; }",
+                            Output(ids.N_EFF_INPUT, "disabled"), Input(ids.N_EFF, "disabled"))
+
+    @app.callback(Output(ids.TIMESERIES, "figure"), Output(ids.SUMMARY, "children"),
+                  Input(ids.STATE, "data"), Input(ids.OVERLAY, "value"))
+    def _timeseries(state, overlay):
+        return update_timeseries(state, overlay)
+
+    @app.callback(Output(ids.DOWNLOAD, "data"), Input(ids.DOWNLOAD_CSV, "n_clicks"),
+                  State(ids.STATE, "data"), prevent_initial_call=True)
+    def _download(n_clicks, state):
+        return download_csv(n_clicks, state)
+
+    @app.callback(Output(ids.PHASE_PLANE, "config"), Output(ids.TIMESERIES, "config"),
+                  Input(ids.EXPORT_FORMAT, "value"), prevent_initial_call=True)
+    def _export(fmt_value):
+        return export_config(fmt_value)

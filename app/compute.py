@@ -1,0 +1,262 @@
+"""Calls into :mod:`uvcore`, memoized with flask-caching.
+
+Every memoized function takes only normalized primitives (floats, ints,
+tuples) taken from a :class:`app.state.ViewParams`, so the cache key is the
+normalized state and a layer is recomputed only when something it depends on
+changes (moving the steps slider does not recompute the region grid).
+
+Backend: ``SimpleCache`` (in-process) by default; ``RedisCache`` when the
+environment variable ``REDIS_URL`` is set; or anything passed to
+:func:`init_cache` as a flask-caching config.  Outside a Flask app context a
+private in-process cache is used, so the functions also work in scripts and
+tests.
+
+Nothing here raises on bad input: :class:`uvcore.UVInputError` becomes an
+``error`` string in the returned objects.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+from dataclasses import dataclass
+
+import flask
+import numpy as np
+from flask_caching import Cache
+
+import uvcore
+
+from .state import INPUT_DIM, ViewParams
+
+log = logging.getLogger(__name__)
+
+__all__ = ["cache", "cache_config", "init_cache", "PlaneData", "TrajectoryResult",
+           "map_params", "regions", "vector_field", "nullclines", "forbidden_edge",
+           "fixed_points", "trajectory", "sample_start", "paramspace_run", "plane",
+           "selected_trajectory", "paramspace_available"]
+
+#: Seconds a memoized result lives.
+CACHE_TIMEOUT = 3600
+#: Most entries of the default in-process cache.
+CACHE_THRESHOLD = 2000
+
+cache = Cache()
+_fallback = flask.Flask("uvcore-cache")
+
+
+def cache_config(config: dict | None = None) -> dict:
+    """flask-caching config: ``config`` if given, else Redis from REDIS_URL, else SimpleCache."""
+    if config:
+        return dict(config)
+    url = os.environ.get("REDIS_URL")
+    if url:
+        return {"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": url,
+                "CACHE_DEFAULT_TIMEOUT": CACHE_TIMEOUT, "CACHE_KEY_PREFIX": "sharpness-lab:"}
+    return {"CACHE_TYPE": "SimpleCache", "CACHE_DEFAULT_TIMEOUT": CACHE_TIMEOUT,
+            "CACHE_THRESHOLD": CACHE_THRESHOLD}
+
+
+def init_cache(server: flask.Flask, config: dict | None = None) -> None:
+    """Attach the memo cache to a Flask server (called by ``create_app``)."""
+    cache.init_app(server, config=cache_config(config))
+
+
+cache.init_app(_fallback, config=cache_config({"CACHE_TYPE": "SimpleCache",
+                                                "CACHE_THRESHOLD": CACHE_THRESHOLD}))
+cache.app = _fallback
+
+
+def map_params(eta: float, n_eff: float, x_norm: float, y: float) -> uvcore.MapParams:
+    """Validated :class:`uvcore.MapParams` (raises UVInputError)."""
+    return uvcore.MapParams(eta, n_eff, x_norm, y)
+
+
+# -- layers -------------------------------------------------------------------
+
+@cache.memoize(timeout=CACHE_TIMEOUT)
+def regions(eta, n_eff, x_norm, y, window, grid):
+    (a, b), (c, d) = window
+    return uvcore.regions(map_params(eta, n_eff, x_norm, y), (a, b), (c, d), grid)
+
+
+@cache.memoize(timeout=CACHE_TIMEOUT)
+def vector_field(eta, n_eff, x_norm, y, window, grid):
+    (a, b), (c, d) = window
+    return uvcore.vector_field(map_params(eta, n_eff, x_norm, y), (a, b), (c, d), grid)
+
+
+@cache.memoize(timeout=CACHE_TIMEOUT)
+def nullclines(eta, n_eff, x_norm, y, df_range):
+    return uvcore.nullclines(map_params(eta, n_eff, x_norm, y), df_range)
+
+
+@cache.memoize(timeout=CACHE_TIMEOUT)
+def fixed_points(eta, n_eff, x_norm, y):
+    return uvcore.fixed_points(map_params(eta, n_eff, x_norm, y))
+
+
+def forbidden_edge(eta, n_eff, x_norm, y, df_range):
+    return uvcore.forbidden_edge(map_params(eta, n_eff, x_norm, y), df_range, num=3)
+
+
+@dataclass(frozen=True)
+class TrajectoryResult:
+    """One trajectory, or why there is none."""
+
+    start: tuple
+    traj: uvcore.Trajectory | None
+    error: str | None = None
+
+
+@cache.memoize(timeout=CACHE_TIMEOUT)
+def trajectory(eta, n_eff, x_norm, y, df0, lam0, steps) -> TrajectoryResult:
+    try:
+        params = map_params(eta, n_eff, x_norm, y)
+        return TrajectoryResult((df0, lam0),
+                                uvcore.trajectory(df0, lam0, params, steps=int(steps)))
+    except uvcore.UVInputError as exc:
+        return TrajectoryResult((df0, lam0), None, str(exc))
+
+
+# -- parameter space (uvcore.paramspace) ----------------------------------------
+
+def _paramspace():
+    try:
+        from uvcore import paramspace  # noqa: PLC0415
+    except ImportError:
+        return None
+    return paramspace
+
+
+def paramspace_available() -> bool:
+    ps = _paramspace()
+    return ps is not None and hasattr(ps, "sample_start") and hasattr(ps, "train")
+
+
+@dataclass(frozen=True)
+class SampledStart:
+    df0: float | None
+    lam0: float | None
+    n_eff: float | None
+    error: str | None = None
+
+
+def _custom_kwargs(preset: str, sigma: float, n_eff: float) -> dict:
+    """The "custom" preset needs n_eff and σ_u, σ_v: the dashboard uses σ for both."""
+    return {"n_eff": n_eff, "sigma_u": sigma, "sigma_v": sigma} if preset == "custom" else {}
+
+
+@cache.memoize(timeout=CACHE_TIMEOUT)
+def sample_start(width, input_dim, preset, sigma, x_norm, y, seed, n_eff) -> SampledStart:
+    """(Δf₀, λ₀, n_eff) of a sampled parameter-space initialization (spec §1).
+
+    ``n_eff`` is used by the "custom" preset only (NTP/μP fix it).
+    """
+    ps = _paramspace()
+    if ps is None or not hasattr(ps, "sample_start"):
+        return SampledStart(None, None, None,
+                            "Sample init needs uvcore.paramspace, which is not installed")
+    try:
+        df0, lam0, ne = ps.sample_start(int(width), int(input_dim), preset=preset, sigma=sigma,
+                                        x_norm=x_norm, y=y, seed=int(seed),
+                                        **_custom_kwargs(preset, sigma, n_eff))
+        return SampledStart(float(df0), float(lam0), float(ne))
+    except (uvcore.UVInputError, ValueError, MemoryError) as exc:
+        return SampledStart(None, None, None, f"Sample init: {exc}")
+
+
+@dataclass(frozen=True)
+class ParamRun:
+    """A parameter-space GD run (uvcore.paramspace.ParamTrajectory) or an error."""
+
+    run: object | None
+    error: str | None = None
+
+
+#: Largest steps × n(d + 1) of the parameter-space overlay (≈ 0.2 s of work),
+#: so one request stays short; the uvcore cap is far higher.
+PARAMSPACE_MAX_WORK = 2e8
+
+
+@cache.memoize(timeout=CACHE_TIMEOUT)
+def paramspace_run(width, input_dim, preset, sigma, x_norm, y, seed, eta, n_eff,
+                   steps) -> ParamRun:
+    """GD in parameter space at width n from the sampled init of ``seed``."""
+    ps = _paramspace()
+    if ps is None or not hasattr(ps, "train"):
+        return ParamRun(None, "the parameter-space run needs uvcore.paramspace, "
+                              "which is not installed")
+    work = float(steps) * float(width) * (input_dim + 1)
+    if work > PARAMSPACE_MAX_WORK:
+        return ParamRun(None, f"parameter-space run skipped: steps × n(d+1) = {work:.3g} is "
+                              f"above the dashboard's limit {PARAMSPACE_MAX_WORK:.0e}; lower "
+                              "the width or the steps")
+    try:
+        ne, su, sv = ps.resolve_preset(preset, int(width), sigma,
+                                       **_custom_kwargs(preset, sigma, n_eff))
+        run = ps.train(int(width), int(input_dim), eta=eta, steps=int(steps), n_eff=ne,
+                       sigma_u=su, sigma_v=sv, x_norm=x_norm, y=y, seed=int(seed))
+        return ParamRun(run)
+    except (uvcore.UVInputError, ValueError, MemoryError) as exc:
+        return ParamRun(None, f"parameter-space run: {exc}")
+
+
+# -- whole views --------------------------------------------------------------
+
+@dataclass(frozen=True)
+class PlaneData:
+    """Everything the phase-plane figure needs, for one state."""
+
+    params: uvcore.MapParams
+    window: tuple                     # ((Δf_lo, Δf_hi), (λ_lo, λ_hi))
+    regions: object | None
+    field: object | None
+    nullclines: dict | None
+    fixed: object | None
+    trajectories: tuple               # of TrajectoryResult, oldest first
+    notes: tuple = ()
+
+
+def resolved_starts(p: ViewParams) -> tuple:
+    """The state's starts, with None meaning uvcore.default_start."""
+    if p.starts is None:
+        params = map_params(*p.map_key)
+        d0, l0 = uvcore.default_start(params)
+        return ((float(d0), float(l0)),)
+    return p.starts
+
+
+def plane(p: ViewParams) -> PlaneData:
+    """Compute every phase-plane layer the state asks for (raises UVInputError
+    only if the map parameters themselves are invalid, which parsing prevents)."""
+    params = map_params(*p.map_key)
+    win = p.plot_window
+    key = p.map_key
+    layers = set(p.layers)
+    reg = regions(*key, win, p.grid)                # also the click target: always on
+    fld = vector_field(*key, win, p.arrows) if "arrows" in layers else None
+    nul = nullclines(*key, win[0]) if "nullclines" in layers else None
+    fix = fixed_points(*key) if ("fixed" in layers or "eta-line" in layers) else None
+    trajs = tuple(trajectory(*key, d0, l0, p.steps) for d0, l0 in resolved_starts(p))
+    notes = tuple(f"trajectory from ({d:g}, {l:g}) not drawn: {t.error}"
+                  for t in trajs if t.error for d, l in [t.start])
+    return PlaneData(params, win, reg, fld, nul, fix, trajs, notes)
+
+
+def selected_trajectory(p: ViewParams) -> TrajectoryResult | None:
+    """The latest trajectory of the state (None when there is none)."""
+    starts = resolved_starts(p)
+    if not starts:
+        return None
+    d0, l0 = starts[-1]
+    return trajectory(*p.map_key, d0, l0, p.steps)
+
+
+def is_forbidden(p: ViewParams, df: float, lam: float) -> bool:
+    return bool(map_params(*p.map_key).forbidden(df, lam))
+
+
+def edge_at(p: ViewParams, df: float) -> float:
+    return 2.0 * p.x_norm * abs(df + p.y) / math.sqrt(p.n_eff)

@@ -1,0 +1,102 @@
+"""Every component id of the dashboard, as a stable constant.
+
+These ids are a public interface: people embed the dashboard, drive it from
+Playwright/Selenium, and read its state from the URL.  Do not rename them.
+
+Controls (each slider has a typed numeric input with id ``<slider>-input``)
+---------------------------------------------------------------------------
+Log-scale sliders hold ``log10`` of the value; the typed input beside them
+holds the value itself.  The URL query string uses the slider ids as keys.
+
+=============  ===========================================  ===============
+id             meaning                                      slider scale
+=============  ===========================================  ===============
+``eta``        learning rate η                              log10, 1e-3…1e4
+``width``      width n of the parameter-space model         log10, 1…1e6
+``n-eff``      effective width n_eff (α = 1/√n_eff)         log10, 1…1e6
+``x-norm``     input norm ‖x‖                               log10, 1e-2…1e2
+``y``          target y                                     linear, −10…10
+``sigma``      initialization scale σ (σ_u² = σ_v² = σ²     log10, 1e-2…1e1
+               for NTP, σ²/n for μP)
+``steps``      GD steps per trajectory                      log10, 1…20000
+``seed``       RNG seed of "Sample init" and of the         –
+               parameter-space overlay (numeric input only)
+``preset``     parameterization: ``ntp`` (n_eff = n),       radio items
+               ``mup`` (n_eff = 1) or ``custom`` (n_eff
+               free; the n_eff controls are disabled
+               otherwise)
+=============  ===========================================  ===============
+"""
+
+# -- controls ----------------------------------------------------------------
+ETA = "eta"
+WIDTH = "width"
+N_EFF = "n-eff"
+X_NORM = "x-norm"
+Y = "y"
+SIGMA = "sigma"
+STEPS = "steps"
+SEED = "seed"
+PRESET = "preset"
+
+
+def input_id(slider_id: str) -> str:
+    """Id of the typed numeric input beside a slider: ``eta`` → ``eta-input``."""
+    return f"{slider_id}-input"
+
+
+ETA_INPUT = input_id(ETA)
+WIDTH_INPUT = input_id(WIDTH)
+N_EFF_INPUT = input_id(N_EFF)
+X_NORM_INPUT = input_id(X_NORM)
+Y_INPUT = input_id(Y)
+SIGMA_INPUT = input_id(SIGMA)
+STEPS_INPUT = input_id(STEPS)
+
+#: Sliders that have a typed input beside them, in display order.
+SLIDERS = (ETA, WIDTH, N_EFF, X_NORM, Y, SIGMA, STEPS)
+
+#: Live read-outs beside the η control: η_c = √n_eff/(‖x‖|y|) and 2/η.
+ETA_C = "eta-c"
+TWO_OVER_ETA = "two-over-eta"
+
+#: Checklist of phase-plane layers (values in :data:`app.state.LAYERS`).
+LAYERS = "layers"
+#: Checklist with the single value ``"large"``: projector-size fonts.
+LARGE_FONT = "large-font"
+#: Radio items ``png`` / ``svg``: format of the mode bar's camera button.
+EXPORT_FORMAT = "export-format"
+
+# -- trajectories ------------------------------------------------------------
+#: Button: remove every trajectory.
+CLEAR = "clear-trajectories"
+#: Button: add a trajectory started from a sampled parameter-space init
+#: (width n, preset, σ, seed; change the seed for another draw).
+SAMPLE_INIT = "sample-init"
+#: Button + download component: CSV of the selected (latest) trajectory.
+DOWNLOAD_CSV = "download-csv"
+DOWNLOAD = "download"
+#: Checklist with the single value ``"paramspace"``: the time series shows the
+#: parameter-space GD run at width n from the seed's sampled init (dashed)
+#: over the function-space map from the same start.
+OVERLAY = "overlay-paramspace"
+
+# -- views -------------------------------------------------------------------
+PHASE_PLANE = "phase-plane"
+TIMESERIES = "timeseries"
+#: dcc.Tabs holding the phase-plane view and any registered extra views.
+VIEW_TABS = "view-tabs"
+
+# -- state and messages ------------------------------------------------------
+#: dcc.Location: the URL query string holds the full state.
+URL = "url"
+#: dcc.Store whose ``data`` is the canonical query string (no leading "?") of
+#: the last valid state.  Extra views should take ``Input(STATE, "data")``
+#: and parse it with :func:`app.state.from_query`.
+STATE = "state"
+#: Visible message line (errors refuse to compute; notes are informational).
+MESSAGE = "message"
+#: Small summary of the selected trajectory (outcome, divergence, final ηλ).
+SUMMARY = "trajectory-summary"
+#: Root container (its class gets ``large`` in projector mode).
+ROOT = "app-root"

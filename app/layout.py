@@ -1,0 +1,229 @@
+"""Layout factories: functions returning Dash components.
+
+Adding a view
+-------------
+Another module adds a tab beside "Phase plane" without editing this file:
+
+* put a module in :mod:`app.views` (it is imported by ``create_app``) that
+  calls :func:`register_tab` at import time, and defines
+  ``register_callbacks(app)`` for its callbacks; or
+* call :func:`register_tab` yourself before ``create_app()``.
+
+A view reads the dashboard's state with ``Input(ids.STATE, "data")`` (the
+canonical query string; parse it with :func:`app.state.from_query`) and may
+use the shared controls on the left as ``State``/``Input``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Callable
+
+from dash import dcc, html
+
+from . import ids, theme
+from .state import FIELDS, LAYER_LABELS, LAYERS, ViewParams, fmt, slider_position, to_query
+
+__all__ = ["Tab", "TABS", "register_tab", "make_layout", "control_row", "controls_panel",
+           "phase_plane_tab", "PHASE_PLANE_TAB"]
+
+PHASE_PLANE_TAB = "phase-plane-tab"
+
+
+@dataclass(frozen=True)
+class Tab:
+    """A view tab: its label, its ``dcc.Tabs`` value and a layout factory."""
+
+    label: str
+    value: str
+    factory: Callable[[], object]
+    order: int = 100
+
+
+#: Registered extra tabs (the phase plane is always first).
+TABS: list[Tab] = []
+
+
+def register_tab(label: str, value: str, factory: Callable[[], object], order: int = 100) -> Tab:
+    """Register an extra view tab; re-registering a value replaces it."""
+    tab = Tab(label, value, factory, order)
+    TABS[:] = [t for t in TABS if t.value != value] + [tab]
+    return tab
+
+
+# -- controls ---------------------------------------------------------------------
+
+_HELP = {
+    "eta": "learning rate η",
+    "width": "width n of the network (hidden units)",
+    "n-eff": "effective width n_eff: α = 1/√n_eff (set by the preset unless custom)",
+    "x-norm": "input norm ‖x‖",
+    "y": "target y",
+    "sigma": "initialization scale σ (used by Sample init)",
+    "steps": "GD steps per trajectory",
+}
+
+_LABELS = {"eta": "η", "width": "n", "n-eff": "n_eff", "x-norm": "‖x‖", "y": "y",
+           "sigma": "σ", "steps": "steps"}
+
+
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def _decade(p: int) -> str:
+    """Compact label of 10**p: 0.1, 1, 10, 10², 10⁻³ …"""
+    return {-1: "0.1", 0: "1", 1: "10"}.get(p, "10" + str(p).translate(_SUPERSCRIPT))
+
+
+def _marks(key: str) -> dict:
+    spec = FIELDS[key]
+    if key == "eta":
+        return {p: _decade(p) for p in (-3, -1, 1, 3)}
+    if spec.log:
+        lo, hi = math.floor(math.log10(spec.lo)), math.floor(math.log10(spec.hi))
+        step = 1 if hi - lo <= 4 else 2
+        return {p: _decade(p) for p in range(lo, hi + 1, step)}
+    return {v: fmt(v) for v in (-10, -5, 0, 5, 10)}
+
+
+def control_row(key: str, value: float, extra=None, disabled: bool = False) -> html.Div:
+    """A labelled slider with a typed numeric input beside it."""
+    spec = FIELDS[key]
+    if spec.log:
+        lo, hi, step = math.log10(spec.lo), math.log10(spec.hi), 0.01
+    else:
+        lo, hi, step = spec.lo, spec.hi, 0.05
+    return html.Div(className="control-row", title=_HELP.get(key, ""), children=[
+        html.Label(_LABELS[key], htmlFor=ids.input_id(key), className="control-label"),
+        dcc.Slider(id=key, min=lo, max=hi, step=step, value=slider_position(key, value),
+                   marks=_marks(key), updatemode="mouseup", allow_direct_input=False,
+                   disabled=disabled, className="control-slider"),
+        dcc.Input(id=ids.input_id(key), type="number", value=value, debounce=True,
+                  step="any", inputMode="decimal", disabled=disabled,
+                  className="control-input"),
+        *([extra] if extra is not None else []),
+    ])
+
+
+def controls_panel(p: ViewParams) -> html.Div:
+    """The left column: parameters, layers, trajectory buttons, message."""
+    eta_readout = html.Div(className="readout", children=[
+        html.Span(["η_c = ", html.Span(id=ids.ETA_C, children=fmt_readout(p.eta_c))]),
+        html.Span(["2/η = ", html.Span(id=ids.TWO_OVER_ETA, children=fmt_readout(2 / p.eta))]),
+    ])
+    return html.Div(className="controls", children=[
+        html.Div(className="control-group", children=[
+            html.H2("Training"),
+            control_row("eta", p.eta),
+            eta_readout,
+            control_row("steps", p.steps),
+        ]),
+        html.Div(className="control-group", children=[
+            html.H2("Model"),
+            html.Div(className="preset-row", title="NTP: n_eff = n;  μP: n_eff = 1;  "
+                                                    "custom: n_eff set by hand", children=[
+                html.Label("preset", className="control-label", htmlFor=ids.PRESET),
+                dcc.RadioItems(id=ids.PRESET, value=p.preset, inline=True,
+                               className="preset", options=[
+                                   {"label": "NTP", "value": "ntp"},
+                                   {"label": "μP", "value": "mup"},
+                                   {"label": "custom", "value": "custom"}]),
+            ]),
+            control_row("width", p.width),
+            control_row("n-eff", p.n_eff, disabled=p.preset != "custom"),
+            control_row("x-norm", p.x_norm),
+            control_row("y", p.y),
+        ]),
+        html.Div(className="control-group", children=[
+            html.H2("Initialization"),
+            control_row("sigma", p.sigma),
+            html.Div(className="control-row seed-row", children=[
+                html.Label("seed", className="control-label", htmlFor=ids.SEED),
+                dcc.Input(id=ids.SEED, type="number", value=p.seed, debounce=True, step=1,
+                          className="control-input"),
+                html.Button("Sample init", id=ids.SAMPLE_INIT, n_clicks=0, className="btn",
+                            title="add a trajectory from a random parameter-space "
+                                  "initialization at width n (change the seed for another)"),
+            ]),
+        ]),
+        html.Div(className="control-group", children=[
+            html.H2("Layers"),
+            dcc.Checklist(id=ids.LAYERS, value=list(p.layers), className="layers",
+                          options=[{"label": LAYER_LABELS[k], "value": k} for k in LAYERS]),
+        ]),
+        html.Div(className="control-group buttons", children=[
+            html.Button("Clear trajectories", id=ids.CLEAR, n_clicks=0, className="btn"),
+            html.Button("Download CSV", id=ids.DOWNLOAD_CSV, n_clicks=0, className="btn",
+                        title="the selected (latest) trajectory"),
+            dcc.Checklist(id=ids.OVERLAY, value=[], className="overlay",
+                          options=[{"label": "overlay parameter-space run",
+                                    "value": "paramspace"}]),
+        ]),
+        html.Div(id=ids.MESSAGE, className="message", role="status", **{"aria-live": "polite"}),
+    ])
+
+
+def fmt_readout(v: float) -> str:
+    return "∞" if v == float("inf") else f"{v:.4g}"
+
+
+# -- views ----------------------------------------------------------------------------
+
+def phase_plane_tab() -> html.Div:
+    """The main view: the phase plane and the selected trajectory's time series."""
+    return html.Div(className="plane-view", children=[
+        dcc.Graph(id=ids.PHASE_PLANE, className="graph plane-graph",
+                  config=theme.graph_config("phase-plane"), figure={"data": [], "layout": {}},
+                  responsive=True),
+        html.Div(className="side", children=[
+            dcc.Graph(id=ids.TIMESERIES, className="graph ts-graph",
+                      config=theme.graph_config("timeseries"),
+                      figure={"data": [], "layout": {}}, responsive=True),
+            html.Div(id=ids.SUMMARY, className="summary"),
+            html.P(className="hint", children=(
+                "Click the plane to start a trajectory there; drag to zoom (the regions and "
+                "arrows are recomputed for the new window), double-click to reset. "
+                "The address bar holds the whole state: copy it to share this view.")),
+        ]),
+    ])
+
+
+def _tabs() -> dcc.Tabs:
+    tabs = [dcc.Tab(label="Phase plane", value=PHASE_PLANE_TAB, children=phase_plane_tab(),
+                    className="tab", selected_className="tab--selected")]
+    for t in sorted(TABS, key=lambda t: (t.order, t.label)):
+        tabs.append(dcc.Tab(label=t.label, value=t.value, children=t.factory(),
+                            className="tab", selected_className="tab--selected"))
+    return dcc.Tabs(id=ids.VIEW_TABS, value=PHASE_PLANE_TAB, children=tabs, className="tabs",
+                    parent_className="tabs-parent", content_className="tab-content")
+
+
+def make_layout(p: ViewParams | None = None) -> html.Div:
+    """The whole page for state ``p`` (default: the default state)."""
+    p = p or ViewParams()
+    return html.Div(id=ids.ROOT, className="app large" if p.large else "app", children=[
+        dcc.Location(id=ids.URL, refresh=False),
+        dcc.Store(id=ids.STATE, data=to_query(p)),
+        dcc.Download(id=ids.DOWNLOAD),
+        html.Header(className="header", children=[
+            html.H1("Sharpness Lab"),
+            html.Span(className="subtitle", children=(
+                "UV model of sharpness dynamics: the (Δf, λ) phase plane "
+                "(Kalra, He & Barkeshli, arXiv:2311.02076)")),
+            html.Div(className="header-tools", children=[
+                dcc.Checklist(id=ids.LARGE_FONT, value=["large"] if p.large else [],
+                              options=[{"label": "large font", "value": "large"}],
+                              className="toggle"),
+                html.Span("export:", className="export-label"),
+                dcc.RadioItems(id=ids.EXPORT_FORMAT, value="png", inline=True,
+                               className="toggle",
+                               options=[{"label": "PNG", "value": "png"},
+                                        {"label": "SVG", "value": "svg"}]),
+            ]),
+        ]),
+        html.Main(className="main", children=[
+            controls_panel(p),
+            html.Section(className="views", children=[_tabs()]),
+        ]),
+    ])

@@ -1,0 +1,104 @@
+"""One place for the dashboard's look: colours, fonts and figure defaults.
+
+Colours are the Okabe–Ito palette (distinguishable with the common forms of
+colour blindness).  Region tints are pale versions so trajectories and curves
+drawn on top stay readable.  Nothing here imports Dash.
+"""
+
+from __future__ import annotations
+
+#: Okabe–Ito palette.
+BLACK = "#000000"
+ORANGE = "#E69F00"
+SKY_BLUE = "#56B4E9"
+GREEN = "#009E73"
+YELLOW = "#F0E442"
+BLUE = "#0072B2"
+VERMILLION = "#D55E00"
+PURPLE = "#CC79A7"
+GRAY = "#999999"
+
+#: Region fills of spec §2.5 (heatmap colours; forbidden cells are transparent
+#: in the heatmap and shaded by the separate forbidden polygon).
+REGION_COLORS = {
+    0: "rgba(0,0,0,0)",              # forbidden (drawn by the forbidden layer)
+    1: "rgba(86,180,233,0.38)",      # loss increases (catapult): blue
+    2: "rgba(0,158,115,0.30)",       # sharpness reduction: green
+    3: "rgba(240,228,66,0.45)",      # progressive sharpening: yellow
+}
+FORBIDDEN_FILL = "rgba(120,120,120,0.55)"
+FORBIDDEN_EDGE = "#555555"
+
+#: Curves of the phase plane.
+PARABOLA = BLUE          # Δf' = Δf nullcline
+HYPERBOLA = ORANGE       # λ' = λ nullcline
+LINE_I = BLACK           # zero-loss line
+ETA_LINE = PURPLE        # λ = 2/η
+ARROWS = "#444444"
+
+#: Trajectory colours, cycled: vermillion, then Paul Tol's colour-blind-safe
+#: indigo, wine, dark green, teal, olive (none is a region tint or a curve colour).
+TRAJECTORY_COLORS = (VERMILLION, "#332288", "#882255", "#117733", "#44AA99", "#999933")
+PARAMSPACE = ORANGE
+
+#: Fixed-point marker symbol per stability label.
+STABILITY_SYMBOLS = {
+    "stable": "circle",
+    "unstable": "circle-open",
+    "saddle": "x-thin-open",
+    "marginal": "diamond-open",
+}
+STABILITY_SIZES = {"stable": 13, "unstable": 13, "saddle": 14, "marginal": 14}
+
+FONT_FAMILY = ("system-ui, -apple-system, 'Segoe UI', Roboto, 'DejaVu Sans', "
+               "'Liberation Sans', Arial, sans-serif")
+#: Base font size of figures: normal and large (projector) mode.
+FONT_SIZE = {False: 13, True: 20}
+LINE_WIDTH = {False: 2.0, True: 3.0}
+
+
+def font(large: bool = False) -> dict:
+    return {"family": FONT_FAMILY, "size": FONT_SIZE[bool(large)], "color": "#222222"}
+
+
+def base_layout(large: bool = False) -> dict:
+    """Layout defaults shared by every figure (a plain dict, merged by callers)."""
+    return {
+        "font": font(large),
+        "paper_bgcolor": "white",
+        "plot_bgcolor": "white",
+        "hovermode": "closest",
+        "margin": {"l": 70 if large else 60, "r": 20, "t": 40 if large else 30,
+                   "b": 60 if large else 50},
+        "legend": {"bgcolor": "rgba(255,255,255,0.8)", "bordercolor": "#cccccc",
+                   "borderwidth": 1, "font": {"size": FONT_SIZE[bool(large)] - 2}},
+        "hoverlabel": {"font": {"size": FONT_SIZE[bool(large)]}},
+    }
+
+
+def axis(title: str, large: bool = False, **extra) -> dict:
+    """Axis defaults: light grid, black zero line, title."""
+    out = {
+        "title": {"text": title},
+        "showgrid": True, "gridcolor": "#e5e5e5",
+        "zeroline": True, "zerolinecolor": "#bbbbbb",
+        "showline": True, "linecolor": "#444444", "mirror": True,
+        "ticks": "outside",
+        "automargin": True,
+    }
+    out.update(extra)
+    return out
+
+
+#: Plotly config for every graph: no external links, PNG/SVG export buttons.
+def graph_config(filename: str, fmt: str = "png") -> dict:
+    return {
+        "displaylogo": False,
+        "showLink": False,
+        "showSendToCloud": False,
+        "showEditInChartStudio": False,
+        "plotlyServerURL": "",
+        "scrollZoom": False,
+        "toImageButtonOptions": {"format": fmt, "filename": filename, "scale": 2},
+        "modeBarButtonsToRemove": ["lasso2d", "select2d", "autoScale2d"],
+    }
