@@ -1,0 +1,316 @@
+"""Figure builders on real uvcore results, validated with go.Figure.
+
+Reference values are uvcore's own tests of the plane (``MapParams.forbidden``,
+``uvcore.step``) and spec identities (line I changes stability at λ = 2/η,
+the λ' = λ nullcline has its pole at Δf = 0).
+"""
+
+import math
+
+import numpy as np
+import orjson
+import plotly.graph_objects as go
+import pytest
+from plotly.io.json import to_json_plotly
+
+import uvcore
+from app import figures, theme
+from app.state import LAYERS, default_window
+
+#: Absolute slack (in λ) for points tested against the forbidden edge.
+EDGE_TOL = 1e-9
+#: Relative tolerance for directions compared in scaled window coordinates.
+DIR_TOL = 1e-2
+#: The slider hot path must send less than this many bytes.
+MAX_PAYLOAD = 500_000
+
+PARAMS = uvcore.MapParams(1.5, 16.0, 1.0, 2.0)          # η < η_c = 2
+PARAMS_EOS = uvcore.MapParams(2.5, 16.0, 1.0, 2.0)      # η > η_c: no stable part of line I
+
+
+def build(params=PARAMS, starts=None, layers=LAYERS, window=None, steps=1000, grid=150,
+          arrows=20, large=False):
+    window = window or default_window(params.eta, params.n_eff, params.x_norm, params.y)
+    (a, b), (c, d) = window
+    if starts is None:
+        starts = [uvcore.default_start(params)]
+    trajs = [(s, uvcore.trajectory(*s, params, steps=steps)) for s in starts]
+    fig = figures.phase_plane(
+        params, window, layers=layers,
+        regions=uvcore.regions(params, (a, b), (c, d), grid),
+        field=uvcore.vector_field(params, (a, b), (c, d), arrows),
+        curves=uvcore.nullclines(params, (a, b)), fixed=uvcore.fixed_points(params),
+        trajectories=trajs, large=large)
+    go.Figure(fig)  # validates every trace and layout attribute
+    return fig
+
+
+def trace(fig, prefix):
+    found = [t for t in fig["data"] if t.get("name", "").startswith(prefix)]
+    assert found, f"no trace named {prefix!r}: {[t.get('name') for t in fig['data']]}"
+    return found[0]
+
+
+def test_full_figure_validates_and_is_small():
+    fig = build()
+    assert fig["layout"]["hovermode"] == "closest"
+    size = len(to_json_plotly(fig))
+    assert size < MAX_PAYLOAD
+    # no external URL anywhere in the figure
+    assert "http" not in to_json_plotly(fig)
+
+
+@pytest.mark.parametrize("large", [False, True])
+def test_large_font_mode(large):
+    fig = build(large=large)
+    assert fig["layout"]["font"]["size"] == theme.FONT_SIZE[large]
+
+
+def test_region_heatmap_matches_uvcore_forbidden_test():
+    fig = build()
+    hm = trace(fig, "regions")
+    (a, b), (c, d) = default_window(*(PARAMS.eta, PARAMS.n_eff, PARAMS.x_norm, PARAMS.y))
+    xs, ys = np.linspace(a, b, 150), np.linspace(c, d, 150)   # the cell centres
+    # the figure's axes are those centres rounded far below a pixel
+    assert np.allclose(hm["x"], xs, rtol=0, atol=1e-5 * (b - a))
+    assert np.allclose(hm["y"], ys, rtol=0, atol=1e-5 * (d - c))
+    X, Y = np.meshgrid(xs, ys)
+    code = np.asarray(hm["z"])
+    assert code.shape == (150, 150)
+    assert np.array_equal(code == 0, PARAMS.forbidden(X, Y))
+
+
+def test_region_codes_follow_the_spec_definitions():
+    fig = build()
+    hm = trace(fig, "regions")
+    rng = np.random.default_rng(0)
+    (a, b), (c, d) = default_window(*(PARAMS.eta, PARAMS.n_eff, PARAMS.x_norm, PARAMS.y))
+    X, Y = np.meshgrid(np.linspace(a, b, 150), np.linspace(c, d, 150))
+    code = np.asarray(hm["z"])
+    for i, j in zip(rng.integers(0, 150, 400), rng.integers(0, 150, 400)):
+        x, y = X[i, j], Y[i, j]
+        if PARAMS.forbidden(x, y):
+            continue
+        ndf, nlam = uvcore.step(x, y, PARAMS)
+        if abs(ndf) > abs(x):
+            expected = 1
+        else:
+            expected = 2 if nlam < y else 3
+        assert code[i, j] == expected, (x, y)
+
+
+def _inside(px, py, xs, ys):
+    """Even-odd ray casting."""
+    inside = False
+    n = len(xs)
+    for k in range(n):
+        x1, y1, x2, y2 = xs[k], ys[k], xs[(k + 1) % n], ys[(k + 1) % n]
+        if (y1 > py) != (y2 > py):
+            xc = x1 + (py - y1) * (x2 - x1) / (y2 - y1)
+            if px < xc:
+                inside = not inside
+    return inside
+
+
+@pytest.mark.parametrize("params", [PARAMS, uvcore.MapParams(0.7, 3.0, 2.0, -1.5)])
+def test_forbidden_polygon_matches_uvcore_forbidden_test(params):
+    window = default_window(params.eta, params.n_eff, params.x_norm, params.y)
+    fig = build(params, window=window)
+    poly = trace(fig, "forbidden")
+    assert poly["fill"] == "toself"
+    (a, b), (c, d) = window
+    rng = np.random.default_rng(1)
+    for x, y in zip(rng.uniform(a, b, 500), rng.uniform(c, d, 500)):
+        edge = 2 * params.x_norm * abs(x + params.y) / math.sqrt(params.n_eff)
+        if abs(y - edge) < EDGE_TOL:
+            continue
+        assert _inside(x, y, poly["x"], poly["y"]) == bool(params.forbidden(x, y)), (x, y)
+
+
+def test_line_i_split_at_two_over_eta():
+    fig = build()
+    solid = trace(fig, "line I, stable")
+    dashed = trace(fig, "line I, unstable")
+    assert solid["x"] == [0.0, 0.0] and dashed["x"] == [0.0, 0.0]
+    assert solid["y"][0] == pytest.approx(PARAMS.lam_min)
+    assert solid["y"][1] == pytest.approx(2 / PARAMS.eta)
+    assert dashed["y"][0] == pytest.approx(2 / PARAMS.eta)
+    assert solid["line"].get("dash", "solid") == "solid" and dashed["line"]["dash"] == "dash"
+    # the Jacobian on line I has multipliers {1 − ηλ, 1}: stable just below 2/η only
+    for lam, stable in ((2 / PARAMS.eta * 0.99, True), (2 / PARAMS.eta * 1.01, False)):
+        mu = np.linalg.eigvals(uvcore.jacobian(0.0, lam, PARAMS))
+        assert (min(abs(mu - 1)) < 1e-9) and (sorted(abs(mu))[0] < 1) == stable
+
+
+def test_line_i_all_dashed_above_critical_eta():
+    fig = build(PARAMS_EOS)
+    names = [t.get("name", "") for t in fig["data"]]
+    assert not any(n.startswith("line I, stable") for n in names)
+    dashed = trace(fig, "line I, unstable")
+    assert dashed["y"][0] == pytest.approx(PARAMS_EOS.lam_min)
+
+
+def test_hyperbola_breaks_at_its_pole():
+    fig = build()
+    hyp = trace(fig, "λ′ = λ nullcline")
+    x = np.asarray(hyp["x"], dtype=float)
+    y = np.asarray(hyp["y"], dtype=float)
+    assert np.isnan(y).any()
+    ok = np.isfinite(x) & np.isfinite(y)
+    # no drawn segment joins the branch Δf < 0 to the branch Δf > 0
+    joined = ok[:-1] & ok[1:] & (np.sign(x[:-1]) * np.sign(x[1:]) < 0)
+    assert not joined.any()
+    # the NaN survives serialization as null (a break, not a zero)
+    payload = orjson.loads(to_json_plotly(hyp))
+    assert None in payload["y"]
+
+
+def test_nullclines_lie_on_the_spec_curves():
+    fig = build(window=((-6, 4), (0, 6)))
+    par = trace(fig, "Δf′ = Δf nullcline")
+    x, y = np.asarray(par["x"], float), np.asarray(par["y"], float)
+    ok = np.isfinite(y)
+    g = PARAMS.eta * PARAMS.x_norm ** 2 / PARAMS.n_eff
+    assert ok.any()
+    assert np.allclose(y[ok], g * x[ok] * (x[ok] + PARAMS.y), atol=1e-4)
+
+
+def test_fixed_points_markers_and_hover():
+    fig = build(window=((-7, 7), (0, 5)))
+    fp = trace(fig, "fixed points")
+    pts = uvcore.fixed_points(PARAMS).points
+    assert len(fp["x"]) == len(pts)
+    for k, pt in enumerate(pts):
+        assert fp["marker"]["symbol"][k] == theme.STABILITY_SYMBOLS[pt.stability]
+        text = fp["text"][k]
+        assert pt.stability in text and "multipliers" in text and pt.bifurcation in text
+
+
+def test_eta_line_at_two_over_eta():
+    fig = build()
+    line = trace(fig, "ηλ = 2")
+    assert line["y"] == [2 / PARAMS.eta, 2 / PARAMS.eta]
+
+
+def test_vector_field_arrows_point_along_the_update():
+    window = ((-4.0, 3.0), (0.0, 3.0))
+    fig = build(window=window, arrows=10)
+    arrows = trace(fig, "update direction")
+    x = np.asarray(arrows["x"], float).reshape(-1, 6)
+    y = np.asarray(arrows["y"], float).reshape(-1, 6)
+    assert np.isnan(x[:, 5]).all()                 # one NaN break per arrow
+    wx, wy = 7.0, 3.0
+    for (tx, hx), (ty, hy) in zip(x[:, :2], y[:, :2]):
+        cx, cy = (tx + hx) / 2, (ty + hy) / 2
+        assert not PARAMS.forbidden(cx, cy)
+        ndf, nlam = uvcore.step(cx, cy, PARAMS)
+        g = np.array([(ndf - cx) / wx, (nlam - cy) / wy])
+        a = np.array([(hx - tx) / wx, (hy - ty) / wy])
+        cos = g @ a / (np.linalg.norm(g) * np.linalg.norm(a))
+        assert cos > 1 - DIR_TOL
+    assert len(x) <= 100
+
+
+def test_layers_toggle_traces():
+    fig = build(layers=())
+    names = [t.get("name", "") for t in fig["data"]]
+    assert not any(n.startswith(("forbidden", "update", "Δf′", "λ′", "line I", "fixed", "ηλ"))
+                   for n in names)
+    # the heatmap stays (it is the click target) but is fully transparent
+    hm = trace(fig, "regions")
+    assert all(c[1] == "rgba(0,0,0,0)" for c in hm["colorscale"])
+
+
+def test_trajectory_trace_start_star_and_arrows():
+    fig = build()
+    tr = trace(fig, "trajectory 1")
+    start = trace(fig, "trajectory 1 (selected) start")
+    d0, l0 = uvcore.default_start(PARAMS)
+    assert start["marker"]["symbol"] == "star"
+    assert (start["x"][0], start["y"][0]) == (d0, l0)
+    assert tr["x"][0] == pytest.approx(d0) and tr["y"][0] == pytest.approx(l0)
+    assert tr["marker"]["symbol"] == "arrow" and tr["marker"]["angleref"] == "previous"
+    assert len(tr["x"]) == 1001
+
+
+def test_diverged_trajectory_is_drawn_with_a_note():
+    start = (1.0, 2.6)
+    traj = uvcore.trajectory(*start, PARAMS_EOS, steps=1000)
+    assert traj.diverged
+    fig = build(PARAMS_EOS, starts=[start])
+    tr = trace(fig, "trajectory 1")
+    assert "diverged" in tr["name"] and len(tr["x"]) >= 1
+    assert np.isfinite(np.asarray(tr["x"], float)).all()
+    assert len(tr["x"]) == traj.df.size
+    notes = " ".join(a["text"] for a in fig["layout"]["annotations"])
+    assert f"diverged at step {traj.diverged_at}" in notes
+    ts = figures.timeseries(traj)
+    go.Figure(ts)
+    assert any(len(t["x"]) for t in ts["data"])
+    assert "diverged" in ts["layout"]["annotations"][0]["text"]
+
+
+def test_immediately_diverging_start_still_has_a_point():
+    params = uvcore.MapParams(50.0, 1.0, 1.0, 2.0)
+    start = (3.0, 100.0)
+    traj = uvcore.trajectory(*start, params, steps=10)
+    assert traj.diverged
+    fig = figures.phase_plane(params, ((-5, 5), (0, 200)), layers=LAYERS,
+                              trajectories=[(start, traj)])
+    go.Figure(fig)
+    assert trace(fig, "trajectory 1 (selected) start")["x"] == [3.0]
+
+
+def test_long_trajectory_is_cut_in_the_plane_with_a_note():
+    fig = build(steps=20000)
+    tr = trace(fig, "trajectory 1")
+    n = figures.PLANE_HEAD + figures.PLANE_TAIL + 1
+    assert len(tr["x"]) == n and np.isnan(tr["x"][figures.PLANE_HEAD])
+    assert tr["customdata"][-1] == 20000
+    assert any("time series shows all" in a["text"] for a in fig["layout"]["annotations"])
+    assert len(to_json_plotly(fig)) < MAX_PAYLOAD
+
+
+def test_timeseries_subplots_and_two_over_eta():
+    traj = uvcore.trajectory(*uvcore.default_start(PARAMS), PARAMS, steps=500)
+    fig = figures.timeseries(traj)
+    go.Figure(fig)
+    assert fig["layout"]["yaxis"]["type"] == "log"
+    assert fig["layout"]["xaxis"]["matches"] == "x2"
+    line = trace(fig, "2/η")
+    assert line["y"] == [2 / PARAMS.eta] * 2 and line["yaxis"] == "y2"
+    lam = trace(fig, "λ (NTK)")
+    assert np.allclose(lam["y"], traj.lam, rtol=1e-5)
+
+
+def test_timeseries_with_paramspace_overlay_validates():
+    traj = uvcore.trajectory(-2.0, 0.5, PARAMS, steps=50)
+    fig = figures.timeseries(traj, paramspace=(traj.df * (1 + 1e-12), traj.lam),
+                             paramspace_label="parameter space, n = 16")
+    go.Figure(fig)
+    assert trace(fig, "λ, parameter space")["line"]["dash"] == "dash"
+
+
+def test_empty_timeseries_says_why():
+    fig = figures.timeseries(None)
+    go.Figure(fig)
+    assert "No trajectory" in fig["layout"]["annotations"][0]["text"]
+
+
+def test_decimate_minmax_keeps_extremes():
+    t = np.arange(100_000, dtype=float)
+    s = np.where(t % 2 == 0, 1.0, -1.0) * (1 + t / 1e5)   # period 2, growing
+    s[54_321] = 50.0
+    tt, (ss,) = figures.decimate_minmax(t, [s], 4000)
+    assert len(tt) <= 4000 and np.all(np.diff(tt) > 0)
+    assert ss.max() == 50.0 and ss.min() == s.min()
+
+
+def test_csv_round_trip():
+    traj = uvcore.trajectory(-2.0, 0.5, PARAMS, steps=20)
+    text = figures.trajectory_csv(traj)
+    rows = [r.split(",") for r in text.strip().splitlines()]
+    assert rows[0] == ["step", "df", "lam", "lam_hessian", "loss", "eta_lam"]
+    data = np.array(rows[1:], dtype=float)
+    assert data.shape == (21, 6)
+    assert np.array_equal(data[:, 1], traj.df) and np.array_equal(data[:, 2], traj.lam)
