@@ -288,7 +288,6 @@ BAD = {
     "forbidden start": (["trajectory", "--eta", "0.5", "--df0", "0", "--lam0", "0.1"],
                         "forbidden region"),
     "n_eff zero": (["critical", "--n-eff", "0"], "n_eff must be > 0"),
-    "n_eff negative": (["fixed-points", "--eta", "1", "--n-eff", "-2"], "n_eff must be > 0"),
     "x_norm zero": (["trajectory", "--eta", "0.5", "--x-norm", "0"], "x_norm must be > 0"),
     "nan": (["trajectory", "--eta", "nan"], "--eta: must be a finite number"),
     "inf": (["critical", "--y", "inf"], "--y: must be a finite number"),
@@ -302,6 +301,7 @@ BAD = {
 
 #: Further bad inputs, through cli.main in-process.
 BAD_IN_PROCESS = {
+    "n_eff negative": (["fixed-points", "--eta", "1", "--n-eff", "-2"], "n_eff must be > 0"),
     "params past cap": (["train", "--width", "1000000", "--input-dim", "60", "--eta", "0.1",
                          "--preset", "mup"], "MAX_PARAMS"),
     "custom needs sigmas": (["train", "--width", "8", "--input-dim", "2", "--eta", "0.1",
