@@ -1044,6 +1044,37 @@ def _generic_check(ctx, sys, orbit: PeriodicOrbit, df0, lam0):
     return float(np.max(np.min(dist, axis=1)))
 
 
+def _root(f, a, b):
+    """Root of f in [a, b] (f(a), f(b) of opposite signs): Illinois regula
+    falsi, falling back to bisection, down to adjacent floats."""
+    fa, fb = f(a), f(b)
+    if fa == 0.0:
+        return a
+    if fb == 0.0:
+        return b
+    side = 0
+    for it in range(400):
+        x = (a * fb - b * fa) / (fb - fa)
+        if not a < x < b or it % 8 == 7:      # a bisection now and then
+            x = 0.5 * (a + b)
+        if not a < x < b:
+            break
+        fx = f(x)
+        if fx == 0.0:
+            return x
+        if (fx > 0) == (fa > 0):
+            a, fa = x, fx
+            if side == -1:
+                fb *= 0.5
+            side = -1
+        else:
+            b, fb = x, fx
+            if side == 1:
+                fa *= 0.5
+            side = 1
+    return 0.5 * (a + b) if a < 0.5 * (a + b) < b else a
+
+
 def _crisis(c_lo: float) -> float:
     """c where the critical value g(z*) reaches the escape threshold c + 2.
 
@@ -1054,15 +1085,13 @@ def _crisis(c_lo: float) -> float:
     z* escapes once it exceeds it: 4(1 + c)³ − 27(c + 2) = (c − 2)(2c + 5)²,
     so the root is c = 2 (η = 2 η_c).  Computed here from the map itself.
     """
-    from scipy.optimize import brentq
-
     def h(gam):
         return K.pm_step((1.0 + gam) / 3.0, 0.0, gam)[0] - (gam + 2.0)
 
     hi = max(2.0 * c_lo, 1.0)
     while h(hi) <= 0.0:
         hi *= 2.0
-    return float(brentq(h, c_lo, hi, xtol=1e-15, rtol=4 * _EPS))
+    return _root(h, c_lo, hi)
 
 
 def _period_windows(ctx, c_lo, c_hi, df0, lam0, period=3):
@@ -1075,8 +1104,6 @@ def _period_windows(ctx, c_lo, c_hi, df0, lam0, period=3):
     grid, solved, and each superstable orbit is continued down in c to the
     fold where its multiplier reaches +1.
     """
-    from scipy.optimize import brentq
-
     grid = np.linspace(c_lo, c_hi, _WINDOW_SAMPLES)
     vals = np.empty_like(grid)
     K.critical_return(grid, period, vals)
@@ -1089,7 +1116,7 @@ def _period_windows(ctx, c_lo, c_hi, df0, lam0, period=3):
     sys = ctx.system(period)
     out = []
     for i in np.nonzero(np.sign(vals[:-1]) * np.sign(vals[1:]) < 0)[0]:
-        cs = float(brentq(f, grid[i], grid[i + 1], xtol=1e-15, rtol=4 * _EPS))
+        cs = _root(f, float(grid[i]), float(grid[i + 1]))
         z = (1.0 + cs) / 3.0
         zz = np.empty(1)
         K.critical_return(np.array([cs]), 1, zz)
