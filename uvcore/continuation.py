@@ -28,8 +28,10 @@ continuation in (u, c) with step control; multiplier crossings of −1 (flip),
 changes of test functions and refined by a safeguarded regula falsi
 (Illinois) along the branch until the critical multiplier is within
 :data:`CRITICAL_TOL` of its critical value or the bracket has shrunk to the
-float64 resolution of the orbit (``residual`` reports which); at a flip the
-period-2k branch is entered along the critical eigenvector.  The stability
+float64 resolution of the orbit (``residual`` reports which); flips of the
+cascade are then finished in double-double arithmetic, which reaches
+CRITICAL_TOL at every level (see :func:`cascade`); at a flip the period-2k
+branch is entered along the critical eigenvector.  The stability
 label and the bifurcation kind always come from
 :func:`uvcore.analysis.classify_multipliers`.
 
@@ -725,7 +727,7 @@ def _make_event(sys, ctx, x, M, z, err, bracket, test, dmu_dc):
     stab, kind = classify_multipliers((z,), tol)
     if kind == "none":
         kind = {"flip": "flip", "ns": "neimark-sacker"}.get(test, "fold")
-    return Bifurcation(kind, test == "transverse", float(x[d]), ctx.eta(x[d]), orbit, z,
+    return Bifurcation(kind, test == "transverse", float(x[d]), float(ctx.eta(x[d])), orbit, z,
                        float(err), bracket, float(dmu_dc))
 
 
@@ -1174,10 +1176,15 @@ def cascade(*, map: str = "eos", n_eff: float, x_norm: float = 1.0, y: float = 2
     edge and its 2-D multipliers are reported).  Each flip c_j is refined
     by Illinois regula falsi along the branch; then the period-2^j branch
     is entered along the critical eigenvector and continued to the next
-    flip.  ``residual`` of each level is |μ + 1| at the returned c: it
-    reaches :data:`CRITICAL_TOL` unless the float64 spacing of c times
-    |dμ/dc| (``dmu_dc``) is larger, which happens from level ~6 on since
-    |dμ/dc| grows like δʲ.  The c_j are then still correct to a few ulps.
+    flip.  In float64 the flips are located to a few ulps of c (enough for
+    δ_k to ~13 levels), but |μ + 1| ≤ :data:`CRITICAL_TOL` is out of reach
+    from level ~7 on: |dμ/dc| grows like δʲ (≈ 9·10⁴ at level 8), so one
+    ulp of c already moves μ by more than 1e-12, and the rounding of the
+    orbit adds more (``residual_float64``: 4e-12 at level 7, 9e-11 at
+    level 8).  Each flip is therefore finished by Newton on the augmented
+    system in double-double arithmetic (:func:`_polish_dd`), which returns
+    c as a pair ``c_flip + c_flip_lo`` with |μ + 1| ≤ CRITICAL_TOL
+    (``residual``, typically 1e-16 … 1e-27); δ_k and c_∞ use the pairs.
     """
     _check_orbit_kind(map)
     levels = check_count("levels", levels, 3, MAX_LEVELS)
