@@ -30,6 +30,9 @@ FASTMATH = {"contract", "arcp", "nsz"}
 #: Since |k| ≤ p + m + |c|, this also bounds the loss scale.
 DIVERGENCE_BOUND = 1e8
 
+#: Period code of an orbit stuck on a fixed point off the zero-loss line.
+STALLED = -3
+
 #: Steps between the divergence checks of the blocked sweep kernel.
 _CHECK_EVERY = 256
 
@@ -107,6 +110,18 @@ def period_of(p, m, kmax, tol):
 
 
 @njit(cache=True, fastmath=FASTMATH)
+def window_period(p, m, c, kmax, tol):
+    """Period code of a window: :func:`period_of`, except that a fixed point
+    off the zero-loss line (|k| > tol (1 + p + m): the origin or a point II,
+    reachable only along an invariant edge) is reported as STALLED."""
+    k = period_of(p, m, kmax, tol)
+    n = p.shape[0]
+    if k == 1 and abs(p[n - 1] - m[n - 1] - c) > tol * (1.0 + p[n - 1] + m[n - 1]):
+        return STALLED
+    return k
+
+
+@njit(cache=True, fastmath=FASTMATH)
 def lyapunov_of(p, m, c, v0p, v0m):
     """Mean log growth of a tangent vector along the stored states.
 
@@ -167,7 +182,7 @@ def lane_window(p, m, c, kmax, tol, v0p, v0m, bufp, bufm):
         p, m = pm_step(p, m, c)
     if is_bad(p, m):
         return -1, 0.0, True, p, m
-    return period_of(bufp, bufm, kmax, tol), lyapunov_of(bufp, bufm, c, v0p, v0m), False, p, m
+    return window_period(bufp, bufm, c, kmax, tol), lyapunov_of(bufp, bufm, c, v0p, v0m), False, p, m
 
 
 @njit(cache=True, fastmath=FASTMATH)
@@ -276,6 +291,58 @@ def warm_kernel(p0, m0, c, scale, transient, kmax, tol, v0p, v0m,
         out_lyap[i] = lyap
         out_diverged[i] = div
         out_end[i] = p + m
+
+
+# -- parameter-space GD (uvcore.paramspace) ---------------------------------
+
+@njit(cache=True, fastmath=FASTMATH)
+def gd_kernel(U, v, x, y, eta, alpha, out_df, out_lam):
+    """GD on (U, v) in place, storing Δf_t and λ_t for t = 0 … T−1.
+
+    The parameter-space model of spec §1 (used to check the map).  Returns
+    the first t whose state is bad (the map's rule, :func:`is_bad`), or −1.
+    Each step makes one pass over U: the rank-1 update of row i and the new
+    (Ux)_i are computed together.
+    """
+    n, d = U.shape
+    xx = 0.0
+    for j in range(d):
+        xx += x[j] * x[j]
+    u = np.empty(n)
+    for i in range(n):
+        s = 0.0
+        for j in range(d):
+            s += U[i, j] * x[j]
+        u[i] = s
+    T = out_df.shape[0]
+    for t in range(T):
+        vu = 0.0
+        uu = 0.0
+        vv = 0.0
+        for i in range(n):
+            vu += v[i] * u[i]
+            uu += u[i] * u[i]
+            vv += v[i] * v[i]
+        df = alpha * vu - y
+        lam = alpha * alpha * (uu + xx * vv)
+        out_df[t] = df
+        out_lam[t] = lam
+        if is_bad(0.5 * eta * lam, 0.0) or not math.isfinite(df):
+            return t
+        if t == T - 1:
+            break
+        a = eta * df * alpha
+        for i in range(n):
+            vi = v[i]
+            v[i] = vi - a * u[i]
+            coef = a * vi
+            s = 0.0
+            for j in range(d):
+                w = U[i, j] - coef * x[j]
+                U[i, j] = w
+                s += w * x[j]
+            u[i] = s
+    return -1
 
 
 # -- periodic orbits and continuation (uvcore.continuation) ------------------

@@ -16,7 +16,7 @@ from .params import MapParams, UVInputError
 __all__ = [
     "PERIOD_TOL", "CHAOS_TOL", "MAX_PERIOD", "CLASSIFY_WINDOW", "MAX_STEPS",
     "Outcome", "Trajectory", "step", "jacobian", "trajectory", "hessian_sharpness",
-    "power_spectrum", "outcome_from_window",
+    "power_spectrum", "outcome_from_window", "settle",
 ]
 
 #: Two states k steps apart count as equal when |Δp| + |Δm| ≤ PERIOD_TOL (1 + p + m)
@@ -40,12 +40,14 @@ class Outcome:
     ----------
     kind : str
         ``"converged"`` (period 1: settled on the zero-loss line I),
+        ``"stalled"`` (period 1 off line I: stuck on the origin or a point
+        II, which only orbits running exactly along an invariant edge reach),
         ``"periodic"`` (period ``period`` ≥ 2), ``"chaotic"`` (not periodic,
         largest Lyapunov exponent > :data:`CHAOS_TOL`), ``"aperiodic"`` (not
         periodic within tolerance, exponent ≤ CHAOS_TOL: quasi-periodic or still
         converging slowly, e.g. near a bifurcation) or ``"diverged"``.
     period : int or None
-        1 for converged, k for periodic, None otherwise.
+        1 for converged or stalled, k for periodic, None otherwise.
     lyapunov : float or None
         Largest Lyapunov exponent over the analysis window (None if diverged).
     eta_lam : float or None
@@ -59,8 +61,10 @@ class Outcome:
 
     @property
     def code(self) -> int:
-        """Period code used by sweeps: 1 converged, k periodic, 0 aperiodic/chaotic, −1 diverged."""
-        return {"converged": 1, "periodic": self.period or 0, "diverged": -1}.get(self.kind, 0)
+        """Period code used by sweeps: 1 converged, k periodic, 0 aperiodic/chaotic,
+        −1 diverged, −3 stalled."""
+        return {"converged": 1, "periodic": self.period or 0, "diverged": -1,
+                "stalled": K.STALLED}.get(self.kind, 0)
 
 
 def outcome_from_window(period: int, lyap: float, diverged: bool, eta_lam: float) -> Outcome:
@@ -68,6 +72,8 @@ def outcome_from_window(period: int, lyap: float, diverged: bool, eta_lam: float
     if diverged:
         return Outcome("diverged")
     lyap = float(lyap)
+    if period == K.STALLED:
+        return Outcome("stalled", 1, lyap, eta_lam)
     if period == 1:
         return Outcome("converged", 1, lyap, eta_lam)
     if period > 1:
@@ -164,30 +170,53 @@ def trajectory(df0: float, lam0: float, params: MapParams, steps: int = 1000) ->
     Returns
     -------
     Trajectory
-        The outcome is classified on the last min(CLASSIFY_WINDOW, (T+1)//2)
-        states: period up to :data:`MAX_PERIOD`, tolerance :data:`PERIOD_TOL`.
+        Classified by :func:`settle`.
     """
     steps = check_count("steps", steps, 1, MAX_STEPS)
     p0, m0 = params.start_pm(df0, lam0)
     out_p = np.empty(steps + 1)
     out_m = np.empty(steps + 1)
     bad = int(K.trajectory_kernel(p0, m0, params.c, out_p, out_m))
-    if bad >= 0:
-        keep = bad + 1 if math.isfinite(out_p[bad] + out_m[bad]) else bad
-        out_p, out_m = out_p[:keep], out_m[:keep]
-        outcome = Outcome("diverged")
-        diverged_at = bad
-    else:
-        window = min(CLASSIFY_WINDOW, (steps + 1) // 2)
-        wp, wm = out_p[-window:], out_m[-window:]
-        period = K.period_of(wp, wm, min(MAX_PERIOD, window // 2), PERIOD_TOL)
-        lyap = K.lyapunov_of(wp, wm, params.c, *_generic_tangent())
-        outcome = outcome_from_window(period, lyap, False, 2.0 * float(out_p[-1] + out_m[-1]))
-        diverged_at = None
     df, lam = params.from_pm(out_p, out_m)
+    df, lam, diverged_at, outcome = settle(df, lam, bad, params, (out_p, out_m))
     return Trajectory(df=df, lam=lam, lam_h=hessian_sharpness(df, lam, params),
                       loss=0.5 * df * df, eta_lam=params.eta * lam,
                       diverged_at=diverged_at, outcome=outcome, params=params)
+
+
+def settle(df, lam, bad: int, params: MapParams, pm=None):
+    """Cut a run at its first bad step and classify its end.
+
+    Parameters
+    ----------
+    df, lam : ndarray, shape (T+1,)
+        The run's states (entries past ``bad`` are ignored).
+    bad : int
+        First bad index from a kernel, or −1.
+    params : MapParams
+    pm : tuple of ndarray, optional
+        The same states in (p, m), when the run was computed in them;
+        otherwise they are converted from (Δf, λ), rounding clipped at 0.
+
+    Returns
+    -------
+    (df, lam, diverged_at, outcome)
+        Arrays keep every finite state; the outcome is classified on the last
+        min(CLASSIFY_WINDOW, (T+1)//2) states: period up to
+        :data:`MAX_PERIOD`, tolerance :data:`PERIOD_TOL`.
+    """
+    if bad >= 0:
+        keep = bad + 1 if math.isfinite(df[bad]) and math.isfinite(lam[bad]) else bad
+        return df[:keep], lam[:keep], bad, Outcome("diverged")
+    window = min(CLASSIFY_WINDOW, df.size // 2)
+    if pm is None:
+        p, m = params.to_pm(df[-window:], lam[-window:])
+        p, m = np.maximum(p, 0.0), np.maximum(m, 0.0)
+    else:
+        p, m = pm[0][-window:], pm[1][-window:]
+    period = K.window_period(p, m, params.c, min(MAX_PERIOD, window // 2), PERIOD_TOL)
+    lyap = K.lyapunov_of(p, m, params.c, *_generic_tangent())
+    return df, lam, None, outcome_from_window(period, lyap, False, params.eta * float(lam[-1]))
 
 
 def power_spectrum(x, last: int | None = 1000):

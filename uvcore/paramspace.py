@@ -37,12 +37,9 @@ import operator
 from dataclasses import dataclass
 
 import numpy as np
-from numba import njit
 
 from . import _kernels as K
-from .maps import (CLASSIFY_WINDOW, MAX_PERIOD, PERIOD_TOL, Outcome, Trajectory,
-                   _generic_tangent, check_count, hessian_sharpness, outcome_from_window,
-                   trajectory)
+from .maps import Outcome, Trajectory, check_count, hessian_sharpness, settle, trajectory
 from .params import MapParams, UVInputError, finite, positive
 
 __all__ = [
@@ -240,56 +237,6 @@ def sample_start(width: int, input_dim: int, *, preset: str = "ntp", sigma: floa
 # --------------------------------------------------------------------------
 # GD in parameter space
 
-# Kept beside its only caller; same numba flags as uvcore._kernels.
-@njit(cache=True, fastmath=K.FASTMATH)
-def _gd_kernel(U, v, x, y, eta, alpha, bound, out_df, out_lam):
-    """GD on (U, v) in place, storing Δf_t and λ_t for t = 0 … T−1.
-
-    Returns the first t whose state is non-finite or has ηλ/2 > bound, or −1.
-    Each step makes one pass over U: the rank-1 update of row i and the new
-    (Ux)_i are computed together.
-    """
-    n, d = U.shape
-    xx = 0.0
-    for j in range(d):
-        xx += x[j] * x[j]
-    u = np.empty(n)
-    for i in range(n):
-        s = 0.0
-        for j in range(d):
-            s += U[i, j] * x[j]
-        u[i] = s
-    T = out_df.shape[0]
-    for t in range(T):
-        vu = 0.0
-        uu = 0.0
-        vv = 0.0
-        for i in range(n):
-            vu += v[i] * u[i]
-            uu += u[i] * u[i]
-            vv += v[i] * v[i]
-        df = alpha * vu - y
-        lam = alpha * alpha * (uu + xx * vv)
-        out_df[t] = df
-        out_lam[t] = lam
-        if not (0.5 * eta * lam <= bound) or not (abs(df) < math.inf):
-            return t
-        if t == T - 1:
-            break
-        a = eta * df * alpha
-        for i in range(n):
-            vi = v[i]
-            v[i] = vi - a * u[i]
-            coef = a * vi
-            s = 0.0
-            for j in range(d):
-                w = U[i, j] - coef * x[j]
-                U[i, j] = w
-                s += w * x[j]
-            u[i] = s
-    return -1
-
-
 @dataclass(frozen=True)
 class ParamTrajectory:
     """One GD run of the parameter-space model beside its function-space map.
@@ -405,25 +352,10 @@ def train(width: int, input_dim: int, *, eta: float, steps: int, n_eff: float,
                          x_norm=params.x_norm, seed=seed)
     out_df = np.empty(steps + 1)
     out_lam = np.empty(steps + 1)
-    bad = int(_gd_kernel(U, v, x, params.y, params.eta, params.alpha,
-                         K.DIVERGENCE_BOUND, out_df, out_lam))
-    if bad >= 0:
-        keep = bad + 1 if math.isfinite(out_df[bad]) and math.isfinite(out_lam[bad]) else bad
-        if keep == 0:
-            raise UVInputError("initial state overflows: choose smaller sigma or x_norm")
-        df, lam = out_df[:keep], out_lam[:keep]
-        outcome = Outcome("diverged")
-        diverged_at = bad
-    else:
-        df, lam = out_df, out_lam
-        window = min(CLASSIFY_WINDOW, (steps + 1) // 2)
-        p, m = params.to_pm(df[-window:], lam[-window:])
-        # the map keeps p, m ≥ 0 exactly; clip the rounding of the conversion
-        p, m = np.maximum(p, 0.0), np.maximum(m, 0.0)
-        period = K.period_of(p, m, min(MAX_PERIOD, window // 2), PERIOD_TOL)
-        lyap = K.lyapunov_of(p, m, params.c, *_generic_tangent())
-        outcome = outcome_from_window(period, lyap, False, params.eta * float(lam[-1]))
-        diverged_at = None
+    bad = int(K.gd_kernel(U, v, x, params.y, params.eta, params.alpha, out_df, out_lam))
+    if bad == 0 and not (math.isfinite(out_df[0]) and math.isfinite(out_lam[0])):
+        raise UVInputError("initial state overflows: choose smaller sigma or x_norm")
+    df, lam, diverged_at, outcome = settle(out_df, out_lam, bad, params)
     ref = trajectory(float(df[0]), float(lam[0]), params, steps)
     return ParamTrajectory(
         df=df, lam=lam, lam_h=hessian_sharpness(df, lam, params),

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import _kernels as K
-from .analysis import MAX_GRID, window_axes
+from .analysis import window_axes
 from .maps import (CHAOS_TOL, MAX_PERIOD, PERIOD_TOL, _generic_tangent,
                    check_count)
 from .params import MapParams, UVInputError, finite, positive, snap_to_edges
@@ -50,7 +50,8 @@ def default_start(params: MapParams) -> tuple[float, float]:
 class BatchResult:
     """Per-orbit results of :func:`run_batch`, each of shape (N,).
 
-    ``period``: 1 converged, k periodic, 0 not periodic, −1 diverged.
+    ``period``: 1 converged, k periodic, 0 not periodic, −1 diverged,
+    −3 stalled on a fixed point off the zero-loss line (see :class:`Outcome`).
     ``lyapunov``: exponent over the window (NaN where diverged).
     ``eta_lam``: ηλ one step after the window (NaN where diverged).
     ``lam_window``: (N, window) λ over the window, or None if not kept.
@@ -63,7 +64,7 @@ class BatchResult:
 
     @property
     def diverged(self) -> np.ndarray:
-        return self.period < 0
+        return self.period == -1
 
     @property
     def chaotic(self) -> np.ndarray:
@@ -178,7 +179,7 @@ class BifurcationDiagram:
         Last ``keep`` values of λ per η; rows of diverged η are NaN and
         flagged in ``diverged`` (plot only ``~diverged`` rows).
     period : ndarray of int, shape (K,)
-        1 converged, k periodic, 0 aperiodic or chaotic, −1 diverged.
+        1 converged, k periodic, 0 aperiodic or chaotic, −1 diverged, −3 stalled.
     lyapunov : ndarray, shape (K,)
         Largest exponent (2-D map) or in-edge exponent (EoS map); NaN if diverged.
     map : {"uv", "eos"}
@@ -197,7 +198,7 @@ class BifurcationDiagram:
 
     @property
     def diverged(self) -> np.ndarray:
-        return self.period < 0
+        return self.period == -1
 
     @property
     def c(self) -> np.ndarray:
@@ -252,8 +253,8 @@ def bifurcation(eta_min: float, eta_max: float, num: int = 400, *, n_eff: float,
 class FateMap:
     """Outcome of every start of a window at one η.
 
-    ``period`` has shape (len(lam), len(df)): −2 forbidden, −1 diverged,
-    0 not periodic, 1 converged, k periodic; ``lyapunov`` likewise (NaN where
+    ``period`` has shape (len(lam), len(df)): −3 stalled, −2 forbidden,
+    −1 diverged, 0 not periodic, 1 converged, k periodic; ``lyapunov`` likewise (NaN where
     forbidden or diverged).  ``kind`` names each cell.
     """
 
@@ -268,6 +269,7 @@ class FateMap:
         out = np.full(self.period.shape, "aperiodic", dtype=object)
         out[self.period == FORBIDDEN_CODE] = "forbidden"
         out[self.period == -1] = "diverged"
+        out[self.period == K.STALLED] = "stalled"
         out[self.period == 1] = "converged"
         out[self.period >= 2] = "periodic"
         out[(self.period == 0) & (self.lyapunov > CHAOS_TOL)] = "chaotic"

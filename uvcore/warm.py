@@ -12,6 +12,7 @@ def warmup() -> float:
     """Run every kernel once on tiny inputs; returns the seconds it took."""
     from .maps import trajectory
     from .params import MapParams
+    from .paramspace import train
     from .sweeps import bifurcation, edge_exponents, fate_map
 
     t0 = time.perf_counter()
@@ -21,4 +22,5 @@ def warmup() -> float:
     bifurcation(0.5, 1.5, 4, n_eff=4.0, transient=8, keep=4, warm_start=True)
     fate_map(params, (-3.0, 1.0), (0.0, 4.0), grid=4, steps=8)
     edge_exponents(params, transient=4, steps=4)
+    train(4, 2, eta=0.5, steps=4, n_eff=4.0, sigma_u=1.0, sigma_v=1.0)
     return time.perf_counter() - t0

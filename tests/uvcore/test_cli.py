@@ -235,12 +235,12 @@ def test_fate_map(good, capsys):
     edge = 2 * np.abs(X + 2)                         # spec §2.2 with ‖x‖ = n_eff = 1, y = 2
     on_edge = np.abs(Y - edge) <= 1e-12 * Y
     np.testing.assert_array_equal(period == -2, (Y < edge) & ~on_edge)
-    names = {-2: "forbidden", -1: "diverged", 1: "converged"}
+    names = {-3: "stalled", -2: "forbidden", -1: "diverged", 1: "converged"}
     for i in range(6):
         for j in range(6):
             p, kind, ly = period[i, j], out["kind"][i][j], out["lyapunov"][i][j]
             assert kind == names.get(p, "periodic" if p >= 2 else kind)
-            assert (ly is None) == (p < 0)
+            assert (ly is None) == (p in (-2, -1))
             if p == -2 or on_edge[i, j]:
                 continue  # on an edge only the (p, m) iteration stays exactly on it
             orbit = spec_orbit(X[i, j], Y[i, j], 400, 0.3, 1.0, 1.0, 2.0)

@@ -12,7 +12,7 @@ from uvcore import (MapParams, UVInputError, bifurcation, edge_exponents, eta_ma
                     run_batch, trajectory)
 from uvcore.sweeps import FORBIDDEN_CODE
 
-from .spec import edge_lam, eos_map, eos_slope
+from .spec import eos_map, eos_slope
 
 N_EFF, Y = 4.0, 2.0          # η_c = 1 and c = η
 LAM_RTOL = 1e-9              # kept λ vs an independent iteration
@@ -119,7 +119,7 @@ def test_fate_map_marks_forbidden_cells_and_converges_on_the_stable_line():
     forb = Y_ < 2 * np.abs(X + 2.0) / 2.0 * (1 - 1e-12)
     assert np.array_equal(fm.period == FORBIDDEN_CODE, forb)
     kinds = fm.kind
-    assert set(np.unique(kinds)) <= {"forbidden", "converged", "periodic", "chaotic",
+    assert set(np.unique(kinds)) <= {"forbidden", "converged", "stalled", "periodic", "chaotic",
                                      "aperiodic", "diverged"}
     # near the stable part of line I (ηλ < 2 and small loss) everything converges
     near = (~forb) & (np.abs(X) < 0.3) & (Y_ > 2.2) & (Y_ < 3.6)
