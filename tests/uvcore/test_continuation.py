@@ -323,3 +323,18 @@ def test_cli_cascade_subprocess():
         (stdout, stderr), code = out[key]
         assert code == 2 and stdout == ""
         assert len(stderr.splitlines()) == 1 and match in stderr
+
+
+def test_double_double_step_is_the_kernel_step():
+    """The double-double edge map used for the flip refinement is pm_step on
+    m = 0 (and its derivative the j11 of pm_jacobian), to float64 rounding."""
+    from uvcore import _kernels as K
+    for z0, c, k in ((0.3, 1.1, 1), (0.7, 1.29, 7), (1.2, 1.5, 16)):
+        zh, zl, dh, dl = K.edge_orbit_dd(z0, 0.0, c, 0.0, k)
+        r = K.orbit_jacobian(z0, 0.0, c, k)
+        assert r[1] == 0.0 and r[4] == 0.0
+        assert zh + zl == pytest.approx(r[0], rel=1e-12 * k)
+        assert dh + dl == pytest.approx(r[2], rel=1e-11 * k)
+    # error-free products: (1 + 2⁻³⁰)² keeps its 2⁻⁶⁰ term in the low part
+    h, lo = K.dd_mul(1.0 + 2.0 ** -30, 0.0, 1.0 + 2.0 ** -30, 0.0)
+    assert h == 1.0 + 2.0 ** -29 and lo == 2.0 ** -60
