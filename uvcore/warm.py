@@ -10,6 +10,7 @@ import time
 
 def warmup() -> float:
     """Run every kernel once on tiny inputs; returns the seconds it took."""
+    from .continuation import cascade
     from .maps import trajectory
     from .params import MapParams
     from .paramspace import train
@@ -23,4 +24,5 @@ def warmup() -> float:
     fate_map(params, (-3.0, 1.0), (0.0, 4.0), grid=4, steps=8)
     edge_exponents(params, transient=4, steps=4)
     train(4, 2, eta=0.5, steps=4, n_eff=4.0, sigma_u=1.0, sigma_v=1.0)
+    cascade(map="eos", n_eff=4.0, levels=3, windows=False)
     return time.perf_counter() - t0
