@@ -1,0 +1,431 @@
+"""The paper's real-network experiments (Figs 1, 4, 5) and their UV-model
+counterparts (spec §6).
+
+Every function takes a ``scale`` in (0, 1]: training-set size, width, step
+counts and grid sizes are multiplied by it (with small floors) so the same
+experiment runs at reduced size in CI.  ``progress(fraction)`` and
+``cancel() -> bool`` hooks are called between and inside runs; cancelling
+raises :class:`~uvcore.nets.train.Cancelled`.
+
+UV-model matching (:func:`uv_match`)
+------------------------------------
+The UV model drawn beside a network is the depth-2 *linear* analogue of that
+network: same width n, same first- and last-layer multipliers and init
+variances, one example.  Precisely:
+
+* α = mult_1 · mult_L, i.e. n_eff = 1/(mult_1 mult_L)²  (SP: 1, μP: d,
+  interpolation s: d^s);
+* U ~ N(0, var_1), v ~ N(0, var_L) (n entries each, seeded), hidden layers
+  and the activation are dropped;
+* ‖x‖ = √λ_max(XᵀX/N), the input scale along the top principal direction
+  (for a linear network on isotropic data the top NTK eigenvector lives along
+  it); y = √(mean_i ‖y_i‖²), the target scale;
+* the same dimensionless learning rate: η_UV = c / λ₀^H(UV), with λ₀^H from
+  the closed form (spec §4) at the drawn start.
+
+For a 2-layer linear network on one example this is exact (the test suite
+checks it); for the multi-example and nonlinear networks it is the structural
+analogue the paper compares with, not a fit.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..maps import Trajectory, hessian_sharpness, power_spectrum, trajectory
+from ..params import MapParams, UVInputError, positive
+from .data import Dataset, make_data
+from .model import NetSpec
+from .train import NetRun, check_progress, run_network
+
+__all__ = ["UVMatch", "uv_match", "Fig1Result", "fig1", "Fig4Result", "fig4",
+           "Fig5Result", "fig5", "FIG1_CONFIGS"]
+
+#: (label, parameterization, σ_w²) of the paper's Fig 1 panels.
+FIG1_CONFIGS = (("SP, sigma_w^2=0.5", "sp", 0.5), ("SP, sigma_w^2=2.0", "sp", 2.0),
+                ("muP, sigma_w^2=2.0", "mup", 2.0))
+
+
+# -- UV matching ---------------------------------------------------------------
+@dataclass(frozen=True)
+class UVMatch:
+    """The UV model matched to a network (module docstring).
+
+    Attributes
+    ----------
+    params : MapParams
+        (η_UV, n_eff, ‖x‖, y).
+    df0, lam0, lam0_h : float
+        Start of the UV map: Δf₀, NTK λ₀ and Hessian λ₀^H.
+    c : float
+        η_UV λ₀^H (equal to the network's c).
+    width : int
+    """
+
+    params: MapParams
+    df0: float
+    lam0: float
+    lam0_h: float
+    c: float
+    width: int
+
+    @property
+    def n_eff(self) -> float:
+        return self.params.n_eff
+
+    def run(self, steps: int) -> Trajectory:
+        """The UV trajectory for ``steps`` GD steps (``uvcore.trajectory``)."""
+        return trajectory(self.df0, self.lam0, self.params, steps)
+
+
+def _input_scale(X: np.ndarray) -> float:
+    d = X.shape[1]
+    C = X.T @ X / X.shape[0]
+    if d <= 1024:
+        return math.sqrt(max(float(np.linalg.eigvalsh(C)[-1]), 0.0))
+    from scipy.sparse.linalg import eigsh
+    return math.sqrt(max(float(eigsh(C, k=1, which="LA", return_eigenvectors=False)[0]), 0.0))
+
+
+def uv_match(spec: NetSpec, data: Dataset, c: float, seed: int = 0) -> UVMatch:
+    """UV model matched to ``spec`` on ``data`` at dimensionless rate ``c`` (module docstring)."""
+    c = positive("c", c)
+    n = spec.width
+    if n < 2:
+        raise UVInputError("UV matching needs width >= 2 (closed-form λ^H)")
+    n_eff = 1.0 / (spec.mult[0] * spec.mult[-1]) ** 2
+    x_norm = _input_scale(data.X)
+    y = math.sqrt(float(np.mean(np.sum(data.Y ** 2, axis=1))))
+    if not (x_norm > 0 and y > 0):
+        raise UVInputError("UV matching needs nonzero inputs and targets")
+    rng = np.random.default_rng(seed)
+    U = rng.standard_normal(n) * math.sqrt(spec.var[0])
+    v = rng.standard_normal(n) * math.sqrt(spec.var[-1])
+    alpha = 1.0 / math.sqrt(n_eff)
+    u = x_norm * U
+    f0 = alpha * float(v @ u)
+    lam0 = alpha ** 2 * (float(u @ u) + x_norm ** 2 * float(v @ v))
+    df0 = f0 - y
+    lam0_h = float(hessian_sharpness(df0, lam0, (n_eff, x_norm, y)))
+    params = MapParams(c / lam0_h, n_eff, x_norm, y)
+    return UVMatch(params, df0, lam0, lam0_h, c, n)
+
+
+def _uv_run(match: UVMatch, steps: int) -> Trajectory:
+    return match.run(max(1, steps))
+
+
+# -- helpers -------------------------------------------------------------------
+def _scaled(value: int, scale: float, floor: int) -> int:
+    return max(floor, int(round(value * scale)))
+
+
+def _check_scale(scale) -> float:
+    s = positive("scale", scale)
+    if s > 1.0:
+        raise UVInputError(f"scale must be in (0, 1], got {s:g}")
+    return s
+
+
+class _Stage:
+    """Splits one progress bar over ``total`` runs."""
+
+    def __init__(self, progress, cancel, total):
+        self.progress, self.cancel, self.total, self.i = progress, cancel, max(total, 1), 0
+
+    def sub(self):
+        i, tot, prog = self.i, self.total, self.progress
+        self.i += 1
+        check_progress(prog, self.cancel, i / tot)
+        if prog is None:
+            return None
+        return lambda f: prog((i + f) / tot)
+
+
+def _final_half_sharpness(run: NetRun) -> float:
+    """η λ^H / 2 at the final recorded step (NaN when diverged)."""
+    if run.diverged or run.sharpness.size == 0:
+        return math.nan
+    return run.eta * float(run.sharpness[-1]) / 2.0
+
+
+def _pad(rows, width):
+    out = np.full((len(rows), width), np.nan)
+    for i, r in enumerate(rows):
+        r = np.asarray(r, dtype=float)[:width]
+        out[i, :r.size] = r
+    return out
+
+
+# -- Fig 1 ---------------------------------------------------------------------
+@dataclass(frozen=True)
+class Fig1Result:
+    """Loss and λ^H trajectories for SP σ²=0.5, SP σ²=2.0, μP σ²=2.0 (paper Fig 1).
+
+    Attributes
+    ----------
+    labels : tuple of str
+    runs : tuple of NetRun
+        One per configuration (``run.loss`` every step, ``run.sharpness`` at
+        ``run.step``); the dashed line is 2/η = ``two_over_eta[i]``.
+    two_over_eta : ndarray (3,)
+    uv : tuple of UVMatch
+    uv_traj : tuple of Trajectory
+        The matched UV model for the same number of steps (its 2/η line is
+        ``2 / uv[i].params.eta``).
+    """
+
+    labels: tuple
+    runs: tuple
+    two_over_eta: np.ndarray
+    uv: tuple
+    uv_traj: tuple
+
+
+def fig1(*, c: float = 1.0, data: str = "digits", n_train: int = 1500, depth: int = 4,
+         width: int = 512, activation: str = "relu", steps: int = 2000,
+         sharpness_every: int = 10, configs=FIG1_CONFIGS, seed: int = 0, dtype: str = "float64",
+         scale: float = 1.0, progress=None, cancel=None) -> Fig1Result:
+    """Paper Fig 1: ReLU FCN, MSE, full-batch GD at c = η λ₀^H for each configuration."""
+    scale = _check_scale(scale)
+    n_train = _scaled(n_train, scale, 32)
+    width = _scaled(width, scale, 8)
+    steps = _scaled(steps, scale, 10)
+    ds = make_data(data, n_train, seed=seed)
+    stage = _Stage(progress, cancel, len(configs))
+    labels, runs, uvs, trajs = [], [], [], []
+    for label, param, sig in configs:
+        spec = NetSpec(depth, width, ds.in_dim, ds.out_dim, activation, param, sig)
+        run = run_network(spec, ds, c=c, steps=steps, sharpness_every=sharpness_every, seed=seed,
+                          dtype=dtype, progress=stage.sub(), cancel=cancel)
+        m = uv_match(spec, ds, c, seed)
+        labels.append(label)
+        runs.append(run)
+        uvs.append(m)
+        trajs.append(_uv_run(m, steps))
+    check_progress(progress, None, 1.0)
+    return Fig1Result(tuple(labels), tuple(runs), np.array([2.0 / r.eta for r in runs]),
+                      tuple(uvs), tuple(trajs))
+
+
+# -- Fig 4 ---------------------------------------------------------------------
+@dataclass(frozen=True)
+class Fig4Result:
+    """Phase diagrams of η λ^H_final / 2 (paper Fig 4).
+
+    Panel A varies (σ_w², c) at parameterization ``param_a``; panel B varies
+    (s, c) at σ_w² = ``sigma_w2_b``, where s ∈ [0, 1] interpolates SP (0) →
+    μP (1) (:mod:`uvcore.nets.model`).  Arrays are (rows, len(c)); NaN where
+    the run diverged (``diverged_*`` True).
+
+    Attributes
+    ----------
+    c, sigma_w2, s : ndarray
+    half_sharp_a, test_acc_a, train_loss_a, diverged_a : ndarray (len(sigma_w2), len(c))
+    half_sharp_b, test_acc_b, train_loss_b, diverged_b : ndarray (len(s), len(c))
+    uv_half_sharp_a, uv_diverged_a, uv_half_sharp_b, uv_diverged_b : ndarray
+        The matched UV model after the same number of steps.
+    uv_n_eff_a, uv_n_eff_b : ndarray (rows,)
+    steps : int
+    """
+
+    c: np.ndarray
+    sigma_w2: np.ndarray
+    s: np.ndarray
+    half_sharp_a: np.ndarray
+    test_acc_a: np.ndarray
+    train_loss_a: np.ndarray
+    diverged_a: np.ndarray
+    half_sharp_b: np.ndarray
+    test_acc_b: np.ndarray
+    train_loss_b: np.ndarray
+    diverged_b: np.ndarray
+    uv_half_sharp_a: np.ndarray
+    uv_diverged_a: np.ndarray
+    uv_half_sharp_b: np.ndarray
+    uv_diverged_b: np.ndarray
+    uv_n_eff_a: np.ndarray
+    uv_n_eff_b: np.ndarray
+    steps: int
+
+
+def fig4(*, cs=(0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 4.0), sigma_w2s=(0.25, 0.5, 1.0, 2.0, 4.0),
+         ss=(0.0, 0.25, 0.5, 0.75, 1.0), param_a: str = "sp", sigma_w2_b: float = 2.0,
+         data: str = "digits", n_train: int = 1000, depth: int = 4, width: int = 256,
+         activation: str = "relu", steps: int = 1000, seed: int = 0, dtype: str = "float64",
+         scale: float = 1.0, progress=None, cancel=None) -> Fig4Result:
+    """Paper Fig 4: final η λ^H / 2 and test accuracy over (σ_w², c) and (s, c)."""
+    scale = _check_scale(scale)
+    n_train = _scaled(n_train, scale, 32)
+    width = _scaled(width, scale, 8)
+    steps = _scaled(steps, scale, 10)
+    cs = np.asarray(cs, dtype=float)
+    sig = np.asarray(sigma_w2s, dtype=float)
+    ss = np.asarray(ss, dtype=float)
+    if scale < 1.0:     # thin the grids too
+        cs, sig, ss = (_thin(a, scale) for a in (cs, sig, ss))
+    ds = make_data(data, n_train, seed=seed)
+    stage = _Stage(progress, cancel, (sig.size + ss.size) * cs.size)
+
+    def panel(rows, make_spec):
+        shape = (len(rows), cs.size)
+        out = {k: np.full(shape, np.nan) for k in ("h", "acc", "loss", "uvh")}
+        div = np.zeros(shape, bool)
+        uvdiv = np.zeros(shape, bool)
+        neff = np.empty(len(rows))
+        for i, r in enumerate(rows):
+            spec = make_spec(r)
+            for j, c in enumerate(cs):
+                run = run_network(spec, ds, c=float(c), steps=steps, sharpness_every=steps,
+                                  seed=seed, dtype=dtype, ntk=False, progress=stage.sub(),
+                                  cancel=cancel)
+                div[i, j] = run.diverged
+                if not run.diverged:
+                    out["h"][i, j] = _final_half_sharpness(run)
+                    out["acc"][i, j] = run.test_acc[-1]
+                    out["loss"][i, j] = run.train_loss[-1]
+                m = uv_match(spec, ds, float(c), seed)
+                neff[i] = m.n_eff
+                tr = _uv_run(m, steps)
+                uvdiv[i, j] = tr.diverged
+                if not tr.diverged:
+                    out["uvh"][i, j] = m.params.eta * float(tr.lam_h[-1]) / 2.0
+        return out, div, uvdiv, neff
+
+    a, da, uda, na = panel(sig, lambda v: NetSpec(depth, width, ds.in_dim, ds.out_dim,
+                                                  activation, param_a, float(v)))
+    b, db, udb, nb = panel(ss, lambda v: NetSpec(depth, width, ds.in_dim, ds.out_dim,
+                                                 activation, float(v), sigma_w2_b))
+    check_progress(progress, None, 1.0)
+    return Fig4Result(c=cs, sigma_w2=sig, s=ss,
+                      half_sharp_a=a["h"], test_acc_a=a["acc"], train_loss_a=a["loss"], diverged_a=da,
+                      half_sharp_b=b["h"], test_acc_b=b["acc"], train_loss_b=b["loss"], diverged_b=db,
+                      uv_half_sharp_a=a["uvh"], uv_diverged_a=uda,
+                      uv_half_sharp_b=b["uvh"], uv_diverged_b=udb,
+                      uv_n_eff_a=na, uv_n_eff_b=nb, steps=steps)
+
+
+
+def _thin(a: np.ndarray, scale: float) -> np.ndarray:
+    """Keep about ``scale`` of a grid's points (at least 2, endpoints kept)."""
+    k = max(2, int(round(a.size * scale)))
+    if k >= a.size:
+        return a
+    return a[np.unique(np.round(np.linspace(0, a.size - 1, k)).astype(int))]
+
+
+# -- Fig 5 ---------------------------------------------------------------------
+@dataclass(frozen=True)
+class Fig5Result:
+    """Route to chaos of 2-layer linear FCNs on i.i.d. Gaussian data (paper Fig 5).
+
+    Attributes
+    ----------
+    c : ndarray (m,)
+        Bifurcation grid (c = η λ₀^H).
+    bif : ndarray (m, tail)
+        λ^H at each of the last ``tail`` steps (NaN rows: diverged runs).
+    bif_eta : ndarray (m,)
+        η of each run (draw 2/η beside the branches).
+    traj_c : ndarray (q,)
+        The c values whose late-time trajectories and spectra are shown.
+    traj_step : ndarray (R,)
+        Steps at which ``traj`` was measured (every ``sharpness_every``, then
+        every step over the last ``spectrum_last``).
+    traj : ndarray (q, R)
+        λ^H trajectories.
+    traj_eta : ndarray (q,)
+    freq : ndarray (F,);  power : ndarray (q, F)
+        ``uvcore.power_spectrum`` of the last ``spectrum_last`` λ^H values.
+    uv_bif, uv_traj, uv_power : ndarray
+        The matched UV model (same c values; ``uv_traj`` every step 0 … steps,
+        ``uv_power`` on ``freq``; NaN where the UV orbit diverged).
+    uv_eta : ndarray (m,);  uv_n_eff : float
+    steps : int
+    """
+
+    c: np.ndarray
+    bif: np.ndarray
+    bif_eta: np.ndarray
+    traj_c: np.ndarray
+    traj_step: np.ndarray
+    traj: np.ndarray
+    traj_eta: np.ndarray
+    freq: np.ndarray
+    power: np.ndarray
+    uv_bif: np.ndarray
+    uv_traj: np.ndarray
+    uv_power: np.ndarray
+    uv_eta: np.ndarray
+    uv_n_eff: float
+    steps: int
+
+
+def fig5(*, cs=None, traj_cs=(1.4, 1.75, 2.1), n_train: int = 5000, input_dim: int = 16,
+         width: int = 256, param: str = "mup", sigma_w2: float = 1.0, steps: int = 3000,
+         tail: int = 200, spectrum_last: int = 1000, sharpness_every: int = 20, seed: int = 0,
+         dtype: str = "float64", scale: float = 1.0, progress=None, cancel=None) -> Fig5Result:
+    """Paper Fig 5: 2-layer linear FCN (scalar output) on ``gaussian`` data.
+
+    ``cs`` defaults to 24 values in [1.0, 2.5].  With the default network
+    (μP, σ_w² = 1, d = 16, n = 256) the matched UV model converges for
+    c ≲ 1.37, is on the EoS manifold with period doubling (2 at c = 1.5, 4 at
+    1.75) and chaos beyond, and diverges for c ≳ 2.4; the network follows
+    the same sequence (checked at c = 1.2, 1.5, 1.75, 2.0).
+    """
+    scale = _check_scale(scale)
+    cs = np.linspace(1.0, 2.5, 24) if cs is None else np.asarray(cs, dtype=float)
+    if scale < 1.0:
+        cs = _thin(cs, scale)
+    traj_cs = np.asarray(traj_cs, dtype=float)
+    n_train = _scaled(n_train, scale, 32)
+    width = _scaled(width, scale, 8)
+    steps = _scaled(steps, scale, 20)
+    tail = min(_scaled(tail, scale, 8), steps)
+    spectrum_last = min(_scaled(spectrum_last, scale, 16), steps)
+    ds = make_data("gaussian", n_train, input_dim, 1, seed=seed)
+    spec = NetSpec(2, width, ds.in_dim, 1, "linear", param, sigma_w2)
+    stage = _Stage(progress, cancel, cs.size + traj_cs.size)
+    bif, bif_eta, uv_bif, uv_eta = [], [], [], []
+    uv_n_eff = math.nan
+    for c in cs:
+        run = run_network(spec, ds, c=float(c), steps=steps, sharpness_every=steps, dense_tail=tail,
+                          seed=seed, dtype=dtype, ntk=False, progress=stage.sub(), cancel=cancel)
+        bif.append(np.full(tail, np.nan) if run.diverged else run.sharpness[-tail:])
+        bif_eta.append(run.eta)
+        m = uv_match(spec, ds, float(c), seed)
+        uv_n_eff = m.n_eff
+        tr = _uv_run(m, steps)
+        uv_bif.append(np.full(tail, np.nan) if tr.diverged else tr.lam_h[-tail:])
+        uv_eta.append(m.params.eta)
+    traj, traj_eta, power, uv_traj, uv_power = [], [], [], [], []
+    traj_step = None
+    freq = np.fft.rfftfreq(spectrum_last)
+    for c in traj_cs:
+        run = run_network(spec, ds, c=float(c), steps=steps, sharpness_every=sharpness_every,
+                          dense_tail=spectrum_last, seed=seed, dtype=dtype, ntk=False,
+                          progress=stage.sub(), cancel=cancel)
+        if traj_step is None or run.step.size > traj_step.size:
+            traj_step = run.step
+        traj.append(run.sharpness)
+        traj_eta.append(run.eta)
+        power.append(np.full(freq.size, np.nan) if run.diverged
+                     else power_spectrum(run.sharpness, spectrum_last)[1])
+        m = uv_match(spec, ds, float(c), seed)
+        tr = _uv_run(m, steps)
+        uv_traj.append(tr.lam_h)
+        uv_power.append(np.full(freq.size, np.nan) if tr.diverged
+                        else power_spectrum(tr.lam_h, spectrum_last)[1])
+    check_progress(progress, None, 1.0)
+    R = traj_step.size if traj_step is not None else 0
+    return Fig5Result(c=cs, bif=np.array(bif), bif_eta=np.array(bif_eta), traj_c=traj_cs,
+                      traj_step=traj_step if traj_step is not None else np.zeros(0, int),
+                      traj=_pad(traj, R), traj_eta=np.array(traj_eta), freq=freq,
+                      power=np.array(power).reshape(len(traj_cs), freq.size),
+                      uv_bif=np.array(uv_bif).reshape(cs.size, tail),
+                      uv_traj=_pad(uv_traj, steps + 1),
+                      uv_power=np.array(uv_power).reshape(len(traj_cs), freq.size),
+                      uv_eta=np.array(uv_eta), uv_n_eff=float(uv_n_eff), steps=steps)
