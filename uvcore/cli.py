@@ -82,7 +82,7 @@ class Command:
 
 
 #: Modules that contribute commands (each defines ``COMMANDS``).
-EXTENSIONS: tuple[str, ...] = ("uvcore.cli_cascade",)
+EXTENSIONS: tuple[str, ...] = ("uvcore.cli_cascade", "uvcore.nets.cli")
 
 
 # --------------------------------------------------------------------------

@@ -41,7 +41,7 @@ from .data import Dataset, make_data
 from .model import NetSpec
 from .train import NetRun, check_progress, run_network
 
-__all__ = ["UVMatch", "uv_match", "Fig1Result", "fig1", "Fig4Result", "fig4",
+__all__ = ["UVMatch", "uv_match", "result_dict", "Fig1Result", "fig1", "Fig4Result", "fig4",
            "Fig5Result", "fig5", "FIG1_CONFIGS"]
 
 #: (label, parameterization, σ_w²) of the paper's Fig 1 panels.
@@ -429,3 +429,35 @@ def fig5(*, cs=None, traj_cs=(1.4, 1.75, 2.1), n_train: int = 5000, input_dim: i
                       uv_traj=_pad(uv_traj, steps + 1),
                       uv_power=np.array(uv_power).reshape(len(traj_cs), freq.size),
                       uv_eta=np.array(uv_eta), uv_n_eff=float(uv_n_eff), steps=steps)
+
+
+# -- serialisation -------------------------------------------------------------
+def result_dict(obj):
+    """Plain dict/list/array form of an experiment result (JSON- and npz-ready).
+
+    A :class:`NetRun` keeps its trajectories (not θ); a :class:`UVMatch`
+    becomes (n_eff, x_norm, y, eta, c, df0, lam0, lam0_h, width); a UV
+    :class:`Trajectory` its arrays, ``diverged`` and the outcome kind.  None
+    becomes NaN.
+    """
+    import dataclasses
+    if isinstance(obj, NetRun):
+        return {"eta": obj.eta, "c": obj.c, "lam0_h": obj.lam0_h, "loss_all": obj.loss,
+                "step": obj.step, "sharpness": obj.sharpness, "ntk": obj.ntk,
+                "loss": obj.train_loss, "test_loss": obj.test_loss, "test_acc": obj.test_acc,
+                "diverged": obj.diverged}
+    if isinstance(obj, UVMatch):
+        p = obj.params
+        return {"n_eff": p.n_eff, "x_norm": p.x_norm, "y": p.y, "eta": p.eta, "c": obj.c,
+                "df0": obj.df0, "lam0": obj.lam0, "lam0_h": obj.lam0_h, "width": obj.width}
+    if isinstance(obj, Trajectory):
+        return {"df": obj.df, "lam": obj.lam, "lam_h": obj.lam_h, "loss": obj.loss,
+                "eta_lam": obj.eta_lam, "diverged": obj.diverged, "outcome": obj.outcome.kind}
+    if dataclasses.is_dataclass(obj):
+        return {f.name: result_dict(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
+    if isinstance(obj, (tuple, list)):
+        items = [result_dict(x) for x in obj]
+        return items if items and isinstance(items[0], dict) else np.asarray(items)
+    if obj is None:
+        return math.nan
+    return obj

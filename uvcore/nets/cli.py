@@ -1,0 +1,142 @@
+"""``python -m uvcore network`` and ``python -m uvcore network-experiment``.
+
+Registered through :data:`uvcore.cli.EXTENSIONS`; heavy imports happen inside
+the run functions.
+
+``network`` trains one fully connected network by full-batch GD and prints::
+
+    {"eta": ..., "c": ..., "lam0_h": ..., "step": [...], "loss": [...],
+     "sharpness": [...], "ntk": [...], "test_loss": [...], "test_acc": [...],
+     "loss_all": [...], "diverged": bool, "diverged_at": int|null,
+     "n_params": ..., "mult": [...], "var": [...]}
+
+``step`` are the steps where λ^H (``sharpness``) and the NTK eigenvalue
+(``ntk``) were measured (0, K, 2K, …, and the last); ``loss`` is the
+training loss at those steps and ``loss_all`` at every step.  ``test_loss``
+appears when the data have a test split (digits always; synthetic data with
+``--n-test`` > 0), ``test_acc`` when they have class labels (digits).
+
+``--save PATH.npz`` writes the initial weights ``w0`` … ``w{L-1}`` (each
+(fan_out, fan_in), float64), ``mult`` (L,), ``var`` (L,), ``activation``
+(string), ``X`` (N, d) and ``Y`` (N, k): enough for any program to recompute
+the loss (1/2N)Σ‖F−Y‖² with F = mult_L·φ(…φ(mult_1·X w0ᵀ)…) w_{L−1}ᵀ and its
+Hessian at initialization (no biases).
+
+``network-experiment --experiment fig1|fig4|fig5 [--scale S]`` runs one of
+the paper's real-network experiments (:mod:`uvcore.nets.experiments`) and
+prints its arrays as JSON (``--save`` also writes them to an .npz).
+"""
+
+from __future__ import annotations
+
+from ..cli import Command, count, finite_float
+from ..params import UVInputError
+
+
+def _add_network(p):
+    p.add_argument("--depth", type=count, default=3, help="number of weight layers L (2 … 16)")
+    p.add_argument("--width", type=count, default=256, help="hidden width n (1 … 4096)")
+    p.add_argument("--activation", default="relu", help="relu, tanh or linear")
+    p.add_argument("--param", default="sp",
+                   help="sp, mup, or s in [0, 1] interpolating SP (0) to muP (1)")
+    p.add_argument("--sigma-w2", type=finite_float, default=2.0, help="init variance scale σ_w² > 0")
+    p.add_argument("--data", default="gaussian", help="gaussian, teacher or digits")
+    p.add_argument("--n-train", type=count, default=1000,
+                   help="training examples (digits: at most 1500; the rest is the test split)")
+    p.add_argument("--n-test", type=count, default=0, help="test examples for synthetic data")
+    p.add_argument("--input-dim", type=count, default=None, help="input dimension d (default 64)")
+    p.add_argument("--out-dim", type=count, default=None,
+                   help="output dimension k (default 1; digits: 10 one-hot or 1 scalar)")
+    g = p.add_mutually_exclusive_group(required=True)
+    g.add_argument("--eta", type=finite_float, help="learning rate η > 0")
+    g.add_argument("--c", type=finite_float, help="dimensionless learning rate c = η λ₀^H > 0")
+    p.add_argument("--steps", type=count, default=100, help="GD steps")
+    p.add_argument("--sharpness-every", type=count, default=10,
+                   help="measure λ^H and the NTK eigenvalue every K steps")
+    p.add_argument("--tol", type=finite_float, default=1e-3, help="relative Lanczos tolerance")
+    p.add_argument("--dtype", default="float64", help="float64 or float32 arithmetic")
+    p.add_argument("--seed", type=count, default=0, help="seed of data, init and Lanczos starts")
+    p.add_argument("--save", default=None, help="write initial weights, multipliers and data to this .npz")
+
+
+def _run_network(args):
+    import numpy as np
+
+    from .data import make_data
+    from .model import NetSpec, param_s_of
+    from .train import run_network
+
+    if args.save is not None and not str(args.save).endswith(".npz"):
+        raise UVInputError(f"--save needs a path ending in .npz, got {args.save!r}")
+    data = make_data(args.data, args.n_train, args.input_dim, args.out_dim,
+                     n_test=args.n_test, seed=args.seed)
+    spec = NetSpec(args.depth, args.width, data.in_dim, data.out_dim, args.activation,
+                   param_s_of(args.param), args.sigma_w2)
+    run = run_network(spec, data, eta=args.eta, c=args.c, steps=args.steps,
+                      sharpness_every=args.sharpness_every, seed=args.seed, dtype=args.dtype,
+                      tol=args.tol)
+    if args.save is not None:
+        ws = {f"w{i}": np.array(w, dtype=float) for i, w in enumerate(spec.unflatten(run.theta0))}
+        try:
+            np.savez(args.save, mult=np.array(spec.mult), var=np.array(spec.var),
+                     activation=np.array(spec.activation), X=data.X, Y=data.Y, **ws)
+        except OSError as err:
+            raise UVInputError(f"cannot write {args.save}: {err.strerror}") from None
+    out = {"eta": run.eta, "c": run.c, "lam0_h": run.lam0_h, "step": run.step,
+           "loss": run.train_loss, "sharpness": run.sharpness, "ntk": run.ntk,
+           "loss_all": run.loss, "diverged": run.diverged, "diverged_at": run.diverged_at,
+           "n_params": spec.n_params, "mult": list(spec.mult), "var": list(spec.var)}
+    if data.has_test:
+        out["test_loss"] = run.test_loss
+    if data.labels is not None:
+        out["test_acc"] = run.test_acc
+        out["train_acc"] = run.train_acc
+    return out
+
+
+def _add_experiment(p):
+    p.add_argument("--experiment", required=True, choices=("fig1", "fig4", "fig5"),
+                   help="paper figure to reproduce")
+    p.add_argument("--scale", type=finite_float, default=1.0,
+                   help="size factor in (0, 1] for data, width, steps and grids")
+    p.add_argument("--dtype", default="float64", help="float64 or float32 arithmetic")
+    p.add_argument("--seed", type=count, default=0, help="seed")
+    p.add_argument("--save", default=None, help="also write the arrays to this .npz")
+
+
+def _run_experiment(args):
+    import numpy as np
+
+    from . import experiments as E
+
+    if args.save is not None and not str(args.save).endswith(".npz"):
+        raise UVInputError(f"--save needs a path ending in .npz, got {args.save!r}")
+    fn = {"fig1": E.fig1, "fig4": E.fig4, "fig5": E.fig5}[args.experiment]
+    res = fn(scale=args.scale, dtype=args.dtype, seed=args.seed)
+    payload = E.result_dict(res)
+    if args.save is not None:
+        flat = {}
+
+        def walk(prefix, v):
+            if isinstance(v, dict):
+                for k, x in v.items():
+                    walk(f"{prefix}{k}/", x)
+            elif isinstance(v, list) and v and isinstance(v[0], dict):
+                for i, x in enumerate(v):
+                    walk(f"{prefix}{i}/", x)
+            else:
+                flat[prefix.rstrip("/")] = np.asarray(v)
+        walk("", payload)
+        try:
+            np.savez(args.save, **flat)
+        except OSError as err:
+            raise UVInputError(f"cannot write {args.save}: {err.strerror}") from None
+    return payload
+
+
+COMMANDS = [
+    Command("network", "train a fully connected network by full-batch GD and track its "
+            "Hessian sharpness and NTK eigenvalue", _add_network, _run_network),
+    Command("network-experiment", "run a real-network experiment of the paper (fig1, fig4, "
+            "fig5) with the matched UV-model prediction", _add_experiment, _run_experiment),
+]
