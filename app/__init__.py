@@ -74,6 +74,7 @@ def create_app(config: dict | None = None) -> dash.Dash:
     app.enable_dev_tools(debug=debug, dev_tools_ui=debug, dev_tools_props_check=debug,
                          dev_tools_serve_dev_bundles=debug, dev_tools_hot_reload=False,
                          dev_tools_silence_routes_logging=not debug)
+    cache_type = compute.cache_config(config.get("cache"))["CACHE_TYPE"]
     compute.init_cache(server, config.get("cache"))
     app.layout = make_layout
     callbacks.register_callbacks(app)
@@ -82,18 +83,61 @@ def create_app(config: dict | None = None) -> dash.Dash:
         if register is not None:
             register(app)
 
+    _guard_callback_requests(app)
     started = time.time()
 
     @server.route("/healthz")
     def healthz():
         return flask.jsonify(status="ok", uptime_s=round(time.time() - started, 1),
                              uvcore_divergence_bound=float(uvcore.DIVERGENCE_BOUND),
-                             cache=server.config.get("CACHE_TYPE", "SimpleCache"))
+                             cache=cache_type)
 
     if config.get("warmup", True):
         seconds = uvcore.warmup()
         log.info("uvcore kernels warmed in %.2f s", seconds)
     return app
+
+
+def _is_dep(item) -> bool:
+    """One input/state/output entry: {"id": str|dict, "property": str, ...}."""
+    return (isinstance(item, dict) and isinstance(item.get("id"), (str, dict))
+            and isinstance(item.get("property"), str))
+
+
+def _dep_list(items, expected: int | None) -> bool:
+    if not isinstance(items, list) or (expected is not None and len(items) != expected):
+        return False
+    return all(_is_dep(i) or (isinstance(i, list) and all(_is_dep(j) for j in i))
+               for i in items)
+
+
+def _guard_callback_requests(dash_app: dash.Dash) -> None:
+    """Answer 400 to callback requests whose envelope Dash cannot read.
+
+    Dash itself raises (HTTP 500) on a body that is not an object, an unknown
+    ``output``, or inputs that are not a list of {id, property, value}.  The
+    *values* inside a well-formed envelope are the callbacks' business: they
+    are parsed and validated by :mod:`app.state`.
+    """
+    server = dash_app.server
+    route = dash_app.config.routes_pathname_prefix + "_dash-update-component"
+
+    @server.before_request
+    def _check_callback_envelope():
+        if flask.request.method != "POST" or flask.request.path != route:
+            return None
+        body = flask.request.get_json(silent=True)
+        cb = dash_app.callback_map.get(body.get("output")) \
+            if isinstance(body, dict) and isinstance(body.get("output"), str) else None
+        ok = (cb is not None
+              and _dep_list(body.get("inputs"), len(cb.get("inputs", [])))
+              and _dep_list(body.get("state", []), len(cb.get("state", [])))
+              and isinstance(body.get("changedPropIds", []), list)
+              and all(isinstance(p, str) for p in body.get("changedPropIds", []))
+              and isinstance(body.get("outputs", []), (list, dict)))
+        if not ok:
+            return flask.jsonify(error="malformed callback request"), 400
+        return None
 
 
 app = create_app()

@@ -7,16 +7,27 @@ input becomes a visible message and nothing is computed.
 
 State flow
 ----------
-:func:`update_plane` is the only writer of the state.  It reads what changed
-(URL, a slider, a typed input, a click, a zoom, a button), applies that one
-change to the last valid state (``dcc.Store`` :data:`ids.STATE`, a canonical
-query string), and writes back the synced controls, the store, the URL (only
-for user actions, so back/forward do not add history) and the figure.
+The Dash renderer drops the answer of a request when the same callback fires
+again before it returns, so every request must carry the whole intent:
+
+* The typed inputs (``eta-input`` …), preset, seed, layers and font toggle
+  hold the parameters.  Each slider is kept equal to its typed input by a
+  clientside callback (no round trip, nothing to drop), so the server reads
+  only the typed inputs, all of them, on every call.
+* Trajectory starts and the zoom window are accumulated by events (click,
+  zoom, Clear, Sample init) on top of the last valid state, the
+  ``dcc.Store`` :data:`ids.STATE` (a canonical query string).
+* Plotly's spontaneous ``relayoutData`` (autosize) is filtered out in the
+  browser (store :data:`ids.ZOOM`), so it cannot cancel a user's change.
+
+:func:`update_plane` writes back the normalized inputs, the store, the URL
+(only for user actions, so back/forward do not add history) and the figure.
 Other views listen to ``Input(ids.STATE, "data")``.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import math
 from dataclasses import replace
@@ -29,20 +40,25 @@ import uvcore
 from . import compute, figures, ids, theme
 from .layout import fmt_readout
 from .state import (FIELDS, INPUT_DIM, Parsed, ViewParams, fmt, from_query, parse_controls,
-                    point_from_click, slider_position, slider_value, to_query,
-                    window_from_relayout)
+                    point_from_click, to_query, window_from_relayout)
 
 log = logging.getLogger(__name__)
 
 __all__ = ["update_plane", "update_timeseries", "download_csv", "export_config",
-           "plane_figure", "register_callbacks", "PLANE_OUTPUTS"]
+           "plane_figure", "register_callbacks", "PLANE_OUTPUTS", "slider_sync_js",
+           "ZOOM_FILTER_JS"]
 
 SLIDER_KEYS = tuple(k for k, s in FIELDS.items() if s.slider)
 
 #: Output names of :func:`update_plane` (keys of the dict it returns).
-PLANE_OUTPUTS = ("sliders", "inputs", "seed", "preset", "layers", "large", "n_eff_disabled",
+PLANE_OUTPUTS = ("inputs", "seed", "preset", "layers", "large", "n_eff_disabled",
                  "state", "search", "figure", "message", "message_class", "eta_c",
                  "two_over_eta", "root_class")
+
+#: Props whose change means "the user edited a control".
+CONTROL_PROPS = frozenset([f"{ids.input_id(k)}.value" for k in SLIDER_KEYS]
+                          + [f"{c}.value" for c in (ids.SEED, ids.PRESET, ids.LAYERS,
+                                                     ids.LARGE_FONT)])
 
 
 def _prop(component_id: str, prop: str) -> str:
@@ -52,7 +68,6 @@ def _prop(component_id: str, prop: str) -> str:
 def _nothing(message: str = "", kind: str = "note") -> dict:
     """Every output unchanged except the message."""
     out = {k: no_update for k in PLANE_OUTPUTS}
-    out["sliders"] = {k: no_update for k in SLIDER_KEYS}
     out["inputs"] = {k: no_update for k in SLIDER_KEYS}
     if message:
         out["message"] = message
@@ -83,7 +98,6 @@ def _render(p: ViewParams, notes: list[str], push_url: bool) -> dict:
     msgs = list(dict.fromkeys(list(notes) + fig_notes))
     query = to_query(p)
     return {
-        "sliders": {k: slider_position(k, p.value(k)) for k in SLIDER_KEYS},
         "inputs": {k: _number_out(p.value(k)) for k in SLIDER_KEYS},
         "seed": int(p.seed),
         "preset": p.preset,
@@ -101,30 +115,17 @@ def _render(p: ViewParams, notes: list[str], push_url: bool) -> dict:
     }
 
 
-def _from_controls(changed: list[str], values: Mapping[str, Any], base: ViewParams) -> Parsed:
-    raw: dict[str, Any] = {}
-    errors: list[str] = []
-    sliders = values.get("sliders") or {}
-    inputs = values.get("inputs") or {}
-    if not isinstance(sliders, Mapping) or not isinstance(inputs, Mapping):
+def _from_controls(values: Mapping[str, Any], base: ViewParams) -> Parsed:
+    """Parameters from every control (all of them: see the module docstring)."""
+    inputs = values.get("inputs")
+    if not isinstance(inputs, Mapping):
         return Parsed(None, ("controls: malformed request",))
-    for key in SLIDER_KEYS:
-        if _prop(key, "value") in changed:
-            v, err = slider_value(key, sliders.get(key))
-            if err:
-                errors.append(err)
-            else:
-                raw[key] = v
-        if _prop(ids.input_id(key), "value") in changed:
-            raw[key] = inputs.get(key)
-    for cid, key, name in ((ids.SEED, "seed", "seed"), (ids.PRESET, "preset", "preset"),
-                           (ids.LAYERS, "layers", "layers"), (ids.LARGE_FONT, "large", "large")):
-        if _prop(cid, "value") in changed:
-            raw[key] = values.get(name)
-    parsed = parse_controls(raw, strict=True, base=base)
-    if errors:
-        return Parsed(None, tuple(errors) + parsed.errors, parsed.notes)
-    return parsed
+    raw: dict[str, Any] = {key: inputs.get(key) for key in SLIDER_KEYS}
+    for key in ("seed", "preset", "layers", "large"):
+        raw[key] = values.get(key)
+    if raw["preset"] != "custom":
+        raw.pop("n-eff")  # fixed by the preset; its (disabled) input may lag
+    return parse_controls(raw, strict=True, base=base)
 
 
 def _flat_window(p: ViewParams) -> tuple:
@@ -133,24 +134,27 @@ def _flat_window(p: ViewParams) -> tuple:
 
 
 def update_plane(changed: list[str] | None, values: Mapping[str, Any]) -> dict:
-    """Apply one user action (or a URL change) to the state and render.
+    """Apply the user's controls and events (or a URL change) and render.
 
     Parameters
     ----------
-    changed : prop ids that triggered the call (``"eta.value"``,
+    changed : prop ids that triggered the call (``"eta-input.value"``,
         ``"phase-plane.clickData"``, ``"url.search"``, …); empty or None on
         the initial call.
-    values : the callback's inputs by name: ``search``, ``sliders`` and
-        ``inputs`` (dicts keyed by slider id), ``seed``, ``preset``,
-        ``layers``, ``large``, ``click``, ``relayout``, ``clear``,
-        ``sample``, ``state`` (the store: the last valid query string).
+    values : the callback's inputs by name: ``search``; ``inputs`` (dict of
+        the typed inputs keyed by slider id); ``seed``, ``preset``,
+        ``layers``, ``large``; events ``click``, ``zoom`` (a filtered
+        ``relayoutData``), ``clear``, ``sample``; ``state`` (the store: the
+        last valid query string).
 
     Returns
     -------
     dict with the keys of :data:`PLANE_OUTPUTS`.
     """
     try:
-        return _update_plane(list(changed or []), values if isinstance(values, Mapping) else {})
+        changed = [c for c in changed if isinstance(c, str)] \
+            if isinstance(changed, (list, tuple)) else []
+        return _update_plane(changed, values if isinstance(values, Mapping) else {})
     except Exception:  # noqa: BLE001 — last resort: never let a request fail
         log.exception("update_plane failed")
         return _nothing("Internal error while updating the view (logged on the server).",
@@ -161,68 +165,67 @@ def _update_plane(changed: list[str], values: Mapping[str, Any]) -> dict:
     base_parsed = from_query(values.get("state"))
     base = base_parsed.params
     search = values.get("search")
-    url_prop = _prop(ids.URL, "search")
 
-    if url_prop in changed or not changed:
+    # 1. navigation: the URL is the state (initial load, back/forward)
+    if _prop(ids.URL, "search") in changed or not changed:
         if not changed and not (isinstance(search, str) and search.strip("?")):
             return _render(base, list(base_parsed.notes), push_url=False)
         parsed = from_query(search)
         return _render(parsed.params, list(parsed.notes), push_url=False)
 
-    control_props = {_prop(k, "value") for k in SLIDER_KEYS} \
-        | {_prop(ids.input_id(k), "value") for k in SLIDER_KEYS} \
-        | {_prop(c, "value") for c in (ids.SEED, ids.PRESET, ids.LAYERS, ids.LARGE_FONT)}
-    if control_props.intersection(changed):
-        parsed = _from_controls(changed, values, base)
-        if not parsed.ok:
-            return _nothing("⚠ " + parsed.message() + " — nothing recomputed", "error")
-        return _render(parsed.params, list(parsed.notes), push_url=True)
+    # 2. the controls hold the parameters; trajectories and window come from the store
+    parsed = _from_controls(values, base)
+    if not parsed.ok:
+        return _nothing("⚠ " + parsed.message() + " — nothing recomputed", "error")
+    p = parsed.params
+    notes = list(parsed.notes)
 
+    # 3. events on top of it
+    if _prop(ids.CLEAR, "n_clicks") in changed:
+        p = p.with_starts(())
     if _prop(ids.PHASE_PLANE, "clickData") in changed:
         point, err = point_from_click(values.get("click"))
         if err:
             return _nothing("⚠ " + err, "error")
         df, lam = point
-        params = compute.map_params(*base.map_key)
-        if params.forbidden(df, lam):
-            edge = compute.edge_at(base, df)
+        if compute.is_forbidden(p, df, lam):
+            edge = compute.edge_at(p, df)
             return _nothing(f"⚠ ({df:.4g}, {lam:.4g}) is in the forbidden region: no weights "
                             f"give λ < 2‖x‖|Δf + y|/√n_eff = {edge:.4g} there. "
                             "Click above the gray V.", "error")
-        starts = compute.resolved_starts(base) + ((df, lam),)
-        return _render(base.with_starts(starts), [], push_url=True)
-
-    if _prop(ids.PHASE_PLANE, "relayoutData") in changed:
-        action, window, err = window_from_relayout(values.get("relayout"), _flat_window(base))
-        if action == "none":
-            return _nothing(f"⚠ zoom ignored: {err}", "error") if err else _nothing()
-        return _render(replace(base, window=window), [], push_url=True)
-
-    if _prop(ids.CLEAR, "n_clicks") in changed:
-        return _render(base.with_starts(()), [], push_url=True)
-
+        p = p.with_starts(compute.resolved_starts(p) + ((df, lam),))
     if _prop(ids.SAMPLE_INIT, "n_clicks") in changed:
-        return _sample(base)
+        p, err, sample_notes = _sample(p)
+        if err:
+            return _nothing("⚠ " + err, "error")
+        notes += sample_notes
+    if _prop(ids.ZOOM, "data") in changed:
+        action, window, err = window_from_relayout(values.get("zoom"), _flat_window(p))
+        if err:
+            notes.append(f"zoom ignored: {err}")
+        elif action != "none":
+            p = replace(p, window=window)
 
-    return _nothing()
+    return _render(p, notes, push_url=p != base)
 
 
-def _sample(base: ViewParams) -> dict:
-    s = compute.sample_start(int(base.width), INPUT_DIM, base.preset, base.sigma, base.x_norm,
-                             base.y, int(base.seed), base.n_eff)
+def _sample(p: ViewParams) -> tuple[ViewParams, str | None, list[str]]:
+    """Add a start drawn from the parameter-space model: (state, error, notes)."""
+    s = compute.sample_start(int(p.width), INPUT_DIM, p.preset, p.sigma, p.x_norm, p.y,
+                             int(p.seed), p.n_eff)
     if s.error:
-        return _nothing("⚠ " + s.error, "error")
-    notes = [f"sampled init (n = {fmt(base.width)}, {base.preset}, σ = {fmt(base.sigma)}, "
-             f"seed {fmt(base.seed)}): Δf₀ = {s.df0:.4g}, λ₀ = {s.lam0:.4g}; change the seed "
+        return p, s.error, []
+    notes = [f"sampled init (n = {fmt(p.width)}, {p.preset}, σ = {fmt(p.sigma)}, "
+             f"seed {fmt(p.seed)}): Δf₀ = {s.df0:.4g}, λ₀ = {s.lam0:.4g}; change the seed "
              "for another draw"]
-    if s.n_eff is not None and not math.isclose(s.n_eff, base.n_eff, rel_tol=1e-6):
+    if s.n_eff is not None and not math.isclose(s.n_eff, p.n_eff, rel_tol=1e-6):
         notes.append(f"the sampler used n_eff = {s.n_eff:g}; the map uses n_eff = "
-                     f"{base.n_eff:g}")
-    parsed = parse_controls({"traj": list(compute.resolved_starts(base)) + [(s.df0, s.lam0)]},
-                            strict=True, base=base)
+                     f"{p.n_eff:g}")
+    parsed = parse_controls({"traj": list(compute.resolved_starts(p)) + [(s.df0, s.lam0)]},
+                            strict=True, base=p)
     if not parsed.ok:
-        return _nothing("⚠ Sample init: " + parsed.message(), "error")
-    return _render(parsed.params, notes, push_url=True)
+        return p, "Sample init: " + parsed.message(), []
+    return parsed.params, None, notes
 
 
 # -- time series, download, export -----------------------------------------------------
@@ -312,12 +315,52 @@ def _triggered() -> list[str]:
         return []
 
 
+def slider_sync_js(key: str) -> str:
+    """Clientside callback keeping slider ``key`` and its typed input equal.
+
+    Slider → input: 10**position rounded to 3 significant digits on log
+    sliders.  Input → slider: log10(value), clamped to the slider.  Anything
+    that is not a finite positive number leaves the other side alone (the
+    server reports it).
+    """
+    import math as _m
+    spec = FIELDS[key]
+    log_scale = "true" if spec.log else "false"
+    lo = _m.log10(spec.lo) if spec.log else spec.lo
+    hi = _m.log10(spec.hi) if spec.log else spec.hi
+    return f"""
+function(pos, val) {{
+    const nu = window.dash_clientside.no_update;
+    const trig = (window.dash_clientside.callback_context.triggered || []).map(t => t.prop_id);
+    const isLog = {log_scale}, lo = {lo!r}, hi = {hi!r};
+    if (trig.includes({json.dumps(key + ".value")})) {{
+        if (typeof pos !== "number" || !isFinite(pos)) return [nu, nu];
+        const v = isLog ? Number(Math.pow(10, pos).toPrecision(3)) : pos;
+        return [nu, v];
+    }}
+    if (typeof val !== "number" || !isFinite(val) || (isLog && val <= 0)) return [nu, nu];
+    let p = isLog ? Math.round(Math.log10(val) * 1e4) / 1e4 : val;
+    p = Math.min(Math.max(p, lo), hi);
+    return [p === pos ? nu : p, nu];
+}}"""
+
+
+#: Clientside filter: pass on zoom/pan/reset relayout events, drop the rest
+#: (autosize, legend clicks), which must not trigger (and cancel) a request.
+ZOOM_FILTER_JS = """
+function(r) {
+    const nu = window.dash_clientside.no_update;
+    if (!r || typeof r !== "object") return nu;
+    const keep = Object.keys(r).some(k => /^[xy]axis\.(range|autorange)/.test(k));
+    return keep ? r : nu;
+}"""
+
+
 def register_callbacks(app) -> None:
     """Attach this module's callbacks to a Dash app."""
 
     @app.callback(
         output={
-            "sliders": {k: Output(k, "value") for k in SLIDER_KEYS},
             "inputs": {k: Output(ids.input_id(k), "value") for k in SLIDER_KEYS},
             "seed": Output(ids.SEED, "value"),
             "preset": Output(ids.PRESET, "value"),
@@ -335,14 +378,13 @@ def register_callbacks(app) -> None:
         },
         inputs={
             "search": Input(ids.URL, "search"),
-            "sliders": {k: Input(k, "value") for k in SLIDER_KEYS},
             "inputs": {k: Input(ids.input_id(k), "value") for k in SLIDER_KEYS},
             "seed": Input(ids.SEED, "value"),
             "preset": Input(ids.PRESET, "value"),
             "layers": Input(ids.LAYERS, "value"),
             "large": Input(ids.LARGE_FONT, "value"),
             "click": Input(ids.PHASE_PLANE, "clickData"),
-            "relayout": Input(ids.PHASE_PLANE, "relayoutData"),
+            "zoom": Input(ids.ZOOM, "data"),
             "clear": Input(ids.CLEAR, "n_clicks"),
             "sample": Input(ids.SAMPLE_INIT, "n_clicks"),
             "state": State(ids.STATE, "data"),
@@ -350,6 +392,15 @@ def register_callbacks(app) -> None:
     )
     def _plane(**values):
         return update_plane(_triggered(), values)
+
+    for key in SLIDER_KEYS:
+        app.clientside_callback(slider_sync_js(key),
+                                Output(key, "value"), Output(ids.input_id(key), "value"),
+                                Input(key, "value"), Input(ids.input_id(key), "value"),
+                                prevent_initial_call=True)
+
+    app.clientside_callback(ZOOM_FILTER_JS, Output(ids.ZOOM, "data"),
+                            Input(ids.PHASE_PLANE, "relayoutData"), prevent_initial_call=True)
 
     # the typed n_eff input follows the slider's disabled state
     app.clientside_callback("function(d) { return !!d; }",

@@ -26,6 +26,8 @@ PLANE_HEAD = 2000
 PLANE_TAIL = 1000
 #: Time series longer than this are drawn as per-bucket min/max envelopes.
 SERIES_MAX_POINTS = 4000
+#: Time series up to this many states are drawn as lines, longer ones as dots.
+SERIES_LINE_MAX = 150
 #: Legend labels of the region codes of uvcore.regions (spec §2.5).
 REGION_LABELS = {1: "loss increases (catapult)", 2: "sharpness reduction",
                  3: "progressive sharpening"}
@@ -61,7 +63,7 @@ def _legend_dummy(name: str, color: str, group: str) -> dict:
     return {"type": "scatter", "x": [None], "y": [None], "mode": "markers", "name": name,
             "marker": {"symbol": "square", "size": 14, "color": color,
                        "line": {"color": "#888888", "width": 1}},
-            "hoverinfo": "skip", "legendgroup": group, "showlegend": True}
+            "hoverinfo": "skip", "showlegend": True}
 
 
 def _discrete_colorscale(colors: Sequence[str]) -> list:
@@ -102,7 +104,7 @@ def _forbidden_traces(params, window, large: bool) -> list:
         {"type": "scatter", "name": "forbidden (λ < 2‖x‖|f|/√n_eff)", "x": poly_x, "y": poly_y,
          "mode": "lines", "fill": "toself", "fillcolor": theme.FORBIDDEN_FILL,
          "line": {"color": theme.FORBIDDEN_EDGE, "width": lw * 0.6},
-         "hoverinfo": "skip", "legendgroup": "forbidden"},
+         "hoverinfo": "skip"},
     ]
 
 
@@ -127,7 +129,7 @@ def _arrow_trace(vf, window, large: bool) -> dict:
     nan = np.full_like(X, np.nan)
     xs = np.stack([tail_x, tip_x, lx, tip_x, rx, nan], axis=1).ravel()
     ys = np.stack([tail_y, tip_y, ly, tip_y, ry, nan], axis=1).ravel()
-    return {"type": "scatter", "name": "update direction", "mode": "lines",
+    return {"type": "scatter", "name": "update direction", "mode": "lines", "showlegend": False,
             "x": _round(xs, wx, 4), "y": _round(ys, wy, 4),
             "line": {"color": theme.ARROWS, "width": 1.0 if not large else 1.6},
             "hoverinfo": "skip", "opacity": 0.75}
@@ -228,8 +230,8 @@ def _trajectory_traces(i: int, start, traj, window, selected: bool, large: bool)
     out_name = label
     if traj.diverged:
         out_name += f": diverged at step {traj.diverged_at}"
-        note = (f"{label} diverged at step {traj.diverged_at}: drawn up to its last finite "
-                f"state (|Δf| or λ beyond the bound)")
+        note = (f"trajectory {i + 1} diverged at step {traj.diverged_at} "
+                "(drawn up to its last finite state)")
     else:
         oc = traj.outcome
         extra = f" {oc.period}" if oc.kind == "periodic" else ""
@@ -264,7 +266,7 @@ def _trajectory_traces(i: int, start, traj, window, selected: bool, large: bool)
             "legendgroup": f"traj{i}", "showlegend": False,
         })
     if cut and note is None:
-        note = (f"{label}: the plane shows steps 0–{PLANE_HEAD - 1} and the last {PLANE_TAIL}; "
+        note = (f"trajectory {i + 1}: steps 0–{PLANE_HEAD - 1} and the last {PLANE_TAIL} shown; "
                 "the time series shows all")
     return traces, note
 
@@ -325,7 +327,7 @@ def phase_plane(params, window, *, layers: Iterable[str], regions=None, field=No
         "uirevision": f"{a}|{b}|{c}|{d}",
         "dragmode": "zoom",
         "legend": {**layout["legend"], "orientation": "h", "x": 0.0, "xanchor": "left",
-                   "y": -0.09, "yanchor": "top", "tracegroupgap": 0},
+                   "yref": "container", "y": 0.0, "yanchor": "bottom", "tracegroupgap": 0},
         "margin": {**layout["margin"], "r": 15},
         "title": {"text": (f"η = {_fmt(params.eta)}, n_eff = {_fmt(params.n_eff)}, "
                            f"‖x‖ = {_fmt(params.x_norm)}, y = {_fmt(params.y)}"),
@@ -402,16 +404,22 @@ def timeseries(traj, *, start=None, paramspace=None, paramspace_label: str = "",
     th, (lam_h,) = decimate_minmax(t, [traj.lam_h], SERIES_MAX_POINTS)
     with np.errstate(all="ignore"):
         loss = np.where(loss > 0, loss, np.nan)
+    # long runs as dots: an oscillating orbit then shows its branches
+    # (period 2 = two rows of dots) instead of a solid zigzag band
+    mode = "lines" if n <= SERIES_LINE_MAX else "markers"
+    ms = 3 if not large else 4
     data = [
         {"type": "scatter", "name": "loss ½Δf²", "x": ts, "y": _sig_round(loss),
-         "mode": "lines", "line": {"color": theme.BLACK, "width": lw},
-         "xaxis": "x", "yaxis": "y",
+         "mode": mode, "line": {"color": theme.BLACK, "width": lw},
+         "marker": {"color": theme.BLACK, "size": ms}, "xaxis": "x", "yaxis": "y",
          "hovertemplate": "step %{x}<br>loss = %{y:.4g}<extra></extra>"},
-        {"type": "scatter", "name": "λ (NTK)", "x": tl, "y": _sig_round(lam), "mode": "lines",
-         "line": {"color": theme.BLUE, "width": lw}, "xaxis": "x2", "yaxis": "y2",
+        {"type": "scatter", "name": "λ (NTK)", "x": tl, "y": _sig_round(lam), "mode": mode,
+         "line": {"color": theme.BLUE, "width": lw}, "marker": {"color": theme.BLUE, "size": ms},
+         "xaxis": "x2", "yaxis": "y2",
          "hovertemplate": "step %{x}<br>λ = %{y:.5g}<extra></extra>"},
         {"type": "scatter", "name": "λᴴ (Hessian)", "x": th, "y": _sig_round(lam_h),
-         "mode": "lines", "line": {"color": theme.VERMILLION, "width": lw, "dash": "dash"},
+         "mode": mode, "line": {"color": theme.VERMILLION, "width": lw, "dash": "dash"},
+         "marker": {"color": theme.VERMILLION, "size": ms, "symbol": "circle-open"},
          "xaxis": "x2", "yaxis": "y2",
          "hovertemplate": "step %{x}<br>λᴴ = %{y:.5g}<extra></extra>"},
         {"type": "scatter", "name": "2/η", "x": [0, max(n - 1, 1)], "y": [2 / eta, 2 / eta],
@@ -428,36 +436,40 @@ def timeseries(traj, *, start=None, paramspace=None, paramspace_label: str = "",
             ploss = np.where(ploss > 0, ploss, np.nan)
         data += [
             {"type": "scatter", "name": f"loss, {paramspace_label}", "x": pt1,
-             "y": _sig_round(ploss), "mode": "lines",
+             "y": _sig_round(ploss), "mode": "lines" if mode == "lines" else "markers",
              "line": {"color": theme.PARAMSPACE, "width": lw, "dash": "dash"},
+             "marker": {"color": theme.PARAMSPACE, "size": ms + 3, "symbol": "x-thin-open",
+                        "line": {"color": theme.PARAMSPACE, "width": 1}},
              "xaxis": "x", "yaxis": "y"},
             {"type": "scatter", "name": f"λ, {paramspace_label}", "x": pt2,
-             "y": _sig_round(plam), "mode": "lines",
+             "y": _sig_round(plam), "mode": "lines" if mode == "lines" else "markers",
              "line": {"color": theme.PARAMSPACE, "width": lw, "dash": "dash"},
+             "marker": {"color": theme.PARAMSPACE, "size": ms + 3, "symbol": "x-thin-open",
+                        "line": {"color": theme.PARAMSPACE, "width": 1}},
              "xaxis": "x2", "yaxis": "y2"},
         ]
     all_notes = list(notes)
     if traj.diverged:
         all_notes.append(f"diverged at step {traj.diverged_at}: shown up to the last finite state")
-    else:
-        oc = traj.outcome
-        tail = f", period {oc.period}" if oc.kind == "periodic" else ""
-        fin = f", final ηλ = {_fmt(oc.eta_lam)}" if oc.eta_lam is not None else ""
-        all_notes.append(f"outcome: {oc.kind}{tail}{fin}")
     layout = theme.base_layout(large)
     xmax = max(n - 1, 1)
+    finite_loss = loss[np.isfinite(loss)]
+    # within ~2 decades Plotly labels every digit of a log axis: keep 2 and 5
+    narrow = finite_loss.size and np.log10(finite_loss.max() / finite_loss.min()) < 2
     layout.update({
         "xaxis": theme.axis("", large, anchor="y", matches="x2", showticklabels=False,
                             range=[0, xmax]),
-        "yaxis": theme.axis("loss", large, type="log", domain=[0.54, 1.0], exponentformat="power"),
+        "yaxis": theme.axis("loss", large, type="log", domain=[0.54, 1.0], exponentformat="power",
+                            **({"dtick": "D2"} if narrow else {})),
         "xaxis2": theme.axis("step", large, anchor="y2", range=[0, xmax]),
-        "yaxis2": theme.axis("sharpness", large, domain=[0.0, 0.46]),
+        "yaxis2": theme.axis("sharpness", large, domain=[0.0, 0.46], exponentformat="power"),
         "legend": {**layout["legend"], "orientation": "h", "x": 0, "y": 1.02,
                    "yanchor": "bottom"},
         "margin": {**layout["margin"], "t": 60 if not large else 80},
         "annotations": [{**_note_annotation(all_notes, large), "x": 0.99, "xanchor": "right",
                          "y": 0.44, "bordercolor": "#888888",
-                         "font": {"size": theme.FONT_SIZE[large] - 1, "color": "#222222"}}],
+                         "font": {"size": theme.FONT_SIZE[large] - 1, "color": "#222222"}}]
+        if all_notes else [],
     })
     return {"data": data, "layout": layout}
 

@@ -6,7 +6,8 @@ Playwright/Selenium, and read its state from the URL.  Do not rename them.
 Controls (each slider has a typed numeric input with id ``<slider>-input``)
 ---------------------------------------------------------------------------
 Log-scale sliders hold ``log10`` of the value; the typed input beside them
-holds the value itself.  The URL query string uses the slider ids as keys.
+holds the value itself and is what the server reads (the two are kept equal
+in the browser).  The URL query string uses the slider ids as keys.
 
 =============  ===========================================  ===============
 id             meaning                                      slider scale
@@ -94,6 +95,9 @@ URL = "url"
 #: the last valid state.  Extra views should take ``Input(STATE, "data")``
 #: and parse it with :func:`app.state.from_query`.
 STATE = "state"
+#: dcc.Store fed in the browser with the phase plane's zoom/pan/reset
+#: ``relayoutData`` (other relayout events, e.g. autosize, are filtered out).
+ZOOM = "plane-zoom"
 #: Visible message line (errors refuse to compute; notes are informational).
 MESSAGE = "message"
 #: Small summary of the selected trajectory (outcome, divergence, final ηλ).

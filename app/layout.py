@@ -205,6 +205,7 @@ def make_layout(p: ViewParams | None = None) -> html.Div:
     return html.Div(id=ids.ROOT, className="app large" if p.large else "app", children=[
         dcc.Location(id=ids.URL, refresh=False),
         dcc.Store(id=ids.STATE, data=to_query(p)),
+        dcc.Store(id=ids.ZOOM),
         dcc.Download(id=ids.DOWNLOAD),
         html.Header(className="header", children=[
             html.H1("Sharpness Lab"),

@@ -137,8 +137,9 @@ def view_params(draw):
     raw["large"] = draw(st.booleans())
     raw["traj"] = draw(st.none() | st.lists(st.tuples(coords, coords), max_size=10))
     a, c = draw(coords), draw(coords)
-    raw["window"] = draw(st.none() | st.just((a, a + draw(st.floats(1e-3, 1e4)), c,
-                                              c + draw(st.floats(1e-3, 1e4)))))
+    # spans well above the 6-digit resolution of the corners
+    span = st.floats(1e-4 * max(abs(a), abs(c), 1.0) + 1e-3, 1e4)
+    raw["window"] = draw(st.none() | st.just((a, a + draw(span), c, c + draw(span))))
     raw["grid"] = draw(st.integers(*state.GRID_RANGE))
     raw["arrows"] = draw(st.integers(*state.ARROW_RANGE))
     parsed = parse_controls(raw)

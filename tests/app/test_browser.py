@@ -1,0 +1,166 @@
+"""The dashboard in headless Chromium (Playwright's ``page`` fixture; the launch
+flags are in tests/conftest.py).
+
+The app is served from a thread with werkzeug.  Each test reads the figure the
+browser actually holds: ``document.querySelector('#phase-plane .js-plotly-plot').data``.
+"""
+
+import math
+import os
+import threading
+from urllib.parse import urlsplit
+
+import pytest
+from werkzeug.serving import make_server
+
+pytestmark = pytest.mark.browser
+
+#: Milliseconds to wait for a callback round trip to show up in the page.
+TIMEOUT_MS = 15_000
+VIEWPORT = {"width": 1440, "height": 900}
+SCREENSHOT = os.path.join(os.path.dirname(__file__), os.pardir, os.pardir, "docs",
+                          "screenshot.png")
+
+PLOT = "document.querySelector('#phase-plane .js-plotly-plot')"
+TRAJ_COUNT = (f"() => {{ const g = {PLOT}; return g && g.data ? g.data.filter(t => t.name && "
+              "t.name.startsWith('trajectory') && !t.name.endsWith('start') && "
+              "!t.name.endsWith('state')).length : -1; }")
+ETA_LINE_Y = (f"() => {{ const g = {PLOT}; if (!g || !g.data) return null; "
+              "const t = g.data.find(t => t.name && t.name.startsWith('ηλ = 2')); "
+              "return t ? t.y[0] : null; }")
+
+
+@pytest.fixture(scope="module")
+def app_url():
+    from app import create_app
+    dash_app = create_app()
+    server = make_server("127.0.0.1", 0, dash_app.server, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}/"
+    server.shutdown()
+    thread.join(timeout=5)
+
+
+def open_page(page, url):
+    page.set_viewport_size(VIEWPORT)
+    external = []
+    page.on("request", lambda r: external.append(r.url)
+            if urlsplit(r.url).hostname not in ("127.0.0.1", None) and
+            not r.url.startswith(("data:", "blob:")) else None)
+    page.goto(url)
+    page.wait_for_function(f"() => {{ const g = {PLOT}; return g && g.data && g.data.length > 5; }}",
+                           timeout=TIMEOUT_MS)
+    return external
+
+
+def wait_eta_line(page, lam):
+    page.wait_for_function(f"() => {{ const y = ({ETA_LINE_Y})(); "
+                           f"return y !== null && Math.abs(y - {lam}) < 1e-6; }}",
+                           timeout=TIMEOUT_MS)
+
+
+def wait_title(page, text):
+    page.wait_for_function(f"() => {PLOT}.layout.title.text.includes({text!r})",
+                           timeout=TIMEOUT_MS)
+
+
+def test_typed_eta_changes_the_phase_plane(page, app_url):
+    external = open_page(page, app_url)
+    wait_eta_line(page, 2 / 1.5)
+    page.fill("#eta-input", "2.5")
+    page.press("#eta-input", "Enter")
+    wait_eta_line(page, 0.8)
+    assert page.inner_text("#two-over-eta") == "0.8"
+    page.wait_for_function("() => window.location.search.includes('eta=2.5')",
+                           timeout=TIMEOUT_MS)
+    assert external == []
+
+
+def test_moving_the_eta_slider_changes_the_phase_plane(page, app_url):
+    open_page(page, app_url)
+    before = page.evaluate(ETA_LINE_Y)
+    # drag the handle to the right end of the η slider's track (η = 10⁴)
+    track = page.locator("#eta .dash-slider-track").first.bounding_box()
+    handle = page.locator("#eta [role=slider]").first.bounding_box()
+    page.mouse.move(handle["x"] + handle["width"] / 2, handle["y"] + handle["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(track["x"] + track["width"] * 0.86, track["y"] + track["height"] / 2,
+                    steps=8)
+    page.mouse.up()
+    page.wait_for_function(f"() => {{ const y = ({ETA_LINE_Y})(); "
+                           f"return y !== null && y < {before} / 10; }}", timeout=TIMEOUT_MS)
+    eta = float(page.input_value("#eta-input"))
+    assert eta > 15 and math.isclose(page.evaluate(ETA_LINE_Y), 2 / eta, rel_tol=1e-3)
+
+
+def test_clicking_the_plane_adds_a_trajectory(page, app_url):
+    open_page(page, app_url)
+    assert page.evaluate(TRAJ_COUNT) == 1
+    box = page.locator("#phase-plane .nsewdrag").first.bounding_box()
+    # default window Δf ∈ [−4, 3], λ ∈ [0, 3]: (−3, 2.5) is allowed
+    page.mouse.click(box["x"] + box["width"] * (1 / 7), box["y"] + box["height"] * (1 / 6))
+    page.wait_for_function(f"() => ({TRAJ_COUNT})() === 2", timeout=TIMEOUT_MS)
+    page.wait_for_function("() => window.location.search.includes('traj=')",
+                           timeout=TIMEOUT_MS)
+    # a click in the forbidden region (bottom right) is refused with a message
+    page.wait_for_timeout(600)  # two clicks within Plotly's 300 ms are a double-click
+    page.mouse.click(box["x"] + box["width"] * 0.95, box["y"] + box["height"] * 0.97)
+    page.wait_for_function("() => document.querySelector('#message').innerText"
+                           ".includes('forbidden')", timeout=TIMEOUT_MS)
+    assert page.evaluate(TRAJ_COUNT) == 2
+    page.click(f"#{'clear-trajectories'}")
+    page.wait_for_function(f"() => ({TRAJ_COUNT})() === 0", timeout=TIMEOUT_MS)
+
+
+def test_url_state_is_restored_and_back_forward_work(page, app_url):
+    query = ("?eta=0.9&width=64&preset=ntp&steps=500&layers=regions,forbidden,fixed"
+             "&traj=-1:2,-3:1.5,-5:4&window=-6,2,0,5")
+    open_page(page, app_url + query)
+    page.wait_for_function(f"() => ({TRAJ_COUNT})() === 3", timeout=TIMEOUT_MS)
+    assert page.input_value("#eta-input") == "0.9"
+    assert page.input_value("#width-input") == "64"
+    assert page.input_value("#n-eff-input") == "64"
+    xr = page.evaluate(f"() => {PLOT}.layout.xaxis.range")
+    assert xr == [-6, 2]
+    names = page.evaluate(f"() => {PLOT}.data.map(t => t.name)")
+    assert not any(n.startswith(("update direction", "ηλ = 2")) for n in names)
+    assert page.is_checked("#layers input[value=fixed]")
+    assert not page.is_checked("#layers input[value=arrows]")
+    # a user change pushes history; back restores the linked state
+    page.fill("#eta-input", "1.2")
+    page.press("#eta-input", "Enter")
+    page.wait_for_function("() => window.location.search.includes('eta=1.2')",
+                           timeout=TIMEOUT_MS)
+    page.go_back()
+    page.wait_for_function("() => document.querySelector('#eta-input').value === '0.9'",
+                           timeout=TIMEOUT_MS)
+    wait_title(page, "η = 0.9,")
+    page.go_forward()
+    wait_title(page, "η = 1.2,")
+    page.wait_for_function("() => document.querySelector('#eta-input').value === '1.2'",
+                           timeout=TIMEOUT_MS)
+
+
+def test_large_font_toggle(page, app_url):
+    open_page(page, app_url)
+    page.click("#large-font input")
+    page.wait_for_function("() => document.querySelector('#app-root').classList.contains('large')"
+                           " && " + PLOT + ".layout.font.size === 20", timeout=TIMEOUT_MS)
+
+
+def test_screenshot_of_the_dashboard(page, app_url):
+    """The README's picture: η above η_c = 2, so the default start sharpens
+    progressively and then oscillates at the edge of stability (period 2)."""
+    query = "?eta=2.2&width=16&preset=ntp&steps=300&traj=-1.5:1.2,1:2,-2:0.5"
+    open_page(page, app_url + query)
+    page.wait_for_function(f"() => ({TRAJ_COUNT})() === 3", timeout=TIMEOUT_MS)
+    page.wait_for_function("() => { const g = document.querySelector('#timeseries "
+                           ".js-plotly-plot'); return g && g.data && g.data.length >= 4; }",
+                           timeout=TIMEOUT_MS)
+    page.wait_for_timeout(500)
+    os.makedirs(os.path.dirname(SCREENSHOT), exist_ok=True)
+    page.screenshot(path=SCREENSHOT, full_page=False)
+    assert os.path.getsize(SCREENSHOT) > 50_000
+    # the main view fits the laptop viewport without scrolling
+    assert page.evaluate("() => document.documentElement.scrollHeight") <= VIEWPORT["height"]

@@ -1,0 +1,361 @@
+"""Callbacks called directly, and through Dash's HTTP endpoint with hostile JSON."""
+
+import json
+import math
+import time
+
+import numpy as np
+import plotly.graph_objects as go
+import pytest
+from dash import no_update
+from plotly.io.json import to_json_plotly
+
+import uvcore
+from app import callbacks as cb
+from app import compute, ids, state
+from app.state import ViewParams, from_query, to_query
+
+#: Server-side budget of the slider hot path (parse → compute → figure → JSON), p95.
+P95_BUDGET_S = 0.100
+MAX_PAYLOAD = 500_000
+
+DEFAULT = to_query(ViewParams())
+HOSTILE = [None, "", "abc", [], {}, [1, 2], {"a": [1]}, True, False, 1e308, -1e308,
+           float("nan"), float("inf"), "1e999", 10**400, -1, 0, "0x1f", "5; DROP", " ", "∞"]
+
+
+def controls(p: ViewParams) -> dict:
+    """What the browser's controls hold after rendering state ``p``."""
+    return {"inputs": {k: p.value(k) for k in cb.SLIDER_KEYS}, "seed": p.seed,
+            "preset": p.preset, "layers": list(p.layers),
+            "large": ["large"] if p.large else []}
+
+
+def call(changed, state_query=DEFAULT, inputs=None, **values):
+    """Call update_plane as the browser would: every control plus the changes."""
+    full = controls(from_query(state_query).params)
+    full["inputs"].update(inputs or {})
+    full.update(values)
+    full.setdefault("state", state_query)
+    out = cb.update_plane(changed, full)
+    assert set(out) == set(cb.PLANE_OUTPUTS)
+    return out
+
+
+def params_of(out):
+    return from_query(out["state"]).params
+
+
+def traj_names(fig):
+    return [t["name"] for t in fig["data"] if t["name"].startswith("trajectory")
+            and not t["name"].endswith(("start", "state"))]
+
+
+def test_initial_call_renders_without_pushing_history():
+    out = call([])
+    go.Figure(out["figure"])
+    assert out["search"] is no_update
+    assert out["state"] == DEFAULT
+    assert out["message"] == ""
+    assert len(traj_names(out["figure"])) == 1          # the default start
+
+
+def test_initial_call_with_url_restores_it():
+    q = "?eta=0.9&width=64&preset=ntp&traj=-1:2,-3:1.5&layers=regions,fixed&window=-5,2,0,4"
+    out = call([], search=q)
+    p = params_of(out)
+    assert p.eta == 0.9 and p.n_eff == 64 and p.starts == ((-1, 2), (-3, 1.5))
+    assert out["inputs"]["eta"] == 0.9 and out["inputs"]["n-eff"] == 64
+    assert out["figure"]["layout"]["xaxis"]["range"] == [-5, 2]
+    assert out["layers"] == ["regions", "fixed"]
+    assert out["search"] is no_update
+
+
+def test_url_change_does_not_push_history():
+    out = call(["url.search"], search="?eta=2")
+    assert params_of(out).eta == 2 and out["search"] is no_update
+
+
+def test_eta_change_updates_everything_and_pushes_url():
+    out = call(["eta-input.value"], inputs={"eta": 2.5})
+    p = params_of(out)
+    assert p.eta == 2.5
+    assert out["inputs"]["eta"] == 2.5
+    assert out["search"] == "?" + out["state"]
+    assert out["two_over_eta"] == "0.8" and out["eta_c"] == "2"
+    eta_line = [t for t in out["figure"]["data"] if t["name"].startswith("ηλ = 2")][0]
+    assert eta_line["y"] == [0.8, 0.8]
+
+
+def test_every_control_is_read_on_every_call():
+    # the answer to an earlier change may have been dropped by the browser:
+    # the controls, not the store, hold the parameters
+    out = call(["y-input.value"], inputs={"eta": 2.5, "y": 3})
+    p = params_of(out)
+    assert p.eta == 2.5 and p.y == 3
+
+
+def test_an_invalid_control_anywhere_blocks_with_its_name():
+    out = call(["eta-input.value"], inputs={"eta": 2, "x-norm": None})
+    assert out["figure"] is no_update and "‖x‖" in out["message"]
+
+
+def test_5_50_and_string_5_give_identical_outputs():
+    outs = [call(["eta-input.value"], inputs={"eta": v}) for v in (5, 5.0, "5")]
+    assert outs[0]["state"] == outs[1]["state"] == outs[2]["state"]
+    assert to_json_plotly(outs[0]["figure"]) == to_json_plotly(outs[2]["figure"])
+
+
+@pytest.mark.parametrize("value", HOSTILE)
+@pytest.mark.parametrize("key", ["eta", "width", "y", "steps"])
+def test_hostile_typed_values_give_a_message_not_an_exception(key, value):
+    out = call([f"{key}-input.value"], inputs={key: value})
+    assert isinstance(out["message"], str)
+    if out["figure"] is no_update:
+        assert out["message"].startswith("⚠") and out["state"] is no_update
+    else:
+        go.Figure(out["figure"])
+        assert from_query(out["state"]).ok
+
+
+@pytest.mark.parametrize("value", HOSTILE)
+def test_hostile_everything(value):
+    values = {"search": value, "inputs": value, "seed": value,
+              "preset": value, "layers": value, "large": value, "click": value,
+              "zoom": value, "clear": value, "sample": value, "state": value}
+    changed_sets = [[], ["url.search"], ["eta-input.value"], ["seed.value"],
+                    ["preset.value"], ["layers.value"], ["large-font.value"],
+                    ["phase-plane.clickData"], ["plane-zoom.data"],
+                    ["clear-trajectories.n_clicks"], ["sample-init.n_clicks"], ["bogus.prop"],
+                    value]
+    for changed in changed_sets:
+        out = cb.update_plane(changed, values)
+        assert set(out) == set(cb.PLANE_OUTPUTS)
+        assert isinstance(out["message"], str) or out["message"] is no_update
+    # hostile values inside an otherwise normal request
+    for key in ("click", "zoom", "seed", "preset", "layers", "large"):
+        prop = {"click": "phase-plane.clickData", "zoom": "plane-zoom.data"}.get(
+            key, f"{ {'large': 'large-font'}.get(key, key)}.value")
+        out = call([prop], **{key: value})
+        assert isinstance(out["message"], str)
+
+
+def test_hostile_values_mapping_itself():
+    for values in (None, [], "x", 5):
+        out = cb.update_plane(["eta-input.value"], values)
+        assert set(out) == set(cb.PLANE_OUTPUTS)
+
+
+def test_invalid_value_computes_nothing():
+    out = call(["eta-input.value"], inputs={"eta": "abc"})
+    assert out["figure"] is no_update and out["state"] is no_update
+    assert out["search"] is no_update and "η" in out["message"]
+    assert out["message_class"] == "message error"
+
+
+def test_clamped_value_is_noted_and_computed():
+    out = call(["width-input.value"], inputs={"width": 1e308})
+    assert params_of(out).width == 1e6 and "clamped" in out["message"]
+    assert out["inputs"]["width"] == 1_000_000
+
+
+def test_preset_switch_sets_and_locks_n_eff():
+    out = call(["preset.value"], preset="mup")
+    assert params_of(out).n_eff == 1 and out["n_eff_disabled"] is True
+    assert out["inputs"]["n-eff"] == 1
+    out = call(["preset.value"], out["state"], preset="custom")
+    assert params_of(out).n_eff == 1 and out["n_eff_disabled"] is False
+    out = call(["n-eff-input.value"], out["state"], inputs={"n-eff": 9})
+    assert params_of(out).n_eff == 9
+    # NTP ignores a lagging (disabled) n_eff input: n_eff follows the width
+    out = call(["width-input.value"], inputs={"width": 100, "n-eff": 9})
+    assert params_of(out).n_eff == 100
+
+
+def test_click_adds_a_trajectory_and_pushes_url():
+    out = call(["phase-plane.clickData"], click={"points": [{"x": -1.0, "y": 2.0}]})
+    p = params_of(out)
+    assert p.starts == (uvcore.default_start(compute.map_params(*p.map_key)), (-1.0, 2.0))
+    assert len(traj_names(out["figure"])) == 2
+    assert "(selected)" in traj_names(out["figure"])[-1]
+    assert out["search"].startswith("?")
+
+
+def test_click_in_forbidden_region_is_refused_visibly():
+    out = call(["phase-plane.clickData"], click={"points": [{"x": 2.5, "y": 0.1}]})
+    assert "forbidden" in out["message"] and out["figure"] is no_update
+    assert out["state"] is no_update
+
+
+def test_several_trajectories_then_clear():
+    q = DEFAULT
+    for x in (-1.0, -3.0, 0.5):
+        q = call(["phase-plane.clickData"], q, click={"points": [{"x": x, "y": 2.5}]})["state"]
+    assert len(from_query(q).params.starts) == 4
+    out = call(["clear-trajectories.n_clicks"], q, clear=1)
+    assert params_of(out).starts == () and traj_names(out["figure"]) == []
+    ts, summary = cb.update_timeseries(out["state"], [])
+    go.Figure(ts)
+    assert "No trajectory" in summary
+
+
+def test_zoom_recomputes_grid_layers_for_the_new_window():
+    out = call(["plane-zoom.data"],
+               zoom={"xaxis.range[0]": -3, "xaxis.range[1]": -1,
+                         "yaxis.range[0]": 0.2, "yaxis.range[1]": 1.2})
+    assert params_of(out).window == (-3, -1, 0.2, 1.2)
+    hm = out["figure"]["data"][0]
+    assert hm["type"] == "heatmap"
+    assert hm["x"][0] == -3 and hm["x"][-1] == -1 and hm["y"][0] == 0.2 and hm["y"][-1] == 1.2
+    assert len(hm["x"]) == state.DEFAULT_GRID
+    reset = call(["plane-zoom.data"], out["state"], zoom={"xaxis.autorange": True})
+    assert params_of(reset).window is None
+
+
+def test_non_zoom_relayout_changes_nothing():
+    out = call(["plane-zoom.data"], zoom={"autosize": True})
+    assert out["state"] == DEFAULT and out["search"] is no_update
+
+
+def test_a_bad_zoom_is_noted_and_ignored():
+    out = call(["plane-zoom.data"], zoom={"xaxis.range[0]": 50})
+    assert params_of(out).window is None and "zoom ignored" in out["message"]
+
+
+def test_sample_init_adds_a_sampled_start():
+    out = call(["sample-init.n_clicks"], sample=1)
+    p = params_of(out)
+    from uvcore import paramspace
+    df0, lam0, _ = paramspace.sample_start(16, state.INPUT_DIM, preset="ntp", sigma=1.0,
+                                           x_norm=1.0, y=2.0, seed=0)
+    assert p.starts[-1] == pytest.approx((df0, lam0), rel=1e-5)
+    assert "sampled init" in out["message"]
+
+
+def test_timeseries_of_selected_trajectory():
+    q = call(["phase-plane.clickData"], click={"points": [{"x": -1.0, "y": 2.0}]})["state"]
+    fig, summary = cb.update_timeseries(q, [])
+    go.Figure(fig)
+    expected = uvcore.trajectory(-1.0, 2.0, compute.map_params(1.5, 16, 1, 2), 1000)
+    lam = [t for t in fig["data"] if t["name"] == "λ (NTK)"][0]
+    assert np.allclose(lam["y"], expected.lam, rtol=1e-5)
+    assert "Δf₀ = -1" in summary
+
+
+def test_timeseries_paramspace_overlay_matches_the_map():
+    fig, summary = cb.update_timeseries(DEFAULT, ["paramspace"])
+    go.Figure(fig)
+    names = [t["name"] for t in fig["data"]]
+    assert any("parameter space" in n for n in names)
+    assert "deviation" in fig["layout"]["annotations"][0]["text"]
+
+
+@pytest.mark.parametrize("value", HOSTILE)
+def test_timeseries_and_download_hostile(value):
+    fig, summary = cb.update_timeseries(value, value)
+    go.Figure(fig)
+    assert isinstance(summary, str)
+    cb.download_csv(value, value)
+
+
+def test_download_csv():
+    data = cb.download_csv(1, DEFAULT)
+    assert data["filename"] == "trajectory.csv"
+    assert data["content"].startswith("step,df,lam,lam_hessian,loss,eta_lam\n")
+    assert cb.download_csv(0, DEFAULT) is no_update
+
+
+def test_export_config():
+    a, b = cb.export_config("svg")
+    assert a["toImageButtonOptions"]["format"] == "svg" and b["toImageButtonOptions"]["format"] == "svg"
+    assert cb.export_config({"x": 1})[0]["toImageButtonOptions"]["format"] == "png"
+
+
+def test_slider_hot_path_speed_and_size():
+    """p95 of a slider change, server side: parse, compute (cache cold for the
+    trajectory and grid layers: each η is new), figure, JSON."""
+    times, sizes = [], []
+    for k in range(40):
+        eta = round(0.5 + 0.037 * k, 3)
+        t0 = time.perf_counter()
+        out = call(["eta-input.value"], inputs={"eta": eta})
+        payload = to_json_plotly(out)
+        times.append(time.perf_counter() - t0)
+        sizes.append(len(payload))
+    assert np.percentile(times, 95) < P95_BUDGET_S, times
+    assert max(sizes) < MAX_PAYLOAD
+
+
+# -- through Dash's HTTP endpoint --------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def dash_app():
+    from app import create_app
+    return create_app({"warmup": False})
+
+
+@pytest.fixture(scope="module")
+def client(dash_app):
+    return dash_app.server.test_client()
+
+
+def _payload(dash_app, changed, values):
+    key = next(k for k in dash_app.callback_map if "phase-plane.figure" in k)
+    spec = dash_app.callback_map[key]
+    outputs = [{"id": o.component_id, "property": o.component_property} for o in spec["output"]]
+    inputs = [{**i, "value": values.get(f"{i['id']}.{i['property']}")} for i in spec["inputs"]]
+    st = [{**s, "value": values.get(f"{s['id']}.{s['property']}", DEFAULT)}
+          for s in spec["state"]]
+    return {"output": key, "outputs": outputs, "inputs": inputs, "state": st,
+            "changedPropIds": changed}
+
+
+@pytest.mark.parametrize("value", HOSTILE)
+def test_http_hostile_values_never_500(dash_app, client, value):
+    for prop in ("eta-input.value", "y-input.value", "phase-plane.clickData",
+                 "plane-zoom.data", "url.search", "layers.value", "state.data"):
+        body = _payload(dash_app, [prop], {prop: value})
+        text = json.dumps(body, allow_nan=True)
+        r = client.post("/_dash-update-component", data=text, content_type="application/json")
+        assert r.status_code in (200, 204), (prop, value, r.status_code)
+
+
+@pytest.mark.parametrize("body", ["null", '"x"', "[]", "{}", "1e308", "NaN", '{"output": 5}',
+                                  '{"output": "nope", "inputs": []}', "not json",
+                                  '{"output": "..eta.value..", "inputs": "x"}'])
+def test_http_malformed_envelope_is_400_not_500(client, body):
+    r = client.post("/_dash-update-component", data=body, content_type="application/json")
+    assert r.status_code == 400
+
+
+def test_http_envelope_with_wrong_input_count_is_400(dash_app, client):
+    body = _payload(dash_app, ["eta-input.value"], {})
+    body["inputs"] = body["inputs"][:3]
+    assert client.post("/_dash-update-component", json=body).status_code == 400
+    body = _payload(dash_app, ["eta-input.value"], {})
+    body["inputs"][0] = {"id": 5, "property": None}
+    assert client.post("/_dash-update-component", json=body).status_code == 400
+
+
+def test_http_valid_update(dash_app, client):
+    p = ViewParams()
+    vals = {f"{ids.input_id(k)}.value": p.value(k) for k in cb.SLIDER_KEYS}
+    vals.update({"seed.value": 0, "preset.value": "ntp", "layers.value": list(p.layers),
+                 "large-font.value": [], "eta-input.value": "2.5"})
+    body = _payload(dash_app, ["eta-input.value"], vals)
+    r = client.post("/_dash-update-component", json=body)
+    assert r.status_code == 200
+    resp = r.get_json()["response"]
+    assert resp["state"]["data"].startswith("eta=2.5&")
+    assert len(r.data) < MAX_PAYLOAD
+
+
+def test_healthz(client):
+    r = client.get("/healthz")
+    assert r.status_code == 200 and r.get_json()["status"] == "ok"
+
+
+def test_index_has_no_external_urls(client):
+    html = client.get("/").data.decode()
+    assert "http://" not in html and "https://" not in html
+    assert client.get("/assets/style.css").status_code == 200
