@@ -99,7 +99,7 @@ def _add_experiment(p):
                    help="paper figure to reproduce")
     p.add_argument("--scale", type=finite_float, default=1.0,
                    help="size factor in (0, 1] for data, width, steps and grids")
-    p.add_argument("--dtype", default="float64", help="float64 or float32 arithmetic")
+    p.add_argument("--dtype", default="float32", help="float32 or float64 arithmetic")
     p.add_argument("--seed", type=count, default=0, help="seed")
     p.add_argument("--save", default=None, help="also write the arrays to this .npz")
 

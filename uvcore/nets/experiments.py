@@ -5,7 +5,11 @@ Every function takes a ``scale`` in (0, 1]: training-set size, width, step
 counts and grid sizes are multiplied by it (with small floors) so the same
 experiment runs at reduced size in CI.  ``progress(fraction)`` and
 ``cancel() -> bool`` hooks are called between and inside runs; cancelling
-raises :class:`~uvcore.nets.train.Cancelled`.
+raises :class:`~uvcore.nets.train.Cancelled`.  These long jobs compute in
+float32 by default (about twice the speed of float64: the speed budget of a
+5,000-example, width-512 network is met only in float32, see
+``docs/benchmarks.md``); a sharpness to 1e-3 is unaffected.  Pass
+``dtype="float64"`` for full precision.
 
 UV-model matching (:func:`uv_match`)
 ------------------------------------
@@ -187,7 +191,7 @@ class Fig1Result:
 
 def fig1(*, c: float = 1.0, data: str = "digits", n_train: int = 1500, depth: int = 4,
          width: int = 512, activation: str = "relu", steps: int = 2000,
-         sharpness_every: int = 10, configs=FIG1_CONFIGS, seed: int = 0, dtype: str = "float64",
+         sharpness_every: int = 10, configs=FIG1_CONFIGS, seed: int = 0, dtype: str = "float32",
          scale: float = 1.0, progress=None, cancel=None) -> Fig1Result:
     """Paper Fig 1: ReLU FCN, MSE, full-batch GD at c = η λ₀^H for each configuration."""
     scale = _check_scale(scale)
@@ -255,7 +259,7 @@ class Fig4Result:
 def fig4(*, cs=(0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 4.0), sigma_w2s=(0.25, 0.5, 1.0, 2.0, 4.0),
          ss=(0.0, 0.25, 0.5, 0.75, 1.0), param_a: str = "sp", sigma_w2_b: float = 2.0,
          data: str = "digits", n_train: int = 1000, depth: int = 4, width: int = 256,
-         activation: str = "relu", steps: int = 1000, seed: int = 0, dtype: str = "float64",
+         activation: str = "relu", steps: int = 1000, seed: int = 0, dtype: str = "float32",
          scale: float = 1.0, progress=None, cancel=None) -> Fig4Result:
     """Paper Fig 4: final η λ^H / 2 and test accuracy over (σ_w², c) and (s, c)."""
     scale = _check_scale(scale)
@@ -367,7 +371,7 @@ class Fig5Result:
 def fig5(*, cs=None, traj_cs=(1.4, 1.75, 2.1), n_train: int = 5000, input_dim: int = 16,
          width: int = 256, param: str = "mup", sigma_w2: float = 1.0, steps: int = 3000,
          tail: int = 200, spectrum_last: int = 1000, sharpness_every: int = 20, seed: int = 0,
-         dtype: str = "float64", scale: float = 1.0, progress=None, cancel=None) -> Fig5Result:
+         dtype: str = "float32", scale: float = 1.0, progress=None, cancel=None) -> Fig5Result:
     """Paper Fig 5: 2-layer linear FCN (scalar output) on ``gaussian`` data.
 
     ``cs`` defaults to 24 values in [1.0, 2.5].  With the default network

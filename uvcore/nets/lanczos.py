@@ -3,14 +3,18 @@
 Used for the Hessian sharpness λ^H (operator ``Curvature.hvp``) and the NTK
 eigenvalue λ (operator ``Curvature.gnvp``) of a network (spec §6).
 
-Stopping rule: after at least ``min_iter`` products, stop when the Ritz
-residual of the largest Ritz value θ satisfies ‖A y − θ y‖ = β_j |s_j| ≤
-tol · |θ|.  For a symmetric operator some eigenvalue then lies within
-tol·|θ| of θ (and Ritz values never exceed the top eigenvalue), so θ is the
-top eigenvalue to relative accuracy ``tol`` unless the start vector had
-(numerically) no component along the top eigenvector.  Warm starts mix the
-previous Ritz vector with a ``WARM_MIX`` share of a fresh random direction,
-so an eigenvalue that overtakes the previous top one is still found.
+Stopping rule: after at least ``min_iter`` products, stop when the error
+estimate of the largest Ritz value θ is at most tol · |θ| and θ moved by at
+most tol · |θ| in the last iteration.  The estimate is
+min(‖r‖, ‖r‖² / (θ − θ₂)), with ‖r‖ = ‖A y − θ y‖ = β_j |s_j| the Ritz
+residual and θ₂ the second Ritz value: ‖r‖ bounds the distance to some
+eigenvalue for any symmetric operator, ‖r‖²/gap is the (much smaller)
+Kato–Temple error of a separated eigenvalue, with the gap estimated from the
+Ritz values.  Ritz values never exceed the top eigenvalue, so θ is accurate
+unless the start vector had (numerically) no component along the top
+eigenvector.  Warm starts mix the previous Ritz vector with a ``WARM_MIX``
+share of a fresh random direction, so an eigenvalue that overtakes the
+previous top one is still found.
 """
 
 from __future__ import annotations
@@ -46,6 +50,8 @@ class TopEig:
         Unit Ritz vector (use it to warm-start the next estimate).
     residual : float
         ‖A y − θ y‖ (an eigenvalue lies within it of θ).
+    error : float
+        The error estimate min(‖r‖, ‖r‖²/(θ − θ₂)) used to stop.
     iterations : int
         Operator products used.
     converged : bool
@@ -55,6 +61,7 @@ class TopEig:
     value: float
     vector: np.ndarray
     residual: float
+    error: float
     iterations: int
     converged: bool
 
@@ -89,13 +96,13 @@ def lanczos_top(matvec, n: int, v0=None, tol: float = DEFAULT_TOL, *, rng=None,
     Q = np.empty((min(max_iter + 1, 16), n), dtype=dtype)   # grown on demand
     Q[0] = r
     alphas, betas = [], []
-    theta, s, resid = np.nan, None, np.inf
+    theta, s, resid, err = np.nan, None, np.inf, np.inf
     j = 0
     for j in range(1, max_iter + 1):
         q = Q[j - 1]
         w = np.asarray(matvec(q), dtype=dtype).copy()
         if not np.all(np.isfinite(w)):
-            return TopEig(np.nan, q.astype(float), np.inf, j, False)
+            return TopEig(np.nan, q.astype(float), np.inf, np.inf, j, False)
         a = float(q @ w)
         alphas.append(a)
         # full reorthogonalization (twice is enough)
@@ -103,15 +110,20 @@ def lanczos_top(matvec, n: int, v0=None, tol: float = DEFAULT_TOL, *, rng=None,
         w -= Qj.T @ (Qj @ w)
         w -= Qj.T @ (Qj @ w)
         b = float(np.linalg.norm(w))
+        prev = theta
         if j == 1:
             theta, s = a, np.ones(1)
         else:
             vals, vecs = eigh_tridiagonal(np.array(alphas), np.array(betas),
-                                          select="i", select_range=(j - 1, j - 1))
-            theta, s = float(vals[0]), vecs[:, 0]
+                                          select="i", select_range=(j - 2, j - 1))
+            theta, s = float(vals[1]), vecs[:, 1]
         resid = b * abs(s[-1])
+        err = resid
+        if j >= 2 and theta > vals[0]:
+            err = min(resid, resid * resid / (theta - float(vals[0])))
         invariant = b <= 1e-13 * max(abs(theta), 1e-300) or b == 0.0
-        if (j >= min_iter and resid <= tol * abs(theta)) or invariant:
+        if invariant or (j >= min_iter and err <= tol * abs(theta)
+                         and abs(theta - prev) <= tol * abs(theta)):
             break
         betas.append(b)
         if j == Q.shape[0]:
@@ -120,4 +132,4 @@ def lanczos_top(matvec, n: int, v0=None, tol: float = DEFAULT_TOL, *, rng=None,
     y = s @ Q[:len(s)]
     y = y.astype(float)
     y /= np.linalg.norm(y)
-    return TopEig(float(theta), y, float(resid), j, bool(resid <= tol * abs(theta)))
+    return TopEig(float(theta), y, float(resid), float(err), j, bool(err <= tol * abs(theta)))
