@@ -394,8 +394,10 @@ def register_callbacks(app) -> None:
         return update_plane(_triggered(), values)
 
     for key in SLIDER_KEYS:
+        # the server callback also writes the typed input: a declared duplicate
         app.clientside_callback(slider_sync_js(key),
-                                Output(key, "value"), Output(ids.input_id(key), "value"),
+                                Output(key, "value"),
+                                Output(ids.input_id(key), "value", allow_duplicate=True),
                                 Input(key, "value"), Input(ids.input_id(key), "value"),
                                 prevent_initial_call=True)
 

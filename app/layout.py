@@ -100,7 +100,7 @@ def control_row(key: str, value: float, extra=None, disabled: bool = False) -> h
                    marks=_marks(key), updatemode="mouseup", allow_direct_input=False,
                    disabled=disabled, className="control-slider"),
         dcc.Input(id=ids.input_id(key), type="number", value=value, debounce=True,
-                  step="any", inputMode="decimal", disabled=disabled,
+                  step="any", disabled=disabled,
                   className="control-input"),
         *([extra] if extra is not None else []),
     ])

@@ -176,17 +176,21 @@ def slider_position(key: str, value: float) -> float:
 def default_window(eta: float, n_eff: float, x_norm: float, y: float):
     """Default plot window ((Δf_lo, Δf_hi), (λ_lo, λ_hi)).
 
-    Δf ∈ [−1.5|y| − 1, |y| + 1] holds the default start (Δf = −y, i.e. f = 0),
-    the forbidden V's vertex and line I; λ ∈ [0, max(3 λ_min, 3/η)] with
-    λ_min = 2‖x‖|y|/√n_eff shows the bottom of line I and the ηλ = 2 line
-    (λ = 2/η) with room above both.
+    Δf ∈ [−1.5|y| − 1, |y| + 1] for y ≥ 0 (mirrored, [−|y| − 1, 1.5|y| + 1],
+    for y < 0) holds the default start (Δf = −y, i.e. f = 0), the forbidden
+    V's vertex with room on both sides, and line I (Δf = 0).
+    λ ∈ [0, max(3 λ_min, 3/η)] with λ_min = 2‖x‖|y|/√n_eff shows the bottom of
+    line I and the ηλ = 2 line (λ = 2/η) with room above both.
     """
     ay = abs(y)
     lam_min = 2.0 * x_norm * ay / math.sqrt(n_eff)
     top = max(3.0 * lam_min, 3.0 / eta)
     if not math.isfinite(top) or top <= 0:
         top = 1.0
-    return (_sig(-1.5 * ay - 1.0), _sig(ay + 1.0)), (0.0, _sig(top))
+    lo, hi = -1.5 * ay - 1.0, ay + 1.0
+    if y < 0:
+        lo, hi = -hi, -lo
+    return (_sig(lo), _sig(hi)), (0.0, _sig(top))
 
 
 @dataclass(frozen=True)

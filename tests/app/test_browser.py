@@ -5,6 +5,7 @@ The app is served from a thread with werkzeug.  Each test reads the figure the
 browser actually holds: ``document.querySelector('#phase-plane .js-plotly-plot').data``.
 """
 
+import contextlib
 import math
 import os
 import threading
@@ -30,16 +31,23 @@ ETA_LINE_Y = (f"() => {{ const g = {PLOT}; if (!g || !g.data) return null; "
               "return t ? t.y[0] : null; }")
 
 
-@pytest.fixture(scope="module")
-def app_url():
-    from app import create_app
-    dash_app = create_app()
+@contextlib.contextmanager
+def serve(dash_app):
     server = make_server("127.0.0.1", 0, dash_app.server, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}/"
-    server.shutdown()
-    thread.join(timeout=5)
+    try:
+        yield f"http://127.0.0.1:{server.server_port}/"
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
+
+
+@pytest.fixture(scope="module")
+def app_url():
+    from app import create_app
+    with serve(create_app()) as url:
+        yield url
 
 
 def open_page(page, url):
@@ -164,3 +172,35 @@ def test_screenshot_of_the_dashboard(page, app_url):
     assert os.path.getsize(SCREENSHOT) > 50_000
     # the main view fits the laptop viewport without scrolling
     assert page.evaluate("() => document.documentElement.scrollHeight") <= VIEWPORT["height"]
+
+
+def test_csv_download(page, app_url):
+    open_page(page, app_url + "?eta=1.5&steps=50")
+    with page.expect_download(timeout=TIMEOUT_MS) as info:
+        page.click("#download-csv")
+    download = info.value
+    assert download.suggested_filename == "trajectory.csv"
+    with open(download.path(), encoding="utf-8") as fh:
+        lines = fh.read().strip().splitlines()
+    assert lines[0] == "step,df,lam,lam_hessian,loss,eta_lam" and len(lines) == 52
+
+
+def test_no_callback_errors_in_dash_dev_tools(page, monkeypatch):
+    """With DASH_DEBUG=1 the renderer validates props and the callback graph
+    (e.g. duplicate outputs) and lists problems in its dev-tools panel."""
+    from app import create_app
+    monkeypatch.setenv("DASH_DEBUG", "1")
+    dash_app = create_app({"warmup": False})
+    monkeypatch.delenv("DASH_DEBUG")
+    with serve(dash_app) as url:
+        open_page(page, url)
+        page.fill("#y-input", "-1.5")
+        page.press("#y-input", "Enter")
+        wait_title(page, "y = -1.5")
+        page.click("#preset input[value=custom]")
+        page.wait_for_function("() => !document.querySelector('#n-eff-input').disabled",
+                               timeout=TIMEOUT_MS)
+        page.wait_for_timeout(500)
+        errors = page.evaluate("() => Array.from(document.querySelectorAll("
+                               "'.dash-fe-error__title')).map(e => e.innerText)")
+        assert errors == []

@@ -1,0 +1,91 @@
+"""The app factory: assets, local serving, debug switch, health check, extra views."""
+
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+from dash import Input, Output, html
+
+import app as app_pkg
+from app import compute, create_app, ids, layout
+
+REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), os.pardir, os.pardir))
+#: Seconds ``python -m app`` may take to answer /healthz (imports + kernel warm-up).
+STARTUP_S = 90
+
+
+def test_assets_folder_is_the_top_level_assets():
+    dash_app = create_app({"warmup": False})
+    assert dash_app.config.assets_folder == os.path.join(REPO, "assets")
+    assert dash_app.config.serve_locally is True
+    assert not dash_app.config.external_scripts and not dash_app.config.external_stylesheets
+
+
+def test_debug_off_unless_env(monkeypatch):
+    monkeypatch.delenv("DASH_DEBUG", raising=False)
+    dash_app = create_app({"warmup": False})
+    assert dash_app._dev_tools.ui is False  # noqa: SLF001
+    monkeypatch.setenv("DASH_DEBUG", "1")
+    dash_app = create_app({"warmup": False})
+    assert dash_app._dev_tools.ui is True  # noqa: SLF001
+
+
+def test_module_level_app_and_server():
+    assert app_pkg.server is app_pkg.app.server
+    r = app_pkg.server.test_client().get("/healthz")
+    assert r.status_code == 200 and r.get_json()["status"] == "ok"
+
+
+def test_redis_backend_is_chosen_from_env(monkeypatch):
+    monkeypatch.setenv("REDIS_URL", "redis://example.invalid:6379/0")
+    cfg = compute.cache_config()
+    assert cfg["CACHE_TYPE"] == "RedisCache" and cfg["CACHE_REDIS_URL"].startswith("redis://")
+    monkeypatch.delenv("REDIS_URL")
+    assert compute.cache_config()["CACHE_TYPE"] == "SimpleCache"
+
+
+def test_an_extra_view_registers_without_editing_the_core():
+    class Demo:
+        """A stand-in for a module of app/views/."""
+
+        @staticmethod
+        def register_callbacks(dash_app):
+            @dash_app.callback(Output("demo-out", "children"), Input(ids.STATE, "data"))
+            def _echo(state):
+                return f"state has {len(state or '')} chars"
+
+    layout.register_tab("Demo", "demo-tab", lambda: html.Div(id="demo-out"), order=5)
+    try:
+        dash_app = create_app({"warmup": False, "views": [Demo]})
+        page = dash_app.server.test_client().get("/_dash-layout").get_json()
+        text = str(page)
+        assert "demo-tab" in text and "Demo" in text and ids.VIEW_TABS in text
+        assert any("demo-out.children" in k for k in dash_app.callback_map)
+    finally:
+        layout.TABS[:] = [t for t in layout.TABS if t.value != "demo-tab"]
+
+
+@pytest.mark.slow
+def test_python_m_app_serves_on_host_and_port():
+    port = 8765 + os.getpid() % 500
+    env = {**os.environ, "HOST": "127.0.0.1", "PORT": str(port)}
+    env.pop("DASH_DEBUG", None)
+    proc = subprocess.Popen([sys.executable, "-m", "app"], cwd=REPO, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.time() + STARTUP_S
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as r:
+                    assert r.status == 200
+                    break
+            except OSError:
+                if time.time() > deadline or proc.poll() is not None:
+                    raise
+                time.sleep(0.5)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
