@@ -403,3 +403,15 @@ def test_fig5_small_period_two():
     k = np.argmax(res.power[0][1:]) + 1
     assert res.freq[k] == pytest.approx(0.5)
     assert res.freq[np.argmax(res.uv_power[0][1:]) + 1] == pytest.approx(0.5)
+
+
+def test_cli_network_experiment(tmp_path):
+    path = tmp_path / "fig4.npz"
+    r = cli("network-experiment", "--experiment", "fig4", "--scale", "0.02", "--save", str(path))
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert np.array(out["half_sharp_a"]).shape == (len(out["sigma_w2"]), len(out["c"]))
+    z = np.load(path)
+    np.testing.assert_array_equal(z["c"], out["c"])
+    bad = cli("network-experiment", "--experiment", "fig4", "--scale", "2")
+    assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and "scale" in bad.stderr

@@ -1,3 +1,28 @@
-"""Real networks: fully connected nets, exact Hessian/NTK sharpness, GD runs and
-the paper's real-network experiments (spec §6).  See :mod:`uvcore.nets.model`
-for the representation and parameterizations."""
+"""Real networks (spec §6): fully connected nets, exact Hessian/NTK sharpness,
+full-batch GD runs and the paper's real-network experiments (Figs 1, 4, 5)
+with their matched UV-model predictions.
+
+Modules: :mod:`.model` (representation, SP/μP/interpolated parameterizations,
+R-operator Hessian-vector products), :mod:`.lanczos` (top eigenvalue),
+:mod:`.data` (gaussian / teacher / scikit-learn digits), :mod:`.train`
+(GD with sharpness tracking), :mod:`.experiments` (fig1, fig4, fig5,
+uv_match), :mod:`.cli` (``python -m uvcore network`` and
+``network-experiment``).
+"""
+
+from .data import DATA_KINDS, Dataset, accuracy, make_data
+from .experiments import (FIG1_CONFIGS, Fig1Result, Fig4Result, Fig5Result, UVMatch, fig1, fig4,
+                          fig5, result_dict, uv_match)
+from .lanczos import TopEig, lanczos_top
+from .model import (ACTIVATIONS, MAX_ACTIVATIONS, MAX_DEPTH, MAX_INPUT_DIM, MAX_OUT_DIM,
+                    MAX_TRAIN, MAX_WIDTH, Curvature, NetSpec, Problem, init_params, param_s_of)
+from .train import Cancelled, NetRun, hessian_top, make_problem, ntk_top, run_network
+
+__all__ = [
+    "NetSpec", "Problem", "Curvature", "init_params", "param_s_of", "ACTIVATIONS",
+    "MAX_WIDTH", "MAX_DEPTH", "MAX_INPUT_DIM", "MAX_OUT_DIM", "MAX_TRAIN", "MAX_ACTIVATIONS",
+    "TopEig", "lanczos_top", "Dataset", "make_data", "accuracy", "DATA_KINDS",
+    "NetRun", "run_network", "make_problem", "hessian_top", "ntk_top", "Cancelled",
+    "UVMatch", "uv_match", "fig1", "fig4", "fig5", "Fig1Result", "Fig4Result", "Fig5Result",
+    "FIG1_CONFIGS", "result_dict",
+]
