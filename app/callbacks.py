@@ -260,16 +260,16 @@ def _paramspace_series(p: ViewParams) -> tuple[dict, str]:
     if ps.error:
         return figures.empty_figure(ps.error, p.large), ps.error
     run = ps.run
-    label = f"parameter space, n = {fmt(p.width)}"
+    label = f"GD on weights, n = {fmt(p.width)}"
     dev = run.max_rel_dev_from_map
-    notes = [f"sampled init, seed {fmt(p.seed)}: parameter space vs map, "
-             f"max relative deviation {dev:.2g}"]
+    notes = [f"weights vs map: max rel. deviation {dev:.2g}"]
     fig = figures.timeseries(run.map, start=(float(run.df[0]), float(run.lam[0])),
                              paramspace=(run.df, run.lam), paramspace_label=label,
                              notes=notes, large=p.large)
     res = compute.TrajectoryResult((float(run.df[0]), float(run.lam[0])), run.map)
-    return fig, ("Parameter-space GD (dashed) over the function-space map from the same "
-                 "sampled init. " + _summary(res))
+    return fig, (f"Parameter-space GD at width n = {fmt(p.width)} (dashed; sampled init, seed "
+                 f"{fmt(p.seed)}) over the function-space map from the same start, max "
+                 f"relative deviation {dev:.2g}. " + _summary(res))
 
 
 def _summary(res: compute.TrajectoryResult) -> str:

@@ -246,7 +246,7 @@ def test_timeseries_paramspace_overlay_matches_the_map():
     fig, summary = cb.update_timeseries(DEFAULT, ["paramspace"])
     go.Figure(fig)
     names = [t["name"] for t in fig["data"]]
-    assert any("parameter space" in n for n in names)
+    assert any("GD on weights" in n for n in names)
     assert "deviation" in fig["layout"]["annotations"][0]["text"]
 
 
