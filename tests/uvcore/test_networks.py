@@ -20,7 +20,7 @@ import pytest
 import uvcore
 from uvcore import UVInputError
 from uvcore.nets.data import Dataset, make_data
-from uvcore.nets.experiments import fig1, fig4, fig5, uv_match
+from uvcore.nets.experiments import fig1, fig4, fig5, uv_calibrate, uv_match
 from uvcore.nets.lanczos import lanczos_top
 from uvcore.nets.model import Curvature, NetSpec, Problem, init_params
 from uvcore.nets.train import Cancelled, hessian_top, ntk_top, run_network
@@ -364,22 +364,45 @@ def test_cli_bad_input_exit_2_one_line(args, needle):
 
 
 # -- experiments (reduced size) --------------------------------------------------------
+@pytest.mark.parametrize("n_eff", [0.3, 4.0, 50.0])
+def test_calibration_recovers_a_known_uv_model(n_eff):
+    """A UV model with known n_eff plays the network: the fit must find that n_eff.
+
+    At c_cal = 0.5 the NTK ratio is monotone in n_eff here, so the fit is unique.
+    """
+    y, df0, lam0, steps = 1.3, -1.1, 1.7, 200
+    eta_cal = 0.5 / float(uvcore.hessian_sharpness(df0, lam0, (n_eff, 1.0, y)))
+    truth = uvcore.trajectory(df0, lam0, uvcore.MapParams(eta_cal, n_eff, 1.0, y), steps)
+    assert not truth.diverged
+    m = uv_calibrate(0.5 * df0 ** 2, lam0, y, truth.lam[-1] / lam0, eta_cal, steps,
+                     eta_per_c=eta_cal / 0.5, c=0.5)
+    assert m.calibrated and m.method == "calibrated"
+    assert m.n_eff == pytest.approx(n_eff, rel=1e-4)
+    assert m.params.eta == pytest.approx(eta_cal) and m.at(1.0).params.eta == pytest.approx(2 * eta_cal)
+
+
 @pytest.mark.slow
 def test_fig1_small():
-    res = fig1(scale=0.05, steps=200, data="gaussian", n_train=400, depth=3)
+    res = fig1(scale=0.05, steps=200, data="gaussian", n_train=400, depth=3, matching="structural")
     assert len(res.runs) == 3 and len(res.uv_traj) == 3
     assert res.uv[0].n_eff == 1.0 and res.uv[2].n_eff == pytest.approx(64.0)
     for run, m, tr in zip(res.runs, res.uv, res.uv_traj):
         assert run.c == pytest.approx(1.0) and m.c == pytest.approx(1.0)
         assert m.params.eta * m.lam0_h == pytest.approx(1.0)
         assert tr.lam_h.size == 11
+    cal = fig1(scale=0.05, steps=200, data="gaussian", n_train=400, depth=3)
+    for run, m in zip(cal.runs, cal.uv):
+        assert m.method == "calibrated"
+        assert m.params.eta == pytest.approx(run.eta)          # same η as the network
+        assert m.lam0 == pytest.approx(run.ntk[0], rel=1e-9)   # same initial NTK
+        assert 0.5 * m.df0 ** 2 == pytest.approx(run.loss[0])  # same initial loss
 
 
 @pytest.mark.slow
 def test_fig4_small_and_progress():
     seen = []
     res = fig4(scale=0.05, cs=(0.5, 1.5, 30.0), sigma_w2s=(0.5, 2.0), ss=(0.0, 1.0),
-               n_train=600, progress=seen.append)
+               n_train=600, matching="structural", progress=seen.append)
     assert res.half_sharp_a.shape == (2, 2) and res.half_sharp_b.shape == (2, 2)
     ok = ~res.diverged_a
     assert np.all(np.isfinite(res.half_sharp_a[ok])) and np.all(np.isnan(res.half_sharp_a[~ok]))

@@ -24,7 +24,9 @@ Hessian at initialization (no biases).
 
 ``network-experiment --experiment fig1|fig4|fig5 [--scale S]`` runs one of
 the paper's real-network experiments (:mod:`uvcore.nets.experiments`) and
-prints its arrays as JSON (``--save`` also writes them to an .npz).
+prints its arrays as JSON (``--save`` also writes them to an .npz, nested
+keys joined with "/", e.g. ``runs/0/sharpness``).  ``--matching`` and
+``--c-cal`` choose how the UV model beside the network is matched.
 """
 
 from __future__ import annotations
@@ -101,6 +103,10 @@ def _add_experiment(p):
                    help="size factor in (0, 1] for data, width, steps and grids")
     p.add_argument("--dtype", default="float32", help="float32 or float64 arithmetic")
     p.add_argument("--seed", type=count, default=0, help="seed")
+    p.add_argument("--matching", default=None, choices=("calibrated", "structural"),
+                   help="UV-model matching (default: calibrated for fig1/fig4, structural for fig5)")
+    p.add_argument("--c-cal", type=finite_float, default=0.5,
+                   help="calibration rate c_cal of the calibrated matching")
     p.add_argument("--save", default=None, help="also write the arrays to this .npz")
 
 
@@ -112,7 +118,8 @@ def _run_experiment(args):
     if args.save is not None and not str(args.save).endswith(".npz"):
         raise UVInputError(f"--save needs a path ending in .npz, got {args.save!r}")
     fn = {"fig1": E.fig1, "fig4": E.fig4, "fig5": E.fig5}[args.experiment]
-    res = fn(scale=args.scale, dtype=args.dtype, seed=args.seed)
+    kw = {} if args.matching is None else {"matching": args.matching}
+    res = fn(scale=args.scale, dtype=args.dtype, seed=args.seed, c_cal=args.c_cal, **kw)
     payload = E.result_dict(res)
     if args.save is not None:
         flat = {}

@@ -11,29 +11,41 @@ float32 by default (about twice the speed of float64: the speed budget of a
 ``docs/benchmarks.md``); a sharpness to 1e-3 is unaffected.  Pass
 ``dtype="float64"`` for full precision.
 
-UV-model matching (:func:`uv_match`)
-------------------------------------
-The UV model drawn beside a network is the depth-2 *linear* analogue of that
-network: same width n, same first- and last-layer multipliers and init
-variances, one example.  Precisely:
+UV-model matching
+-----------------
+Two documented ways to pick the UV model drawn beside a network; both return
+a :class:`UVMatch` run at the network's own dimensionless learning rate
+c = η λ₀^H (η_UV = c / λ₀^H(UV), λ₀^H(UV) from the closed form, spec §4).
 
-* α = mult_1 · mult_L, i.e. n_eff = 1/(mult_1 mult_L)²  (SP: 1, μP: d,
-  interpolation s: d^s);
-* U ~ N(0, var_1), v ~ N(0, var_L) (n entries each, seeded), hidden layers
-  and the activation are dropped;
-* ‖x‖ = √λ_max(XᵀX/N), the input scale along the top principal direction
-  (for a linear network on isotropic data the top NTK eigenvector lives along
-  it); y = √(mean_i ‖y_i‖²), the target scale;
-* the same dimensionless learning rate: η_UV = c / λ₀^H(UV), with λ₀^H from
-  the closed form (spec §4) at the drawn start.
+``structural`` (:func:`uv_match`; default of :func:`fig5`) — the depth-2
+*linear* analogue: same width n, same first- and last-layer multipliers and
+init variances, one example.  Precisely α = mult_1 · mult_L, i.e.
+n_eff = 1/(mult_1 mult_L)² (SP: 1, μP: d, interpolation s: d^s);
+U ~ N(0, var_1), v ~ N(0, var_L) (n entries each, seeded), hidden layers and
+the activation dropped; ‖x‖ = √λ_max(XᵀX/N) (for a linear network on
+isotropic data the top NTK eigenvector lives along the top input direction);
+y = √(mean_i ‖y_i‖²).  For a 2-layer linear network on one example this is
+exact (the test suite checks it).
 
-For a 2-layer linear network on one example this is exact (the test suite
-checks it); for the multi-example and nonlinear networks it is the structural
-analogue the paper compares with, not a fit.
+``calibrated`` (:func:`uv_calibrate`; default of :func:`fig1` and
+:func:`fig4`) — the UV model started where the network starts and run at the
+network's own η, with ONE number fitted: ‖x‖ = 1, y = √(mean_i ‖y_i‖²),
+Δf₀ = −√(2 L₀) (the network's initial loss L₀ = ½Δf₀²; f₀ = 0 gives the
+usual Δf₀ = −y), λ₀ = the network's initial NTK eigenvalue, η_UV = η = c/λ₀^H
+of the network, and n_eff chosen so that after the same number of steps at a
+calibration rate c_cal (default 0.5) the UV model's NTK ratio λ_T/λ_0 equals
+the network's.  The UV curves at every other c are then predictions.  The
+fit scans log n_eff over the allowed range (λ₀ ≥ 2|f₀|/√n_eff) and bisects
+(the ratio need not be monotone in n_eff: of several solutions, the one
+bracketed nearest the best scan point is taken); when no n_eff reproduces the ratio (to 1e-6 in log) the closest one is used
+and ``UVMatch.calibrated`` is False.  (The NTK, not λ^H, is matched: with
+an O(1) initial loss the one-example model's λ^H exceeds its λ by the
+residual term, which a many-example network spreads thin.)
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 
@@ -45,7 +57,7 @@ from .data import Dataset, make_data
 from .model import NetSpec
 from .train import NetRun, check_progress, run_network
 
-__all__ = ["UVMatch", "uv_match", "result_dict", "Fig1Result", "fig1", "Fig4Result", "fig4",
+__all__ = ["UVMatch", "uv_match", "uv_calibrate", "result_dict", "MATCHINGS", "Fig1Result", "fig1", "Fig4Result", "fig4",
            "Fig5Result", "fig5", "FIG1_CONFIGS"]
 
 #: (label, parameterization, σ_w²) of the paper's Fig 1 panels.
@@ -65,8 +77,16 @@ class UVMatch:
     df0, lam0, lam0_h : float
         Start of the UV map: Δf₀, NTK λ₀ and Hessian λ₀^H.
     c : float
-        η_UV λ₀^H (equal to the network's c).
+        The network's c = η λ₀^H this match stands for.
     width : int
+    method : str
+        "structural" or "calibrated".
+    eta_per_c : float
+        η_UV per unit c: 1/λ₀^H(UV) for "structural"; the network's 1/λ₀^H
+        for "calibrated" (the UV model then runs at the network's own η).
+    calibrated : bool
+        For "calibrated": whether the fitted n_eff reproduces the network's
+        ratio (to 1e-6); always True for "structural".
     """
 
     params: MapParams
@@ -75,6 +95,18 @@ class UVMatch:
     lam0_h: float
     c: float
     width: int
+    method: str = "structural"
+    calibrated: bool = True
+    eta_per_c: float = math.nan
+
+    def __post_init__(self):
+        if math.isnan(self.eta_per_c):
+            object.__setattr__(self, "eta_per_c", 1.0 / self.lam0_h)
+
+    def at(self, c: float) -> "UVMatch":
+        """The same UV model at another dimensionless learning rate c (η = c · eta_per_c)."""
+        c = positive("c", c)
+        return dataclasses.replace(self, params=self.params.with_eta(c * self.eta_per_c), c=c)
 
     @property
     def n_eff(self) -> float:
@@ -118,8 +150,94 @@ def uv_match(spec: NetSpec, data: Dataset, c: float, seed: int = 0) -> UVMatch:
     return UVMatch(params, df0, lam0, lam0_h, c, n)
 
 
+def _uv_ratio(df0, lam0, y, n_eff, eta, steps) -> float:
+    """NTK ratio λ_T / λ_0 of the UV model (‖x‖ = 1) at learning rate η; +inf if it diverged."""
+    tr = trajectory(df0, lam0, MapParams(eta, n_eff, 1.0, y), steps)
+    return math.inf if tr.diverged else float(tr.lam[-1]) / lam0
+
+
+#: Calibration: scan points in log n_eff, bisection steps, accepted mismatch of log ratio.
+CAL_SCAN = 48
+CAL_BISECT = 60
+CAL_TOL = 1e-6
+
+
+def uv_calibrate(loss0: float, lam0: float, y: float, ratio: float, eta_cal: float, steps: int,
+                 eta_per_c: float, c: float, width: int = 0) -> UVMatch:
+    """Calibrated UV match (module docstring).
+
+    Parameters
+    ----------
+    loss0, lam0 : float
+        The network's initial training loss and NTK eigenvalue.
+    y : float
+        Target scale √(mean ‖y_i‖²).
+    ratio : float
+        The network's NTK ratio λ_T / λ_0 after ``steps`` GD steps at η = ``eta_cal``.
+    eta_per_c : float
+        The network's 1/λ₀^H: the UV model runs at the network's η = c · eta_per_c.
+    c : float
+        Dimensionless learning rate of the returned match.
+    """
+    loss0, lam0, y = positive("loss0", loss0), positive("lam0", lam0), positive("y", y)
+    ratio, eta_cal = positive("ratio", ratio), positive("eta_cal", eta_cal)
+    eta_per_c, c = positive("eta_per_c", eta_per_c), positive("c", c)
+    df0 = -math.sqrt(2.0 * loss0)
+    f0 = df0 + y
+    # allowed start: λ₀ ≥ 2|f₀|/√n_eff  ⇔  n_eff ≥ (2 f₀ / λ₀)²
+    lo = max((2.0 * f0 / lam0) ** 2 * (1.0 + 1e-9), 1e-6 * (y / lam0) ** 2)
+    hi = max(lo * 1e12, 1e6 * (y / lam0) ** 2)
+    target = math.log(ratio)
+
+    def mismatch(log_n):
+        return math.log(max(_uv_ratio(df0, lam0, y, math.exp(log_n), eta_cal, steps), 1e-300)) - target
+
+    grid = np.linspace(math.log(lo), math.log(hi), CAL_SCAN)
+    diff = np.array([mismatch(g) for g in grid])
+    best = int(np.argmin(np.abs(diff)))
+    log_n = float(grid[best])
+    cross = np.nonzero(np.sign(diff[:-1]) * np.sign(diff[1:]) <= 0)[0]
+    if cross.size:
+        i = int(cross[np.argmin(np.abs(cross - best))])
+        a, b, da = float(grid[i]), float(grid[i + 1]), float(diff[i])
+        for _ in range(CAL_BISECT):
+            mid = 0.5 * (a + b)
+            dm = mismatch(mid)
+            if (dm > 0) == (da > 0):
+                a, da = mid, dm
+            else:
+                b = mid
+        log_n = 0.5 * (a + b)
+    n_eff = math.exp(log_n)
+    ok = abs(mismatch(log_n)) <= CAL_TOL
+    lam0_h = float(hessian_sharpness(df0, lam0, (n_eff, 1.0, y)))
+    return UVMatch(MapParams(c * eta_per_c, n_eff, 1.0, y), df0, lam0, lam0_h, c, width,
+                   "calibrated", bool(ok), eta_per_c)
+
+
+def _calibrated_match(spec, ds, c_cal, steps, seed, dtype, stage, cancel) -> UVMatch:
+    """Run the network at c_cal and fit the UV model to it (``calibrated`` matching)."""
+    run = run_network(spec, ds, c=c_cal, steps=steps, sharpness_every=steps, seed=seed,
+                      dtype=dtype, ntk=True, progress=stage.sub(), cancel=cancel)
+    y = math.sqrt(float(np.mean(np.sum(ds.Y ** 2, axis=1))))
+    if run.diverged or not run.ntk[-1] > 0:
+        raise UVInputError(f"calibration run at c_cal={c_cal:g} diverged or collapsed; "
+                           "choose a smaller c_cal")
+    return uv_calibrate(run.loss[0], run.ntk[0], y, run.ntk[-1] / run.ntk[0], run.eta, steps,
+                        1.0 / run.lam0_h, c_cal, spec.width)
+
+
 def _uv_run(match: UVMatch, steps: int) -> Trajectory:
     return match.run(max(1, steps))
+
+
+MATCHINGS = ("calibrated", "structural")
+
+
+def _check_matching(matching):
+    if matching not in MATCHINGS:
+        raise UVInputError(f"matching must be one of {', '.join(MATCHINGS)}, got {matching!r}")
+    return matching
 
 
 # -- helpers -------------------------------------------------------------------
@@ -192,20 +310,29 @@ class Fig1Result:
 def fig1(*, c: float = 1.0, data: str = "digits", n_train: int = 1500, depth: int = 4,
          width: int = 512, activation: str = "relu", steps: int = 2000,
          sharpness_every: int = 10, configs=FIG1_CONFIGS, seed: int = 0, dtype: str = "float32",
-         scale: float = 1.0, progress=None, cancel=None) -> Fig1Result:
-    """Paper Fig 1: ReLU FCN, MSE, full-batch GD at c = η λ₀^H for each configuration."""
+         matching: str = "calibrated", c_cal: float = 0.5, scale: float = 1.0, progress=None,
+         cancel=None) -> Fig1Result:
+    """Paper Fig 1: ReLU FCN, MSE, full-batch GD at c = η λ₀^H for each configuration.
+
+    ``matching``/``c_cal``: how the UV model beside each run is chosen (module
+    docstring; "calibrated" costs one extra run per configuration at c_cal).
+    """
     scale = _check_scale(scale)
+    _check_matching(matching)
     n_train = _scaled(n_train, scale, 32)
     width = _scaled(width, scale, 8)
     steps = _scaled(steps, scale, 10)
     ds = make_data(data, n_train, seed=seed)
-    stage = _Stage(progress, cancel, len(configs))
+    stage = _Stage(progress, cancel, len(configs) * (2 if matching == "calibrated" else 1))
     labels, runs, uvs, trajs = [], [], [], []
     for label, param, sig in configs:
         spec = NetSpec(depth, width, ds.in_dim, ds.out_dim, activation, param, sig)
         run = run_network(spec, ds, c=c, steps=steps, sharpness_every=sharpness_every, seed=seed,
                           dtype=dtype, progress=stage.sub(), cancel=cancel)
-        m = uv_match(spec, ds, c, seed)
+        if matching == "calibrated":
+            m = _calibrated_match(spec, ds, c_cal, steps, seed, dtype, stage, cancel).at(c)
+        else:
+            m = uv_match(spec, ds, c, seed)
         labels.append(label)
         runs.append(run)
         uvs.append(m)
@@ -233,6 +360,10 @@ class Fig4Result:
     uv_half_sharp_a, uv_diverged_a, uv_half_sharp_b, uv_diverged_b : ndarray
         The matched UV model after the same number of steps.
     uv_n_eff_a, uv_n_eff_b : ndarray (rows,)
+    uv_calibrated_a, uv_calibrated_b : ndarray of bool (rows,)
+        Whether each row's calibrated fit reproduced the network (True for
+        structural matching).
+    matching : str
     steps : int
     """
 
@@ -253,6 +384,9 @@ class Fig4Result:
     uv_diverged_b: np.ndarray
     uv_n_eff_a: np.ndarray
     uv_n_eff_b: np.ndarray
+    uv_calibrated_a: np.ndarray
+    uv_calibrated_b: np.ndarray
+    matching: str
     steps: int
 
 
@@ -260,9 +394,15 @@ def fig4(*, cs=(0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 4.0), sigma_w2s=(0.25, 0.5, 1.0, 2
          ss=(0.0, 0.25, 0.5, 0.75, 1.0), param_a: str = "sp", sigma_w2_b: float = 2.0,
          data: str = "digits", n_train: int = 1000, depth: int = 4, width: int = 256,
          activation: str = "relu", steps: int = 1000, seed: int = 0, dtype: str = "float32",
-         scale: float = 1.0, progress=None, cancel=None) -> Fig4Result:
-    """Paper Fig 4: final η λ^H / 2 and test accuracy over (σ_w², c) and (s, c)."""
+         matching: str = "calibrated", c_cal: float = 0.5, scale: float = 1.0, progress=None,
+         cancel=None) -> Fig4Result:
+    """Paper Fig 4: final η λ^H / 2 and test accuracy over (σ_w², c) and (s, c).
+
+    ``matching``/``c_cal``: the UV model of each row (module docstring;
+    "calibrated" costs one extra run per row at c_cal).
+    """
     scale = _check_scale(scale)
+    _check_matching(matching)
     n_train = _scaled(n_train, scale, 32)
     width = _scaled(width, scale, 8)
     steps = _scaled(steps, scale, 10)
@@ -272,7 +412,7 @@ def fig4(*, cs=(0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 4.0), sigma_w2s=(0.25, 0.5, 1.0, 2
     if scale < 1.0:     # thin the grids too
         cs, sig, ss = (_thin(a, scale) for a in (cs, sig, ss))
     ds = make_data(data, n_train, seed=seed)
-    stage = _Stage(progress, cancel, (sig.size + ss.size) * cs.size)
+    stage = _Stage(progress, cancel, (sig.size + ss.size) * (cs.size + (matching == "calibrated")))
 
     def panel(rows, make_spec):
         shape = (len(rows), cs.size)
@@ -280,8 +420,11 @@ def fig4(*, cs=(0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 4.0), sigma_w2s=(0.25, 0.5, 1.0, 2
         div = np.zeros(shape, bool)
         uvdiv = np.zeros(shape, bool)
         neff = np.empty(len(rows))
+        okrow = np.ones(len(rows), bool)
         for i, r in enumerate(rows):
             spec = make_spec(r)
+            base = (_calibrated_match(spec, ds, c_cal, steps, seed, dtype, stage, cancel)
+                    if matching == "calibrated" else None)
             for j, c in enumerate(cs):
                 run = run_network(spec, ds, c=float(c), steps=steps, sharpness_every=steps,
                                   seed=seed, dtype=dtype, ntk=False, progress=stage.sub(),
@@ -291,17 +434,18 @@ def fig4(*, cs=(0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 4.0), sigma_w2s=(0.25, 0.5, 1.0, 2
                     out["h"][i, j] = _final_half_sharpness(run)
                     out["acc"][i, j] = run.test_acc[-1]
                     out["loss"][i, j] = run.train_loss[-1]
-                m = uv_match(spec, ds, float(c), seed)
+                m = base.at(float(c)) if base is not None else uv_match(spec, ds, float(c), seed)
                 neff[i] = m.n_eff
+                okrow[i] = m.calibrated
                 tr = _uv_run(m, steps)
                 uvdiv[i, j] = tr.diverged
                 if not tr.diverged:
                     out["uvh"][i, j] = m.params.eta * float(tr.lam_h[-1]) / 2.0
-        return out, div, uvdiv, neff
+        return out, div, uvdiv, neff, okrow
 
-    a, da, uda, na = panel(sig, lambda v: NetSpec(depth, width, ds.in_dim, ds.out_dim,
+    a, da, uda, na, oka = panel(sig, lambda v: NetSpec(depth, width, ds.in_dim, ds.out_dim,
                                                   activation, param_a, float(v)))
-    b, db, udb, nb = panel(ss, lambda v: NetSpec(depth, width, ds.in_dim, ds.out_dim,
+    b, db, udb, nb, okb = panel(ss, lambda v: NetSpec(depth, width, ds.in_dim, ds.out_dim,
                                                  activation, float(v), sigma_w2_b))
     check_progress(progress, None, 1.0)
     return Fig4Result(c=cs, sigma_w2=sig, s=ss,
@@ -309,7 +453,8 @@ def fig4(*, cs=(0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 4.0), sigma_w2s=(0.25, 0.5, 1.0, 2
                       half_sharp_b=b["h"], test_acc_b=b["acc"], train_loss_b=b["loss"], diverged_b=db,
                       uv_half_sharp_a=a["uvh"], uv_diverged_a=uda,
                       uv_half_sharp_b=b["uvh"], uv_diverged_b=udb,
-                      uv_n_eff_a=na, uv_n_eff_b=nb, steps=steps)
+                      uv_n_eff_a=na, uv_n_eff_b=nb, uv_calibrated_a=oka, uv_calibrated_b=okb,
+                      matching=matching, steps=steps)
 
 
 
@@ -348,6 +493,7 @@ class Fig5Result:
         The matched UV model (same c values; ``uv_traj`` every step 0 … steps,
         ``uv_power`` on ``freq``; NaN where the UV orbit diverged).
     uv_eta : ndarray (m,);  uv_n_eff : float
+    matching : str;  uv_calibrated : bool
     steps : int
     """
 
@@ -365,13 +511,16 @@ class Fig5Result:
     uv_power: np.ndarray
     uv_eta: np.ndarray
     uv_n_eff: float
+    matching: str
+    uv_calibrated: bool
     steps: int
 
 
 def fig5(*, cs=None, traj_cs=(1.4, 1.75, 2.1), n_train: int = 5000, input_dim: int = 16,
          width: int = 256, param: str = "mup", sigma_w2: float = 1.0, steps: int = 3000,
          tail: int = 200, spectrum_last: int = 1000, sharpness_every: int = 20, seed: int = 0,
-         dtype: str = "float32", scale: float = 1.0, progress=None, cancel=None) -> Fig5Result:
+         dtype: str = "float32", matching: str = "structural", c_cal: float = 0.5,
+         scale: float = 1.0, progress=None, cancel=None) -> Fig5Result:
     """Paper Fig 5: 2-layer linear FCN (scalar output) on ``gaussian`` data.
 
     ``cs`` defaults to 24 values in [1.0, 2.5].  With the default network
@@ -381,6 +530,7 @@ def fig5(*, cs=None, traj_cs=(1.4, 1.75, 2.1), n_train: int = 5000, input_dim: i
     the same sequence (checked at c = 1.2, 1.5, 1.75, 2.0).
     """
     scale = _check_scale(scale)
+    _check_matching(matching)
     cs = np.linspace(1.0, 2.5, 24) if cs is None else np.asarray(cs, dtype=float)
     if scale < 1.0:
         cs = _thin(cs, scale)
@@ -392,16 +542,16 @@ def fig5(*, cs=None, traj_cs=(1.4, 1.75, 2.1), n_train: int = 5000, input_dim: i
     spectrum_last = min(_scaled(spectrum_last, scale, 16), steps)
     ds = make_data("gaussian", n_train, input_dim, 1, seed=seed)
     spec = NetSpec(2, width, ds.in_dim, 1, "linear", param, sigma_w2)
-    stage = _Stage(progress, cancel, cs.size + traj_cs.size)
+    stage = _Stage(progress, cancel, cs.size + traj_cs.size + (matching == "calibrated"))
+    base = (_calibrated_match(spec, ds, c_cal, steps, seed, dtype, stage, cancel)
+            if matching == "calibrated" else uv_match(spec, ds, 1.0, seed))
     bif, bif_eta, uv_bif, uv_eta = [], [], [], []
-    uv_n_eff = math.nan
     for c in cs:
         run = run_network(spec, ds, c=float(c), steps=steps, sharpness_every=steps, dense_tail=tail,
                           seed=seed, dtype=dtype, ntk=False, progress=stage.sub(), cancel=cancel)
         bif.append(np.full(tail, np.nan) if run.diverged else run.sharpness[-tail:])
         bif_eta.append(run.eta)
-        m = uv_match(spec, ds, float(c), seed)
-        uv_n_eff = m.n_eff
+        m = base.at(float(c))
         tr = _uv_run(m, steps)
         uv_bif.append(np.full(tail, np.nan) if tr.diverged else tr.lam_h[-tail:])
         uv_eta.append(m.params.eta)
@@ -418,7 +568,7 @@ def fig5(*, cs=None, traj_cs=(1.4, 1.75, 2.1), n_train: int = 5000, input_dim: i
         traj_eta.append(run.eta)
         power.append(np.full(freq.size, np.nan) if run.diverged
                      else power_spectrum(run.sharpness, spectrum_last)[1])
-        m = uv_match(spec, ds, float(c), seed)
+        m = base.at(float(c))
         tr = _uv_run(m, steps)
         uv_traj.append(tr.lam_h)
         uv_power.append(np.full(freq.size, np.nan) if tr.diverged
@@ -432,7 +582,8 @@ def fig5(*, cs=None, traj_cs=(1.4, 1.75, 2.1), n_train: int = 5000, input_dim: i
                       uv_bif=np.array(uv_bif).reshape(cs.size, tail),
                       uv_traj=_pad(uv_traj, steps + 1),
                       uv_power=np.array(uv_power).reshape(len(traj_cs), freq.size),
-                      uv_eta=np.array(uv_eta), uv_n_eff=float(uv_n_eff), steps=steps)
+                      uv_eta=np.array(uv_eta), uv_n_eff=float(base.n_eff), matching=matching,
+                      uv_calibrated=bool(base.calibrated), steps=steps)
 
 
 # -- serialisation -------------------------------------------------------------
@@ -440,7 +591,8 @@ def result_dict(obj):
     """Plain dict/list/array form of an experiment result (JSON- and npz-ready).
 
     A :class:`NetRun` keeps its trajectories (not θ); a :class:`UVMatch`
-    becomes (n_eff, x_norm, y, eta, c, df0, lam0, lam0_h, width); a UV
+    becomes (n_eff, x_norm, y, eta, c, df0, lam0, lam0_h, width, method,
+    calibrated); a UV
     :class:`Trajectory` its arrays, ``diverged`` and the outcome kind.  None
     becomes NaN.
     """
@@ -453,7 +605,8 @@ def result_dict(obj):
     if isinstance(obj, UVMatch):
         p = obj.params
         return {"n_eff": p.n_eff, "x_norm": p.x_norm, "y": p.y, "eta": p.eta, "c": obj.c,
-                "df0": obj.df0, "lam0": obj.lam0, "lam0_h": obj.lam0_h, "width": obj.width}
+                "df0": obj.df0, "lam0": obj.lam0, "lam0_h": obj.lam0_h, "width": obj.width,
+                "method": obj.method, "calibrated": obj.calibrated}
     if isinstance(obj, Trajectory):
         return {"df": obj.df, "lam": obj.lam, "lam_h": obj.lam_h, "loss": obj.loss,
                 "eta_lam": obj.eta_lam, "diverged": obj.diverged, "outcome": obj.outcome.kind}
