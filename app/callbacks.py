@@ -39,8 +39,8 @@ import uvcore
 
 from . import compute, figures, ids, theme
 from .layout import fmt_readout
-from .state import (FIELDS, INPUT_DIM, Parsed, ViewParams, fmt, from_query, parse_controls,
-                    point_from_click, to_query, window_from_relayout)
+from .state import (FIELDS, INPUT_DIM, Parsed, ViewParams, default_window, fmt, from_query,
+                    parse_controls, point_from_click, to_query, window_from_relayout)
 
 log = logging.getLogger(__name__)
 
@@ -180,10 +180,22 @@ def _update_plane(changed: list[str], values: Mapping[str, Any]) -> dict:
     p = parsed.params
     notes = list(parsed.notes)
 
-    # 3. events on top of it
+    # 3. events on top of it.  A double-click both "clicks" and resets the
+    #    axes (to the default or the first-drawn window): that click is ignored.
+    reset = False
+    if _prop(ids.ZOOM, "data") in changed:
+        action, window, err = window_from_relayout(values.get("zoom"), _flat_window(p))
+        if err:
+            notes.append(f"zoom ignored: {err}")
+        elif action != "none":
+            default = default_window(*p.map_key)
+            flat_default = (*default[0], *default[1])
+            reset = action == "reset" or window in (flat_default, _flat_window(p))
+            p = replace(p, window=None if action == "reset" or window == flat_default
+                        else window)
     if _prop(ids.CLEAR, "n_clicks") in changed:
         p = p.with_starts(())
-    if _prop(ids.PHASE_PLANE, "clickData") in changed:
+    if _prop(ids.PHASE_PLANE, "clickData") in changed and not reset:
         point, err = point_from_click(values.get("click"))
         if err:
             return _nothing("⚠ " + err, "error")
@@ -199,12 +211,6 @@ def _update_plane(changed: list[str], values: Mapping[str, Any]) -> dict:
         if err:
             return _nothing("⚠ " + err, "error")
         notes += sample_notes
-    if _prop(ids.ZOOM, "data") in changed:
-        action, window, err = window_from_relayout(values.get("zoom"), _flat_window(p))
-        if err:
-            notes.append(f"zoom ignored: {err}")
-        elif action != "none":
-            p = replace(p, window=window)
 
     return _render(p, notes, push_url=p != base)
 
@@ -347,7 +353,7 @@ function(pos, val) {{
 
 #: Clientside filter: pass on zoom/pan/reset relayout events, drop the rest
 #: (autosize, legend clicks), which must not trigger (and cancel) a request.
-ZOOM_FILTER_JS = """
+ZOOM_FILTER_JS = r"""
 function(r) {
     const nu = window.dash_clientside.no_update;
     if (!r || typeof r !== "object") return nu;

@@ -204,3 +204,27 @@ def test_no_callback_errors_in_dash_dev_tools(page, monkeypatch):
         errors = page.evaluate("() => Array.from(document.querySelectorAll("
                                "'.dash-fe-error__title')).map(e => e.innerText)")
         assert errors == []
+
+
+def test_zoom_recomputes_the_grid_layers_and_double_click_resets(page, app_url):
+    open_page(page, app_url)
+    box = page.locator("#phase-plane .nsewdrag").first.bounding_box()
+    page.mouse.move(box["x"] + box["width"] * 0.2, box["y"] + box["height"] * 0.2)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] * 0.6, box["y"] + box["height"] * 0.7, steps=6)
+    page.mouse.up()
+    page.wait_for_function("() => window.location.search.includes('window=')",
+                           timeout=TIMEOUT_MS)
+    # the heatmap spans exactly the new window, at full resolution
+    page.wait_for_function(
+        f"() => {{ const g = {PLOT}; const h = g.data[0]; const r = g.layout.xaxis.range; "
+        "return h.type === 'heatmap' && h.x.length === 150 && "
+        "Math.abs(h.x[0] - r[0]) < 1e-4 * (r[1] - r[0]) && r[1] - r[0] < 4; }",
+        timeout=TIMEOUT_MS)
+    page.wait_for_timeout(400)
+    page.mouse.dblclick(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.5)
+    page.wait_for_function(f"() => {{ const r = {PLOT}.layout.xaxis.range; "
+                           "return r[0] === -4 && r[1] === 3; }", timeout=TIMEOUT_MS)
+    page.wait_for_function("() => !window.location.search.includes('window=')",
+                           timeout=TIMEOUT_MS)
+    assert page.evaluate(TRAJ_COUNT) == 1      # the double-click added no trajectory

@@ -212,6 +212,23 @@ def test_zoom_recomputes_grid_layers_for_the_new_window():
     assert params_of(reset).window is None
 
 
+def test_double_click_resets_without_adding_a_trajectory():
+    zoomed = call(["plane-zoom.data"], zoom={"xaxis.range": [-3, -1], "yaxis.range": [0, 1]})
+    q = zoomed["state"]
+    click = {"points": [{"x": -2.0, "y": 0.6}]}
+    # Plotly's reset: autorange, or explicit ranges back to the first-drawn window
+    for zoom in ({"xaxis.autorange": True, "yaxis.autorange": True},
+                 {"xaxis.range[0]": -4, "xaxis.range[1]": 3,
+                  "yaxis.range[0]": 0, "yaxis.range[1]": 3}):
+        out = call(["phase-plane.clickData", "plane-zoom.data"], q, click=click, zoom=zoom)
+        p = params_of(out)
+        assert p.window is None and p.starts is None
+    # a click merged with a real zoom is kept
+    out = call(["phase-plane.clickData", "plane-zoom.data"], click=click,
+               zoom={"xaxis.range": [-3, -1], "yaxis.range": [0, 1]})
+    assert params_of(out).starts[-1] == (-2.0, 0.6)
+
+
 def test_non_zoom_relayout_changes_nothing():
     out = call(["plane-zoom.data"], zoom={"autosize": True})
     assert out["state"] == DEFAULT and out["search"] is no_update
