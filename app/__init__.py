@@ -11,7 +11,10 @@ internet.  Debug mode and dev tools are off unless ``DASH_DEBUG=1``.
   when ``REDIS_URL`` is set; see :mod:`app.compute`);
 * ``"warmup"`` — False to skip compiling the kernels at start (tests);
 * ``"views"`` — iterable of extra view modules to register (default: every
-  module of :mod:`app.views`).
+  module of :mod:`app.views`);
+* ``"jobs"`` — a Dash background-callback manager (default:
+  :func:`app.jobs.make_manager`: Celery when ``CELERY_BROKER_URL`` is set,
+  else diskcache in ``JOBS_DIR``).
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ import flask
 
 import uvcore
 
-from . import callbacks, compute
+from . import callbacks, compute, jobs
 from .layout import make_layout
 
 __all__ = ["create_app", "app", "server", "ASSETS_FOLDER", "debug_enabled"]
@@ -68,6 +71,7 @@ def create_app(config: dict | None = None) -> dash.Dash:
         external_scripts=[],
         external_stylesheets=[],
         suppress_callback_exceptions=True,
+        background_callback_manager=config["jobs"] if "jobs" in config else jobs.make_manager(),
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
     )
     app.config.suppress_callback_exceptions = True

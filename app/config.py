@@ -1,0 +1,66 @@
+"""Deployment settings read from the environment (one place for every variable).
+
+Every variable is documented in ``docs/deployment.md``.  The helpers here
+never print secrets; bad values fail at start with a one-line message
+(:class:`ConfigError`) rather than later inside a request.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+__all__ = ["ConfigError", "env_int", "env_str", "private_dir", "cache_root"]
+
+#: Application name used in default directory names.
+APP_DIR_NAME = "sharpness-lab"
+
+
+class ConfigError(RuntimeError):
+    """A deployment setting is unusable (raised at start, never in a request)."""
+
+
+def env_str(name: str, default: str | None = None) -> str | None:
+    """``$name`` stripped, or ``default`` when unset or blank."""
+    value = os.environ.get(name, "").strip()
+    return value or default
+
+
+def env_int(name: str, default: int, lo: int | None = None, hi: int | None = None) -> int:
+    """``$name`` as an integer in [lo, hi] (default when unset or blank)."""
+    raw = env_str(name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name}={raw!r} is not an integer") from None
+    if (lo is not None and value < lo) or (hi is not None and value > hi):
+        raise ConfigError(f"{name}={value} is outside [{lo}, {hi}]")
+    return value
+
+
+def cache_root() -> Path:
+    """``$XDG_CACHE_HOME/sharpness-lab`` (``~/.cache/sharpness-lab`` by default)."""
+    base = env_str("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / APP_DIR_NAME
+
+
+def private_dir(path: str | os.PathLike) -> Path:
+    """Create ``path`` (and parents) if needed and make sure only we can use it.
+
+    The directory must be owned by the current user; its mode is set to 0700.
+    A directory owned by someone else (e.g. pre-created in a shared /tmp) is
+    refused, since whoever owns it could plant cache entries.
+    """
+    p = Path(path).expanduser().absolute()
+    p.mkdir(mode=0o700, parents=True, exist_ok=True)
+    st = p.lstat()
+    if stat.S_ISLNK(st.st_mode) or not stat.S_ISDIR(st.st_mode):
+        raise ConfigError(f"{p} is not a directory")
+    if st.st_uid != os.getuid():
+        raise ConfigError(f"{p} is owned by uid {st.st_uid}, not by this user ({os.getuid()})")
+    if stat.S_IMODE(st.st_mode) != 0o700:
+        os.chmod(p, 0o700)
+    return p

@@ -1,0 +1,126 @@
+"""Background jobs: the Dash ``background_callback_manager`` of the dashboard.
+
+Long computations run as Dash *background callbacks*: the request that
+starts one returns at once, the browser polls for progress and the result,
+and a cancel button can stop it.  Which manager runs them:
+
+* **Celery + Redis** when ``CELERY_BROKER_URL`` is set (result backend
+  ``CELERY_RESULT_BACKEND``, default: the broker).  Jobs run on Celery
+  workers, on this machine or others: ``celery -A app.celery_app worker``.
+* **diskcache** otherwise: each job runs in a subprocess of the web worker
+  that received it, and its progress and result go to a diskcache in
+  ``JOBS_DIR`` (default ``$XDG_CACHE_HOME/sharpness-lab/jobs``, mode 0700).
+  Every gunicorn worker on the machine uses the same directory, so the poll
+  that fetches the result may reach any worker.
+
+Writing a background callback (in a view's ``register_callbacks(app)``)::
+
+    from dash import Input, Output, State
+    from app import jobs
+
+    @app.callback(Output("my-result", "children"),
+                  Input("my-start", "n_clicks"), State(ids.STATE, "data"),
+                  prevent_initial_call=True,
+                  **jobs.background_kwargs(
+                      progress=[Output("my-progress", "value"),
+                                Output("my-progress", "max")],
+                      cancel=[Input("my-cancel", "n_clicks")],
+                      running=[(Output("my-start", "disabled"), True, False),
+                               (Output("my-cancel", "disabled"), False, True)]))
+    def _job(set_progress, n_clicks, state):
+        ...                       # set_progress((done, total)) now and then
+        return result             # JSON-serializable (Celery stores JSON)
+
+Rules: the function's arguments and return value must be JSON-serializable
+(Celery's result backend stores JSON); it must catch its own errors and
+return a message (a raised exception would reach the browser as a failed
+request); it runs in another process, so it may not rely on state set in the
+web worker after start-up (the memo cache in :mod:`app.compute` is fine:
+it is shared through its backend).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from pathlib import Path
+
+from .config import cache_root, env_int, env_str, private_dir
+
+__all__ = ["make_manager", "jobs_dir", "background_kwargs", "uses_celery", "JOB_POLL_MS",
+           "JOBS_SIZE_LIMIT"]
+
+log = logging.getLogger(__name__)
+
+#: Milliseconds between the browser's polls of a running job.
+JOB_POLL_MS = 500
+#: Largest size (bytes) of the diskcache job store; old entries are evicted.
+JOBS_SIZE_LIMIT = 256 * 2**20
+
+_lock = threading.Lock()
+_disk_managers: dict[str, object] = {}
+
+
+def uses_celery() -> bool:
+    """True when background jobs go to Celery (``CELERY_BROKER_URL`` is set)."""
+    return env_str("CELERY_BROKER_URL") is not None
+
+
+def jobs_dir() -> Path:
+    """The diskcache job directory (``JOBS_DIR``), created with mode 0700."""
+    return private_dir(env_str("JOBS_DIR") or cache_root() / "jobs")
+
+
+def make_manager():
+    """The background-callback manager for this process (see the module docstring).
+
+    One diskcache manager per directory and process, so repeated
+    ``create_app()`` calls share it.
+    """
+    if uses_celery():
+        from dash import CeleryManager  # noqa: PLC0415
+
+        from .celery_app import celery  # noqa: PLC0415
+        log.info("background jobs: Celery (broker %s)", _redact(env_str("CELERY_BROKER_URL")))
+        return CeleryManager(celery)
+
+    import diskcache  # noqa: PLC0415
+    from dash import DiskcacheManager  # noqa: PLC0415
+
+    directory = str(jobs_dir())
+    with _lock:
+        manager = _disk_managers.get(directory)
+        if manager is None:
+            size = env_int("JOBS_SIZE_LIMIT", JOBS_SIZE_LIMIT, lo=2**20)
+            manager = DiskcacheManager(diskcache.Cache(directory, size_limit=size))
+            _disk_managers[directory] = manager
+            log.info("background jobs: diskcache in %s", directory)
+    return manager
+
+
+def background_kwargs(*, progress=None, progress_default=None, cancel=None, running=None,
+                      interval: int = JOB_POLL_MS) -> dict:
+    """Keyword arguments that make ``@app.callback(...)`` a background job.
+
+    ``progress``: Outputs set by the job's first argument ``set_progress``;
+    ``cancel``: Inputs whose change stops the job; ``running``: (Output,
+    value while running, value after) triples.  The manager is the app's.
+    """
+    kwargs: dict = {"background": True, "interval": int(interval)}
+    if progress is not None:
+        kwargs["progress"] = progress
+    if progress_default is not None:
+        kwargs["progress_default"] = progress_default
+    if cancel is not None:
+        kwargs["cancel"] = cancel
+    if running is not None:
+        kwargs["running"] = running
+    return kwargs
+
+
+def _redact(url: str | None) -> str:
+    """A broker URL without its password (for logs)."""
+    if not url or "@" not in url:
+        return url or ""
+    scheme, _, rest = url.partition("://")
+    return f"{scheme}://***@{rest.rpartition('@')[2]}"
