@@ -104,3 +104,40 @@ MESSAGE = "message"
 SUMMARY = "trajectory-summary"
 #: Root container (its class gets ``large`` in projector mode).
 ROOT = "app-root"
+
+# -- Bifurcation and Universality views (app/views/bifurcation.py, app/views/universality.py)
+#: Tab values (``dcc.Tabs``) of the two views.
+BIFURCATION_TAB = "bifurcation"
+UNIVERSALITY_TAB = "universality"
+#: Orbit diagram: 2-D map, EoS map, outcome strip and Lyapunov exponents against η
+#: (click a point, a strip cell or a guide: sets ``eta-input``; zoom in η: recomputed).
+BIFURCATION_GRAPH = "bifurcation-graph"
+#: Cobweb of the EoS map z' = z(1 + c − z)² at the current η.
+BIFURCATION_COBWEB = "bifurcation-cobweb"
+#: Radio items ``lam`` / ``eta-lam``: the diagram's vertical quantity, λ or ηλ.
+BIFURCATION_QUANTITY = "bifurcation-quantity"
+#: Radio items ``half-c`` / ``start``: EoS-map start z₀ = c/2, or the selected
+#: start's edge projection z₀ = ηλ₀/2 (diagram and cobweb).
+BIFURCATION_EOS_START = "bifurcation-eos-start"
+#: Checklist with the single value ``"guides"``: route-to-chaos guides on/off.
+BIFURCATION_GUIDES = "bifurcation-guides"
+#: Stores: the η window ({"eta": [lo, hi], "eta_c": η_c} or None = default) and
+#: the diagram's filtered x-axis ``relayoutData``.
+BIFURCATION_WINDOW = "bifurcation-window"
+BIFURCATION_ZOOM = "bifurcation-zoom"
+#: Message line of the view.
+BIFURCATION_MESSAGE = "bifurcation-message"
+#: Button + download component: CSV of the diagram shown.
+BIFURCATION_DOWNLOAD_CSV = "bifurcation-download-csv"
+BIFURCATION_DOWNLOAD = "bifurcation-download"
+#: "Fine diagram" background job: start button, cancel button, progress bar.
+BIFURCATION_FINE = "bifurcation-fine"
+BIFURCATION_FINE_CANCEL = "bifurcation-fine-cancel"
+BIFURCATION_FINE_PROGRESS = "bifurcation-fine-progress"
+#: Universality panel: δ_k against k (EoS and 2-D map), flip points in η and in c.
+UNIVERSALITY_GRAPH = "universality-graph"
+#: Number input: cascade levels L (3 … 12).
+UNIVERSALITY_LEVELS = "universality-levels"
+#: Message line and the table of the located values.
+UNIVERSALITY_MESSAGE = "universality-message"
+UNIVERSALITY_TABLE = "universality-table"
