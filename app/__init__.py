@@ -27,8 +27,15 @@ import time
 
 import dash
 import flask
+import numba
 
-import uvcore
+# Background jobs fork the web worker (diskcache manager) or the Celery worker
+# (prefork pool) after the parallel kernels ran; GNU OpenMP aborts a forked
+# child that launches one, TBB does not.  "safe" = TBB (thread- and fork-safe).
+if "NUMBA_THREADING_LAYER" not in os.environ:
+    numba.config.THREADING_LAYER = "safe"
+
+import uvcore  # noqa: E402
 
 from . import callbacks, compute, jobs
 from .layout import make_layout

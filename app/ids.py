@@ -105,6 +105,16 @@ SUMMARY = "trajectory-summary"
 #: Root container (its class gets ``large`` in projector mode).
 ROOT = "app-root"
 
+# -- η_max map view (app/views/eta_max.py; a background job) --------------------
+#: Number input: side of the grid of starts; button to start the job, button to
+#: cancel it, its progress bar, the map and its summary line.
+ETA_MAX_GRID = "eta-max-grid"
+ETA_MAX_RUN = "eta-max-run"
+ETA_MAX_CANCEL = "eta-max-cancel"
+ETA_MAX_PROGRESS = "eta-max-progress"
+ETA_MAX_GRAPH = "eta-max-graph"
+ETA_MAX_SUMMARY = "eta-max-summary"
+
 # -- Bifurcation and Universality views (app/views/bifurcation.py, app/views/universality.py)
 #: Tab values (``dcc.Tabs``) of the two views.
 BIFURCATION_TAB = "bifurcation"

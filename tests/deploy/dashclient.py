@@ -1,0 +1,102 @@
+"""A minimal client of Dash's HTTP protocol, for tests against real servers.
+
+It does what the renderer does: reads ``end_id`` from the page's config,
+POSTs callback bodies to ``/_dash-update-component`` and, for a background
+callback, polls with the signed ``cacheKey``/``job`` handles until the result
+arrives.  Works over HTTP (urllib) or with a Flask test client.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+
+CONFIG_RE = re.compile(r'<script id="_dash-config" type="application/json">(.*?)</script>', re.S)
+
+
+def callback_body(dash_app_map: dict, output_key: str, inputs: list, state: list | None = None,
+                  changed: list | None = None) -> dict:
+    """Body of a callback request: ``inputs``/``state`` are values in declaration order."""
+    cb = dash_app_map[output_key]
+    outs = output_key.strip(".").split("...") if output_key.startswith("..") else [output_key]
+    outputs = []
+    for o in outs:
+        cid, _, prop = o.rpartition(".")
+        outputs.append({"id": cid, "property": prop})
+    body = {
+        "output": output_key,
+        "outputs": outputs if len(outputs) > 1 else outputs[0],
+        "inputs": [{**dep, "value": v} for dep, v in zip(cb["inputs"], inputs)],
+        "state": [{**dep, "value": v} for dep, v in zip(cb.get("state", []), state or [])],
+        "changedPropIds": changed if changed is not None else
+        [f"{cb['inputs'][0]['id']}.{cb['inputs'][0]['property']}"],
+    }
+    return body
+
+
+class HttpDash:
+    """Talk to a Dash server at ``base`` (e.g. ``http://127.0.0.1:8050``)."""
+
+    def __init__(self, base: str, timeout: float = 30.0):
+        self.base = base.rstrip("/")
+        self.timeout = timeout
+        self.end_id = None
+
+    def request(self, method: str, path: str, body: bytes | None = None,
+                headers: dict | None = None):
+        """(status, headers, body bytes); HTTP errors are answers, not exceptions."""
+        req = urllib.request.Request(self.base + path, data=body, method=method,
+                                     headers=headers or {})
+        try:
+            with urllib.request.urlopen(req, timeout=self.timeout) as r:
+                return r.status, dict(r.headers), r.read()
+        except urllib.error.HTTPError as e:
+            return e.code, dict(e.headers), e.read()
+
+    def get(self, path: str):
+        return self.request("GET", path)
+
+    def post_json(self, path: str, payload, headers: dict | None = None):
+        data = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
+        return self.request("POST", path, data, {"Content-Type": "application/json",
+                                                  **(headers or {})})
+
+    def load_page(self) -> dict:
+        status, _, page = self.get("/")
+        assert status == 200, status
+        cfg = json.loads(CONFIG_RE.search(page.decode()).group(1))
+        self.end_id = cfg["end_id"]
+        return cfg
+
+    def callback(self, body: dict, **query):
+        q = {"endId": self.end_id, **query} if self.end_id else dict(query)
+        path = "/_dash-update-component" + ("?" + urllib.parse.urlencode(q) if q else "")
+        return self.post_json(path, body)
+
+    def background(self, body: dict, timeout: float = 60.0, poll: float = 0.25):
+        """Run a background callback to the end: (final JSON, progress values seen)."""
+        if self.end_id is None:
+            self.load_page()
+        status, _, data = self.callback(body)
+        assert status == 200, (status, data[:300])
+        handles = json.loads(data)
+        assert "cacheKey" in handles and "job" in handles, handles
+        progress = []
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            time.sleep(poll)
+            status, _, data = self.callback(body, cacheKey=handles["cacheKey"],
+                                            job=handles["job"])
+            assert status in (200, 204), (status, data[:300])
+            if status == 204 or not data:
+                continue
+            answer = json.loads(data)
+            if "progress" in answer:
+                progress.append(answer["progress"])
+            if "response" in answer:
+                return answer, progress
+        raise AssertionError(f"background job not done after {timeout} s")
