@@ -151,3 +151,44 @@ UNIVERSALITY_LEVELS = "universality-levels"
 #: Message line and the table of the located values.
 UNIVERSALITY_MESSAGE = "universality-message"
 UNIVERSALITY_TABLE = "universality-table"
+
+# -- Fate map, teaching presets, imported traces (app/views/fate_map.py,
+#    app/views/presets.py, app/views/import_trace.py) ---------------------------
+#: Tab values (``dcc.Tabs``) of the three views.
+FATE_TAB = "fate-map-tab"
+PRESETS_TAB = "presets-tab"
+IMPORT_TAB = "import-tab"
+#: Fate map: outcome of every start of the phase plane's window at the current η
+#: (categorical heatmap, trajectories on top; click: start a trajectory there).
+FATE_MAP = "fate-map"
+#: Radio items: GD steps run from each start (1000, 5000, 20000).
+FATE_STEPS = "fate-steps"
+#: Summary / message line of the fate map.
+FATE_STATUS = "fate-status"
+#: Store: which map is shown ({"state": query, "grid": side, "steps": steps}).
+FATE_SHOWN = "fate-shown"
+#: Button + download component: CSV of the fate map shown.
+FATE_DOWNLOAD_CSV = "fate-download-csv"
+FATE_DOWNLOAD = "fate-download"
+#: "Fine fate map" background job: start button, cancel button, progress bar.
+FATE_FINE = "fate-fine"
+FATE_FINE_CANCEL = "fate-fine-cancel"
+FATE_FINE_PROGRESS = "fate-fine-progress"
+#: Teaching presets: one button per preset, id ``teaching-<key>`` (keys in
+#: :data:`app.teaching.PRESETS`, e.g. ``teaching-eos-period-2``), and a status line.
+TEACHING_STATUS = "teaching-status"
+
+
+def teaching_button(key: str) -> str:
+    """Id of a teaching preset's button: ``eos-period-2`` → ``teaching-eos-period-2``."""
+    return f"teaching-{key}"
+
+
+#: Import of measured traces: dcc.Upload (CSV or JSON of step, df, lam[, lam_h]),
+#: its status line and the button removing the trace.
+IMPORT_UPLOAD = "import-upload"
+IMPORT_STATUS = "import-status"
+IMPORT_CLEAR = "import-clear"
+#: dcc.Store in the core layout: the imported trace as drawn (app.imported.to_store),
+#: read by the phase plane and the time series; None when there is none.
+IMPORTED = "imported-trace"
