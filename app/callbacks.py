@@ -19,6 +19,9 @@ again before it returns, so every request must carry the whole intent:
   ``dcc.Store`` :data:`ids.STATE` (a canonical query string).
 * Plotly's spontaneous ``relayoutData`` (autosize) is filtered out in the
   browser (store :data:`ids.ZOOM`), so it cannot cancel a user's change.
+* A measured trace imported by the user (store :data:`ids.IMPORTED`, see
+  :mod:`app.imported`) is drawn on the phase plane and the time series; it is
+  re-validated on every call.
 
 :func:`update_plane` writes back the normalized inputs, the store, the URL
 (only for user actions, so back/forward do not add history) and the figure.
@@ -37,7 +40,7 @@ from dash import Input, Output, State, ctx, no_update
 
 import uvcore
 
-from . import compute, figures, ids, theme
+from . import compute, figures, figures_fate, ids, imported, theme
 from .layout import fmt_readout
 from .state import (FIELDS, INPUT_DIM, Parsed, ViewParams, default_window, fmt, from_query,
                     parse_controls, point_from_click, to_query, window_from_relayout)
@@ -45,7 +48,8 @@ from .state import (FIELDS, INPUT_DIM, Parsed, ViewParams, default_window, fmt, 
 log = logging.getLogger(__name__)
 
 __all__ = ["update_plane", "update_timeseries", "download_csv", "export_config",
-           "plane_figure", "register_callbacks", "PLANE_OUTPUTS", "slider_sync_js",
+           "plane_figure", "forbidden_start_message", "register_callbacks", "PLANE_OUTPUTS",
+           "slider_sync_js",
            "ZOOM_FILTER_JS"]
 
 SLIDER_KEYS = tuple(k for k, s in FIELDS.items() if s.slider)
@@ -80,19 +84,33 @@ def _number_out(v: float):
     return int(v) if float(v).is_integer() and abs(v) < 1e15 else v
 
 
-def plane_figure(p: ViewParams) -> tuple[dict, list[str]]:
-    """Phase-plane figure of a state and the notes to show with it."""
+def plane_figure(p: ViewParams, imported_trace=None) -> tuple[dict, list[str]]:
+    """Phase-plane figure of a state and the notes to show with it.
+
+    ``imported_trace``: an :class:`app.imported.StoredTrace` drawn on top, or None.
+    """
     data = compute.plane(p)
     trajs = [(t.start, t.traj) for t in data.trajectories]
     fig = figures.phase_plane(data.params, data.window, layers=p.layers, regions=data.regions,
                               field=data.field, curves=data.nullclines, fixed=data.fixed,
                               trajectories=trajs, notes=data.notes, large=p.large)
+    if imported_trace is not None:
+        fig["data"] += figures_fate.imported_plane_traces(imported_trace, data.window, p.large)
     return fig, list(data.notes)
 
 
-def _render(p: ViewParams, notes: list[str], push_url: bool) -> dict:
+def forbidden_start_message(p: ViewParams, df: float, lam: float) -> str | None:
+    """Why (Δf, λ) cannot start a trajectory (it is in the forbidden region), or None."""
+    if not compute.is_forbidden(p, df, lam):
+        return None
+    edge = compute.edge_at(p, df)
+    return (f"⚠ ({df:.4g}, {lam:.4g}) is in the forbidden region: no weights give "
+            f"λ < 2‖x‖|Δf + y|/√n_eff = {edge:.4g} there. Click above the gray V.")
+
+
+def _render(p: ViewParams, notes: list[str], push_url: bool, imported_trace=None) -> dict:
     try:
-        fig, fig_notes = plane_figure(p)
+        fig, fig_notes = plane_figure(p, imported_trace)
     except uvcore.UVInputError as exc:
         return _nothing(f"Cannot compute: {exc}", "error")
     msgs = list(dict.fromkeys(list(notes) + fig_notes))
@@ -145,7 +163,8 @@ def update_plane(changed: list[str] | None, values: Mapping[str, Any]) -> dict:
         the typed inputs keyed by slider id); ``seed``, ``preset``,
         ``layers``, ``large``; events ``click``, ``zoom`` (a filtered
         ``relayoutData``), ``clear``, ``sample``; ``state`` (the store: the
-        last valid query string).
+        last valid query string); ``imported`` (the imported-trace store,
+        optional).
 
     Returns
     -------
@@ -165,13 +184,15 @@ def _update_plane(changed: list[str], values: Mapping[str, Any]) -> dict:
     base_parsed = from_query(values.get("state"))
     base = base_parsed.params
     search = values.get("search")
+    trace = imported.from_store(values.get("imported"))
 
-    # 1. navigation: the URL is the state (initial load, back/forward)
+    # 1. navigation: the URL is the state (initial load, back/forward, and
+    #    views that set the whole state at once, e.g. teaching presets)
     if _prop(ids.URL, "search") in changed or not changed:
         if not changed and not (isinstance(search, str) and search.strip("?")):
-            return _render(base, list(base_parsed.notes), push_url=False)
+            return _render(base, list(base_parsed.notes), push_url=False, imported_trace=trace)
         parsed = from_query(search)
-        return _render(parsed.params, list(parsed.notes), push_url=False)
+        return _render(parsed.params, list(parsed.notes), push_url=False, imported_trace=trace)
 
     # 2. the controls hold the parameters; trajectories and window come from the store
     parsed = _from_controls(values, base)
@@ -200,11 +221,9 @@ def _update_plane(changed: list[str], values: Mapping[str, Any]) -> dict:
         if err:
             return _nothing("⚠ " + err, "error")
         df, lam = point
-        if compute.is_forbidden(p, df, lam):
-            edge = compute.edge_at(p, df)
-            return _nothing(f"⚠ ({df:.4g}, {lam:.4g}) is in the forbidden region: no weights "
-                            f"give λ < 2‖x‖|Δf + y|/√n_eff = {edge:.4g} there. "
-                            "Click above the gray V.", "error")
+        refused = forbidden_start_message(p, df, lam)
+        if refused:
+            return _nothing(refused, "error")
         p = p.with_starts(compute.resolved_starts(p) + ((df, lam),))
     if _prop(ids.SAMPLE_INIT, "n_clicks") in changed:
         p, err, sample_notes = _sample(p)
@@ -212,7 +231,7 @@ def _update_plane(changed: list[str], values: Mapping[str, Any]) -> dict:
             return _nothing("⚠ " + err, "error")
         notes += sample_notes
 
-    return _render(p, notes, push_url=p != base)
+    return _render(p, notes, push_url=p != base, imported_trace=trace)
 
 
 def _sample(p: ViewParams) -> tuple[ViewParams, str | None, list[str]]:
@@ -236,28 +255,37 @@ def _sample(p: ViewParams) -> tuple[ViewParams, str | None, list[str]]:
 
 # -- time series, download, export -----------------------------------------------------
 
-def update_timeseries(state: Any, overlay: Any) -> tuple[dict, str]:
+def update_timeseries(state: Any, overlay: Any, imported_data: Any = None) -> tuple[dict, str]:
     """(time-series figure, summary text) for a state.
 
     Normally the selected (latest) trajectory of the plane.  With the overlay
     on, the parameter-space GD run at width n from the sampled init of the
     current seed (what "Sample init" adds), drawn dashed over the
-    function-space map started from the same point.
+    function-space map started from the same point.  An imported trace
+    (``imported_data``, the :data:`ids.IMPORTED` store) is drawn on top.
     """
     try:
         p = from_query(state).params
-        if isinstance(overlay, (list, tuple)) and "paramspace" in overlay:
-            return _paramspace_series(p)
-        res = compute.selected_trajectory(p)
-        if res is None:
-            return figures.timeseries(None, large=p.large), "No trajectory selected."
-        if res.traj is None:
-            return (figures.empty_figure(f"Trajectory not computed: {res.error}", p.large),
-                    res.error or "")
-        return figures.timeseries(res.traj, start=res.start, large=p.large), _summary(res)
+        fig, text = _series(p, overlay)
+        trace = imported.from_store(imported_data)
+        if trace is not None:
+            fig = figures_fate.add_imported_timeseries(fig, trace, p.large)
+        return fig, text
     except Exception:  # noqa: BLE001
         log.exception("update_timeseries failed")
         return figures.empty_figure("Internal error (logged on the server)."), ""
+
+
+def _series(p: ViewParams, overlay: Any) -> tuple[dict, str]:
+    if isinstance(overlay, (list, tuple)) and "paramspace" in overlay:
+        return _paramspace_series(p)
+    res = compute.selected_trajectory(p)
+    if res is None:
+        return figures.timeseries(None, large=p.large), "No trajectory selected."
+    if res.traj is None:
+        return (figures.empty_figure(f"Trajectory not computed: {res.error}", p.large),
+                res.error or "")
+    return figures.timeseries(res.traj, start=res.start, large=p.large), _summary(res)
 
 
 def _paramspace_series(p: ViewParams) -> tuple[dict, str]:
@@ -393,6 +421,7 @@ def register_callbacks(app) -> None:
             "zoom": Input(ids.ZOOM, "data"),
             "clear": Input(ids.CLEAR, "n_clicks"),
             "sample": Input(ids.SAMPLE_INIT, "n_clicks"),
+            "imported": Input(ids.IMPORTED, "data"),
             "state": State(ids.STATE, "data"),
         },
     )
@@ -415,9 +444,10 @@ def register_callbacks(app) -> None:
                             Output(ids.N_EFF_INPUT, "disabled"), Input(ids.N_EFF, "disabled"))
 
     @app.callback(Output(ids.TIMESERIES, "figure"), Output(ids.SUMMARY, "children"),
-                  Input(ids.STATE, "data"), Input(ids.OVERLAY, "value"))
-    def _timeseries(state, overlay):
-        return update_timeseries(state, overlay)
+                  Input(ids.STATE, "data"), Input(ids.OVERLAY, "value"),
+                  Input(ids.IMPORTED, "data"))
+    def _timeseries(state, overlay, imported_data):
+        return update_timeseries(state, overlay, imported_data)
 
     @app.callback(Output(ids.DOWNLOAD, "data"), Input(ids.DOWNLOAD_CSV, "n_clicks"),
                   State(ids.STATE, "data"), prevent_initial_call=True)

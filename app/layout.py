@@ -206,6 +206,7 @@ def make_layout(p: ViewParams | None = None) -> html.Div:
         dcc.Location(id=ids.URL, refresh=False),
         dcc.Store(id=ids.STATE, data=to_query(p)),
         dcc.Store(id=ids.ZOOM),
+        dcc.Store(id=ids.IMPORTED),
         dcc.Download(id=ids.DOWNLOAD),
         html.Header(className="header", children=[
             html.H1("Sharpness Lab"),

@@ -1,0 +1,261 @@
+"""Pure figure builders of the fate-map view and of imported traces (plain dicts).
+
+No Dash imports.  Colours come from :mod:`app.theme` (Okabe–Ito, safe for the
+common forms of colour blindness); trajectories are drawn exactly as on the
+phase plane (:mod:`app.figures`), over a white halo so they stay visible on
+every category colour.
+"""
+
+from __future__ import annotations
+
+import copy
+import html
+import math
+from typing import Sequence
+
+import numpy as np
+
+from . import figures, theme
+
+__all__ = ["FATE_CATEGORIES", "IMPORTED_COLOR", "fate_categories", "fate_figure",
+           "fate_counts", "fate_summary", "fate_csv", "imported_plane_traces",
+           "add_imported_timeseries"]
+
+#: Categories of a fate map, in colour-scale order: (key, legend label, colour).
+#: Period codes of uvcore.fate_map: −2 forbidden, −1 diverged, −3 stalled,
+#: 1 converged, k ≥ 2 periodic, 0 chaotic (Lyapunov > CHAOS_TOL) or aperiodic.
+FATE_CATEGORIES = (
+    ("forbidden", "forbidden (no weights)", theme.FORBIDDEN_FILL),
+    ("diverged", "diverged", theme.BLACK),
+    ("stalled", "stalled (fixed point off line I)", theme.PURPLE),
+    ("converged", "converged (line I)", theme.GREEN),
+    ("period-2", "EoS period 2", theme.SKY_BLUE),
+    ("period-4", "EoS period 4", theme.BLUE),
+    ("period-k", "EoS, other period", theme.ORANGE),
+    ("chaotic", "chaotic (Λ > 0)", theme.VERMILLION),
+    ("aperiodic", "aperiodic (Λ ≈ 0)", theme.YELLOW),
+)
+_INDEX = {key: i for i, (key, _, _) in enumerate(FATE_CATEGORIES)}
+#: Colour of imported (measured) traces on the phase plane and the time series.
+IMPORTED_COLOR = theme.GREEN
+
+
+def fate_categories(period: np.ndarray, lyapunov: np.ndarray, chaos_tol: float) -> np.ndarray:
+    """Category index (into :data:`FATE_CATEGORIES`) of every cell, int8."""
+    period = np.asarray(period)
+    lyap = np.asarray(lyapunov, dtype=float)
+    out = np.full(period.shape, _INDEX["aperiodic"], dtype=np.int8)
+    with np.errstate(invalid="ignore"):
+        chaotic = (period == 0) & (lyap > chaos_tol)
+    for key, mask in (("forbidden", period == -2), ("diverged", period == -1),
+                      ("stalled", period == -3), ("converged", period == 1),
+                      ("period-2", period == 2), ("period-4", period == 4),
+                      ("period-k", (period >= 3) & (period != 4)), ("chaotic", chaotic)):
+        out[mask] = _INDEX[key]
+    return out
+
+
+#: Short kind of each category in hover texts (periodic ones add "period k").
+_HOVER_KIND = {"forbidden": "forbidden", "diverged": "diverged", "stalled": "stalled",
+               "converged": "converged", "period-2": "EoS", "period-4": "EoS",
+               "period-k": "EoS", "chaotic": "chaotic", "aperiodic": "aperiodic"}
+
+
+def _cell_text(cat: np.ndarray, period: np.ndarray, lyap: np.ndarray) -> list:
+    """Hover text of every cell: kind, period and Lyapunov exponent (kept short:
+    the text is most of the figure's payload)."""
+    kinds = [_HOVER_KIND[key] for key, _, _ in FATE_CATEGORIES]
+    rows = []
+    for crow, prow, lrow in zip(cat.tolist(), period.tolist(), lyap.tolist()):
+        row = []
+        for c, k, ly in zip(crow, prow, lrow):
+            text = kinds[c]
+            if k >= 1 or k == -3:
+                text += f", period {k if k >= 1 else 1}"
+            elif k == 0:
+                text += ", no period"
+            if ly == ly:                                    # not NaN
+                text += f"<br>Lyapunov Λ = {ly:.3g}"
+            row.append(text)
+        rows.append(row)
+    return rows
+
+
+def fate_counts(cat: np.ndarray) -> dict:
+    """Number of cells per category key (categories with no cell are left out)."""
+    counts = np.bincount(np.asarray(cat, dtype=np.int64).ravel(), minlength=len(FATE_CATEGORIES))
+    return {key: int(n) for (key, _, _), n in zip(FATE_CATEGORIES, counts) if n}
+
+
+def fate_summary(cat: np.ndarray, grid: int, steps: int) -> str:
+    """One line: the share of the allowed starts in each category."""
+    counts = fate_counts(cat)
+    allowed = sum(n for k, n in counts.items() if k != "forbidden")
+    head = f"{grid}×{grid} starts, {steps} steps each"
+    if not allowed:
+        return head + ": every start of this window is forbidden."
+    labels = {key: label for key, label, _ in FATE_CATEGORIES}
+    parts = [f"{labels[k]} {100.0 * n / allowed:.3g}%"
+             for k, n in sorted(counts.items(), key=lambda kv: -kv[1]) if k != "forbidden"]
+    return head + " — of the allowed starts: " + ", ".join(parts) + "."
+
+
+def _halo(trace: dict, large: bool) -> dict:
+    """A white copy under a trajectory line, so it reads on any category colour."""
+    width = trace.get("line", {}).get("width", theme.LINE_WIDTH[large]) + 3.0
+    return {"type": "scatter", "mode": "lines", "x": trace["x"], "y": trace["y"],
+            "line": {"color": "white", "width": width}, "hoverinfo": "skip",
+            "showlegend": False, "name": "halo", "legendgroup": trace.get("legendgroup")}
+
+
+def fate_figure(fm, window, *, steps: int, chaos_tol: float, trajectories: Sequence = (),
+                large: bool = False) -> dict:
+    """The fate map as a categorical heatmap with a legend and trajectories on top.
+
+    Parameters
+    ----------
+    fm : uvcore.FateMap (``df``, ``lam`` cell centres; ``period``, ``lyapunov``)
+    window : ((Δf_lo, Δf_hi), (λ_lo, λ_hi)) shown
+    steps : steps each start ran
+    chaos_tol : uvcore.CHAOS_TOL (exponent above which "not periodic" is chaotic)
+    trajectories : ((Δf₀, λ₀), uvcore.Trajectory or None) pairs, oldest first
+    """
+    (a, b), (c, d) = window
+    cat = fate_categories(fm.period, fm.lyapunov, chaos_tol)
+    colors = [color for _, _, color in FATE_CATEGORIES]
+    n = len(FATE_CATEGORIES)
+    lyap = np.round(np.asarray(fm.lyapunov, dtype=float), 4)
+    data: list[dict] = [{
+        "type": "heatmap", "name": "fate",
+        "x": figures._round(fm.df, b - a, 6), "y": figures._round(fm.lam, d - c, 6),
+        "z": cat, "zmin": -0.5, "zmax": n - 0.5, "zsmooth": False,
+        "colorscale": figures._discrete_colorscale(colors), "showscale": False,
+        "text": _cell_text(cat, np.asarray(fm.period), lyap),
+        "hovertemplate": "start Δf₀ = %{x:.4g}, λ₀ = %{y:.4g}<br>%{text}"
+                         "<br>click: start a trajectory here<extra></extra>",
+        "showlegend": False,
+    }]
+    present = fate_counts(cat)
+    data += [figures._legend_dummy(label, color, "fate")
+             for key, label, color in FATE_CATEGORIES if key in present]
+    notes: list[str] = []
+    count = len(trajectories)
+    for i, (start, traj) in enumerate(trajectories):
+        if traj is None:
+            continue
+        traces, note = figures._trajectory_traces(i, start, traj, window, i == count - 1, large)
+        data += [_halo(traces[0], large)] + traces
+        if note:
+            notes.append(note)
+    params = fm.params
+    layout = theme.base_layout(large)
+    layout.update({
+        "xaxis": theme.axis("Δf₀ = f₀ − y (start)", large, range=[a, b], autorange=False),
+        "yaxis": theme.axis("λ₀ (start)", large, range=[c, d], autorange=False),
+        "uirevision": f"fate|{a}|{b}|{c}|{d}",
+        "dragmode": False,
+        "legend": {**layout["legend"], "orientation": "h", "x": 0.0, "xanchor": "left",
+                   "yref": "container", "y": 0.0, "yanchor": "bottom", "tracegroupgap": 0},
+        "title": {"text": (f"Fate of every start after {steps} steps: η = "
+                           f"{params.eta:.4g}, n_eff = {params.n_eff:.4g}, ‖x‖ = "
+                           f"{params.x_norm:.4g}, y = {params.y:.4g}"),
+                  "x": 0.01, "xanchor": "left", "font": {"size": theme.FONT_SIZE[large]}},
+        "annotations": [figures._note_annotation(notes, large)] if notes else [],
+    })
+    return {"data": data, "layout": layout}
+
+
+def fate_csv(fm, *, steps: int, chaos_tol: float) -> str:
+    """CSV of a fate map: one row per start (full precision).
+
+    Columns ``df0, lam0, kind, period, lyapunov``: ``period`` is uvcore's
+    code (−3 stalled, −2 forbidden, −1 diverged, 0 not periodic, 1 converged,
+    k periodic), ``kind`` its name (chaotic if not periodic and Lyapunov >
+    CHAOS_TOL), ``lyapunov`` empty where undefined.  A last comment line
+    records the parameters.
+    """
+    names = {"forbidden": "forbidden", "diverged": "diverged", "stalled": "stalled",
+             "converged": "converged", "period-2": "periodic", "period-4": "periodic",
+             "period-k": "periodic", "chaotic": "chaotic", "aperiodic": "aperiodic"}
+    kinds = [names[key] for key, _, _ in FATE_CATEGORIES]
+    cat = fate_categories(fm.period, fm.lyapunov, chaos_tol)
+    lines = ["df0,lam0,kind,period,lyapunov"]
+    dfs = [repr(float(v)) for v in fm.df]
+    for i, lam in enumerate(np.asarray(fm.lam, dtype=float).tolist()):
+        lam_s = repr(lam)
+        for j, (c, k, ly) in enumerate(zip(cat[i].tolist(), fm.period[i].tolist(),
+                                           fm.lyapunov[i].tolist())):
+            lines.append(f"{dfs[j]},{lam_s},{kinds[c]},{k},"
+                         f"{repr(float(ly)) if math.isfinite(ly) else ''}")
+    p = fm.params
+    lines.append(f"# eta={p.eta!r}, n_eff={p.n_eff!r}, x_norm={p.x_norm!r}, y={p.y!r}, "
+                 f"steps={int(steps)}, grid={len(fm.df)}x{len(fm.lam)}")
+    return "\n".join(lines) + "\n"
+
+
+# -- imported traces ------------------------------------------------------------------
+
+def _label(stored) -> str:
+    return "imported: " + html.escape(stored.name, quote=False)
+
+
+def imported_plane_traces(stored, window, large: bool = False) -> list:
+    """Phase-plane traces of an imported trace (:class:`app.imported.StoredTrace`)."""
+    (a, b), (c, d) = window
+    step, df, lam = (np.asarray(v, dtype=float) for v in stored.plane)
+    if stored.gap:
+        step, df, lam = (np.insert(v, stored.gap, np.nan) for v in (step, df, lam))
+    label = _label(stored)
+    lw = theme.LINE_WIDTH[large]
+    return [{
+        "type": "scatter", "name": label, "mode": "lines+markers",
+        "x": figures._round(df, b - a, 6), "y": figures._round(lam, d - c, 6),
+        "customdata": step,
+        "line": {"color": IMPORTED_COLOR, "width": lw, "dash": "dash"},
+        "marker": {"symbol": "diamond", "size": 6 if not large else 9,
+                   "color": IMPORTED_COLOR},
+        "hovertemplate": f"{label}<br>step %{{customdata:.6g}}<br>Δf = %{{x:.5g}}<br>"
+                         "λ = %{y:.5g}<extra></extra>",
+        "legendgroup": "imported",
+    }, {
+        "type": "scatter", "name": f"{label} start", "mode": "markers",
+        "x": [float(df[0])], "y": [float(lam[0])],
+        "marker": {"symbol": "diamond", "size": 15 if not large else 20,
+                   "color": IMPORTED_COLOR, "line": {"color": theme.BLACK, "width": 1}},
+        "hovertemplate": f"{label}: first step<extra></extra>",
+        "legendgroup": "imported", "showlegend": False,
+    }]
+
+
+def add_imported_timeseries(fig: dict, stored, large: bool = False) -> dict:
+    """A copy of a time-series figure (:func:`app.figures.timeseries`) with an
+    imported trace's loss, λ (and λᴴ) added and the step axes widened to hold
+    its steps.  A figure without the two panels (a message) is returned as is.
+    """
+    layout = fig.get("layout", {})
+    if "xaxis2" not in layout:
+        return fig
+    out = {"data": list(fig["data"]), "layout": copy.deepcopy(layout)}
+    label = _label(stored)
+    lw = theme.LINE_WIDTH[large]
+    styles = {"loss": ("loss", "x", "y", "solid"), "lam": ("λ", "x2", "y2", "dash"),
+              "lam_h": ("λᴴ", "x2", "y2", "dot")}
+    top = 0.0
+    for key, (what, xa, ya, dash) in styles.items():
+        if key not in stored.series:
+            continue
+        t, v = stored.series[key]
+        if key == "loss":
+            v = np.where(v > 0, v, np.nan)
+        top = max(top, float(t[-1]))
+        out["data"].append({
+            "type": "scatter", "name": f"{label} ({what})", "x": t, "y": v,
+            "mode": "lines", "line": {"color": IMPORTED_COLOR, "width": lw, "dash": dash},
+            "xaxis": xa, "yaxis": ya, "legendgroup": "imported",
+            "hovertemplate": f"{label}<br>step %{{x:.6g}}<br>{what} = %{{y:.5g}}<extra></extra>",
+        })
+    for axis in ("xaxis", "xaxis2"):
+        rng = out["layout"][axis].get("range")
+        if isinstance(rng, list) and len(rng) == 2 and top > rng[1]:
+            out["layout"][axis]["range"] = [rng[0], top]
+    return out
