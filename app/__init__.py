@@ -38,6 +38,7 @@ if "NUMBA_THREADING_LAYER" not in os.environ:
 import uvcore  # noqa: E402
 
 from . import callbacks, compute, jobs
+from . import server as _server
 from .layout import make_layout
 
 __all__ = ["create_app", "app", "server", "ASSETS_FOLDER", "debug_enabled"]
@@ -50,7 +51,13 @@ APP_TITLE = "Sharpness Lab"
 
 
 def debug_enabled() -> bool:
-    return os.environ.get("DASH_DEBUG", "") == "1"
+    """``DASH_DEBUG=1``, and never in production (gunicorn / the Docker image)."""
+    if os.environ.get("DASH_DEBUG", "") != "1":
+        return False
+    if _server.production():
+        log.warning("DASH_DEBUG=1 ignored: debug mode is off in production")
+        return False
+    return True
 
 
 def _view_modules():
@@ -75,6 +82,7 @@ def create_app(config: dict | None = None) -> dash.Dash:
         update_title=None,
         assets_folder=ASSETS_FOLDER,
         serve_locally=True,
+        compress=True,
         external_scripts=[],
         external_stylesheets=[],
         suppress_callback_exceptions=True,
@@ -85,8 +93,7 @@ def create_app(config: dict | None = None) -> dash.Dash:
     app.enable_dev_tools(debug=debug, dev_tools_ui=debug, dev_tools_props_check=debug,
                          dev_tools_serve_dev_bundles=debug, dev_tools_hot_reload=False,
                          dev_tools_silence_routes_logging=not debug)
-    cache_type = compute.cache_config(config.get("cache"))["CACHE_TYPE"]
-    compute.init_cache(server, config.get("cache"))
+    cache_type = compute.init_cache(server, config.get("cache"))["CACHE_TYPE"]
     app.layout = make_layout
     callbacks.register_callbacks(app)
     for module in modules:
@@ -94,6 +101,7 @@ def create_app(config: dict | None = None) -> dash.Dash:
         if register is not None:
             register(app)
 
+    _server.harden(app)              # first: its before_request hooks run first
     _guard_callback_requests(app)
     started = time.time()
 

@@ -3,12 +3,27 @@
 Every memoized function takes only normalized primitives (floats, ints,
 tuples) taken from a :class:`app.state.ViewParams`, so the cache key is the
 normalized state and a layer is recomputed only when something it depends on
-changes (moving the steps slider does not recompute the region grid).
+changes (moving the steps slider does not recompute the region grid).  On top
+of that, :func:`memoize` makes every real number a float before the key is
+built, so 5 and 5.0 share one entry (and "5" too: :mod:`app.state` parses it).
 
-Backend: ``SimpleCache`` (in-process) by default; ``RedisCache`` when the
-environment variable ``REDIS_URL`` is set; or anything passed to
-:func:`init_cache` as a flask-caching config.  Outside a Flask app context a
-private in-process cache is used, so the functions also work in scripts and
+Backend (:func:`cache_config`), chosen explicitly:
+
+* ``CACHE_TYPE`` (env) if set: ``SimpleCache``, ``FileSystemCache``,
+  ``RedisCache`` or ``NullCache``;
+* else ``RedisCache`` when ``REDIS_URL`` is set (shared by every worker and
+  machine);
+* else ``FileSystemCache`` in ``CACHE_DIR`` (default
+  ``$XDG_CACHE_HOME/sharpness-lab/memo``, mode 0700) in production or with
+  ``WEB_CONCURRENCY`` > 1 (shared by the workers of one machine);
+* else ``SimpleCache`` (one process: development, tests).  SimpleCache with
+  more than one worker is refused.
+
+Entries are written as JSON (:mod:`app.cache_codec`), never pickle, and
+bounded: ``CACHE_THRESHOLD`` entries (SimpleCache, FileSystemCache; for Redis
+set ``maxmemory`` with an LRU policy on the server).  ``create_app({"cache":
+{...}})`` passes a flask-caching config instead.  Outside a Flask app context
+a private in-process cache is used, so the functions also work in scripts and
 tests.
 
 Nothing here raises on bad input: :class:`uvcore.UVInputError` becomes an
@@ -17,9 +32,10 @@ Nothing here raises on bad input: :class:`uvcore.UVInputError` becomes an
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
-import os
+import numbers
 from dataclasses import dataclass
 
 import flask
@@ -28,44 +44,106 @@ from flask_caching import Cache
 
 import uvcore
 
+from . import cache_codec
+from .config import ConfigError, cache_root, env_int, env_str, private_dir
 from .state import INPUT_DIM, ViewParams
 
 log = logging.getLogger(__name__)
 
-__all__ = ["cache", "cache_config", "init_cache", "PlaneData", "TrajectoryResult",
+__all__ = ["cache", "cache_config", "init_cache", "memoize", "key_arg", "CACHE_TYPES", "PlaneData", "TrajectoryResult",
            "map_params", "regions", "vector_field", "nullclines", "forbidden_edge",
            "fixed_points", "trajectory", "sample_start", "paramspace_run", "plane",
            "selected_trajectory", "paramspace_available"]
 
 #: Seconds a memoized result lives.
 CACHE_TIMEOUT = 3600
-#: Most entries of the default in-process cache.
+#: Most entries of an in-process cache (default of CACHE_THRESHOLD there).
 CACHE_THRESHOLD = 2000
+#: Most entries of the file cache (entries are up to ~1 MB: a 20000-step
+#: trajectory), so ≈ 500 MB of disk at most by default.
+FILE_CACHE_THRESHOLD = 500
+#: Values of the CACHE_TYPE environment variable.
+CACHE_TYPES = ("SimpleCache", "FileSystemCache", "RedisCache", "NullCache")
 
 cache = Cache()
 _fallback = flask.Flask("uvcore-cache")
 
 
+def _workers() -> int:
+    return env_int("WEB_CONCURRENCY", 1, lo=1)
+
+
 def cache_config(config: dict | None = None) -> dict:
-    """flask-caching config: ``config`` if given, else Redis from REDIS_URL, else SimpleCache."""
+    """The flask-caching config: ``config`` if given, else from the environment
+    (see the module docstring).  Raises ConfigError on an unusable setting."""
     if config:
         return dict(config)
-    url = os.environ.get("REDIS_URL")
-    if url:
-        return {"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": url,
-                "CACHE_DEFAULT_TIMEOUT": CACHE_TIMEOUT, "CACHE_KEY_PREFIX": "sharpness-lab:"}
-    return {"CACHE_TYPE": "SimpleCache", "CACHE_DEFAULT_TIMEOUT": CACHE_TIMEOUT,
-            "CACHE_THRESHOLD": CACHE_THRESHOLD}
+    from .server import production  # noqa: PLC0415
+    url = env_str("REDIS_URL")
+    kind = env_str("CACHE_TYPE")
+    if kind is None:
+        kind = ("RedisCache" if url else
+                "FileSystemCache" if production() or _workers() > 1 else "SimpleCache")
+    if kind not in CACHE_TYPES:
+        raise ConfigError(f"CACHE_TYPE={kind!r}: use one of {', '.join(CACHE_TYPES)}")
+    base = {"CACHE_TYPE": kind, "CACHE_DEFAULT_TIMEOUT": CACHE_TIMEOUT}
+    if kind == "RedisCache":
+        if not url:
+            raise ConfigError("CACHE_TYPE=RedisCache needs REDIS_URL")
+        return {**base, "CACHE_REDIS_URL": url, "CACHE_KEY_PREFIX": "sharpness-lab:"}
+    if kind == "FileSystemCache":
+        directory = private_dir(env_str("CACHE_DIR") or cache_root() / "memo")
+        return {**base, "CACHE_DIR": str(directory),
+                "CACHE_THRESHOLD": env_int("CACHE_THRESHOLD", FILE_CACHE_THRESHOLD, lo=1),
+                "CACHE_OPTIONS": {"mode": 0o600}}
+    if kind == "SimpleCache":
+        if _workers() > 1:
+            raise ConfigError("CACHE_TYPE=SimpleCache is per process: with WEB_CONCURRENCY > 1 "
+                              "use FileSystemCache or RedisCache")
+        return {**base, "CACHE_THRESHOLD": env_int("CACHE_THRESHOLD", CACHE_THRESHOLD, lo=1)}
+    return base
 
 
-def init_cache(server: flask.Flask, config: dict | None = None) -> None:
-    """Attach the memo cache to a Flask server (called by ``create_app``)."""
-    cache.init_app(server, config=cache_config(config))
+def init_cache(server: flask.Flask, config: dict | None = None) -> dict:
+    """Attach the memo cache to a Flask server (called by ``create_app``).
+
+    Returns the config used; the backend gets a JSON serializer
+    (:func:`app.cache_codec.install`).
+    """
+    cfg = cache_config(config)
+    cache.init_app(server, config=cfg)
+    cache_codec.install(server.extensions["cache"][cache])
+    return cfg
 
 
 cache.init_app(_fallback, config=cache_config({"CACHE_TYPE": "SimpleCache",
                                                 "CACHE_THRESHOLD": CACHE_THRESHOLD}))
+cache_codec.install(_fallback.extensions["cache"][cache])
 cache.app = _fallback
+
+
+def key_arg(v):
+    """Normalized memo argument: every real number (not bool) a float; tuples
+    and lists element-wise (as tuples); anything else unchanged."""
+    if isinstance(v, bool) or v is None or isinstance(v, str):
+        return v
+    if isinstance(v, numbers.Real):
+        return float(v) + 0.0                  # 5 → 5.0, −0.0 → 0.0
+    if isinstance(v, (tuple, list)):
+        return tuple(key_arg(x) for x in v)
+    return v
+
+
+def memoize(fn):
+    """``cache.memoize`` whose key (and call) uses :func:`key_arg` arguments."""
+    cached = cache.memoize(timeout=CACHE_TIMEOUT)(fn)
+
+    @functools.wraps(fn)
+    def wrapper(*args):
+        return cached(*(key_arg(a) for a in args))
+
+    wrapper.memoized = cached
+    return wrapper
 
 
 def map_params(eta: float, n_eff: float, x_norm: float, y: float) -> uvcore.MapParams:
@@ -75,24 +153,24 @@ def map_params(eta: float, n_eff: float, x_norm: float, y: float) -> uvcore.MapP
 
 # -- layers -------------------------------------------------------------------
 
-@cache.memoize(timeout=CACHE_TIMEOUT)
+@memoize
 def regions(eta, n_eff, x_norm, y, window, grid):
     (a, b), (c, d) = window
     return uvcore.regions(map_params(eta, n_eff, x_norm, y), (a, b), (c, d), grid)
 
 
-@cache.memoize(timeout=CACHE_TIMEOUT)
+@memoize
 def vector_field(eta, n_eff, x_norm, y, window, grid):
     (a, b), (c, d) = window
     return uvcore.vector_field(map_params(eta, n_eff, x_norm, y), (a, b), (c, d), grid)
 
 
-@cache.memoize(timeout=CACHE_TIMEOUT)
+@memoize
 def nullclines(eta, n_eff, x_norm, y, df_range):
     return uvcore.nullclines(map_params(eta, n_eff, x_norm, y), df_range)
 
 
-@cache.memoize(timeout=CACHE_TIMEOUT)
+@memoize
 def fixed_points(eta, n_eff, x_norm, y):
     return uvcore.fixed_points(map_params(eta, n_eff, x_norm, y))
 
@@ -110,7 +188,7 @@ class TrajectoryResult:
     error: str | None = None
 
 
-@cache.memoize(timeout=CACHE_TIMEOUT)
+@memoize
 def trajectory(eta, n_eff, x_norm, y, df0, lam0, steps) -> TrajectoryResult:
     try:
         params = map_params(eta, n_eff, x_norm, y)
@@ -148,7 +226,7 @@ def _custom_kwargs(preset: str, sigma: float, n_eff: float) -> dict:
     return {"n_eff": n_eff, "sigma_u": sigma, "sigma_v": sigma} if preset == "custom" else {}
 
 
-@cache.memoize(timeout=CACHE_TIMEOUT)
+@memoize
 def sample_start(width, input_dim, preset, sigma, x_norm, y, seed, n_eff) -> SampledStart:
     """(Δf₀, λ₀, n_eff) of a sampled parameter-space initialization (spec §1).
 
@@ -180,7 +258,7 @@ class ParamRun:
 PARAMSPACE_MAX_WORK = 2e8
 
 
-@cache.memoize(timeout=CACHE_TIMEOUT)
+@memoize
 def paramspace_run(width, input_dim, preset, sigma, x_norm, y, seed, eta, n_eff,
                    steps) -> ParamRun:
     """GD in parameter space at width n from the sampled init of ``seed``."""

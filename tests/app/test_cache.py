@@ -1,0 +1,158 @@
+"""The memo cache: backend choice from the environment, JSON (not pickle)
+entries that round-trip every memoized result, bounded size, normalized keys."""
+
+import json
+import os
+import pickle
+import stat
+
+import numpy as np
+import pytest
+from flask import Flask
+
+from app import cache_codec, compute
+from app.config import ConfigError
+from app.state import ViewParams, parse_controls
+
+ENV = ("CACHE_TYPE", "REDIS_URL", "CACHE_DIR", "CACHE_THRESHOLD", "WEB_CONCURRENCY",
+       "SHARPNESS_LAB_PRODUCTION")
+
+
+@pytest.fixture
+def clean_env(monkeypatch, tmp_path):
+    for k in ENV:
+        monkeypatch.delenv(k, raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    return monkeypatch
+
+
+def _equal(a, b):
+    """Deep equality for results holding arrays (NaN equal to NaN)."""
+    if isinstance(a, np.ndarray):
+        return isinstance(b, np.ndarray) and a.dtype == b.dtype and a.shape == b.shape and \
+            np.array_equal(a, b, equal_nan=a.dtype.kind in "fc")
+    if hasattr(a, "__dataclass_fields__"):
+        return type(a) is type(b) and _equal(vars(a), vars(b))
+    if isinstance(a, dict):
+        return isinstance(b, dict) and a.keys() == b.keys() and all(_equal(a[k], b[k]) for k in a)
+    if isinstance(a, (list, tuple)):
+        return type(a) is type(b) and len(a) == len(b) and all(map(_equal, a, b))
+    if isinstance(a, float) and a != a:
+        return isinstance(b, float) and b != b
+    return a == b and type(a) is type(b)
+
+
+def _results():
+    p = ViewParams()
+    key, win = p.map_key, p.plot_window
+    return [compute.regions.__wrapped__(*key, win, 20.0),
+            compute.vector_field.__wrapped__(*key, win, 6.0),
+            compute.nullclines.__wrapped__(*key, win[0]),
+            compute.fixed_points.__wrapped__(*key),
+            compute.trajectory.__wrapped__(*key, -2.0, 0.5, 300.0),
+            compute.trajectory.__wrapped__(*key, -2.0, 1e-9, 30.0),      # forbidden: error
+            compute.trajectory.__wrapped__(1e4, *key[1:], -2.0, 0.5, 300.0),   # diverges
+            compute.sample_start.__wrapped__(16.0, 8.0, "ntp", 1.0, 1.0, 2.0, 0.0, 16.0),
+            compute.paramspace_run.__wrapped__(16.0, 8.0, "ntp", 1.0, 1.0, 2.0, 0.0, 1.5,
+                                               16.0, 40.0)]
+
+
+def test_every_memoized_result_round_trips_through_json():
+    for value in _results():
+        raw = cache_codec.dumps(value)
+        json.loads(raw)                                   # plain JSON: no NaN tokens
+        assert b"NaN" not in raw and b"Infinity" not in raw
+        assert _equal(cache_codec.loads(raw), value), type(value)
+
+
+def test_codec_refuses_foreign_classes_and_pickles():
+    class Foreign:
+        pass
+    with pytest.raises(cache_codec.CodecError):
+        cache_codec.dumps(Foreign())
+    with pytest.raises(cache_codec.CodecError):
+        cache_codec.loads(json.dumps({"__dc__": "os:system", "s": {}}))
+    with pytest.raises(cache_codec.CodecError):
+        cache_codec.loads(json.dumps({"__nd__": ["|O", [1], "AAAAAAAAAAA="]}))
+    ser = cache_codec.JSONRedisSerializer()
+    assert ser.loads(b"!" + pickle.dumps({"x": 1})) is None       # a pickle is a miss
+    assert ser.loads(ser.dumps(7)) == 7 and ser.dumps(7) == b"7"  # INCR-compatible
+
+
+def test_backend_choice(clean_env, tmp_path):
+    assert compute.cache_config()["CACHE_TYPE"] == "SimpleCache"
+    clean_env.setenv("WEB_CONCURRENCY", "3")
+    cfg = compute.cache_config()
+    assert cfg["CACHE_TYPE"] == "FileSystemCache"
+    assert cfg["CACHE_THRESHOLD"] == compute.FILE_CACHE_THRESHOLD
+    assert stat.S_IMODE(os.stat(cfg["CACHE_DIR"]).st_mode) == 0o700
+    clean_env.setenv("CACHE_TYPE", "SimpleCache")
+    with pytest.raises(ConfigError, match="per process"):
+        compute.cache_config()
+    clean_env.setenv("CACHE_TYPE", "Pickles")
+    with pytest.raises(ConfigError):
+        compute.cache_config()
+    clean_env.delenv("CACHE_TYPE")
+    clean_env.setenv("REDIS_URL", "redis://127.0.0.1:1/0")
+    assert compute.cache_config()["CACHE_TYPE"] == "RedisCache"
+    clean_env.delenv("REDIS_URL")
+    clean_env.delenv("WEB_CONCURRENCY")
+    clean_env.setenv("SHARPNESS_LAB_PRODUCTION", "1")
+    clean_env.setenv("CACHE_DIR", str(tmp_path / "memo"))
+    clean_env.setenv("CACHE_THRESHOLD", "7")
+    cfg = compute.cache_config()
+    assert cfg == {**cfg, "CACHE_TYPE": "FileSystemCache", "CACHE_DIR": str(tmp_path / "memo"),
+                   "CACHE_THRESHOLD": 7}
+
+
+def test_cache_dir_owned_by_someone_else_is_refused(clean_env, tmp_path):
+    if os.getuid() != 0:
+        pytest.skip("needs root to chown")      # CI runs as root
+    d = tmp_path / "theirs"
+    d.mkdir()
+    os.chown(d, 12345, 12345)
+    clean_env.setenv("CACHE_TYPE", "FileSystemCache")
+    clean_env.setenv("CACHE_DIR", str(d))
+    with pytest.raises(ConfigError, match="owned by"):
+        compute.cache_config()
+
+
+def test_file_cache_stores_json_and_stays_bounded(clean_env, tmp_path):
+    clean_env.setenv("CACHE_TYPE", "FileSystemCache")
+    clean_env.setenv("CACHE_DIR", str(tmp_path / "memo"))
+    clean_env.setenv("CACHE_THRESHOLD", "5")
+    server = Flask("t")
+    compute.init_cache(server)
+    with server.app_context():
+        for steps in range(1, 30):
+            compute.trajectory(1.5, 16.0, 1.0, 2.0, -2.0, 0.5, steps)
+        files = [f for f in (tmp_path / "memo").iterdir() if f.is_file()]
+        assert len(files) <= 5 + 2          # threshold entries + count and version files
+        for f in files:
+            body = f.read_bytes()[4:]       # 4-byte expiry header, then the entry
+            if body:
+                json.loads(body)
+            assert not body.startswith(b"\x80")          # no pickle protocol header
+        again = compute.trajectory(1.5, 16.0, 1.0, 2.0, -2.0, 0.5, 29)
+        assert again.traj is not None and again.traj.lam.size > 0
+    compute.init_cache(Flask("reset"))
+
+
+def _entries(server):
+    return len(server.extensions["cache"][compute.cache]._cache)
+
+
+@pytest.mark.parametrize("value", [5, 5.0, "5", " 5 ", "5.0", np.float64(5)])
+def test_5_and_5_0_and_quoted_5_share_one_entry(clean_env, value):
+    server = Flask("t")
+    compute.init_cache(server)
+    with server.app_context():
+        ref = parse_controls({"eta": 5}).params
+        compute.trajectory(*ref.map_key, -2.0, 0.5, ref.steps)
+        n = _entries(server)
+        p = parse_controls({"eta": value}).params
+        assert p == ref
+        compute.trajectory(*p.map_key, -2.0, 0.5, p.steps)
+        compute.trajectory(value if not isinstance(value, str) else 5, 16, 1, 2, -2, 0.5, 1000)
+        assert _entries(server) == n
+    compute.init_cache(Flask("reset"))
