@@ -15,8 +15,9 @@
 * Errors as short JSON (``{"error": ...}``) with the status code and never a
   traceback; the exception is logged on the server.
 * One JSON line per request on the ``app.access`` logger: time, method,
-  path, status, duration, size, worker pid (and the callback's output for
-  ``/_dash-update-component``).
+  path, status, duration, size, worker pid (and, for
+  ``/_dash-update-component``, the callback's output and, on a background
+  job's polls, the first characters of its key).
 
 Compression (gzip/brotli via flask-compress) is Dash's ``compress=True``.
 """
@@ -184,12 +185,19 @@ def harden(dash_app: dash.Dash) -> None:
             body = req.get_json(silent=True, cache=True) if req.is_json else None
             if isinstance(body, dict) and isinstance(body.get("output"), str):
                 record["output"] = body["output"][:120]
+            job = req.args.get("cacheKey")
+            if job:
+                record["job"] = job[:16]          # a background job's poll (key prefix)
         access_log.info(json.dumps(record, ensure_ascii=False))
 
     @server.errorhandler(RequestEntityTooLarge)
     def _too_large(_exc):
         return _error(413, f"request body larger than {server.config['MAX_CONTENT_LENGTH']} "
                            "bytes")
+
+    @server.errorhandler(dash.exceptions.DependencyException)
+    def _no_such_asset(_exc):
+        return _error(404, "Not Found")
 
     @server.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):

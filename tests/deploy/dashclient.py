@@ -18,24 +18,40 @@ import urllib.request
 CONFIG_RE = re.compile(r'<script id="_dash-config" type="application/json">(.*?)</script>', re.S)
 
 
-def callback_body(dash_app_map: dict, output_key: str, inputs: list, state: list | None = None,
-                  changed: list | None = None) -> dict:
-    """Body of a callback request: ``inputs``/``state`` are values in declaration order."""
-    cb = dash_app_map[output_key]
-    outs = output_key.strip(".").split("...") if output_key.startswith("..") else [output_key]
-    outputs = []
+def output_list(output_key: str) -> list:
+    """[{"id", "property"}] of a callback_map key (``..a.b...c.d..`` for several)."""
+    outs = output_key[2:-2].split("...") if output_key.startswith("..") else [output_key]
+    result = []
     for o in outs:
         cid, _, prop = o.rpartition(".")
-        outputs.append({"id": cid, "property": prop})
-    body = {
+        result.append({"id": cid, "property": prop})
+    return result
+
+
+def callback_body(callback_map: dict, output_key: str, values: dict | None = None,
+                  changed: list | None = None) -> dict:
+    """The renderer's request body for one callback.
+
+    ``values`` maps ``"id.prop"`` to the value of an input or state (missing:
+    None); ``changed`` is the list of triggering ``"id.prop"`` (default: the
+    first input).
+    """
+    values = values or {}
+    cb = callback_map[output_key]
+    outputs = output_list(output_key)
+
+    def deps(items):
+        return [{**d, "value": values.get(f"{d['id']}.{d['property']}")} for d in items]
+
+    first = cb["inputs"][0]
+    return {
         "output": output_key,
-        "outputs": outputs if len(outputs) > 1 else outputs[0],
-        "inputs": [{**dep, "value": v} for dep, v in zip(cb["inputs"], inputs)],
-        "state": [{**dep, "value": v} for dep, v in zip(cb.get("state", []), state or [])],
-        "changedPropIds": changed if changed is not None else
-        [f"{cb['inputs'][0]['id']}.{cb['inputs'][0]['property']}"],
+        "outputs": outputs if output_key.startswith("..") else outputs[0],
+        "inputs": deps(cb["inputs"]),
+        "state": deps(cb.get("state", [])),
+        "changedPropIds": changed if changed is not None
+        else [f"{first['id']}.{first['property']}"],
     }
-    return body
 
 
 class HttpDash:

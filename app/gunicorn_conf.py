@@ -1,0 +1,82 @@
+"""gunicorn settings of the dashboard, from the environment.
+
+Used by the Docker image's command and by the tests and benchmark, which run
+the very same command line::
+
+    gunicorn --config app/gunicorn_conf.py app:server
+
+This file is loaded by path (not imported through the ``app`` package), so
+reading it does not build the app in the gunicorn master.  Every worker
+imports ``app`` and builds its own Dash app (kernels load from the numba
+cache).
+
+=================  ===========  ==============================================
+variable           default      meaning
+=================  ===========  ==============================================
+HOST               127.0.0.1    address to bind (the image sets 0.0.0.0)
+PORT               8050         port
+WEB_CONCURRENCY    CPU count    worker processes
+THREADS            1            threads per worker (>1: the gthread worker)
+TIMEOUT            60           seconds a worker may spend on one request
+GRACEFUL_TIMEOUT   30           seconds to finish requests on restart
+KEEPALIVE          5            seconds to keep an idle connection
+MAX_REQUESTS       1000         restart a worker after that many requests
+                                (0: never), with 10 % jitter
+FORWARDED_ALLOW_IPS 127.0.0.1   proxies trusted for X-Forwarded-*
+LOG_LEVEL          info         gunicorn's own log level
+=================  ===========  ==============================================
+
+It also marks the process as production (``SHARPNESS_LAB_PRODUCTION=1``:
+debug off whatever ``DASH_DEBUG`` says; ``SECRET_KEY`` required) and exports
+``WEB_CONCURRENCY`` so the app picks a cache shared by the workers.
+"""
+
+import os
+import sys
+
+
+def _int(name, default, lo=1):
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        sys.exit(f"gunicorn_conf: {name}={raw!r} is not an integer")
+    if value < lo:
+        sys.exit(f"gunicorn_conf: {name}={value} must be >= {lo}")
+    return value
+
+
+def _cpus():
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:
+        return os.cpu_count() or 1
+
+
+if not os.environ.get("SECRET_KEY", "").strip():
+    sys.exit("gunicorn_conf: SECRET_KEY is not set; every worker (and every machine behind "
+             "one address) must share it: "
+             "python -c 'import secrets; print(secrets.token_hex(32))'")
+
+host = os.environ.get("HOST", "").strip() or "127.0.0.1"
+port = _int("PORT", 8050)
+bind = [f"[{host}]:{port}" if ":" in host else f"{host}:{port}"]
+workers = _int("WEB_CONCURRENCY", _cpus())
+threads = _int("THREADS", 1)
+timeout = _int("TIMEOUT", 60)
+graceful_timeout = _int("GRACEFUL_TIMEOUT", 30)
+keepalive = _int("KEEPALIVE", 5)
+max_requests = _int("MAX_REQUESTS", 1000, lo=0)
+max_requests_jitter = max_requests // 10
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+loglevel = os.environ.get("LOG_LEVEL", "info").lower()
+accesslog = None            # the app writes one JSON line per request (app/server.py)
+errorlog = "-"
+preload_app = False
+worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
+proc_name = "sharpness-lab"
+
+os.environ["SHARPNESS_LAB_PRODUCTION"] = "1"
+os.environ["WEB_CONCURRENCY"] = str(workers)

@@ -1,0 +1,142 @@
+"""The Docker image's exact command line (gunicorn + app/gunicorn_conf.py, the
+image's ENV) run on this machine: health, layout, a callback, limits, headers.
+(No Docker engine here: the image build itself is not exercised.)"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import urllib.request
+
+import pytest
+
+from app import ids
+
+from .dashclient import HttpDash, callback_body
+from .image import REPO, image_cmd, image_env, run_image_command
+
+pytestmark = [pytest.mark.deploy, pytest.mark.slow]
+
+#: Response headers every answer carries.
+SECURITY_HEADERS = ("Content-Security-Policy", "X-Content-Type-Options", "Referrer-Policy")
+TRACEBACK_MARKERS = (b"Traceback", b'File "', b"werkzeug", b".py\", line")
+
+
+def plane_values(eta: float = 1.5, click=None) -> dict:
+    vals = {f"{ids.input_id(k)}.value": v for k, v in
+            {"eta": eta, "width": 16, "n-eff": 16, "x-norm": 1, "y": 2, "sigma": 1,
+             "steps": 1000}.items()}
+    vals.update({f"{ids.SEED}.value": 0, f"{ids.PRESET}.value": "ntp",
+                 f"{ids.LAYERS}.value": ["regions", "forbidden", "arrows", "nullclines",
+                                         "eta-line", "fixed"],
+                 f"{ids.LARGE_FONT}.value": [], f"{ids.URL}.search": "",
+                 f"{ids.STATE}.data": "eta=1.5", f"{ids.PHASE_PLANE}.clickData": click})
+    return vals
+
+
+def plane_key(callback_map) -> str:
+    return next(k for k in callback_map if k.startswith(f"..{ids.input_id('eta')}.value..."))
+
+
+@pytest.fixture(scope="module")
+def callback_map():
+    from app import create_app
+    return create_app({"warmup": False}).callback_map
+
+
+def check_headers(headers: dict, body: bytes) -> None:
+    for h in SECURITY_HEADERS:
+        assert h in headers, (h, headers)
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert "frame-ancestors" in headers["Content-Security-Policy"]
+    assert not any(m in body for m in TRACEBACK_MARKERS), body[:500]
+
+
+def test_dockerfile_runs_gunicorn_from_the_config_module():
+    cmd = image_cmd()
+    assert cmd[0] == "gunicorn" and "app/gunicorn_conf.py" in cmd and cmd[-1] == "app:server"
+    env = image_env()
+    assert env["SHARPNESS_LAB_PRODUCTION"] == "1" and env["NUMBA_CPU_NAME"] == "generic"
+    text = (REPO / "Dockerfile").read_text()
+    assert "USER app" in text and "HEALTHCHECK" in text and "EXPOSE 8050" in text
+
+
+def test_image_command_serves_health_layout_and_a_callback(tmp_path, server_env,
+                                                           callback_map):
+    log = tmp_path / "server.log"
+    with run_image_command(tmp_path, {"WEB_CONCURRENCY": "2", "DASH_DEBUG": "1"},
+                           log_path=log) as (base, _proc):
+        c = HttpDash(base)
+        status, headers, body = c.get("/healthz")
+        assert status == 200 and json.loads(body)["cache"] == "FileSystemCache"
+        check_headers(headers, body)
+        cfg = c.load_page()
+        assert cfg["ui"] is False and cfg["props_check"] is False     # DASH_DEBUG ignored
+        status, headers, body = c.get("/_dash-layout")
+        assert status == 200 and ids.PHASE_PLANE.encode() in body
+        check_headers(headers, body)
+        key = plane_key(callback_map)
+        body = callback_body(callback_map, key, plane_values(2.5),
+                             changed=[f"{ids.input_id('eta')}.value"])
+        status, headers, data = c.callback(body)
+        assert status == 200, data[:300]
+        answer = json.loads(data)["response"]
+        fig = answer[ids.PHASE_PLANE]["figure"]
+        assert any(t.get("name", "").startswith("ηλ = 2") for t in fig["data"])
+        check_headers(headers, data)
+        # gzip for clients that accept it
+        req = urllib.request.Request(base + "/_dash-layout", headers={"Accept-Encoding": "gzip"})
+        with urllib.request.urlopen(req, timeout=10) as r:
+            assert r.headers["Content-Encoding"] == "gzip"
+    lines = [json.loads(x) for x in log.read_text().splitlines() if x.startswith("{")]
+    assert any(r["path"] == "/_dash-update-component" and r["status"] == 200
+               and r["output"] == key[:120] and r["duration_ms"] >= 0 for r in lines)
+    assert {"ts", "method", "path", "status", "duration_ms", "bytes", "pid"} <= set(lines[0])
+
+
+def test_body_over_max_content_length_is_413(tmp_path, server_env, callback_map):
+    with run_image_command(tmp_path, {"WEB_CONCURRENCY": "1",
+                                      "MAX_CONTENT_LENGTH": "65536"}) as (base, _):
+        c = HttpDash(base)
+        big = json.dumps({"output": plane_key(callback_map), "pad": "x" * 70_000}).encode()
+        status, headers, body = c.post_json("/_dash-update-component", big)
+        assert status == 413 and json.loads(body)["status"] == 413
+        check_headers(headers, body)
+        # chunked: no Content-Length, the limit applies while reading
+        def chunks():
+            for _ in range(20):
+                yield b"[" + b"0," * 4000 + b"0]"
+        req = urllib.request.Request(base + "/_dash-update-component", data=chunks(),
+                                     method="POST",
+                                     headers={"Content-Type": "application/json",
+                                              "Transfer-Encoding": "chunked"})
+        try:
+            with urllib.request.urlopen(req, timeout=10) as r:
+                status = r.status
+        except urllib.error.HTTPError as e:
+            status = e.code
+        assert status in (400, 413)
+        assert c.get("/healthz")[0] == 200
+
+
+def test_error_answers_are_json_without_tracebacks(tmp_path, server_env):
+    with run_image_command(tmp_path, {"WEB_CONCURRENCY": "1"}) as (base, _):
+        c = HttpDash(base)
+        for method, path, body in [("POST", "/_dash-update-component", b"{not json"),
+                                   ("POST", "/_dash-update-component", b'{"output": 5}'),
+                                   ("GET", "/_dash-update-component", None),
+                                   ("PUT", "/healthz", b"x"),
+                                   ("GET", "/_dash-component-suites/nope/x.js", None)]:
+            status, headers, data = c.request(method, path, body,
+                                              {"Content-Type": "application/json"})
+            assert status < 500, (method, path, status, data[:200])
+            check_headers(headers, data)
+
+
+def test_production_refuses_to_start_without_secret_key(tmp_path):
+    env = {**os.environ, **image_env(), "PYTHONPATH": str(REPO)}
+    env.pop("SECRET_KEY", None)
+    env["PATH"] = os.environ["PATH"]
+    r = subprocess.run(image_cmd(), cwd=REPO, env=env, capture_output=True, timeout=60)
+    assert r.returncode != 0 and b"SECRET_KEY is not set" in r.stdout + r.stderr

@@ -1,0 +1,121 @@
+"""The η_max background job end to end against real servers: a real
+redis-server and Celery worker, and the diskcache default with 3 gunicorn
+workers (the result must be fetchable whichever worker answers the poll)."""
+
+from __future__ import annotations
+
+import json
+import threading
+
+import pytest
+import redis
+
+from app import ids
+
+from .dashclient import HttpDash, callback_body
+from .image import run_image_command
+
+pytestmark = [pytest.mark.deploy, pytest.mark.slow]
+
+#: Seconds one small η_max job may take end to end, polls included.
+JOB_S = 60
+
+
+@pytest.fixture(scope="module")
+def callback_map():
+    from app import create_app
+    return create_app({"warmup": False}).callback_map
+
+
+def job_body(callback_map, grid: int = 12, state: str = "eta=1.5&steps=500") -> dict:
+    key = next(k for k in callback_map if k.startswith(f"..{ids.ETA_MAX_GRAPH}.figure"))
+    return callback_body(callback_map, key, {f"{ids.ETA_MAX_RUN}.n_clicks": 1,
+                                             f"{ids.STATE}.data": state,
+                                             f"{ids.ETA_MAX_GRID}.value": grid})
+
+
+def check_answer(answer: dict, progress: list, grid: int) -> None:
+    fig = answer["response"][ids.ETA_MAX_GRAPH]["figure"]
+    heat = fig["data"][0]
+    assert heat["type"] == "heatmap" and len(heat["x"]) == grid and len(heat["z"]) == grid
+    assert any(v is not None for row in heat["z"] for v in row)
+    text = answer["response"][ids.ETA_MAX_SUMMARY]["children"]
+    assert "η_max" in text and "η_c = 2" in text
+    final = progress[-1] if progress else answer.get("progress", {})
+    assert final, "no progress was reported"
+    assert int(final[f"{ids.ETA_MAX_PROGRESS}.value"]) <= int(final[f"{ids.ETA_MAX_PROGRESS}.max"])
+
+
+def test_job_through_redis_and_a_celery_worker(tmp_path, server_env, redis_url, celery_worker,
+                                               callback_map):
+    env = {"CELERY_BROKER_URL": redis_url, "REDIS_URL": redis_url, "WEB_CONCURRENCY": "2"}
+    with run_image_command(tmp_path, env) as (base, _):
+        c = HttpDash(base)
+        status, _, body = c.get("/healthz")
+        assert json.loads(body)["cache"] == "RedisCache"
+        answer, progress = c.background(job_body(callback_map, grid=14), timeout=JOB_S)
+        check_answer(answer, progress, 14)
+        # the plane callback fills the shared memo cache in Redis, as JSON
+        c.callback(callback_body(callback_map, next(
+            k for k in callback_map if k.startswith(f"..{ids.input_id('eta')}.value...")),
+            {f"{ids.URL}.search": "?eta=1.7"}, changed=[f"{ids.URL}.search"]))
+    log = celery_worker["log"].read_text()
+    assert "succeeded" in log and "background_callback_" in log
+    r = redis.Redis.from_url(redis_url)
+    keys = r.keys("sharpness-lab:*")
+    assert keys, "nothing memoized in Redis"
+    values = [r.get(k) for k in keys[:50]]
+    blobs = [v for v in values if v and v.startswith(b"!")]
+    assert blobs and all(v[1:2] in (b"{", b"[", b'"') for v in blobs)   # JSON, never pickle
+    for v in blobs:
+        json.loads(v[1:])
+
+
+def test_job_on_diskcache_with_three_gunicorn_workers(tmp_path, server_env, callback_map):
+    log = tmp_path / "server.log"
+    with run_image_command(tmp_path, {"WEB_CONCURRENCY": "3"}, log_path=log) as (base, _):
+        results, errors = [], []
+
+        def one(grid):
+            try:
+                c = HttpDash(base)
+                results.append((grid, *c.background(job_body(callback_map, grid), JOB_S,
+                                                    poll=0.05)))
+            except Exception as exc:  # noqa: BLE001 — reported below
+                errors.append(exc)
+
+        stop = threading.Event()
+
+        def keep_workers_busy():
+            """Plane requests with fresh η, so the polls meet busy workers and spread."""
+            c = HttpDash(base)
+            key = next(k for k in callback_map
+                       if k.startswith(f"..{ids.input_id('eta')}.value..."))
+            eta = 1.0
+            while not stop.is_set():
+                eta += 0.01
+                c.callback(callback_body(callback_map, key,
+                                         {f"{ids.URL}.search": f"?eta={eta:.2f}&steps=20000"},
+                                         changed=[f"{ids.URL}.search"]))
+
+        busy = [threading.Thread(target=keep_workers_busy) for _ in range(2)]
+        threads = [threading.Thread(target=one, args=(g,)) for g in (10, 11, 12)]
+        for t in busy + threads:
+            t.start()
+        for t in threads:
+            t.join(JOB_S + 30)
+        stop.set()
+        for t in busy:
+            t.join(30)
+        assert not errors, errors
+        assert len(results) == 3
+        for grid, answer, progress in results:
+            check_answer(answer, progress, grid)
+    records = [json.loads(x) for x in log.read_text().splitlines() if x.startswith("{")]
+    by_job: dict = {}
+    for r in records:
+        if r.get("job"):
+            by_job.setdefault(r["job"], set()).add(r["pid"])
+    assert len(by_job) == 3
+    assert max(len(p) for p in by_job.values()) >= 2, \
+        f"each job was polled by one worker only: {by_job}"
