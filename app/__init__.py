@@ -130,11 +130,21 @@ def _dep_list(items, expected: int | None) -> bool:
                for i in items)
 
 
+def _outputs_ok(key: str, outputs) -> bool:
+    """``outputs`` matches the callback's key: one dep (or a wildcard's list of
+    deps) for a single output, a list of that many for ``..a.b...c.d..``."""
+    if not key.startswith(".."):
+        if key.startswith("{"):                      # pattern-matching id: a list is fine
+            return _is_dep(outputs) or _dep_list(outputs, None)
+        return _is_dep(outputs)
+    return _dep_list(outputs, len(key[2:-2].split("...")))
+
+
 def _guard_callback_requests(dash_app: dash.Dash) -> None:
     """Answer 400 to callback requests whose envelope Dash cannot read.
 
     Dash itself raises (HTTP 500) on a body that is not an object, an unknown
-    ``output``, or inputs that are not a list of {id, property, value}.  The
+    ``output``, a clientside callback's ``output``, or inputs that are not a list of {id, property, value}.  The
     *values* inside a well-formed envelope are the callbacks' business: they
     are parsed and validated by :mod:`app.state`.
     """
@@ -149,11 +159,12 @@ def _guard_callback_requests(dash_app: dash.Dash) -> None:
         cb = dash_app.callback_map.get(body.get("output")) \
             if isinstance(body, dict) and isinstance(body.get("output"), str) else None
         ok = (cb is not None
+              and cb.get("callback") is not None       # clientside ones run in the browser
               and _dep_list(body.get("inputs"), len(cb.get("inputs", [])))
               and _dep_list(body.get("state", []), len(cb.get("state", [])))
               and isinstance(body.get("changedPropIds", []), list)
               and all(isinstance(p, str) for p in body.get("changedPropIds", []))
-              and isinstance(body.get("outputs", []), (list, dict)))
+              and _outputs_ok(body["output"], body.get("outputs")))
         if not ok:
             return flask.jsonify(error="malformed callback request"), 400
         return None

@@ -93,6 +93,12 @@ class HttpDash:
         path = "/_dash-update-component" + ("?" + urllib.parse.urlencode(q) if q else "")
         return self.post_json(path, body)
 
+    def callback_raw(self, data: bytes):
+        """POST raw bytes as a callback request (for fuzzing)."""
+        q = {"endId": self.end_id} if self.end_id else {}
+        path = "/_dash-update-component" + ("?" + urllib.parse.urlencode(q) if q else "")
+        return self.post_json(path, data)
+
     def background(self, body: dict, timeout: float = 60.0, poll: float = 0.25):
         """Run a background callback to the end: (final JSON, progress values seen)."""
         if self.end_id is None:
