@@ -13,8 +13,9 @@ series beside the UV-model trajectories.  Accepted files:
 
 Every value must be a finite number with |value| ≤ :data:`MAX_ABS`; steps
 must be ≥ 0 and strictly increasing; at most :data:`MAX_ROWS` rows and
-:data:`MAX_BYTES` bytes.  Anything else is refused with a one-line message:
-nothing here raises on any input.
+:data:`MAX_BYTES` bytes (through the dashboard, also at most
+:func:`upload_limit` of the server's request limit).  Anything else is
+refused with a one-line message: nothing here raises on any input.
 
 The browser keeps a reduced copy of the trace (:func:`to_store`): the first
 :data:`PLANE_HEAD` and last :data:`PLANE_TAIL` states for the phase plane and
@@ -41,11 +42,15 @@ import numpy as np
 from .figures import decimate_minmax
 
 __all__ = ["MAX_BYTES", "MAX_ROWS", "MAX_ABS", "MAX_NAME", "PLANE_HEAD", "PLANE_TAIL",
-           "SERIES_POINTS", "ImportedTrace", "StoredTrace", "parse_upload", "parse_bytes",
-           "to_store", "from_store", "clean_name"]
+           "SERIES_POINTS", "REQUEST_OVERHEAD", "ImportedTrace", "StoredTrace", "parse_upload",
+           "parse_bytes", "to_store", "from_store", "clean_name", "upload_limit"]
 
-#: Largest accepted file (bytes, decoded).
+#: Largest accepted file (bytes, decoded).  Through the dashboard a file must
+#: also fit in one request to the server (see :func:`upload_limit`).
 MAX_BYTES = 8_000_000
+#: Bytes of a callback request besides the file's base64 text (JSON envelope,
+#: ids, file name, data-URL header).
+REQUEST_OVERHEAD = 4096
 #: Most rows (steps) of a trace.
 MAX_ROWS = 100_000
 #: Largest |value| accepted.
@@ -93,6 +98,13 @@ class StoredTrace:
     plane: tuple
     gap: int
     series: dict
+
+
+def upload_limit(request_limit: int) -> int:
+    """Largest file (bytes) whose upload fits in a request body of
+    ``request_limit`` bytes (base64 is 4 characters per 3 bytes), at most
+    :data:`MAX_BYTES`."""
+    return max(0, min(MAX_BYTES, (int(request_limit) - REQUEST_OVERHEAD) * 3 // 4))
 
 
 def clean_name(name: Any) -> str:
