@@ -5,62 +5,25 @@ The app is served from a thread with werkzeug.  Each test reads the figure the
 browser actually holds: ``document.querySelector('#phase-plane .js-plotly-plot').data``.
 """
 
-import contextlib
 import math
 import os
-import threading
-from urllib.parse import urlsplit
 
 import pytest
-from werkzeug.serving import make_server
+
+from .conftest import PLOT, TIMEOUT_MS, VIEWPORT, open_page, serve
 
 pytestmark = pytest.mark.browser
 
-#: Milliseconds to wait for a callback round trip to show up in the page.
-TIMEOUT_MS = 15_000
-VIEWPORT = {"width": 1440, "height": 900}
 #: The README's picture is rewritten only on request (UPDATE_SCREENSHOTS=1), so
 #: a test run leaves the work tree clean.
 DOCS_DIR = os.path.join(os.path.dirname(__file__), os.pardir, os.pardir, "docs")
 
-PLOT = "document.querySelector('#phase-plane .js-plotly-plot')"
 TRAJ_COUNT = (f"() => {{ const g = {PLOT}; return g && g.data ? g.data.filter(t => t.name && "
               "t.name.startsWith('trajectory') && !t.name.endsWith('start') && "
               "!t.name.endsWith('state')).length : -1; }")
 ETA_LINE_Y = (f"() => {{ const g = {PLOT}; if (!g || !g.data) return null; "
               "const t = g.data.find(t => t.name && t.name.startsWith('ηλ = 2')); "
               "return t ? t.y[0] : null; }")
-
-
-@contextlib.contextmanager
-def serve(dash_app):
-    server = make_server("127.0.0.1", 0, dash_app.server, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}/"
-    finally:
-        server.shutdown()
-        thread.join(timeout=5)
-
-
-@pytest.fixture(scope="module")
-def app_url():
-    from app import create_app
-    with serve(create_app()) as url:
-        yield url
-
-
-def open_page(page, url):
-    page.set_viewport_size(VIEWPORT)
-    external = []
-    page.on("request", lambda r: external.append(r.url)
-            if urlsplit(r.url).hostname not in ("127.0.0.1", None) and
-            not r.url.startswith(("data:", "blob:")) else None)
-    page.goto(url)
-    page.wait_for_function(f"() => {{ const g = {PLOT}; return g && g.data && g.data.length > 5; }}",
-                           timeout=TIMEOUT_MS)
-    return external
 
 
 def wait_eta_line(page, lam):

@@ -1,0 +1,49 @@
+"""Shared helpers of the browser tests: the app served from a thread, a page
+opened on it (Playwright's ``page`` fixture; the launch flags are in
+tests/conftest.py) and the requests that left the machine."""
+
+import contextlib
+import threading
+from urllib.parse import urlsplit
+
+import pytest
+from werkzeug.serving import make_server
+
+#: Milliseconds to wait for a callback round trip to show up in the page.
+TIMEOUT_MS = 15_000
+VIEWPORT = {"width": 1440, "height": 900}
+#: The phase plane's Plotly element (its ``data`` is the figure the browser holds).
+PLOT = "document.querySelector('#phase-plane .js-plotly-plot')"
+
+
+@contextlib.contextmanager
+def serve(dash_app):
+    server = make_server("127.0.0.1", 0, dash_app.server, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}/"
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
+
+
+@pytest.fixture(scope="module")
+def app_url():
+    from app import create_app
+    with serve(create_app()) as url:
+        yield url
+
+
+def open_page(page, url):
+    """Open the dashboard and wait for the phase plane; returns the list of
+    requests to hosts other than this machine (it should stay empty)."""
+    page.set_viewport_size(VIEWPORT)
+    external = []
+    page.on("request", lambda r: external.append(r.url)
+            if urlsplit(r.url).hostname not in ("127.0.0.1", None) and
+            not r.url.startswith(("data:", "blob:")) else None)
+    page.goto(url)
+    page.wait_for_function(f"() => {{ const g = {PLOT}; return g && g.data && g.data.length > 5; }}",
+                           timeout=TIMEOUT_MS)
+    return external
