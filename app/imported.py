@@ -39,7 +39,7 @@ from typing import Any
 
 import numpy as np
 
-from .figures import decimate_minmax
+from . import figures
 
 __all__ = ["MAX_BYTES", "MAX_ROWS", "MAX_ABS", "MAX_NAME", "PLANE_HEAD", "PLANE_TAIL",
            "SERIES_POINTS", "REQUEST_OVERHEAD", "ImportedTrace", "StoredTrace", "parse_upload",
@@ -296,12 +296,7 @@ def _validate(name: str, columns: dict) -> tuple[ImportedTrace | None, str]:
 # -- the browser's copy --------------------------------------------------------------
 
 def _sig(a: np.ndarray) -> list:
-    a = np.asarray(a, dtype=float)
-    with np.errstate(all="ignore"):
-        mag = np.where(a != 0, np.floor(np.log10(np.abs(a))), 0.0)
-        scale = 10.0 ** (STORE_DIGITS - 1 - mag)
-        out = np.round(a * scale) / scale
-    return [float(v) for v in np.where(np.isfinite(out), out, a)]
+    return figures._sig_round(a, STORE_DIGITS).tolist()
 
 
 def to_store(trace: ImportedTrace) -> dict:
@@ -317,7 +312,7 @@ def to_store(trace: ImportedTrace) -> dict:
     if trace.lam_h is not None:
         named.append(("lam_h", trace.lam_h))
     for key, values in named:
-        t, (v,) = decimate_minmax(trace.step, [values], SERIES_POINTS)
+        t, (v,) = figures.decimate_minmax(trace.step, [values], SERIES_POINTS)
         series[key] = {"step": _sig(t), "value": _sig(v)}
     return {"name": trace.name, "rows": n, "gap": gap,
             "plane": {"step": _sig(trace.step[idx]), "df": _sig(trace.df[idx]),
