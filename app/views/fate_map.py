@@ -119,8 +119,9 @@ def _figure(fm: uvcore.FateMap, p: ViewParams, steps: int) -> tuple[dict, str]:
 def fate_view(state: Any, steps_raw: Any, tab: Any = ids.FATE_TAB, shown: Any = None) -> dict:
     """The interactive map: outputs ``figure``, ``status``, ``shown``.  Never raises.
 
-    Nothing is computed while another tab is open, nor when the fine map of
-    the same state and steps is already shown.
+    Nothing is computed (or sent) while another tab is open, nor when a map
+    of the same state and steps is already shown (e.g. the fine map, or on
+    coming back to the tab).
     """
     nothing = {"figure": no_update, "status": no_update, "shown": no_update}
     try:
@@ -131,7 +132,7 @@ def fate_view(state: Any, steps_raw: Any, tab: Any = ids.FATE_TAB, shown: Any = 
         if err:
             return {**nothing, "status": "⚠ " + err}
         query = to_query(p)
-        if shown == {"state": query, "grid": FINE_GRID, "steps": steps}:
+        if shown in ({"state": query, "grid": g, "steps": steps} for g in (GRID, FINE_GRID)):
             return nothing
         fm = fate_grid(*p.map_key, _window(p), GRID, steps)
         fig, text = _figure(fm, p, steps)

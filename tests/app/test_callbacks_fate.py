@@ -86,6 +86,11 @@ def test_fate_view_idle_outside_its_tab_and_keeps_the_fine_map():
     shown = {"state": DEFAULT, "grid": fv.FINE_GRID, "steps": 1000}
     assert fv.fate_view(DEFAULT, 1000, ids.FATE_TAB, shown) == nothing
     assert fv.fate_view(DEFAULT, 5000, ids.FATE_TAB, shown)["shown"]["steps"] == 5000
+    # back on the tab with the same state: the map shown stays, nothing is sent
+    out = fv.fate_view(DEFAULT, 1000, ids.FATE_TAB, None)
+    assert fv.fate_view(DEFAULT, 1000, ids.FATE_TAB, out["shown"]) == nothing
+    other = to_query(ViewParams(eta=2.0))
+    assert fv.fate_view(other, 1000, ids.FATE_TAB, out["shown"])["shown"]["state"] == other
 
 
 @pytest.mark.parametrize("value", HOSTILE)
