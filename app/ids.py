@@ -195,3 +195,53 @@ IMPORT_PENDING = "import-pending"
 #: dcc.Store in the core layout: the imported trace as drawn (app.imported.to_store),
 #: read by the phase plane and the time series; None when there is none.
 IMPORTED = "imported-trace"
+
+# -- Real networks view (app/views/networks.py; a background job) -----------------
+#: Tab value (``dcc.Tabs``) of the view.
+NETWORKS_TAB = "networks"
+#: Radio items: what to run, ``single`` (one network), ``fig1``, ``fig5`` or ``fig4``
+#: (the paper's real-network experiments at a reduced size).
+NETWORKS_EXPERIMENT = "networks-experiment"
+#: Single-run controls (number inputs, radio items): depth, width, activation,
+#: parameterization (``sp``/``mup``), σ_w², data (``gaussian``/``teacher``/``digits``),
+#: training examples, learning-rate mode (``c`` = η λ₀^H or ``eta``) and value,
+#: GD steps, sharpness-every K, seed (also the experiments' seed).
+NETWORKS_DEPTH = "networks-depth"
+NETWORKS_WIDTH = "networks-width"
+NETWORKS_ACTIVATION = "networks-activation"
+NETWORKS_PARAM = "networks-param"
+NETWORKS_SIGMA_W2 = "networks-sigma-w2"
+NETWORKS_DATA = "networks-data"
+NETWORKS_N_TRAIN = "networks-n-train"
+NETWORKS_LR_MODE = "networks-lr-mode"
+NETWORKS_LR = "networks-lr"
+NETWORKS_STEPS = "networks-steps"
+NETWORKS_EVERY = "networks-every"
+NETWORKS_SEED = "networks-seed"
+#: Experiment controls: size factor s, c of Fig 1, number of c values of Fig 5's
+#: bifurcation grid; UV matching (``auto``/``calibrated``/``structural``, all runs).
+NETWORKS_SCALE = "networks-scale"
+NETWORKS_FIG1_C = "networks-fig1-c"
+NETWORKS_C_POINTS = "networks-c-points"
+NETWORKS_MATCHING = "networks-matching"
+#: Containers of the single-run and the experiment controls (shown per experiment).
+NETWORKS_SINGLE_CONTROLS = "networks-single-controls"
+NETWORKS_EXPERIMENT_CONTROLS = "networks-experiment-controls"
+#: Line under the controls: the validated parameters, clamping notes, work estimate
+#: (or why nothing would run).
+NETWORKS_PLAN = "networks-plan"
+#: The job: start button, cancel button, progress bar (value/max in per mille).
+NETWORKS_RUN = "networks-run"
+NETWORKS_CANCEL = "networks-cancel"
+NETWORKS_PROGRESS = "networks-progress"
+#: The figure and the job's summary / message line.
+NETWORKS_GRAPH = "networks-graph"
+NETWORKS_STATUS = "networks-status"
+#: Store: {"key": cache key, "experiment": ..., "runs": [labels]} of the result shown.
+NETWORKS_RESULT = "networks-result"
+#: Export of a run as a trace the Import view accepts: which run (dropdown), the
+#: button, the dcc.Download and its message line.
+NETWORKS_EXPORT_RUN = "networks-export-run"
+NETWORKS_DOWNLOAD_CSV = "networks-download-csv"
+NETWORKS_DOWNLOAD = "networks-download"
+NETWORKS_EXPORT_STATUS = "networks-export-status"
