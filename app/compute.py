@@ -32,6 +32,7 @@ Nothing here raises on bad input: :class:`uvcore.UVInputError` becomes an
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import logging
 import math
@@ -43,6 +44,7 @@ import numpy as np
 from flask_caching import Cache
 
 import uvcore
+from uvcore import paramspace
 
 from . import cache_codec
 from .config import ConfigError, cache_root, env_int, env_str, private_dir
@@ -50,10 +52,10 @@ from .state import INPUT_DIM, ViewParams
 
 log = logging.getLogger(__name__)
 
-__all__ = ["cache", "cache_config", "init_cache", "memoize", "key_arg", "CACHE_TYPES", "PlaneData", "TrajectoryResult",
+__all__ = ["cache", "cache_config", "init_cache", "memoize", "memoize_local", "key_arg", "CACHE_TYPES", "PlaneData", "TrajectoryResult",
            "map_params", "regions", "vector_field", "nullclines", "forbidden_edge",
            "fixed_points", "trajectory", "sample_start", "paramspace_run", "plane",
-           "selected_trajectory", "paramspace_available"]
+           "selected_trajectory"]
 
 #: Seconds a memoized result lives.
 CACHE_TIMEOUT = 3600
@@ -146,6 +148,45 @@ def memoize(fn):
     return wrapper
 
 
+#: Entries per function of the per-process memo (:func:`memoize_local`).
+LOCAL_CACHE_SIZE = 64
+
+
+def memoize_local(fn):
+    """A bounded per-process LRU memo with :func:`key_arg` keys.
+
+    For results that cost about a millisecond to compute (the phase plane's
+    layers and trajectories): serializing them into a shared cache (a file or
+    Redis) costs more than computing them again, so only repeated requests to
+    the same worker are served from memory.  Results are frozen (arrays made
+    read-only) because every caller shares them.
+    """
+    cached = functools.lru_cache(maxsize=LOCAL_CACHE_SIZE)(lambda *a: _freeze(fn(*a)))
+
+    @functools.wraps(fn)
+    def wrapper(*args):
+        return cached(*(key_arg(a) for a in args))
+
+    wrapper.memoized = cached
+    return wrapper
+
+
+def _freeze(obj):
+    """Make every array reachable through dataclasses and tuples read-only."""
+    if isinstance(obj, np.ndarray):
+        obj.flags.writeable = False
+    elif dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        for f in dataclasses.fields(obj):
+            _freeze(getattr(obj, f.name))
+    elif isinstance(obj, (tuple, list)):
+        for item in obj:
+            _freeze(item)
+    elif isinstance(obj, dict):
+        for item in obj.values():
+            _freeze(item)
+    return obj
+
+
 def map_params(eta: float, n_eff: float, x_norm: float, y: float) -> uvcore.MapParams:
     """Validated :class:`uvcore.MapParams` (raises UVInputError)."""
     return uvcore.MapParams(eta, n_eff, x_norm, y)
@@ -153,24 +194,24 @@ def map_params(eta: float, n_eff: float, x_norm: float, y: float) -> uvcore.MapP
 
 # -- layers -------------------------------------------------------------------
 
-@memoize
+@memoize_local
 def regions(eta, n_eff, x_norm, y, window, grid):
     (a, b), (c, d) = window
     return uvcore.regions(map_params(eta, n_eff, x_norm, y), (a, b), (c, d), grid)
 
 
-@memoize
+@memoize_local
 def vector_field(eta, n_eff, x_norm, y, window, grid):
     (a, b), (c, d) = window
     return uvcore.vector_field(map_params(eta, n_eff, x_norm, y), (a, b), (c, d), grid)
 
 
-@memoize
+@memoize_local
 def nullclines(eta, n_eff, x_norm, y, df_range):
     return uvcore.nullclines(map_params(eta, n_eff, x_norm, y), df_range)
 
 
-@memoize
+@memoize_local
 def fixed_points(eta, n_eff, x_norm, y):
     return uvcore.fixed_points(map_params(eta, n_eff, x_norm, y))
 
@@ -188,7 +229,7 @@ class TrajectoryResult:
     error: str | None = None
 
 
-@memoize
+@memoize_local
 def trajectory(eta, n_eff, x_norm, y, df0, lam0, steps) -> TrajectoryResult:
     try:
         params = map_params(eta, n_eff, x_norm, y)
@@ -199,19 +240,6 @@ def trajectory(eta, n_eff, x_norm, y, df0, lam0, steps) -> TrajectoryResult:
 
 
 # -- parameter space (uvcore.paramspace) ----------------------------------------
-
-def _paramspace():
-    try:
-        from uvcore import paramspace  # noqa: PLC0415
-    except ImportError:
-        return None
-    return paramspace
-
-
-def paramspace_available() -> bool:
-    ps = _paramspace()
-    return ps is not None and hasattr(ps, "sample_start") and hasattr(ps, "train")
-
 
 @dataclass(frozen=True)
 class SampledStart:
@@ -232,12 +260,8 @@ def sample_start(width, input_dim, preset, sigma, x_norm, y, seed, n_eff) -> Sam
 
     ``n_eff`` is used by the "custom" preset only (NTP/μP fix it).
     """
-    ps = _paramspace()
-    if ps is None or not hasattr(ps, "sample_start"):
-        return SampledStart(None, None, None,
-                            "Sample init needs uvcore.paramspace, which is not installed")
     try:
-        df0, lam0, ne = ps.sample_start(int(width), int(input_dim), preset=preset, sigma=sigma,
+        df0, lam0, ne = paramspace.sample_start(int(width), int(input_dim), preset=preset, sigma=sigma,
                                         x_norm=x_norm, y=y, seed=int(seed),
                                         **_custom_kwargs(preset, sigma, n_eff))
         return SampledStart(float(df0), float(lam0), float(ne))
@@ -262,19 +286,15 @@ PARAMSPACE_MAX_WORK = 2e8
 def paramspace_run(width, input_dim, preset, sigma, x_norm, y, seed, eta, n_eff,
                    steps) -> ParamRun:
     """GD in parameter space at width n from the sampled init of ``seed``."""
-    ps = _paramspace()
-    if ps is None or not hasattr(ps, "train"):
-        return ParamRun(None, "the parameter-space run needs uvcore.paramspace, "
-                              "which is not installed")
     work = float(steps) * float(width) * (input_dim + 1)
     if work > PARAMSPACE_MAX_WORK:
         return ParamRun(None, f"parameter-space run skipped: steps × n(d+1) = {work:.3g} is "
                               f"above the dashboard's limit {PARAMSPACE_MAX_WORK:.0e}; lower "
                               "the width or the steps")
     try:
-        ne, su, sv = ps.resolve_preset(preset, int(width), sigma,
+        ne, su, sv = paramspace.resolve_preset(preset, int(width), sigma,
                                        **_custom_kwargs(preset, sigma, n_eff))
-        run = ps.train(int(width), int(input_dim), eta=eta, steps=int(steps), n_eff=ne,
+        run = paramspace.train(int(width), int(input_dim), eta=eta, steps=int(steps), n_eff=ne,
                        sigma_u=su, sigma_v=sv, x_norm=x_norm, y=y, seed=int(seed))
         return ParamRun(run)
     except (uvcore.UVInputError, ValueError, MemoryError) as exc:

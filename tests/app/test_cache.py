@@ -12,7 +12,7 @@ from flask import Flask
 
 from app import cache_codec, compute
 from app.config import ConfigError
-from app.state import ViewParams, parse_controls
+from app.state import INPUT_DIM, ViewParams, parse_controls
 
 ENV = ("CACHE_TYPE", "REDIS_URL", "CACHE_DIR", "CACHE_THRESHOLD", "WEB_CONCURRENCY",
        "SHARPNESS_LAB_PRODUCTION")
@@ -124,8 +124,8 @@ def test_file_cache_stores_json_and_stays_bounded(clean_env, tmp_path):
     server = Flask("t")
     compute.init_cache(server)
     with server.app_context():
-        for steps in range(1, 30):
-            compute.trajectory(1.5, 16.0, 1.0, 2.0, -2.0, 0.5, steps)
+        for seed in range(1, 30):
+            compute.sample_start(16, INPUT_DIM, "ntp", 1.0, 1.0, 2.0, seed, 16.0)
         files = [f for f in (tmp_path / "memo").iterdir() if f.is_file()]
         assert len(files) <= 5 + 2          # threshold entries + count and version files
         for f in files:
@@ -133,8 +133,8 @@ def test_file_cache_stores_json_and_stays_bounded(clean_env, tmp_path):
             if body:
                 json.loads(body)
             assert not body.startswith(b"\x80")          # no pickle protocol header
-        again = compute.trajectory(1.5, 16.0, 1.0, 2.0, -2.0, 0.5, 29)
-        assert again.traj is not None and again.traj.lam.size > 0
+        again = compute.sample_start(16, INPUT_DIM, "ntp", 1.0, 1.0, 2.0, 29, 16.0)
+        assert again.error is None and again.lam0 > 0
     compute.init_cache(Flask("reset"))
 
 
@@ -142,17 +142,32 @@ def _entries(server):
     return len(server.extensions["cache"][compute.cache]._cache)
 
 
+def _sample(p):
+    return compute.sample_start(p.width, INPUT_DIM, p.preset, p.sigma, p.x_norm, p.y, p.seed,
+                                p.n_eff)
+
+
 @pytest.mark.parametrize("value", [5, 5.0, "5", " 5 ", "5.0", np.float64(5)])
 def test_5_and_5_0_and_quoted_5_share_one_entry(clean_env, value):
     server = Flask("t")
     compute.init_cache(server)
     with server.app_context():
-        ref = parse_controls({"eta": 5}).params
-        compute.trajectory(*ref.map_key, -2.0, 0.5, ref.steps)
+        ref = parse_controls({"sigma": 5}).params
+        _sample(ref)
         n = _entries(server)
-        p = parse_controls({"eta": value}).params
+        p = parse_controls({"sigma": value}).params
         assert p == ref
-        compute.trajectory(*p.map_key, -2.0, 0.5, p.steps)
-        compute.trajectory(value if not isinstance(value, str) else 5, 16, 1, 2, -2, 0.5, 1000)
+        _sample(p)
+        raw = value if not isinstance(value, str) else 5
+        compute.sample_start(16, INPUT_DIM, "ntp", raw, 1, 2, 0, 16)
         assert _entries(server) == n
     compute.init_cache(Flask("reset"))
+
+
+def test_local_memo_shares_entries_across_number_types_and_freezes_results():
+    compute.trajectory.memoized.cache_clear()
+    a = compute.trajectory(1.5, 16, 1, 2, -2, 0.5, 100)
+    b = compute.trajectory(1.5, 16.0, 1.0, 2.0, -2.0, 0.5, 100.0)
+    assert a is b and compute.trajectory.memoized.cache_info().hits == 1
+    with pytest.raises(ValueError, match="read-only"):
+        a.traj.lam[0] = 0.0
