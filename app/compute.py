@@ -48,7 +48,7 @@ from uvcore import paramspace
 
 from . import cache_codec
 from .config import ConfigError, cache_root, env_int, env_str, private_dir
-from .state import INPUT_DIM, ViewParams
+from .state import ViewParams
 
 log = logging.getLogger(__name__)
 

@@ -1,7 +1,6 @@
 """Callbacks called directly, and through Dash's HTTP endpoint with hostile JSON."""
 
 import json
-import math
 import time
 
 import numpy as np

@@ -20,9 +20,9 @@ import pytest
 import uvcore
 from uvcore import UVInputError
 from uvcore.nets.data import Dataset, make_data
-from uvcore.nets.experiments import fig1, fig4, fig5, uv_calibrate, uv_match
+from uvcore.nets.experiments import fig1, fig4, fig5, uv_calibrate
 from uvcore.nets.lanczos import lanczos_top
-from uvcore.nets.model import Curvature, NetSpec, Problem, init_params
+from uvcore.nets.model import NetSpec, Problem, init_params
 from uvcore.nets.train import Cancelled, hessian_top, ntk_top, run_network
 
 ROOT = Path(__file__).resolve().parents[2]
