@@ -238,54 +238,33 @@ def sample_start(width: int, input_dim: int, *, preset: str = "ntp", sigma: floa
 # GD in parameter space
 
 @dataclass(frozen=True)
-class ParamTrajectory:
+class ParamTrajectory(Trajectory):
     """One GD run of the parameter-space model beside its function-space map.
 
-    Arrays have shape (T,) with T ≤ steps + 1: every finite state computed
-    (as in :class:`uvcore.Trajectory`).
+    A :class:`uvcore.Trajectory` (same fields and meaning: every finite state
+    computed, ``lam`` the NTK α²(‖Ux‖² + ‖x‖²‖v‖²) from the parameters,
+    ``outcome`` classified by the map's own rule, :func:`uvcore.maps.settle`)
+    with what ties it to the map and to its initialisation.
 
     Attributes
     ----------
-    df, lam, lam_h, loss, eta_lam : ndarray of float64, shape (T,)
-        Δf_t; the NTK λ_t = α²(‖Ux‖² + ‖x‖²‖v‖²) from the parameters; the
-        Hessian sharpness λ^H_t (spec §4, :func:`uvcore.hessian_sharpness`);
-        ½Δf_t²; ηλ_t.
-    diverged_at : int or None
-        First step that was non-finite or had ηλ/2 > ``uvcore.DIVERGENCE_BOUND``.
-    outcome : Outcome
-        Classified by the map's own rule on the (p, m) coordinates of the last
-        min(CLASSIFY_WINDOW, (steps + 1)//2) parameter-space states.
     map : Trajectory
         The function-space map (spec §2) from the same (Δf₀, λ₀), same steps.
     max_rel_dev_from_map : float
         max(D(Δf), D(λ)) with D(a) = max_t |a_t − b_t| / max_t |b_t|, b the
         map's series, over the steps both runs have (0 when both are 0).
-    params : MapParams
-        (η, n_eff, ‖x‖, y).
     width, input_dim, seed : int
     sigma_u, sigma_v : float
         Standard deviations used for the initialisation.
     """
 
-    df: np.ndarray
-    lam: np.ndarray
-    lam_h: np.ndarray
-    loss: np.ndarray
-    eta_lam: np.ndarray
-    diverged_at: int | None
-    outcome: Outcome
     map: Trajectory
     max_rel_dev_from_map: float
-    params: MapParams
     width: int
     input_dim: int
     sigma_u: float
     sigma_v: float
     seed: int
-
-    @property
-    def diverged(self) -> bool:
-        return self.diverged_at is not None
 
 
 def max_rel_dev(a_df, a_lam, b_df, b_lam) -> float:
