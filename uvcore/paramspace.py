@@ -39,7 +39,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import _kernels as K
-from .maps import Outcome, Trajectory, check_count, hessian_sharpness, settle, trajectory
+from .maps import Trajectory, check_count, hessian_sharpness, settle, trajectory
 from .params import MapParams, UVInputError, finite, positive
 
 __all__ = [
