@@ -22,6 +22,7 @@ with the same attributes (``eta``, ``lam`` of shape (K, M), ``period``,
 
 from __future__ import annotations
 
+import base64
 import math
 from typing import Iterable, Sequence
 
@@ -32,7 +33,8 @@ from . import theme
 __all__ = ["PLOT_KEEP", "CLASSES", "CLASS_LABELS", "CLASS_COLORS", "DIVERGED", "APERIODIC",
            "FEIGENBAUM_DELTA", "period_classes", "points_by_class", "diverged_runs",
            "route_guides", "bifurcation_figure", "cobweb_figure", "universality_figure",
-           "bifurcation_csv", "eos_map", "eos_slope", "subscript", "raster", "RASTER_ROWS", "EMPTY"]
+           "bifurcation_csv", "eos_map", "eos_slope", "subscript", "raster", "RASTER_ROWS", "EMPTY",
+           "typed_array", "decode_array", "image_codes"]
 
 #: Late-time values drawn per η: the last PLOT_KEEP of an aperiodic orbit; a
 #: period-k orbit is drawn as its k distinct values, a converged one as one.
@@ -298,19 +300,47 @@ def raster(diagram, quantity: str, y_range: tuple[float, float], rows: int = RAS
     return centres, z
 
 
+def typed_array(a: np.ndarray) -> dict:
+    """Plotly's base64 typed-array spec of an (u)int8/float array (what
+    ``go.Figure`` itself sends; plotly.js decodes it): 1 byte per cell of the
+    diagram image instead of 2–4 characters of JSON."""
+    a = np.ascontiguousarray(a)
+    return {"dtype": {"int8": "i1", "uint8": "u1", "float32": "f4",
+                      "float64": "f8"}[a.dtype.name],
+            "bdata": base64.b64encode(a.tobytes()).decode("ascii"),
+            "shape": ", ".join(str(n) for n in a.shape)}
+
+
+def image_codes(trace: dict) -> np.ndarray:
+    """Class codes (:data:`EMPTY` where nothing is drawn) of a diagram-image trace."""
+    return decode_array(trace["z"]).astype(np.int16) + EMPTY
+
+
+def decode_array(spec) -> np.ndarray:
+    """Inverse of :func:`typed_array` (plain lists pass through)."""
+    if isinstance(spec, dict) and "bdata" in spec:
+        shape = tuple(int(n) for n in str(spec.get("shape", "-1")).split(","))
+        return np.frombuffer(base64.b64decode(spec["bdata"]),
+                             dtype=np.dtype(spec["dtype"])).reshape(shape)
+    return np.asarray(spec)
+
+
 def _raster_trace(diagram, quantity: str, row_axis: str, window, y_range, large: bool) -> dict:
     name = _MAP_NAMES.get(diagram.map, diagram.map)
     sym = "λ" if quantity == "lam" else "ηλ"
     centres, z = raster(diagram, quantity, y_range)
-    colors = ("rgba(0,0,0,0)",) + CLASS_COLORS       # EMPTY = −1 is transparent
+    # sent as class code + 1 in uint8 (EMPTY → 0, transparent): runs of zero
+    # bytes stay short in base64 and never produce "/", which JSON escapes
+    colors = ("rgba(0,0,0,0)",) + CLASS_COLORS
     n = len(colors)
     scale = []
     for i, c in enumerate(colors):
         scale += [[i / n, c], [(i + 1) / n, c]]
     return {"type": "heatmap", "name": f"late-time {sym}, {name}", "yaxis": row_axis,
             "x": _round(diagram.eta, window[1] - window[0], 7),
-            "y": _round(centres, y_range[1] - y_range[0], 5), "z": z,
-            "zmin": EMPTY - 0.5, "zmax": n - 1.5, "zsmooth": False, "colorscale": scale,
+            "y": _round(centres, y_range[1] - y_range[0], 5),
+            "z": typed_array((z.astype(np.int16) - EMPTY).astype(np.uint8)),
+            "zmin": -0.5, "zmax": n - 0.5, "zsmooth": False, "colorscale": scale,
             "showscale": False, "showlegend": False,
             "meta": {"map": diagram.map, "raster": True},
             "hovertemplate": f"{name}<br>η = %{{x:.6g}}<br>{sym} ≈ %{{y:.4g}}<br>"
@@ -417,7 +447,8 @@ def _padded(ext, pad: float = 0.04) -> tuple[float, float]:
 
 def bifurcation_figure(uv=None, eos=None, *, window, eta: float, eta_c: float,
                        guides: Sequence[dict] = (), quantity: str = "lam",
-                       yranges: dict | None = None, subtitle: str = "", notes: Sequence[str] = (), large: bool = False,
+                       yranges: dict | None = None, subtitle: str = "",
+                       notes: Sequence[str] = (), large: bool = False,
                        uirevision: str | None = None) -> dict:
     """The orbit diagram against η (spec §3) as a figure dict.
 
@@ -690,7 +721,7 @@ def universality_figure(eos=None, uv=None, references: Sequence[tuple[str, objec
                      "hovertemplate": f"{label}<br>k = %{{x}}<br>δ_k = %{{y:.10g}}"
                                       "<br>|δ_k − δ| = %{customdata[1]:.2e}<extra></extra>"})
     kmin, kmax = (min(ks_all), max(ks_all)) if ks_all else (2, 7)
-    data.append({"type": "scatter", "mode": "lines", "name": f"Feigenbaum δ = 4.6692016…",
+    data.append({"type": "scatter", "mode": "lines", "name": "Feigenbaum δ = 4.6692016…",
                  "x": [kmin - 0.5, kmax + 0.5], "y": [FEIGENBAUM_DELTA] * 2,
                  "xaxis": "x", "yaxis": "y", "meta": {"panel": "delta", "feigenbaum": True},
                  "line": {"color": theme.BLACK, "width": lw * 0.6, "dash": "dash"},
@@ -787,5 +818,6 @@ def bifurcation_csv(diagrams: Iterable, *, x_norm: float, n_eff: float, y: float
                                            np.asarray(d.period), np.asarray(d.lyapunov,
                                                                             dtype=float))):
             vals = ",".join(cell(float(v), lam_digits) for v in lam[i])
+            e = float(e)
             lines.append(f"{d.map},{e!r},{e * scale!r},{int(p)},{cell(float(ly))},{vals}")
     return "\n".join(lines) + "\n"

@@ -46,16 +46,16 @@ import uvcore
 
 from .. import compute, figures, ids, jobs, layout, theme
 from .. import figures_bifurcation as fb
-from ..state import FIELDS, ViewParams, from_query, parse_number
+from ..state import COORD_CAP, FIELDS, ViewParams, from_query, parse_number
 
 log = logging.getLogger(__name__)
 
 __all__ = ["NUM", "TRANSIENT", "WINDOW", "FINE_NUM", "FINE_TRANSIENT", "GUIDE_LEVELS",
            "DEFAULT_C_WINDOW", "Diagram", "DiagramResult", "diagram", "guide_cascade",
            "eos_orbit", "selected_start", "eos_start_lam", "default_window", "stored_window",
-           "window_from_relayout", "update_bifurcation", "update_cobweb", "click_to_eta",
-           "download_csv", "fine_job", "fine_diagrams", "make_layout", "register_callbacks",
-           "OUTPUTS", "ZOOM_FILTER_JS"]
+           "stored_y_ranges", "y_ranges_from_relayout", "window_from_relayout",
+           "update_bifurcation", "update_cobweb", "click_to_eta", "download_csv", "fine_job",
+           "fine_diagrams", "make_layout", "register_callbacks", "OUTPUTS", "ZOOM_FILTER_JS"]
 
 #: η values of the diagram (the default window and every zoomed window).
 NUM = 1000
@@ -135,7 +135,7 @@ def _bifurcation(map_: str, eta_lo: float, eta_hi: float, num: int, n_eff: float
     return _compact(d, transient)
 
 
-@compute.cache.memoize(timeout=compute.CACHE_TIMEOUT)
+@compute.memoize
 def diagram(map_: str, eta_lo: float, eta_hi: float, num: int, n_eff: float, x_norm: float,
             y: float, df0: float, lam0: float, transient: int = TRANSIENT) -> DiagramResult:
     """Orbit diagram of the 2-D map (``"uv"``, from (df0, lam0)) or of the EoS
@@ -153,7 +153,7 @@ class CascadeResult:
     error: str | None = None
 
 
-@compute.cache.memoize(timeout=compute.CACHE_TIMEOUT)
+@compute.memoize
 def guide_cascade(levels: int = GUIDE_LEVELS) -> CascadeResult:
     """The EoS cascade located in c (n_eff = ‖x‖ = y = 1, so η = c).
 
@@ -177,7 +177,7 @@ class Orbit:
     error: str | None = None
 
 
-@compute.cache.memoize(timeout=compute.CACHE_TIMEOUT)
+@compute.memoize
 def eos_orbit(eta: float, n_eff: float, x_norm: float, y: float, z0: float,
               steps: int = COBWEB_ORBIT_STEPS) -> Orbit:
     """Orbit of the EoS map from z₀, run by uvcore on the invariant edge.
@@ -277,10 +277,67 @@ def stored_window(store: Any, p: ViewParams) -> tuple[float, float] | None:
     return win if err is None else None
 
 
-def _store(win: tuple[float, float] | None, p: ViewParams):
-    if win is None:
+def stored_y_ranges(store: Any, key: str) -> dict:
+    """The value ranges of the diagram rows kept in the store ({"y": (lo, hi),
+    "y2": (lo, hi)}), only if they were made for the same ``key`` (the
+    parameters, quantity and start: :func:`_uirevision`)."""
+    if not isinstance(store, Mapping) or store.get("key") != key:
+        return {}
+    raw = store.get("y")
+    out = {}
+    if isinstance(raw, Mapping):
+        for axis in ("y", "y2"):
+            rng = _y_range(raw.get(axis))
+            if rng is not None:
+                out[axis] = rng
+    return out
+
+
+def _y_range(raw: Any) -> tuple[float, float] | None:
+    if not isinstance(raw, (list, tuple)) or len(raw) != 2:
         return None
-    return {"eta": [win[0], win[1]], "eta_c": p.eta_c if math.isfinite(p.eta_c) else None}
+    a, e1 = parse_number("zoom", raw[0])
+    b, e2 = parse_number("zoom", raw[1])
+    if e1 or e2 or a == b:
+        return None
+    lo, hi = min(a, b), max(a, b)
+    if abs(lo) > COORD_CAP or abs(hi) > COORD_CAP or (hi - lo) < MIN_REL_WIDTH * max(abs(hi), 1):
+        return None
+    return float(lo), float(hi)
+
+
+def y_ranges_from_relayout(relayout: Any, current: dict) -> dict:
+    """Value ranges of the 2-D (``yaxis``) and EoS (``yaxis2``) rows after a
+    ``relayoutData``: a range sets one, an autorange drops it."""
+    out = dict(current)
+    if not isinstance(relayout, Mapping):
+        return out
+    for axis, name in (("y", "yaxis"), ("y2", "yaxis2")):
+        if relayout.get(f"{name}.autorange") is True:
+            out.pop(axis, None)
+            continue
+        rng = relayout.get(f"{name}.range")
+        if not (isinstance(rng, (list, tuple)) and len(rng) == 2):
+            if f"{name}.range[0]" in relayout and f"{name}.range[1]" in relayout:
+                rng = [relayout[f"{name}.range[0]"], relayout[f"{name}.range[1]"]]
+            else:
+                continue
+        parsed = _y_range(rng)
+        if parsed is not None:
+            out[axis] = parsed
+    return out
+
+
+def _store(win: tuple[float, float] | None, p: ViewParams, ys: dict | None = None,
+           key: str = ""):
+    if win is None and not ys:
+        return None
+    out = {"eta": None if win is None else [win[0], win[1]],
+           "eta_c": p.eta_c if math.isfinite(p.eta_c) else None}
+    if ys:
+        out["y"] = {k: list(v) for k, v in ys.items()}
+        out["key"] = key
+    return out
 
 
 def window_from_relayout(relayout: Any, current: tuple[float, float]):
@@ -405,8 +462,8 @@ def _uirevision(s: _Setup) -> str:
     return f"{p.n_eff}|{p.x_norm}|{p.y}|{s.quantity}|{s.eos_mode}|{s.start}"
 
 
-def _figure(s: _Setup, win, uv, eos, notes: list, num: int,
-            fine: bool = False) -> tuple[dict, list]:
+def _figure(s: _Setup, win, uv, eos, notes: list, num: int, fine: bool = False,
+            yranges: dict | None = None) -> tuple[dict, list]:
     guides, gnotes = _guides(s)
     notes = list(notes) + gnotes
     p = s.p
@@ -414,7 +471,8 @@ def _figure(s: _Setup, win, uv, eos, notes: list, num: int,
         notes.append(f"the current η = {p.eta:g} is outside the window (double-click: "
                      "default window)")
     return fb.bifurcation_figure(uv, eos, window=win, eta=p.eta, eta_c=p.eta_c, guides=guides,
-                                 quantity=s.quantity, subtitle=_subtitle(s, win, num, fine),
+                                 quantity=s.quantity, yranges=yranges,
+                                 subtitle=_subtitle(s, win, num, fine),
                                  large=p.large, uirevision=_uirevision(s)), notes
 
 
@@ -442,20 +500,24 @@ def _update_bifurcation(changed: list[str], values: Mapping[str, Any]) -> dict:
     s = _setup(values)
     p = s.p
     notes = list(s.notes)
+    key = _uirevision(s)
     win = stored_window(values.get("window"), p)
+    ys = stored_y_ranges(values.get("window"), key)
     if f"{ids.BIFURCATION_ZOOM}.data" in changed:
-        action, new, err = window_from_relayout(values.get("zoom"),
-                                                win or default_window(p, s.start[1]))
+        zoom = values.get("zoom")
+        action, new, err = window_from_relayout(zoom, win or default_window(p, s.start[1]))
         if err:
             notes.append(f"zoom ignored: {err}")
         elif action == "reset":
-            win = None
-        elif action == "set":
-            win = new
+            win, ys = None, {}
+        else:
+            if action == "set":
+                win = new
+            ys = y_ranges_from_relayout(zoom, ys)
     shown = win or default_window(p, s.start[1])
     uv, eos, dnotes = _diagrams(s, shown, NUM, TRANSIENT)
-    fig, notes = _figure(s, shown, uv, eos, notes + dnotes, NUM)
-    return {"figure": fig, "window": _store(win, p),
+    fig, notes = _figure(s, shown, uv, eos, notes + dnotes, NUM, yranges=ys)
+    return {"figure": fig, "window": _store(win, p, ys, key),
             "message": "; ".join(dict.fromkeys(notes))}
 
 
@@ -545,12 +607,16 @@ def download_csv(n_clicks: Any, state: Any, window: Any, eos_start: Any):
 
 # -- fine diagram (background job) -----------------------------------------------------------------
 
-def fine_diagrams(s: _Setup, win, num: int = FINE_NUM, transient: int = FINE_TRANSIENT,
-                  chunks: int = FINE_CHUNKS,
+def fine_diagrams(s: _Setup, win, num: int | None = None, transient: int | None = None,
+                  chunks: int | None = None,
                   progress: Callable[[int, int], None] | None = None):
-    """Both maps on ``num`` η values of ``win``, computed in ``chunks`` pieces
-    per map (progress after each): (uv, eos, notes)."""
+    """Both maps on ``num`` η values of ``win`` (default :data:`FINE_NUM`,
+    transient :data:`FINE_TRANSIENT`), computed in ``chunks`` pieces per map
+    (progress after each): (uv, eos, notes)."""
     p = s.p
+    num = FINE_NUM if num is None else num
+    transient = FINE_TRANSIENT if transient is None else transient
+    chunks = FINE_CHUNKS if chunks is None else chunks
     grid = np.linspace(win[0], win[1], num)
     pieces = [c for c in np.array_split(np.arange(num), chunks) if c.size]
     total = 2 * len(pieces)
@@ -588,13 +654,15 @@ def fine_job(set_progress: Callable | None, n_clicks: Any, state: Any, window: A
                     "guides": guides})
         p = s.p
         win = stored_window(window, p) or default_window(p, s.start[1])
+        ys = stored_y_ranges(window, _uirevision(s))
 
         def progress(done: int, total: int) -> None:
             if set_progress is not None:
                 set_progress((str(done), str(total)))
 
         uv, eos, notes = fine_diagrams(s, win, progress=progress)
-        fig, notes = _figure(s, win, uv, eos, list(s.notes) + notes, FINE_NUM, fine=True)
+        fig, notes = _figure(s, win, uv, eos, list(s.notes) + notes, FINE_NUM, fine=True,
+                             yranges=ys)
         from plotly.io.json import to_json_plotly  # noqa: PLC0415
         msg = (f"fine diagram: {FINE_NUM} η values, transient {FINE_TRANSIENT} steps; "
                "any change of the parameters or the window redraws the normal diagram")
@@ -657,13 +725,15 @@ def make_layout() -> html.Div:
 
 layout.register_tab("Bifurcation", ids.BIFURCATION_TAB, make_layout, order=10)
 
-#: Clientside filter: pass on x-axis zoom/pan/reset events, drop the rest
-#: (autosize, y-only zooms, legend clicks), which need no recomputation.
+#: Clientside filter: pass on zoom/pan/reset events of the η axis and of the
+#: two diagram rows (their image is re-binned for the new value range); drop
+#: the rest (autosize, legend clicks, the exponent row), which need no
+#: recomputation.
 ZOOM_FILTER_JS = r"""
 function(r) {
     const nu = window.dash_clientside.no_update;
     if (!r || typeof r !== "object") return nu;
-    return Object.keys(r).some(k => /^xaxis\.(range|autorange)/.test(k)) ? r : nu;
+    return Object.keys(r).some(k => /^(xaxis|yaxis2?)\.(range|autorange)/.test(k)) ? r : nu;
 }"""
 
 

@@ -1,0 +1,406 @@
+"""Callbacks of the Bifurcation and Universality views, called directly (and
+through Dash's HTTP endpoint with hostile values): parse → compute → figure,
+bad input → a message, never an exception."""
+
+import json
+import math
+import time
+
+import numpy as np
+import plotly.graph_objects as go
+import pytest
+from dash import no_update
+from plotly.io.json import to_json_plotly
+
+import uvcore
+from app import figures_bifurcation as fb
+from app import ids
+from app.state import ViewParams, to_query
+from app.views import bifurcation as bv
+from app.views import universality as un
+
+DEFAULT = to_query(ViewParams())                 # η = 1.5, n_eff = 16, ‖x‖ = 1, y = 2: η_c = 2
+ZOOM = f"{ids.BIFURCATION_ZOOM}.data"
+HOSTILE = [None, "", "abc", [], {}, [1, 2], {"a": [1]}, True, False, 1e308, -1e308,
+           float("nan"), float("inf"), "1e999", 10**400, -1, 0, "0x1f", "5; DROP", " ", "∞"]
+#: Server-side budget of one diagram request at NUM = 1000 η (cache cold), p95.
+P95_BUDGET_S = 0.5
+#: Largest JSON answer of the diagram (uncompressed ~1 MB; gzip brings it to ~60 kB).
+MAX_PAYLOAD = 1_500_000
+
+
+def state(**kw) -> str:
+    return to_query(ViewParams(**kw))
+
+
+def update(changed=(), **values):
+    values.setdefault("state", DEFAULT)
+    values.setdefault("guides", ["guides"])
+    out = bv.update_bifurcation(list(changed), values)
+    assert set(out) == set(bv.OUTPUTS)
+    return out
+
+
+def raster_of(fig, m="uv"):
+    return next(t for t in fig["data"] if (t.get("meta") or {}).get("raster")
+                and t["meta"]["map"] == m)
+
+
+def test_default_diagram():
+    out = update()
+    fig = out["figure"]
+    go.Figure(fig)
+    assert out["window"] is None and out["message"] == ""
+    lo, hi = fig["layout"]["xaxis"]["range"]
+    assert (lo, hi) == (1.2, 4.2)                # c ∈ [0.6, 2.1] × η_c = 2
+    for m in ("uv", "eos"):
+        x = raster_of(fig, m)["x"]
+        assert len(x) == bv.NUM and x[0] == lo and x[-1] == hi
+    assert "default start" in fig["layout"]["title"]["text"]
+
+
+def test_hidden_tab_computes_nothing():
+    out = update(tab="phase-plane-tab")
+    assert all(v is no_update for v in out.values())
+    assert update(tab=ids.BIFURCATION_TAB)["figure"]["data"]
+
+
+def test_zoom_recomputes_the_window_at_full_resolution():
+    out = update([ZOOM], zoom={"xaxis.range[0]": 2.5, "xaxis.range[1]": 2.65})
+    assert out["window"]["eta"] == [2.5, 2.65] and out["window"]["eta_c"] == 2
+    x = raster_of(out["figure"])["x"]
+    assert len(x) == bv.NUM and x[0] == 2.5 and x[-1] == 2.65
+    # the store carries the window to the next call (e.g. a change of η)
+    nxt = update(state=state(eta=2.6), window=out["window"])
+    assert nxt["figure"]["layout"]["xaxis"]["range"] == [2.5, 2.65]
+    # autorange (double-click) goes back to the default window
+    back = update([ZOOM], zoom={"xaxis.autorange": True, "yaxis.autorange": True},
+                  window=out["window"])
+    assert back["window"] is None
+    assert back["figure"]["layout"]["xaxis"]["range"] == [1.2, 4.2]
+
+
+def test_zoom_as_a_range_list_and_reversed():
+    out = update([ZOOM], zoom={"xaxis.range": [3.0, 2.8]})
+    assert out["window"]["eta"] == [2.8, 3.0]
+
+
+def test_window_follows_eta_c_by_rescaling():
+    win = {"eta": [2.5, 2.65], "eta_c": 2.0}
+    # n_eff 16 → 64: η_c 2 → 4, the same c window
+    out = update(state=state(width=64, n_eff=64), window=win)
+    assert np.allclose(out["figure"]["layout"]["xaxis"]["range"], [5.0, 5.3])
+    # y = 0: η_c infinite, a stored c window no longer applies
+    out0 = update(state=state(y=0.0), window=win)
+    assert out0["window"] is None
+    assert "y = 0" in out0["message"]
+
+
+def test_y_zoom_rebins_the_row():
+    out = update([ZOOM], zoom={"yaxis2.range[0]": 0.5, "yaxis2.range[1]": 1.5})
+    fig = out["figure"]
+    assert fig["layout"]["yaxis2"]["range"] == [0.5, 1.5]
+    ys = raster_of(fig, "eos")["y"]
+    assert len(ys) == fb.RASTER_ROWS and 0.5 < min(ys) and max(ys) < 1.5
+    assert out["window"]["y"] == {"y2": [0.5, 1.5]} and out["window"]["eta"] is None
+    # kept while the parameters stay; dropped when the quantity changes
+    keep = update(state=state(eta=2.2), window=out["window"])
+    assert keep["figure"]["layout"]["yaxis2"]["range"] == [0.5, 1.5]
+    drop = update(quantity="eta-lam", window=out["window"])
+    assert "range" not in drop["figure"]["layout"]["yaxis2"]
+
+
+@pytest.mark.parametrize("zoom", HOSTILE + [
+    {"xaxis.range[0]": "a", "xaxis.range[1]": 2}, {"xaxis.range[0]": float("nan")},
+    {"xaxis.range": [1, 1]}, {"xaxis.range": [-5, -1]}, {"xaxis.range": [1e30, 1e31]},
+    {"xaxis.range": "12"}, {"yaxis.range": [float("inf"), 1]}, {"yaxis2.range": [1, 1]},
+    {"xaxis.autorange": "yes"}, {"xaxis.range[0]": None, "xaxis.range[1]": [1]}])
+def test_hostile_zoom_is_a_message_never_an_exception(zoom):
+    out = update([ZOOM], zoom=zoom)
+    go.Figure(out["figure"])
+    lo, hi = out["figure"]["layout"]["xaxis"]["range"]
+    assert 1e-3 <= lo < hi <= 1e4
+
+
+@pytest.mark.parametrize("value", HOSTILE)
+def test_hostile_values_everywhere(value):
+    for key in ("state", "quantity", "eos_start", "guides", "window", "tab"):
+        out = update([ZOOM, "state.data"], **{key: value})
+        if out["figure"] is not no_update:
+            go.Figure(out["figure"])
+    out = bv.update_bifurcation(value, value)
+    assert set(out) == set(bv.OUTPUTS)
+
+
+def test_options_change_the_figure():
+    lam = update()["figure"]
+    eta_lam = update(quantity="eta-lam")["figure"]
+    assert lam["layout"]["yaxis"]["title"]["text"].startswith("λ")
+    assert eta_lam["layout"]["yaxis"]["title"]["text"].startswith("ηλ")
+    no_guides = update(guides=[])["figure"]
+    assert not any((t.get("meta") or {}).get("guide") for t in no_guides["data"])
+    assert any((t.get("meta") or {}).get("guide") for t in lam["data"])
+
+
+def test_selected_start_is_used():
+    st = state(starts=((-1.0, 2.5), (-3.0, 1.5)))
+    out = update(state=st, eos_start="start")
+    title = out["figure"]["layout"]["title"]["text"]
+    assert "selected start" in title and "(-3, 1.5)" in title and "ηλ₀/2" in title
+    d = bv.diagram("uv", 1.2, 4.2, bv.NUM, 16.0, 1.0, 2.0, -3.0, 1.5, bv.TRANSIENT)
+    assert d.diagram.df0 == -3.0 and d.diagram.lam0 == 1.5
+    # no trajectory at all: the default start
+    assert "default start" in update(state=state(starts=()))["figure"]["layout"]["title"]["text"]
+
+
+def test_forbidden_start_after_a_parameter_change_is_a_message():
+    # (−2, 0.5) is allowed for y = 2 (f = 0) but forbidden for y = −2 (f = −4)
+    st = state(y=-2.0, starts=((-2.0, 0.5),))
+    out = update(state=st)
+    assert "forbidden" in out["message"] and "2-D map not computed" in out["message"]
+    go.Figure(out["figure"])
+
+
+def test_diagram_matches_uvcore():
+    res = bv.diagram("eos", 1.2, 4.2, 50, 16.0, 1.0, 2.0, 0.0, 0.5, 500)
+    ref = uvcore.bifurcation(1.2, 4.2, 50, n_eff=16.0, x_norm=1.0, y=2.0, map="eos",
+                             lam0=0.5, transient=500, keep=bv.WINDOW)
+    d = res.diagram
+    assert (d.period == ref.period).all()
+    assert np.allclose(d.lam, ref.lam[:, -fb.PLOT_KEEP:], rtol=1e-6, equal_nan=True)
+    assert bv.diagram("uv", 1.2, 4.2, 50, 16.0, 1.0, 2.0, 5.0, 0.1, 500).error
+
+
+def test_speed_of_the_diagram_request():
+    """p95 of one diagram request at NUM = 1000 η, cache cold (each window new):
+    parse, two uvcore.bifurcation runs, the figure, JSON."""
+    update()                                         # compile / warm the guides
+    times, sizes = [], []
+    for k in range(12):
+        zoom = {"xaxis.range[0]": 1.3 + 0.011 * k, "xaxis.range[1]": 3.9 - 0.013 * k}
+        t0 = time.perf_counter()
+        out = update([ZOOM], zoom=zoom)
+        payload = to_json_plotly(out)
+        times.append(time.perf_counter() - t0)
+        sizes.append(len(payload))
+    assert np.percentile(times, 95) < P95_BUDGET_S, times
+    assert max(sizes) < MAX_PAYLOAD
+
+
+# -- cobweb ----------------------------------------------------------------------------------
+
+def test_cobweb_at_the_current_eta():
+    fig = bv.update_cobweb(state(eta=2.4), "half-c")
+    go.Figure(fig)
+    fp = next(t for t in fig["data"] if t["name"].startswith("fixed points"))
+    c = 2.4 / 2.0
+    assert np.allclose(fp["x"], [0, c, c + 2])
+    assert "period-2 orbit" in fig["layout"]["title"]["text"]
+    start = next(t for t in fig["data"] if t["name"].startswith("start"))
+    assert start["x"] == [c / 2]
+
+
+def test_cobweb_orbit_is_the_eos_map():
+    orb = bv.eos_orbit(2.9, 16.0, 1.0, -2.0, 0.7, 200)      # y < 0: the P = 0 edge
+    c = 2.9 / 2.0
+    z = [0.7]
+    for _ in range(30):
+        z.append(z[-1] * (1 + c - z[-1]) ** 2)
+    assert np.allclose(orb.z[:31], z, rtol=1e-9)
+
+
+@pytest.mark.parametrize("value", HOSTILE)
+def test_cobweb_hostile(value):
+    go.Figure(bv.update_cobweb(value, value, None))
+    assert bv.update_cobweb(DEFAULT, "half-c", "other-tab") is no_update
+
+
+def test_cobweb_escape_and_y_zero():
+    fig = bv.update_cobweb(state(eta=4.5), "half-c")          # c = 2.25 > crisis
+    assert "escapes" in fig["layout"]["title"]["text"]
+    go.Figure(bv.update_cobweb(state(y=0.0), "half-c"))
+
+
+# -- clicks -------------------------------------------------------------------------------------
+
+def test_click_sets_eta():
+    assert bv.click_to_eta({"points": [{"x": 2.345678912, "y": 1}]}) == (2.34568, "")
+    assert bv.click_to_eta({"points": [{"x": 3}]}) == (3, "")
+    # a guide among the clicked points wins (x hover mode gives every row's point)
+    click = {"points": [{"x": 2.47, "y": 0.3}, {"x": 2.472, "customdata": ["guide", 2.4721359]}]}
+    assert bv.click_to_eta(click) == (2.47214, "")
+    # clamped to the η range of the dashboard
+    assert bv.click_to_eta({"points": [{"x": 5e4}]}) == (10000, "")
+
+
+@pytest.mark.parametrize("click", HOSTILE + [
+    {"points": []}, {"points": [{}]}, {"points": [{"x": "abc"}]}, {"points": [{"x": None}]},
+    {"points": [{"x": float("nan")}]}, {"points": [{"x": -2}]}, {"points": "x"},
+    {"points": [5]}, {"points": [{"x": 2, "customdata": 5}], "extra": 1}])
+def test_hostile_clicks(click):
+    for source in ("x", "customdata"):
+        value, message = bv.click_to_eta(click, source)
+        if value is no_update:
+            assert message
+        else:
+            assert isinstance(value, (int, float)) and 1e-3 <= value <= 1e4
+
+
+def test_universality_click_accepts_only_current_flip_points():
+    assert bv.click_to_eta({"points": [{"x": 3, "customdata": 2.4721359}]},
+                           "customdata") == (2.47214, "")
+    for cd in (["ref", 2.5], ["delta", 0.01], None, True):
+        value, message = bv.click_to_eta({"points": [{"x": 3, "customdata": cd}]}, "customdata")
+        assert value is no_update and "flip point" in message
+
+
+# -- CSV and the fine diagram ------------------------------------------------------------------
+
+def test_download_csv():
+    assert bv.download_csv(None, DEFAULT, None, "half-c") is no_update
+    assert bv.download_csv(0, DEFAULT, None, "half-c") is no_update
+    data = bv.download_csv(1, DEFAULT, {"eta": [2.5, 2.6], "eta_c": 2.0}, "half-c")
+    assert data["filename"] == "bifurcation.csv"
+    lines = data["content"].strip().splitlines()
+    assert lines[0].startswith("map,eta,c,period,lyapunov,lam_0,")
+    assert len(lines) == 1 + 2 * bv.NUM
+    assert float(lines[1].split(",")[1]) == 2.5
+    for value in HOSTILE:
+        bv.download_csv(1, value, value, value)
+
+
+def test_fine_job_reports_progress_and_returns_plain_json(monkeypatch):
+    monkeypatch.setattr(bv, "FINE_NUM", 300)
+    seen = []
+    fig, msg = bv.fine_job(seen.append, 1, DEFAULT, {"eta": [2.4, 2.7], "eta_c": 2.0},
+                           "lam", "half-c", ["guides"])
+    json.dumps(fig)                                  # no numpy inside: JSON-serializable
+    go.Figure(fig)
+    x = raster_of(fig)["x"]
+    assert len(x) == 300 and x[0] == 2.4 and x[-1] == 2.7
+    assert "Fine diagram" in fig["layout"]["title"]["text"] and "fine diagram" in msg
+    assert seen[-1] == (str(2 * bv.FINE_CHUNKS), str(2 * bv.FINE_CHUNKS))
+    assert len(seen) == 2 * bv.FINE_CHUNKS
+
+
+def test_fine_diagram_equals_the_unchunked_computation():
+    s = bv._setup({"state": DEFAULT})
+    uv, eos, notes = bv.fine_diagrams(s, (2.4, 2.7), num=200, transient=1000, chunks=7)
+    assert notes == []
+    ref = bv._bifurcation("uv", 2.4, 2.7, 200, 16.0, 1.0, 2.0, -2.0, 0.5, 1000)
+    assert np.allclose(uv.eta, ref.eta, rtol=1e-12)
+    assert (uv.period == ref.period).all()
+
+
+@pytest.mark.parametrize("value", HOSTILE)
+def test_fine_job_hostile(value):
+    fig, msg = bv.fine_job(None, value, value, value, value, value, value)
+    if fig is not no_update:
+        json.dumps(fig)
+
+
+# -- universality ------------------------------------------------------------------------------
+
+def test_universality_panel():
+    fig, table, msg = un.update_universality(DEFAULT, 8, ids.UNIVERSALITY_TAB)
+    go.Figure(fig)
+    deltas = [t for t in fig["data"] if (t.get("meta") or {}).get("panel") == "delta"
+              and "map" in t["meta"]]
+    assert sorted(t["meta"]["map"] for t in deltas) == ["eos", "uv"]
+    assert all(len(t["y"]) == 6 for t in deltas)
+    assert "δ_7 = 4.66914" in msg
+    assert table != ""
+    fig5, _, _ = un.update_universality(DEFAULT, 5, None)
+    assert all(len(t["y"]) == 3 for t in fig5["data"]
+               if (t.get("meta") or {}).get("panel") == "delta" and "map" in t["meta"])
+    assert un.update_universality(DEFAULT, 8, "phase-plane-tab") == (no_update,) * 3
+
+
+def test_universality_flip_points_collapse_in_c():
+    fig, _, _ = un.update_universality(state(width=64, n_eff=64, x_norm=0.3, y=-4.0), 6, None)
+    in_c = [t for t in fig["data"] if (t.get("meta") or {}).get("panel") == "c"
+            and "current" in t["meta"]]
+    assert len(in_c) == 4                       # current EoS, current 2-D, two references
+    for t in in_c[1:]:
+        assert np.allclose(t["y"], in_c[0]["y"], rtol=1e-9)
+    eta_c = math.sqrt(64) / (0.3 * 4.0)
+    cur = next(t for t in fig["data"] if (t.get("meta") or {}).get("panel") == "eta"
+               and t["meta"].get("current") and t["meta"]["map"] == "eos")
+    assert np.allclose(cur["y"], np.array(in_c[0]["y"]) * eta_c, rtol=1e-9)
+
+
+@pytest.mark.parametrize("levels", HOSTILE + [2, 13, 7.5, "9"])
+def test_universality_hostile_levels(levels):
+    fig, _, msg = un.update_universality(DEFAULT, levels, None)
+    go.Figure(fig)
+    n, note = un.parse_levels(levels)
+    assert un.LEVELS_RANGE[0] <= n <= un.LEVELS_RANGE[1]
+
+
+def test_universality_y_zero_and_hostile_state():
+    fig, table, msg = un.update_universality(state(y=0.0), 8, None)
+    go.Figure(fig)
+    assert "y = 0" in msg and table == ""
+    for value in HOSTILE:
+        out = un.update_universality(value, value, None)
+        go.Figure(out[0])
+
+
+# -- through Dash's HTTP endpoint ------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def client():
+    from app import create_app
+    dash_app = create_app({"warmup": False})
+    return dash_app, dash_app.server.test_client()
+
+
+def _payload(dash_app, fragment, values, changed):
+    key = next(k for k in dash_app.callback_map if fragment in k)
+    spec = dash_app.callback_map[key]
+    out = spec["output"]
+    outputs = [{"id": o.component_id, "property": o.component_property}
+               for o in (out if isinstance(out, list) else [out])]
+    inputs = [{**i, "value": values.get(f"{i['id']}.{i['property']}")} for i in spec["inputs"]]
+    st = [{**s, "value": values.get(f"{s['id']}.{s['property']}")} for s in spec["state"]]
+    return {"output": key, "outputs": outputs if len(outputs) > 1 else outputs[0],
+            "inputs": inputs, "state": st, "changedPropIds": changed}
+
+
+@pytest.mark.parametrize("value", HOSTILE)
+def test_http_hostile_values_never_500(client, value):
+    dash_app, c = client
+    tab = {f"{ids.VIEW_TABS}.value": ids.BIFURCATION_TAB}
+    cases = [("bifurcation-graph.figure", ZOOM), ("bifurcation-graph.figure", "state.data"),
+             ("bifurcation-cobweb.figure", "state.data"),
+             ("bifurcation-graph.clickData", None), ("universality-graph.figure", "state.data")]
+    for fragment, prop in cases:
+        if fragment.endswith("clickData"):
+            key = next(k for k in dash_app.callback_map if "eta-input.value@" in k
+                       and "bifurcation-message" in k)
+            spec = dash_app.callback_map[key]
+            body = {"output": key, "outputs": [{"id": "eta-input", "property": "value"},
+                                               {"id": ids.BIFURCATION_MESSAGE,
+                                                "property": "children"}],
+                    "inputs": [{**spec["inputs"][0], "value": value}], "state": [],
+                    "changedPropIds": [f"{ids.BIFURCATION_GRAPH}.clickData"]}
+        else:
+            vals = {**tab, prop: value}
+            body = _payload(dash_app, fragment, vals, [prop])
+        r = c.post("/_dash-update-component", data=json.dumps(body, allow_nan=True),
+                   content_type="application/json")
+        assert r.status_code in (200, 204), (fragment, value, r.status_code, r.data[:200])
+
+
+def test_http_valid_diagram_request(client):
+    dash_app, c = client
+    vals = {"state.data": DEFAULT, f"{ids.VIEW_TABS}.value": ids.BIFURCATION_TAB,
+            f"{ids.BIFURCATION_GUIDES}.value": ["guides"],
+            ZOOM: {"xaxis.range[0]": 2.5, "xaxis.range[1]": 2.6}}
+    body = _payload(dash_app, "bifurcation-graph.figure", vals, [ZOOM])
+    r = c.post("/_dash-update-component", json=body)
+    assert r.status_code == 200
+    resp = r.get_json()["response"]
+    assert resp[ids.BIFURCATION_WINDOW]["data"]["eta"] == [2.5, 2.6]
+    fig = resp[ids.BIFURCATION_GRAPH]["figure"]
+    assert fig["layout"]["xaxis"]["range"] == [2.5, 2.6]
