@@ -22,13 +22,22 @@ which runs the UV model at the network's own η).
 from __future__ import annotations
 
 import math
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from . import theme
 from .figures import empty_figure
 
-__all__ = ["training_figure", "fig5_figure", "fig4_figure", "result_figure", "summary",
-           "RUN_COLORS", "ETA_HALF_COLORSCALE", "ACCURACY_COLORSCALE"]
+__all__ = [
+    "ACCURACY_COLORSCALE",
+    "ETA_HALF_COLORSCALE",
+    "RUN_COLORS",
+    "fig4_figure",
+    "fig5_figure",
+    "result_figure",
+    "summary",
+    "training_figure",
+]
 
 #: One colour per network of a figure (Okabe–Ito: vermillion, blue, green).
 RUN_COLORS = (theme.VERMILLION, theme.BLUE, theme.GREEN)
@@ -409,8 +418,8 @@ def _g(v: Any, digits: int = 4) -> str:
 
 
 def _run_text(run: dict) -> str:
-    parts = [f"{run.get('label') or 'run'}: η = {_g(run.get('eta'))}, c = {_g(run.get('c'))}, "
-             f"λ₀ᴴ = {_g(run.get('lam0_h'))}"]
+    parts = [(f"{run.get('label') or 'run'}: η = {_g(run.get('eta'))}, c = {_g(run.get('c'))}, "
+              f"λ₀ᴴ = {_g(run.get('lam0_h'))}")]
     sharp = [v for v in run.get("sharpness") or [] if _finite(v)]
     if run.get("diverged_at") is not None:
         parts.append(f"diverged at step {run['diverged_at']}")

@@ -51,8 +51,9 @@ import json
 import logging
 import math
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 from dash import Input, Output, State, dcc, html
@@ -63,10 +64,28 @@ from ..state import parse_number
 
 log = logging.getLogger(__name__)
 
-__all__ = ["NetParams", "CAPS", "DEFAULTS", "CONTROLS", "EXPERIMENTS", "MAX_WORK",
-           "parse_params", "estimate_work", "sizes", "compute", "cache_key", "cache_get",
-           "cache_put", "cache_dir", "run_job", "plan", "export_csv", "download",
-           "make_layout", "register_callbacks"]
+__all__ = [
+    "CAPS",
+    "CONTROLS",
+    "DEFAULTS",
+    "EXPERIMENTS",
+    "MAX_WORK",
+    "NetParams",
+    "cache_dir",
+    "cache_get",
+    "cache_key",
+    "cache_put",
+    "compute",
+    "download",
+    "estimate_work",
+    "export_csv",
+    "make_layout",
+    "parse_params",
+    "plan",
+    "register_callbacks",
+    "run_job",
+    "sizes",
+]
 
 EXPERIMENTS = ("single", "fig1", "fig5", "fig4")
 EXPERIMENT_LABELS = {"single": "single run", "fig1": "Fig 1", "fig5": "Fig 5", "fig4": "Fig 4"}
@@ -281,7 +300,7 @@ def parse_params(raw: Any) -> tuple[NetParams | None, list[str], str | None]:
 
 def _scaled(value: int, scale: float, floor: int) -> int:
     """The experiments' size rule (uvcore.nets.experiments: ``scale``)."""
-    return max(floor, int(round(value * scale)))
+    return max(floor, round(value * scale))
 
 
 def sizes(p: NetParams) -> dict:
@@ -396,7 +415,7 @@ class _Progress:
         i = min(self.stage, len(self.widths) - 1)
         self.report(float(self.starts[i] + self.widths[i] * min(max(fraction, 0.0), 1.0)))
 
-    def next(self) -> "_Progress":
+    def next(self) -> _Progress:
         self.stage += 1
         return self
 
@@ -592,7 +611,7 @@ def run_job(set_progress: Callable | None, n_clicks: Any, *values: Any,
                 if set_progress is not None and (now - last[0] >= PROGRESS_EVERY_S
                                                  or fraction >= 1.0):
                     last[0] = now
-                    set_progress((str(int(round(1000 * min(max(fraction, 0.0), 1.0)))),
+                    set_progress((str(round(1000 * min(max(fraction, 0.0), 1.0))),
                                   "1000"))
 
             payload = (compute_fn or compute)(p, progress)
@@ -665,8 +684,8 @@ def export_csv(payload: dict, index: int) -> tuple[str, str]:
         f"# Sharpness Lab, real network ({payload.get('experiment')}): {label}",
         f"# {payload.get('title', '')}",
         f"# eta={run.get('eta')}, c={run.get('c')}, lam0_h={run.get('lam0_h')}",
-        "# df := -sqrt(2*loss) with loss = (1/2N) sum_i |F(x_i) - y_i|^2 (N examples: the "
-        "residual of a one-example model with the same loss)",
+        ("# df := -sqrt(2*loss) with loss = (1/2N) sum_i |F(x_i) - y_i|^2 (N examples: the "
+         "residual of a one-example model with the same loss)"),
         "# lam := top eigenvalue of the NTK J J^T / N; lam_h := top Hessian eigenvalue",
     ]
     if uv:

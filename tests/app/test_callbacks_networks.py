@@ -132,7 +132,7 @@ def test_too_much_work_is_refused_before_computing():
 
 def test_parse_params_never_raises_on_odd_containers():
     for raw in (None, 5, "single", [], {"experiment": ["single"]}):
-        p, notes, err = nv.parse_params(raw)
+        p, _notes, err = nv.parse_params(raw)
         assert p is None and err
 
 
@@ -190,9 +190,9 @@ def test_engine_errors_become_messages():
 # -- export ------------------------------------------------------------------------------------------
 
 def test_export_is_read_back_by_the_import_parser():
-    fig, status, cls, store, options, value = nv.run_job(None, 1, *values(**TINY))
+    _fig, _status, cls, store, options, value = nv.run_job(None, 1, *values(**TINY))
     assert options == [{"label": "network", "value": 0}] and value == 0
-    data, message, cls = nv.download(store, value)
+    data, _message, cls = nv.download(store, value)
     assert cls == "message note" and data["filename"].endswith(".csv")
     trace, msg = imported.parse_bytes(data["content"].encode(), data["filename"])
     assert trace is not None, msg
@@ -213,7 +213,7 @@ def test_fig1_exports_each_network():
     assert [o["value"] for o in options] == [0, 1, 2]
     names = set()
     for o in options:
-        data, _, cls = nv.download(store, o["value"])
+        data, _, _cls = nv.download(store, o["value"])
         trace, msg = imported.parse_bytes(data["content"].encode(), data["filename"])
         assert trace is not None, msg
         names.add(data["filename"])
@@ -224,7 +224,7 @@ def test_fig5_and_fig4_have_nothing_to_export():
     _, _, _, store, options, value = nv.run_job(None, 1, *values(experiment="fig5", scale=0.02,
                                                                  c_points=2))
     assert options == [] and value is None
-    data, message, cls = nv.download(store, 0)
+    data, message, _cls = nv.download(store, 0)
     assert data is None and "nothing to export" in message
 
 
@@ -232,7 +232,7 @@ def test_fig5_and_fig4_have_nothing_to_export():
                                    {"key": 123}, {"key": "0" * 64}])
 @pytest.mark.parametrize("which", [None, -1, 99, "0", True, [0]])
 def test_export_with_hostile_store_or_choice_answers_with_a_message(store, which):
-    data, message, cls = nv.download(store, which)
+    data, message, _cls = nv.download(store, which)
     assert data is None and message.startswith("⚠")
 
 

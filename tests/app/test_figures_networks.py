@@ -25,7 +25,7 @@ FD_STEP = 1e-5
 
 
 def payload_of(**raw):
-    p, notes, err = nv.parse_params(raw)
+    p, _notes, err = nv.parse_params(raw)
     assert err is None, err
     return nv.compute(p)
 
