@@ -1,0 +1,137 @@
+"""The Real networks view in headless Chromium: a background job with its progress
+bar, the figure it draws, the cache hit of a second run, the export, and Cancel.
+
+Jobs run through the app's diskcache manager (a subprocess of this test process,
+which serves the app from a thread); the result cache lives in a fresh directory.
+"""
+
+import os
+import sys
+import time
+
+import psutil
+import pytest
+
+from app import ids, imported
+
+from .conftest import TIMEOUT_MS, open_page, serve
+
+pytestmark = pytest.mark.browser
+
+GRAPH = f"document.querySelector('#{ids.NETWORKS_GRAPH} .js-plotly-plot')"
+HAS_NETWORK = f"() => {{ const g = {GRAPH}; return !!(g && g.data && g.data.some(t => t.name === 'network')); }}"
+PROGRESS = f"document.getElementById('{ids.NETWORKS_PROGRESS}')"
+#: A job of a few seconds on a loaded 2-core machine; a job of about a minute.
+SHORT = {ids.NETWORKS_WIDTH: "32", ids.NETWORKS_N_TRAIN: "256", ids.NETWORKS_STEPS: "600",
+         ids.NETWORKS_EVERY: "2"}
+LONG = {ids.NETWORKS_WIDTH: "128", ids.NETWORKS_N_TRAIN: "2000", ids.NETWORKS_STEPS: "2000",
+        ids.NETWORKS_EVERY: "10"}
+#: Seconds a cancelled job's process may take to disappear.
+KILL_WAIT_S = 15
+
+
+@pytest.fixture(scope="module")
+def networks_url(tmp_path_factory):
+    """The app with a fresh result cache and a fresh job store (Dash keys a job's
+    result by its arguments, so a result left in a shared store by an earlier
+    session with the same clicks and controls would answer at once)."""
+    dirs = {"NETWORKS_CACHE_DIR": tmp_path_factory.mktemp("networks-cache"),
+            "JOBS_DIR": tmp_path_factory.mktemp("jobs")}
+    old = {k: os.environ.get(k) for k in dirs}
+    os.environ.update({k: str(v) for k, v in dirs.items()})
+    from app import create_app
+    try:
+        with serve(create_app()) as url:
+            yield url
+    finally:
+        for k, v in old.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+def open_view(page, url, controls):
+    external = open_page(page, url)
+    page.locator(".tab", has_text="Real networks").first.click()
+    for cid, value in controls.items():
+        page.fill(f"#{cid}", value)
+        page.press(f"#{cid}", "Enter")
+    steps = controls[ids.NETWORKS_STEPS]
+    page.wait_for_function(f"() => document.getElementById('{ids.NETWORKS_PLAN}').innerText"
+                           f".includes('width {controls[ids.NETWORKS_WIDTH]},') && document"
+                           f".getElementById('{ids.NETWORKS_PLAN}').innerText.includes("
+                           f"'{steps} steps')", timeout=TIMEOUT_MS)
+    return external
+
+
+def wait_running(page):
+    page.wait_for_function(f"() => !document.getElementById('{ids.NETWORKS_CANCEL}').disabled"
+                           f" && document.getElementById('{ids.NETWORKS_RUN}').disabled",
+                           timeout=TIMEOUT_MS)
+
+
+def wait_idle(page, timeout=TIMEOUT_MS):
+    page.wait_for_function(f"() => document.getElementById('{ids.NETWORKS_CANCEL}').disabled"
+                           f" && !document.getElementById('{ids.NETWORKS_RUN}').disabled",
+                           timeout=timeout)
+
+
+def status(page):
+    return page.inner_text(f"#{ids.NETWORKS_STATUS}")
+
+
+def job_processes():
+    """Live direct children of this process running Python: the background jobs."""
+    out, python = [], os.path.realpath(sys.executable)
+    for child in psutil.Process().children(recursive=False):
+        try:
+            if child.status() != psutil.STATUS_ZOMBIE and \
+                    os.path.realpath(child.exe()) == python:
+                out.append(child)
+        except psutil.Error:
+            pass
+    return out
+
+
+def test_a_run_shows_progress_then_the_figure_is_cached_and_exports(page, networks_url):
+    external = open_view(page, networks_url, SHORT)
+    page.click(f"#{ids.NETWORKS_RUN}")
+    wait_running(page)
+    page.wait_for_function(f"() => {PROGRESS}.max === 1000 && {PROGRESS}.value > 0",
+                           timeout=60_000)
+    page.wait_for_function(HAS_NETWORK, timeout=120_000)
+    assert status(page).startswith("Done")
+    wait_idle(page)
+    names = page.evaluate(f"() => {GRAPH}.data.map(t => t.name)")
+    assert {"network: λᴴ", "network: UV model λᴴ", "network: 2/η"} <= set(names)
+    # the same parameters again: the cached result, at once
+    page.click(f"#{ids.NETWORKS_RUN}")
+    page.wait_for_function(f"() => document.getElementById('{ids.NETWORKS_STATUS}').innerText"
+                           ".startsWith('Cached result')", timeout=TIMEOUT_MS)
+    # export: a file the Import view accepts
+    with page.expect_download(timeout=TIMEOUT_MS) as info:
+        page.click(f"#{ids.NETWORKS_DOWNLOAD_CSV}")
+    download = info.value
+    with open(download.path(), "rb") as fh:
+        trace, message = imported.parse_bytes(fh.read(), download.suggested_filename)
+    assert trace is not None, message
+    assert trace.rows == 301 and trace.lam_h is not None
+    assert external == []
+
+
+def test_cancel_stops_a_running_job(page, networks_url):
+    open_view(page, networks_url, LONG)
+    page.click(f"#{ids.NETWORKS_RUN}")
+    wait_running(page)
+    page.wait_for_function(f"() => {PROGRESS}.value > 0", timeout=60_000)
+    assert job_processes(), "the job should run in a subprocess"
+    page.click(f"#{ids.NETWORKS_CANCEL}")
+    wait_idle(page)
+    deadline = time.monotonic() + KILL_WAIT_S
+    while job_processes() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert job_processes() == []
+    page.wait_for_timeout(1500)
+    assert not page.evaluate(HAS_NETWORK)
+    assert not status(page).startswith("Done")
