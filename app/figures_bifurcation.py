@@ -46,14 +46,14 @@ FEIGENBAUM_DELTA = 4.669201609102990671853
 #: colours plus Paul Tol's indigo and wine (colour-blind safe); the current η
 #: keeps the app's η colour (purple), so no class uses it.
 CLASSES = (
-    ("p1", "period 1 (converged)", theme.BLUE),
+    ("p1", "period 1", theme.BLUE),
     ("p2", "period 2", theme.ORANGE),
     ("p4", "period 4", theme.GREEN),
     ("p8", "period 8", theme.VERMILLION),
     ("p16", "period 2ᵏ ≥ 16", "#332288"),
-    ("other", "other period (3, 5, 6, …)", theme.SKY_BLUE),
-    ("aperiodic", "aperiodic / chaotic", theme.GRAY),
-    ("stalled", "stalled (fixed point off line I)", "#882255"),
+    ("other", "other period", theme.SKY_BLUE),
+    ("aperiodic", "aperiodic/chaotic", theme.GRAY),
+    ("stalled", "stalled", "#882255"),
     ("diverged", "diverged", "#303030"),
 )
 CLASS_LABELS = tuple(label for _, label, _ in CLASSES)
@@ -71,13 +71,15 @@ DIVERGED_FILL = "rgba(48,48,48,0.14)"
 EXPONENT_COLORS = {"uv": theme.BLACK, "eos": "#666666"}
 GUIDE_COLOR = "#444444"
 GUIDE_STYLES = {  # kind: (legend label, dash, width factor)
-    "flip": ("flip points c₁ … c_L (period doubling)", "dot", 1.0),
-    "accumulation": ("accumulation point c∞", "dashdot", 1.0),
-    "crisis": ("crisis (EoS attractor escapes)", "dash", 1.0),
-    "fold": ("period-3 window folds", "longdashdot", 0.8),
+    "flip": ("flips c₁…c_L", "dot", 1.0),
+    "accumulation": ("c∞", "dashdot", 1.0),
+    "crisis": ("crisis", "dash", 1.0),
+    "fold": ("period-3 folds", "longdashdot", 0.8),
 }
 #: Value bins of the diagram image (per map row).
 RASTER_ROWS = 300
+#: Periodic values are drawn 2·THICKEN + 1 bins tall (≈ 1.7 % of the row).
+THICKEN = 2
 #: Points drawn along each vertical guide (so hovering anywhere on it works).
 GUIDE_POINTS = 9
 #: Cobweb: steps drawn as a cobweb, and late states marked as the attractor.
@@ -277,7 +279,8 @@ def raster(diagram, quantity: str, y_range: tuple[float, float], rows: int = RAS
     Cell (r, i) holds the class code of η_i where one of its drawn values
     (:func:`points_by_class`) falls in λ bin r of ``y_range``, :data:`EMPTY`
     elsewhere (drawn transparent; values outside the range are left out).  Periodic branches are
-    thickened by one bin up and down so a single value per η stays visible.
+    thickened by :data:`THICKEN` bins up and down so a single value per η stays
+    visible (the browser draws no cell thinner than a pixel).
     Columns of diverged η are empty.
     """
     eta = np.asarray(diagram.eta, dtype=float)
@@ -292,7 +295,7 @@ def raster(diagram, quantity: str, y_range: tuple[float, float], rows: int = RAS
     b, col = b[inside].astype(np.int64), col[inside]
     code = cls[col]
     thick = code != APERIODIC
-    for d in (-1, 1):
+    for d in [d for d in range(-THICKEN, THICKEN + 1) if d]:
         bd = b[thick] + d
         ok = (bd >= 0) & (bd < rows)
         z[bd[ok], col[thick][ok]] = code[thick][ok]
@@ -417,7 +420,7 @@ def _lyap_trace(diagram, window, large: bool) -> dict:
         cd += period[i0:i1 + 1].tolist()
     name = _MAP_NAMES.get(diagram.map, diagram.map)
     which = "largest exponent" if diagram.map == "uv" else "in-edge exponent"
-    return {"type": "scatter", "mode": "lines", "name": f"Lyapunov exponent, {name}",
+    return {"type": "scatter", "mode": "lines", "name": f"exponent, {name}",
             "yaxis": "y4", "x": xs, "y": ys, "customdata": cd,
             "meta": {"map": diagram.map, "lyapunov": True},
             "line": {"color": EXPONENT_COLORS.get(diagram.map, theme.BLACK),
@@ -504,7 +507,7 @@ def bifurcation_figure(uv=None, eos=None, *, window, eta: float, eta_c: float,
                        for d in (uv, eos))
     if diverged_any:
         data.append({"type": "scatter", "x": [None], "y": [None], "mode": "markers",
-                     "name": "diverged (shaded; no points)", "yaxis": "y",
+                     "name": "diverged (shaded)", "yaxis": "y",
                      "marker": {"symbol": "square", "size": 14, "color": DIVERGED_FILL,
                                 "line": {"color": "#888888", "width": 1}},
                      "hoverinfo": "skip", "showlegend": True, "legendgroup": "diverged"})
@@ -553,17 +556,20 @@ def bifurcation_figure(uv=None, eos=None, *, window, eta: float, eta_c: float,
     layout.update({
         "xaxis": theme.axis("learning rate η", large, range=[lo, hi], autorange=False,
                             anchor="y4", domain=[0.0, 1.0], mirror=False),
-        "yaxis": theme.axis(f"{sym}, 2-D map", large, domain=_ROWS["uv"][1], anchor="x",
+        "yaxis": theme.axis(f"{sym}, 2-D" + ("" if large else " map"), large,
+                            domain=_ROWS["uv"][1], anchor="x",
                             **({"range": yfixed["y"], "autorange": False}
                                if "y" in yfixed else {})),
-        "yaxis2": theme.axis(f"{sym}, EoS map", large, domain=_ROWS["eos"][1], anchor="x",
+        "yaxis2": theme.axis(f"{sym}, EoS" + ("" if large else " map"), large,
+                             domain=_ROWS["eos"][1], anchor="x",
                              **({"range": yfixed["y2"], "autorange": False}
                                 if "y2" in yfixed else {})),
         "yaxis3": {"domain": _ROWS["strip"][1], "anchor": "x", "range": [-0.5, 1.5],
                    "fixedrange": True, "showgrid": False, "zeroline": False,
                    "tickvals": [0, 1], "ticktext": ["EoS", "2-D"],
                    "tickfont": {"size": fs - 3}, "automargin": True},
-        "yaxis4": theme.axis("exponent", large, domain=_ROWS["lyap"][1], anchor="x"),
+        "yaxis4": theme.axis("Λ" if large else "exponent", large, domain=_ROWS["lyap"][1],
+                             anchor="x"),
         "shapes": shapes,
         "annotations": annotations,
         "dragmode": "zoom",

@@ -140,8 +140,8 @@ def test_strip_marks_every_eta_with_its_class(diagrams):
 
 def test_diagram_image_bins_the_kept_values(diagrams):
     """Independent binning: for each η, the cells drawn are the bins of its last
-    k values (k = period; all PLOT_KEEP when aperiodic), thickened by ±1 bin for
-    periodic orbits; the cell value is the class code."""
+    k values (k = period; all PLOT_KEEP when aperiodic), thickened by ±THICKEN
+    bins for periodic orbits; the cell value is the class code."""
     uv, _ = diagrams
     y0, y1 = 0.0, float(np.nanmax(uv.lam)) * 1.05
     rows = 200
@@ -159,7 +159,7 @@ def test_diagram_image_bins_the_kept_values(diagrams):
         drawn = set(np.nonzero(col != fb.EMPTY)[0].tolist())
         assert bins <= drawn
         if per != 0:
-            assert drawn <= {b + d for b in bins for d in (-1, 0, 1)}
+            assert drawn <= {b + d for b in bins for d in range(-fb.THICKEN, fb.THICKEN + 1)}
             checked.add("periodic")
         else:
             assert drawn == bins
