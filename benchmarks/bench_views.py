@@ -1,4 +1,4 @@
-"""Latency of the Bifurcation and Universality callbacks over HTTP.
+"""Latency of the dashboard's callbacks over HTTP.
 
 Usage:  python benchmarks/bench_views.py [--requests 40] [--url http://host:port]
 
@@ -8,13 +8,18 @@ from a thread on a free 127.0.0.1 port; with it, a running server (e.g.
 to ``/_dash-update-component`` (with ``Accept-Encoding: gzip``), timed from
 send to the last byte received:
 
+* ``phase plane, slider`` — a slider move to a new η each time (default grid
+  150×150, 20×20 arrows, one trajectory of 1000 steps; nothing cached);
+* ``phase plane, click`` — a click adding a trajectory at a new point;
 * ``bifurcation, cold`` — a zoom to a new η window each time (1000 η: two
   uvcore sweeps of 1000 × 2256 steps, the cascade guides, the figure, JSON);
 * ``bifurcation, warm`` — the same window again (memo cache hit);
+* ``fate map`` — 80×80 starts × 1000 steps at a new η each time;
 * ``cobweb`` and ``universality`` (warm) for comparison.
 
-Prints p50/p95/max in ms and the bytes on the wire per callback, and the
-requirement check (bifurcation p95 ≤ 500 ms at 1000 η).
+Prints p50/p95/max in ms and the bytes on the wire per callback (and
+uncompressed), and the requirement checks: phase plane p95 ≤ 100 ms with an
+answer under 500 KB, bifurcation p95 ≤ 500 ms at 1000 η.
 """
 
 from __future__ import annotations
@@ -22,64 +27,20 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
-import re
 import statistics
 import sys
 import threading
 import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-P95_TARGET_MS = 500.0
-CONFIG_RE = re.compile(r'<script id="_dash-config" type="application/json">(.*?)</script>', re.S)
+from tests.deploy.dashclient import HttpDash, callback_body, plane_key, plane_values  # noqa: E402
 
-
-class Client:
-    def __init__(self, base: str):
-        self.base = base.rstrip("/")
-        page = self.get("/")
-        cfg = json.loads(CONFIG_RE.search(page.decode()).group(1))
-        self.end_id = cfg.get("end_id")
-        self.callback_map = {c["output"]: c for c in json.loads(self.get("/_dash-dependencies"))}
-
-    def get(self, path: str) -> bytes:
-        with urllib.request.urlopen(self.base + path, timeout=60) as r:
-            return r.read()
-
-    def post(self, body: dict) -> tuple[float, int, dict]:
-        """(seconds, bytes on the wire, decoded answer)."""
-        q = f"?endId={self.end_id}" if self.end_id else ""
-        req = urllib.request.Request(
-            self.base + "/_dash-update-component" + q, data=json.dumps(body).encode(),
-            method="POST", headers={"Content-Type": "application/json",
-                                    "Accept-Encoding": "gzip"})
-        t0 = time.perf_counter()
-        with urllib.request.urlopen(req, timeout=60) as r:
-            raw = r.read()
-            enc = r.headers.get("Content-Encoding")
-        dt = time.perf_counter() - t0
-        data = gzip.decompress(raw) if enc == "gzip" else raw
-        if r.status != 200:
-            raise RuntimeError(f"HTTP {r.status}: {data[:200]!r}")
-        return dt, len(raw), json.loads(data)
-
-    def body(self, fragment: str, values: dict, changed: list) -> dict:
-        key = next(k for k in self.callback_map
-                   if fragment in k and "@" not in k.split("...")[0])
-        cb = self.callback_map[key]
-        outs = key[2:-2].split("...") if key.startswith("..") else [key]
-        outputs = [{"id": o.rpartition(".")[0], "property": o.rpartition(".")[2]}
-                   for o in outs]
-
-        def deps(items):
-            return [{**d, "value": values.get(f"{d['id']}.{d['property']}")} for d in items]
-
-        return {"output": key, "outputs": outputs if len(outputs) > 1 else outputs[0],
-                "inputs": deps(cb["inputs"]), "state": deps(cb.get("state", [])),
-                "changedPropIds": changed}
+#: (callback, p95 target in ms, largest uncompressed answer in bytes or None)
+TARGETS = {"phase plane, slider (new η)": (100.0, 500_000),
+           "bifurcation, cold (new window)": (500.0, None)}
 
 
 def serve_locally():
@@ -95,6 +56,24 @@ def stats(times: list[float]) -> tuple[float, float, float]:
     ms = sorted(1000 * t for t in times)
     p95 = ms[min(len(ms) - 1, int(round(0.95 * (len(ms) - 1))))]
     return statistics.median(ms), p95, ms[-1]
+
+
+class Timed(HttpDash):
+    """HttpDash that times each callback and asks for gzip like a browser."""
+
+    def post(self, body: dict) -> tuple[float, int, int, dict]:
+        """(seconds, bytes on the wire, bytes uncompressed, decoded answer)."""
+        t0 = time.perf_counter()
+        status, headers, raw = self.callback_gzip(body)
+        dt = time.perf_counter() - t0
+        data = gzip.decompress(raw) if headers.get("Content-Encoding") == "gzip" else raw
+        if status != 200:
+            raise RuntimeError(f"HTTP {status}: {data[:200]!r}")
+        return dt, len(raw), len(data), json.loads(data)
+
+    def callback_gzip(self, body: dict):
+        q = f"?endId={self.end_id}" if self.end_id else ""
+        return self.post_json("/_dash-update-component" + q, body, {"Accept-Encoding": "gzip"})
 
 
 def main() -> int:
@@ -113,48 +92,83 @@ def main() -> int:
     else:
         server, base = serve_locally()
     try:
-        c = Client(base)
+        c = Timed(base, timeout=60)
+        c.load_page()
+        status, _, deps = c.get("/_dash-dependencies")
+        cmap = {cb["output"]: cb for cb in json.loads(deps)}
+
+        def body(fragment: str, values: dict, changed: list) -> dict:
+            key = next(k for k in cmap if fragment in k and "@" not in k.split("...")[0])
+            return callback_body(cmap, key, values, changed)
+
         state = to_query(ViewParams())
         common = {f"{ids.STATE}.data": state, f"{ids.VIEW_TABS}.value": ids.BIFURCATION_TAB,
                   f"{ids.BIFURCATION_QUANTITY}.value": "lam",
                   f"{ids.BIFURCATION_EOS_START}.value": "half-c",
                   f"{ids.BIFURCATION_GUIDES}.value": ["guides"]}
         zoom = f"{ids.BIFURCATION_ZOOM}.data"
+        plane = plane_key(cmap)
 
         def bif(k: int) -> dict:
             lo, hi = 1.25 + 0.0101 * k, 4.15 - 0.0097 * k          # a new window each time
-            return c.body("bifurcation-graph.figure",
-                          {**common, zoom: {"xaxis.range[0]": lo, "xaxis.range[1]": hi}},
-                          [zoom])
+            return body("bifurcation-graph.figure",
+                        {**common, zoom: {"xaxis.range[0]": lo, "xaxis.range[1]": hi}}, [zoom])
 
-        _, _, first = c.post(bif(-1))                     # warm the guides' cascade
+        def slider(k: int) -> dict:
+            eta = round(0.5 + 0.0371 * k, 4)                        # a new η each time
+            return callback_body(cmap, plane, plane_values(eta, state),
+                                 [f"{ids.input_id('eta')}.value"])
+
+        def click(k: int) -> dict:
+            df = -3.5 + 0.13 * k
+            pt = {"points": [{"x": round(df, 4), "y": round(abs(df + 2) + 0.3, 4)}]}
+            return callback_body(cmap, plane, plane_values(1.5, state, pt),
+                                 [f"{ids.PHASE_PLANE}.clickData"])
+
+        def fate(k: int) -> dict:
+            st = to_query(ViewParams(eta=round(0.5 + 0.061 * k, 4)))
+            return body(f"{ids.FATE_MAP}.figure",
+                        {f"{ids.STATE}.data": st, f"{ids.FATE_STEPS}.value": 1000,
+                         f"{ids.VIEW_TABS}.value": ids.FATE_TAB}, [f"{ids.STATE}.data"])
+
+        _, _, _, first = c.post(bif(-1))                  # warm the guides' cascade
         x = next(t for t in first["response"][ids.BIFURCATION_GRAPH]["figure"]["data"]
                  if (t.get("meta") or {}).get("raster"))["x"]
         assert len(x) == bv.NUM == 1000, len(x)
+        c.post(slider(-1))
         rows = {}
         runs = {
-            "bifurcation, cold (new window)": lambda k: bif(k),
+            "phase plane, slider (new η)": slider,
+            "phase plane, click (new start)": click,
+            "bifurcation, cold (new window)": bif,
             "bifurcation, warm (cache hit)": lambda k: bif(0),
-            "cobweb": lambda k: c.body("bifurcation-cobweb.figure", common, [f"{ids.STATE}.data"]),
-            "universality (L = 8)": lambda k: c.body(
+            "fate map 80×80 (new η)": fate,
+            "cobweb": lambda k: body("bifurcation-cobweb.figure", common, [f"{ids.STATE}.data"]),
+            "universality (L = 8)": lambda k: body(
                 "universality-graph.figure",
                 {**common, f"{ids.VIEW_TABS}.value": ids.UNIVERSALITY_TAB,
                  f"{ids.UNIVERSALITY_LEVELS}.value": 8}, [f"{ids.STATE}.data"]),
         }
         for name, make in runs.items():
-            times, sizes = [], []
+            times, sizes, raw = [], [], []
             for k in range(args.requests):
-                dt, size, _ = c.post(make(k))
+                dt, size, full, _ = c.post(make(k))
                 times.append(dt)
                 sizes.append(size)
-            rows[name] = (*stats(times), statistics.median(sizes))
-        print(f"{'callback':34s} {'p50 ms':>8s} {'p95 ms':>8s} {'max ms':>8s} {'bytes (gzip)':>13s}")
-        for name, (p50, p95, mx, size) in rows.items():
-            print(f"{name:34s} {p50:8.1f} {p95:8.1f} {mx:8.1f} {size:13.0f}")
-        p95 = rows["bifurcation, cold (new window)"][1]
-        ok = p95 <= P95_TARGET_MS
-        print(f"requirement: bifurcation at 1000 η, p95 ≤ {P95_TARGET_MS:.0f} ms: "
-              f"{'met' if ok else 'NOT met'} ({p95:.1f} ms)")
+                raw.append(full)
+            rows[name] = (*stats(times), statistics.median(sizes), max(raw))
+        print(f"{'callback':34s} {'p50 ms':>8s} {'p95 ms':>8s} {'max ms':>8s} "
+              f"{'gzip bytes':>11s} {'max raw bytes':>14s}")
+        for name, (p50, p95, mx, size, full) in rows.items():
+            print(f"{name:34s} {p50:8.1f} {p95:8.1f} {mx:8.1f} {size:11.0f} {full:14d}")
+        ok = True
+        for name, (target, max_raw) in TARGETS.items():
+            p95, full = rows[name][1], rows[name][4]
+            met = p95 <= target and (max_raw is None or full <= max_raw)
+            ok &= met
+            size_note = f", answer ≤ {max_raw // 1000} KB ({full // 1000} KB)" if max_raw else ""
+            print(f"requirement: {name}: p95 ≤ {target:.0f} ms{size_note}: "
+                  f"{'met' if met else 'NOT met'} ({p95:.1f} ms)")
         return 0 if ok else 1
     finally:
         if server is not None:

@@ -32,24 +32,11 @@ sys.path.insert(0, str(ROOT))
 
 import psutil  # noqa: E402
 
-from tests.deploy.dashclient import HttpDash, callback_body  # noqa: E402
+from tests.deploy.dashclient import HttpDash, callback_body, plane_key, plane_values  # noqa: E402
 from tests.deploy.image import run_image_command  # noqa: E402
 
 P95_TARGET_MS = 500.0
 STATE_RE = re.compile(rb'"state":\s*\{"data":\s*("(?:[^"\\]|\\.)*")')
-
-
-def plane_values(eta: float, state: str, click=None) -> dict:
-    from app import ids
-    vals = {f"{ids.input_id(k)}.value": v for k, v in
-            {"eta": eta, "width": 16, "n-eff": 16, "x-norm": 1, "y": 2, "sigma": 1,
-             "steps": 1000}.items()}
-    vals.update({f"{ids.SEED}.value": 0, f"{ids.PRESET}.value": "ntp",
-                 f"{ids.LAYERS}.value": ["regions", "forbidden", "arrows", "nullclines",
-                                         "eta-line", "fixed"],
-                 f"{ids.LARGE_FONT}.value": [], f"{ids.URL}.search": "",
-                 f"{ids.STATE}.data": state, f"{ids.PHASE_PLANE}.clickData": click})
-    return vals
 
 
 def user(base, key, callback_map, deadline, budget, rng, latencies, errors, lock):
@@ -124,9 +111,9 @@ def main(argv=None) -> int:
                    env=env, check=True)
     os.environ["NUMBA_CACHE_DIR"] = str(cache)
 
-    from app import create_app, ids
+    from app import create_app
     callback_map = create_app({"warmup": False}).callback_map
-    key = next(k for k in callback_map if k.startswith(f"..{ids.input_id('eta')}.value..."))
+    key = plane_key(callback_map)
 
     with tempfile.TemporaryDirectory() as tmp, run_image_command(
             Path(tmp), {"WEB_CONCURRENCY": str(args.workers), "THREADS": str(args.threads),

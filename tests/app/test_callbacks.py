@@ -1,7 +1,6 @@
 """Callbacks called directly, and through Dash's HTTP endpoint with hostile JSON."""
 
 import json
-import time
 
 import numpy as np
 import plotly.graph_objects as go
@@ -14,8 +13,7 @@ from app import callbacks as cb
 from app import compute, ids, state
 from app.state import ViewParams, from_query, to_query
 
-#: Server-side budget of the slider hot path (parse → compute → figure → JSON), p95.
-P95_BUDGET_S = 0.100
+#: Largest JSON answer to a slider change (issue budget: 500 KB).
 MAX_PAYLOAD = 500_000
 
 DEFAULT = to_query(ViewParams())
@@ -287,18 +285,11 @@ def test_export_config():
     assert cb.export_config({"x": 1})[0]["toImageButtonOptions"]["format"] == "png"
 
 
-def test_slider_hot_path_speed_and_size():
-    """p95 of a slider change, server side: parse, compute (cache cold for the
-    trajectory and grid layers: each η is new), figure, JSON."""
-    times, sizes = [], []
-    for k in range(40):
-        eta = round(0.5 + 0.037 * k, 3)
-        t0 = time.perf_counter()
-        out = call(["eta-input.value"], inputs={"eta": eta})
-        payload = to_json_plotly(out)
-        times.append(time.perf_counter() - t0)
-        sizes.append(len(payload))
-    assert np.percentile(times, 95) < P95_BUDGET_S, times
+def test_slider_answer_stays_under_the_size_budget():
+    """A slider change's whole answer (figure and all outputs) as JSON.  Its
+    speed is measured over HTTP by benchmarks/bench_views.py, not here."""
+    sizes = [len(to_json_plotly(call(["eta-input.value"], inputs={"eta": round(0.5 + 0.37 * k, 3)})))
+             for k in range(8)]
     assert max(sizes) < MAX_PAYLOAD
 
 

@@ -4,7 +4,6 @@ bad input → a message, never an exception."""
 
 import json
 import math
-import time
 
 import numpy as np
 import plotly.graph_objects as go
@@ -23,8 +22,6 @@ DEFAULT = to_query(ViewParams())                 # η = 1.5, n_eff = 16, ‖x‖
 ZOOM = f"{ids.BIFURCATION_ZOOM}.data"
 HOSTILE = [None, "", "abc", [], {}, [1, 2], {"a": [1]}, True, False, 1e308, -1e308,
            float("nan"), float("inf"), "1e999", 10**400, -1, 0, "0x1f", "5; DROP", " ", "∞"]
-#: Server-side budget of one diagram request at NUM = 1000 η (cache cold), p95.
-P95_BUDGET_S = 0.5
 #: Largest JSON answer of the diagram (uncompressed ~1 MB; gzip brings it to ~60 kB).
 MAX_PAYLOAD = 1_500_000
 
@@ -171,19 +168,12 @@ def test_diagram_matches_uvcore():
     assert bv.diagram("uv", 1.2, 4.2, 50, 16.0, 1.0, 2.0, 5.0, 0.1, 500).error
 
 
-def test_speed_of_the_diagram_request():
-    """p95 of one diagram request at NUM = 1000 η, cache cold (each window new):
-    parse, two uvcore.bifurcation runs, the figure, JSON."""
-    update()                                         # compile / warm the guides
-    times, sizes = [], []
-    for k in range(12):
-        zoom = {"xaxis.range[0]": 1.3 + 0.011 * k, "xaxis.range[1]": 3.9 - 0.013 * k}
-        t0 = time.perf_counter()
-        out = update([ZOOM], zoom=zoom)
-        payload = to_json_plotly(out)
-        times.append(time.perf_counter() - t0)
-        sizes.append(len(payload))
-    assert np.percentile(times, 95) < P95_BUDGET_S, times
+def test_diagram_answer_stays_under_the_size_budget():
+    """The whole answer to a zoom (1000 new η) as JSON; its speed is measured
+    over HTTP by benchmarks/bench_views.py, not here."""
+    sizes = [len(to_json_plotly(update([ZOOM], zoom={"xaxis.range[0]": 1.3 + 0.11 * k,
+                                                     "xaxis.range[1]": 3.9 - 0.13 * k})))
+             for k in range(3)]
     assert max(sizes) < MAX_PAYLOAD
 
 

@@ -3,7 +3,6 @@ through Dash's HTTP endpoint, with hostile inputs and hostile uploads."""
 
 import base64
 import json
-import time
 
 import numpy as np
 import plotly.graph_objects as go
@@ -21,7 +20,6 @@ from app.views import presets as pv
 
 DEFAULT = to_query(ViewParams())
 #: Server-side budget of the interactive fate map (compute + figure + JSON), p95.
-FATE_P95_BUDGET_S = 0.300
 #: Largest JSON of the interactive fate map.
 FATE_MAX_PAYLOAD = 400_000
 HOSTILE = [None, "", "abc", [], {}, [1, 2], {"a": [1]}, True, False, 1e308, -1e308,
@@ -66,17 +64,11 @@ def test_fate_view_follows_the_window_eta_and_starts():
     assert np.array_equal(np.asarray(h["z"]) == 4, ref.period == 2)
 
 
-def test_fate_view_is_interactive():
-    """p95 of an uncached interactive map (each η is new): compute, figure, JSON."""
-    times, sizes = [], []
-    for k in range(15):
-        eta = round(0.5 + 0.23 * k, 3)
-        t0 = time.perf_counter()
-        out = fv.fate_view(to_query(ViewParams(eta=eta)), fv.DEFAULT_STEPS)
-        payload = to_json_plotly(out["figure"])
-        times.append(time.perf_counter() - t0)
-        sizes.append(len(payload))
-    assert np.percentile(times, 95) < FATE_P95_BUDGET_S, times
+def test_fate_view_answer_stays_under_the_size_budget():
+    """The interactive map's figure as JSON (its speed is measured over HTTP by
+    benchmarks/bench_views.py, not here)."""
+    sizes = [len(to_json_plotly(fv.fate_view(to_query(ViewParams(eta=round(0.5 + 0.23 * k, 3))),
+                                             fv.DEFAULT_STEPS)["figure"])) for k in range(0, 15, 3)]
     assert max(sizes) < FATE_MAX_PAYLOAD, sizes
 
 

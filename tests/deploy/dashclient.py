@@ -54,6 +54,29 @@ def callback_body(callback_map: dict, output_key: str, values: dict | None = Non
     }
 
 
+def plane_values(eta: float = 1.5, state: str = "eta=1.5", click=None) -> dict:
+    """Inputs of the phase-plane callback as the browser sends them after a
+    slider move to ``eta`` (or a click at ``click``) from ``state``."""
+    from app import ids
+
+    vals = {f"{ids.input_id(k)}.value": v for k, v in
+            {"eta": eta, "width": 16, "n-eff": 16, "x-norm": 1, "y": 2, "sigma": 1,
+             "steps": 1000}.items()}
+    vals.update({f"{ids.SEED}.value": 0, f"{ids.PRESET}.value": "ntp",
+                 f"{ids.LAYERS}.value": ["regions", "forbidden", "arrows", "nullclines",
+                                         "eta-line", "fixed"],
+                 f"{ids.LARGE_FONT}.value": [], f"{ids.URL}.search": "",
+                 f"{ids.STATE}.data": state, f"{ids.PHASE_PLANE}.clickData": click})
+    return vals
+
+
+def plane_key(callback_map) -> str:
+    """The phase-plane callback's key in ``callback_map``."""
+    from app import ids
+
+    return next(k for k in callback_map if k.startswith(f"..{ids.input_id('eta')}.value..."))
+
+
 class HttpDash:
     """Talk to a Dash server at ``base`` (e.g. ``http://127.0.0.1:8050``)."""
 

@@ -13,7 +13,7 @@ import pytest
 
 from app import ids
 
-from .dashclient import HttpDash, callback_body
+from .dashclient import HttpDash, callback_body, plane_key, plane_values
 from .image import REPO, image_cmd, image_env, run_image_command
 
 pytestmark = [pytest.mark.deploy, pytest.mark.slow]
@@ -21,22 +21,6 @@ pytestmark = [pytest.mark.deploy, pytest.mark.slow]
 #: Response headers every answer carries.
 SECURITY_HEADERS = ("Content-Security-Policy", "X-Content-Type-Options", "Referrer-Policy")
 TRACEBACK_MARKERS = (b"Traceback", b'File "', b"werkzeug", b".py\", line")
-
-
-def plane_values(eta: float = 1.5, click=None) -> dict:
-    vals = {f"{ids.input_id(k)}.value": v for k, v in
-            {"eta": eta, "width": 16, "n-eff": 16, "x-norm": 1, "y": 2, "sigma": 1,
-             "steps": 1000}.items()}
-    vals.update({f"{ids.SEED}.value": 0, f"{ids.PRESET}.value": "ntp",
-                 f"{ids.LAYERS}.value": ["regions", "forbidden", "arrows", "nullclines",
-                                         "eta-line", "fixed"],
-                 f"{ids.LARGE_FONT}.value": [], f"{ids.URL}.search": "",
-                 f"{ids.STATE}.data": "eta=1.5", f"{ids.PHASE_PLANE}.clickData": click})
-    return vals
-
-
-def plane_key(callback_map) -> str:
-    return next(k for k in callback_map if k.startswith(f"..{ids.input_id('eta')}.value..."))
 
 
 @pytest.fixture(scope="module")
