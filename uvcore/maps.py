@@ -177,7 +177,9 @@ def trajectory(df0: float, lam0: float, params: MapParams, steps: int = 1000) ->
     out_p = np.empty(steps + 1)
     out_m = np.empty(steps + 1)
     bad = int(K.trajectory_kernel(p0, m0, params.c, out_p, out_m))
-    df, lam = params.from_pm(out_p, out_m)
+    with np.errstate(over="ignore", invalid="ignore"):
+        # the state past the bound may overflow in (Δf, λ): settle() drops it then
+        df, lam = params.from_pm(out_p, out_m)
     df, lam, diverged_at, outcome = settle(df, lam, bad, params, (out_p, out_m))
     return Trajectory(df=df, lam=lam, lam_h=hessian_sharpness(df, lam, params),
                       loss=0.5 * df * df, eta_lam=params.eta * lam,

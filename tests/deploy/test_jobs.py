@@ -55,10 +55,17 @@ def test_job_through_redis_and_a_celery_worker(tmp_path, server_env, redis_url, 
         assert json.loads(body)["cache"] == "RedisCache"
         answer, progress = c.background(job_body(callback_map, grid=14), timeout=JOB_S)
         check_answer(answer, progress, 14)
-        # the plane callback fills the shared memo cache in Redis, as JSON
-        c.callback(callback_body(callback_map, next(
-            k for k in callback_map if k.startswith(f"..{ids.input_id('eta')}.value...")),
-            {f"{ids.URL}.search": "?eta=1.7"}, changed=[f"{ids.URL}.search"]))
+        # the bifurcation diagram fills the shared memo cache in Redis, as JSON
+        # (the phase plane's millisecond layers stay in each worker's memory)
+        key = next(k for k in callback_map if k.startswith(f"..{ids.BIFURCATION_GRAPH}.figure..."))
+        status, _, _ = c.callback(callback_body(
+            callback_map, key,
+            {f"{ids.STATE}.data": "eta=1.7", f"{ids.VIEW_TABS}.value": ids.BIFURCATION_TAB,
+             f"{ids.BIFURCATION_QUANTITY}.value": "lam",
+             f"{ids.BIFURCATION_EOS_START}.value": "half-c",
+             f"{ids.BIFURCATION_GUIDES}.value": ["guides"]},
+            changed=[f"{ids.STATE}.data"]))
+        assert status == 200
     log = celery_worker["log"].read_text()
     assert "succeeded" in log and "background_callback_" in log
     r = redis.Redis.from_url(redis_url)
