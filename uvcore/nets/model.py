@@ -188,6 +188,14 @@ def init_params(spec: NetSpec, seed: int = 0, dtype=np.float64) -> np.ndarray:
     return np.concatenate([p.ravel() for p in parts]).astype(dtype)
 
 
+def _mm(A, B):
+    """A @ B, with rank-one products (inner dimension 1, e.g. a scalar output
+    layer) done by broadcasting: BLAS GEMM is several times slower there."""
+    if A.shape[1] == 1:
+        return A * B
+    return A @ B
+
+
 def _phi(act, z):
     if act == "relu":
         return np.maximum(z, 0.0)
@@ -320,7 +328,7 @@ class Curvature:
         B[L] = Rres / p.dtype(p.N)
         G = None
         for l in range(L, 1, -1):
-            G = B[l] @ W[l - 1]
+            G = _mm(B[l], W[l - 1])
             G *= m[l - 1]
             if self.act == "relu":
                 B[l - 1] = G * D[l - 1]
@@ -376,8 +384,8 @@ class Curvature:
             if l == 1:
                 break
             # R(G_{H_{l−1}}) = m_l (RB_l W_l + B_l V_l)
-            RG = RB @ W[l - 1]
-            RG += B[l] @ V[l - 1]
+            RG = _mm(RB, W[l - 1])
+            RG += _mm(B[l], V[l - 1])
             RG *= m[l - 1]
             if D[l - 1] is not None:
                 RG *= D[l - 1]
@@ -401,7 +409,7 @@ class Curvature:
             np.multiply(Bl.T @ H[l - 1], m[l - 1], out=G[l - 1])
             if l == 1:
                 break
-            Bl = Bl @ W[l - 1]
+            Bl = _mm(Bl, W[l - 1])
             Bl *= m[l - 1]
             if D[l - 1] is not None:
                 Bl *= D[l - 1]

@@ -12,6 +12,7 @@ or exceeds ``DIVERGENCE_FACTOR · (1 + loss₀)``.
 
 from __future__ import annotations
 
+import contextlib
 import math
 from dataclasses import dataclass
 
@@ -28,6 +29,23 @@ __all__ = ["DIVERGENCE_FACTOR", "MAX_STEPS", "Cancelled", "NetRun", "make_proble
 
 DIVERGENCE_FACTOR = 1e8
 MAX_STEPS = 1_000_000
+#: Below this many multiply-adds in the largest matmul (N · n · max(n, d, k)),
+#: a run limits BLAS to one thread: multithreaded OpenBLAS is slower on such
+#: skinny products, by about 2× on a 2-core machine shared with other jobs.
+SMALL_GEMM = 1e8
+
+
+def blas_threads(prob: Problem):
+    """Context limiting BLAS to one thread for small problems (no-op otherwise)."""
+    spec = prob.spec
+    inner = max(spec.width if spec.depth > 2 else 0, spec.in_dim, spec.out_dim)
+    if prob.N * spec.width * inner >= SMALL_GEMM:
+        return contextlib.nullcontext()
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover - threadpoolctl is pinned in requirements.txt
+        return contextlib.nullcontext()
+    return threadpool_limits(limits=1, user_api="blas")
 
 
 class Cancelled(Exception):
@@ -115,6 +133,8 @@ def run_network(spec: NetSpec, data: Dataset, *, eta: float | None = None, c: fl
                 ntk: bool = True, theta0=None, progress=None, cancel=None) -> NetRun:
     """Train ``spec`` on ``data`` by full-batch GD; give exactly one of η or c.
 
+    Small problems run with one BLAS thread (:data:`SMALL_GEMM`).
+
     Parameters
     ----------
     steps : int
@@ -130,13 +150,21 @@ def run_network(spec: NetSpec, data: Dataset, *, eta: float | None = None, c: fl
     progress, cancel : callables, optional
         ``progress(fraction)``; ``cancel() -> bool`` (True raises :class:`Cancelled`).
     """
+    prob = make_problem(spec, data, dtype)
+    with blas_threads(prob):
+        return _train(prob, data, eta, c, steps, sharpness_every, dense_tail, seed, tol, ntk,
+                      theta0, progress, cancel)
+
+
+def _train(prob, data, eta, c, steps, sharpness_every, dense_tail, seed, tol, ntk, theta0,
+           progress, cancel) -> NetRun:
+    spec = prob.spec
     if (eta is None) == (c is None):
         raise UVInputError("give exactly one of eta and c")
     steps = check_count("steps", steps, 0, MAX_STEPS)
     every = check_count("sharpness_every", sharpness_every, 1, MAX_STEPS)
     tail = check_count("dense_tail", dense_tail, 0, MAX_STEPS)
     tol = positive("tol", tol)
-    prob = make_problem(spec, data, dtype)
     seed = check_count("seed", seed, 0, 2 ** 63 - 1)
     if theta0 is None:
         theta = init_params(spec, seed, prob.dtype)
