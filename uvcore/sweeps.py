@@ -163,7 +163,9 @@ def run_batch(df0, lam0, eta, *, n_eff: float, x_norm: float = 1.0, y: float = 2
     end[div] = np.nan
     lam_window = None
     if keep:
-        lam_window = 2.0 * (out_p + out_m) / eta[:, None]
+        with np.errstate(invalid="ignore", over="ignore"):
+            # rows of diverged orbits are unfinished buffers: overwritten below
+            lam_window = 2.0 * (out_p + out_m) / eta[:, None]
         lam_window[div] = np.nan
     return BatchResult(period, lyap, end, lam_window)
 

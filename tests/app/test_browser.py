@@ -193,3 +193,20 @@ def test_zoom_recomputes_the_grid_layers_and_double_click_resets(page, app_url):
     page.wait_for_function("() => !window.location.search.includes('window=')",
                            timeout=TIMEOUT_MS)
     assert page.evaluate(TRAJ_COUNT) == 1      # the double-click added no trajectory
+
+
+def test_active_view_lives_in_the_url_fragment(page, app_url):
+    """A link with #bifurcation opens that tab; switching tabs rewrites the
+    fragment, and Back returns to the previous tab."""
+    page.set_viewport_size(VIEWPORT)
+    page.goto(app_url + "?eta=1.7#bifurcation")   # the phase plane is not rendered: no open_page
+    selected = ("() => { const t = document.querySelector('#view-tabs .tab--selected'); "
+                "return t ? t.innerText : ''; }")
+    page.wait_for_function(f"() => ({selected})().includes('Bifurcation')", timeout=TIMEOUT_MS)
+    page.click("#view-tabs .tab:has-text('Fate map')")
+    page.wait_for_function("() => location.hash === '#fate-map-tab'", timeout=TIMEOUT_MS)
+    assert "eta=1.7" in page.url
+    page.go_back()
+    page.wait_for_function(f"() => ({selected})().includes('Bifurcation')", timeout=TIMEOUT_MS)
+    page.click("#view-tabs .tab:has-text('Phase plane')")
+    page.wait_for_function("() => location.hash === ''", timeout=TIMEOUT_MS)
