@@ -94,16 +94,18 @@ def test_job_on_diskcache_with_three_gunicorn_workers(tmp_path, server_env, call
         stop = threading.Event()
 
         def keep_workers_busy():
-            """Plane requests with fresh η, so the polls meet busy workers and spread."""
+            """Fate maps (80×80 starts × 20000 steps, ≈ 0.1 s each) at fresh η, so
+            the polls meet busy workers and spread over the others."""
             c = HttpDash(base)
-            key = next(k for k in callback_map
-                       if k.startswith(f"..{ids.input_id('eta')}.value..."))
+            key = next(k for k in callback_map if k.startswith(f"..{ids.FATE_MAP}.figure..."))
             eta = 1.0
             while not stop.is_set():
                 eta += 0.01
                 c.callback(callback_body(callback_map, key,
-                                         {f"{ids.URL}.search": f"?eta={eta:.2f}&steps=20000"},
-                                         changed=[f"{ids.URL}.search"]))
+                                         {f"{ids.STATE}.data": f"eta={eta:.2f}",
+                                          f"{ids.FATE_STEPS}.value": 20000,
+                                          f"{ids.VIEW_TABS}.value": ids.FATE_TAB},
+                                         changed=[f"{ids.STATE}.data"]))
 
         busy = [threading.Thread(target=keep_workers_busy) for _ in range(2)]
         threads = [threading.Thread(target=one, args=(g,)) for g in (10, 11, 12)]
