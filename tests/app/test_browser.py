@@ -14,9 +14,6 @@ from .conftest import PLOT, TIMEOUT_MS, VIEWPORT, open_page, serve
 
 pytestmark = pytest.mark.browser
 
-#: The README's picture is rewritten only on request (UPDATE_SCREENSHOTS=1), so
-#: a test run leaves the work tree clean.
-DOCS_DIR = os.path.join(os.path.dirname(__file__), os.pardir, os.pardir, "docs")
 
 TRAJ_COUNT = (f"() => {{ const g = {PLOT}; return g && g.data ? g.data.filter(t => t.name && "
               "t.name.startsWith('trajectory') && !t.name.endsWith('start') && "
@@ -131,8 +128,7 @@ def test_screenshot_of_the_dashboard(page, app_url, tmp_path):
                            ".js-plotly-plot'); return g && g.data && g.data.length >= 4; }",
                            timeout=TIMEOUT_MS)
     page.wait_for_timeout(500)
-    shot = os.path.join(DOCS_DIR if os.environ.get("UPDATE_SCREENSHOTS") == "1" else tmp_path,
-                        "screenshot.png")
+    shot = os.path.join(tmp_path, "screenshot.png")   # docs/make_figures.py makes the README's
     page.screenshot(path=shot, full_page=False)
     assert os.path.getsize(shot) > 50_000
     # the main view fits the laptop viewport without scrolling
