@@ -71,7 +71,7 @@ DIVERGED_FILL = "rgba(48,48,48,0.14)"
 EXPONENT_COLORS = {"uv": theme.BLACK, "eos": "#666666"}
 GUIDE_COLOR = "#444444"
 GUIDE_STYLES = {  # kind: (legend label, dash, width factor)
-    "flip": ("flips c₁…c_L", "dot", 1.0),
+    "flip": ("flip points cₖ", "dot", 1.0),
     "accumulation": ("c∞", "dashdot", 1.0),
     "crisis": ("crisis", "dash", 1.0),
     "fold": ("period-3 folds", "longdashdot", 0.8),
@@ -715,7 +715,7 @@ def universality_figure(eos=None, uv=None, references: Sequence[tuple[str, objec
         d = np.asarray(cas.delta, dtype=float)
         k = np.arange(2, 2 + d.size)
         ks_all += k.tolist()
-        data.append({"type": "scatter", "mode": "lines+markers", "name": f"δ_k, {label}",
+        data.append({"type": "scatter", "mode": "lines+markers", "name": f"δₖ, {label}",
                      "x": k.tolist(), "y": d.tolist(), "xaxis": "x", "yaxis": "y",
                      "customdata": [["delta", v] for v in np.abs(d - FEIGENBAUM_DELTA).tolist()],
                      "meta": {"panel": "delta", "map": cas.map},
@@ -724,8 +724,8 @@ def universality_figure(eos=None, uv=None, references: Sequence[tuple[str, objec
                      "marker": {"color": color, "symbol": symbol,
                                 "size": ms if cas.map == "eos" else ms + 5,
                                 "line": {"color": color, "width": 2}},
-                     "hovertemplate": f"{label}<br>k = %{{x}}<br>δ_k = %{{y:.10g}}"
-                                      "<br>|δ_k − δ| = %{customdata[1]:.2e}<extra></extra>"})
+                     "hovertemplate": f"{label}<br>k = %{{x}}<br>δₖ = %{{y:.10g}}"
+                                      "<br>|δₖ − δ| = %{customdata[1]:.2e}<extra></extra>"})
     kmin, kmax = (min(ks_all), max(ks_all)) if ks_all else (2, 7)
     data.append({"type": "scatter", "mode": "lines", "name": "Feigenbaum δ = 4.6692016…",
                  "x": [kmin - 0.5, kmax + 0.5], "y": [FEIGENBAUM_DELTA] * 2,
@@ -760,11 +760,11 @@ def universality_figure(eos=None, uv=None, references: Sequence[tuple[str, objec
                                        f"<br>η_c = {cas.eta_c:.6g}"
                                        + ("<br>click: set η here" if current else "")
                                        + "<extra></extra>")})
-        data.append({"type": "scatter", "name": f"c_k, {label}", **common,
+        data.append({"type": "scatter", "name": f"cₖ, {label}", **common,
                      "x": k.tolist(), "y": c.tolist(), "xaxis": "x3", "yaxis": "y3",
                      "customdata": cd, "showlegend": False,
                      "meta": {"panel": "c", "current": current, "map": cas.map},
-                     "hovertemplate": (f"{label}<br>level k = %{{x}}<br>c_k = %{{y:.13g}}"
+                     "hovertemplate": (f"{label}<br>level k = %{{x}}<br>cₖ = %{{y:.13g}}"
                                        f"<br>η_k = {ecd}"
                                        + ("<br>click: set η here" if current else "")
                                        + "<extra></extra>")})
@@ -780,16 +780,16 @@ def universality_figure(eos=None, uv=None, references: Sequence[tuple[str, objec
     layout = theme.base_layout(large)
     layout.update({
         "xaxis": theme.axis("k", large, domain=[0.0, 0.29], anchor="y", dtick=1),
-        "yaxis": theme.axis("δ_k", large, anchor="x"),
+        "yaxis": theme.axis("δₖ", large, anchor="x"),
         "xaxis2": theme.axis("level k", large, domain=[0.37, 0.64], anchor="y2", dtick=1),
         "yaxis2": theme.axis("flip point η_k", large, anchor="x2", type="log",
                              exponentformat="power", dtick="D2"),
         "xaxis3": theme.axis("level k", large, domain=[0.72, 1.0], anchor="y3", dtick=1),
-        "yaxis3": theme.axis("flip point c_k = η_k/η_c", large, anchor="x3"),
+        "yaxis3": theme.axis("flip point cₖ = ηₖ/η_c", large, anchor="x3"),
         "legend": {**layout["legend"], "orientation": "h", "x": 0.0, "yref": "container",
                    "y": 0.0, "yanchor": "bottom"},
         "margin": {**layout["margin"], "t": 70 if not large else 90},
-        "title": {"text": ("Universality: δ_k → Feigenbaum's δ, and the flip points in η and "
+        "title": {"text": ("Universality: δₖ → Feigenbaum's δ, and the flip points in η and "
                            "in c = η/η_c (they collapse in c)"
                            + (f"<br><span style='font-size:{fs - 2}px'>{params_label}</span>"
                               if params_label else "")),
