@@ -122,10 +122,18 @@ class HttpDash:
         path = "/_dash-update-component" + ("?" + urllib.parse.urlencode(q) if q else "")
         return self.post_json(path, data)
 
-    def background(self, body: dict, timeout: float = 60.0, poll: float = 0.25):
-        """Run a background callback to the end: (final JSON, progress values seen)."""
+    def background(self, body: dict, timeout: float = 60.0, poll: float = 0.25,
+                   poll_with: "HttpDash | None" = None):
+        """Run a background callback to the end: (final JSON, progress values seen).
+
+        The job is started here and polled through ``poll_with`` (default:
+        this client), e.g. another server process sharing the job store; like
+        a browser, it sends this page load's signed ``endId``.
+        """
         if self.end_id is None:
             self.load_page()
+        poller = poll_with or self
+        poller.end_id = self.end_id
         status, _, data = self.callback(body)
         assert status == 200, (status, data[:300])
         handles = json.loads(data)
@@ -134,8 +142,8 @@ class HttpDash:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             time.sleep(poll)
-            status, _, data = self.callback(body, cacheKey=handles["cacheKey"],
-                                            job=handles["job"])
+            status, _, data = poller.callback(body, cacheKey=handles["cacheKey"],
+                                              job=handles["job"])
             assert status in (200, 204), (status, data[:300])
             if status == 204 or not data:
                 continue
