@@ -42,7 +42,9 @@ def _decimals(span: float, digits: int) -> int:
     return int(digits - math.floor(math.log10(span)))
 
 
-def _round(a, span: float, digits: int = 5) -> np.ndarray:
+def round_to_span(a, span: float, digits: int = 5) -> np.ndarray:
+    """Round to ``digits`` significant digits of a window ``span`` (what a
+    screen resolves): smaller answers, same picture."""
     a = np.asarray(a, dtype=float)
     with np.errstate(all="ignore"):
         return np.round(a, _decimals(span, digits))
@@ -58,7 +60,7 @@ def _fmt_complex(z: complex) -> str:
     return f"{z.real:.4g}{'+' if z.imag >= 0 else '−'}{abs(z.imag):.4g}i"
 
 
-def _legend_dummy(name: str, color: str, group: str) -> dict:
+def legend_dummy(name: str, color: str, group: str) -> dict:
     """A legend-only square marker naming a region colour."""
     return {"type": "scatter", "x": [None], "y": [None], "mode": "markers", "name": name,
             "marker": {"symbol": "square", "size": 14, "color": color,
@@ -66,7 +68,7 @@ def _legend_dummy(name: str, color: str, group: str) -> dict:
             "hoverinfo": "skip", "showlegend": True}
 
 
-def _discrete_colorscale(colors: Sequence[str]) -> list:
+def discrete_colorscale(colors: Sequence[str]) -> list:
     n = len(colors)
     scale = []
     for i, c in enumerate(colors):
@@ -80,10 +82,10 @@ def _regions_trace(rg, shown: bool, spans) -> dict:
     colors = [theme.REGION_COLORS[k] if shown else "rgba(0,0,0,0)" for k in range(4)]
     return {
         "type": "heatmap", "name": "regions",
-        "x": _round(rg.df, spans[0], 6), "y": _round(rg.lam, spans[1], 6),
+        "x": round_to_span(rg.df, spans[0], 6), "y": round_to_span(rg.lam, spans[1], 6),
         "z": np.asarray(rg.code, dtype=np.int8),
         "zmin": -0.5, "zmax": 3.5, "zsmooth": False,
-        "colorscale": _discrete_colorscale(colors), "showscale": False,
+        "colorscale": discrete_colorscale(colors), "showscale": False,
         "hovertemplate": "Δf = %{x:.4g}<br>λ = %{y:.4g}<br>click: start a trajectory here"
                          "<extra></extra>",
         "showlegend": False,
@@ -130,7 +132,7 @@ def _arrow_trace(vf, window, large: bool) -> dict:
     xs = np.stack([tail_x, tip_x, lx, tip_x, rx, nan], axis=1).ravel()
     ys = np.stack([tail_y, tip_y, ly, tip_y, ry, nan], axis=1).ravel()
     return {"type": "scatter", "name": "update direction", "mode": "lines", "showlegend": False,
-            "x": _round(xs, wx, 4), "y": _round(ys, wy, 4),
+            "x": round_to_span(xs, wx, 4), "y": round_to_span(ys, wy, 4),
             "line": {"color": theme.ARROWS, "width": 1.0 if not large else 1.6},
             "hoverinfo": "skip", "opacity": 0.75}
 
@@ -145,7 +147,7 @@ def _nullcline_traces(curves, window, large: bool) -> list:
                                     "dashdot")):
         cv = curves[key]
         out.append({"type": "scatter", "name": name, "mode": "lines",
-                    "x": _round(cv.df, b - a, 5), "y": _round(cv.lam, d - c, 5),
+                    "x": round_to_span(cv.df, b - a, 5), "y": round_to_span(cv.lam, d - c, 5),
                     "line": {"color": color, "width": lw, "dash": dash},
                     "connectgaps": False,
                     "hovertemplate": name + "<br>Δf = %{x:.4g}<br>λ = %{y:.4g}<extra></extra>"})
@@ -211,7 +213,7 @@ def _plane_slice(n: int) -> tuple[np.ndarray, bool]:
     return np.concatenate([np.arange(PLANE_HEAD), np.arange(n - PLANE_TAIL, n)]), True
 
 
-def _trajectory_traces(i: int, start, traj, window, selected: bool, large: bool) -> tuple:
+def trajectory_traces(i: int, start, traj, window, selected: bool, large: bool) -> tuple:
     """Traces of one trajectory and the note it needs (or None)."""
     (a, b), (c, d) = window
     color = theme.TRAJECTORY_COLORS[i % len(theme.TRAJECTORY_COLORS)]
@@ -239,7 +241,7 @@ def _trajectory_traces(i: int, start, traj, window, selected: bool, large: bool)
     msize = 6 if not large else 9
     traces = [{
         "type": "scatter", "name": out_name, "mode": "lines+markers",
-        "x": _round(x, b - a, 6), "y": _round(y, d - c, 6),
+        "x": round_to_span(x, b - a, 6), "y": round_to_span(y, d - c, 6),
         "customdata": steps,
         "line": {"color": color, "width": lw},
         "marker": {"symbol": "arrow", "angleref": "previous", "size": msize, "color": color},
@@ -297,7 +299,7 @@ def phase_plane(params, window, *, layers: Iterable[str], regions=None, field=No
     if regions is not None:
         data.append(_regions_trace(regions, "regions" in layers, spans))
     if "regions" in layers:
-        data += [_legend_dummy(REGION_LABELS[k], theme.REGION_COLORS[k], "regions")
+        data += [legend_dummy(REGION_LABELS[k], theme.REGION_COLORS[k], "regions")
                  for k in (1, 2, 3)]
     if "forbidden" in layers:
         data += _forbidden_traces(params, window, large)
@@ -315,7 +317,7 @@ def phase_plane(params, window, *, layers: Iterable[str], regions=None, field=No
     for i, (start, traj) in enumerate(trajectories):
         if traj is None:
             continue
-        traces, note = _trajectory_traces(i, start, traj, window, i == n - 1, large)
+        traces, note = trajectory_traces(i, start, traj, window, i == n - 1, large)
         data += traces
         if note:
             all_notes.append(note)
@@ -332,12 +334,12 @@ def phase_plane(params, window, *, layers: Iterable[str], regions=None, field=No
         "title": {"text": (f"η = {_fmt(params.eta)}, n_eff = {_fmt(params.n_eff)}, "
                            f"‖x‖ = {_fmt(params.x_norm)}, y = {_fmt(params.y)}"),
                   "x": 0.01, "xanchor": "left", "font": {"size": theme.FONT_SIZE[large]}},
-        "annotations": [_note_annotation(all_notes, large)] if all_notes else [],
+        "annotations": [note_annotation(all_notes, large)] if all_notes else [],
     })
     return {"data": data, "layout": layout}
 
 
-def _note_annotation(notes: Sequence[str], large: bool) -> dict:
+def note_annotation(notes: Sequence[str], large: bool) -> dict:
     return {"text": "<br>".join(notes[:4]), "xref": "paper", "yref": "paper",
             "x": 0.01, "y": 0.99, "xanchor": "left", "yanchor": "top", "showarrow": False,
             "align": "left", "bgcolor": "rgba(255,255,255,0.85)", "bordercolor": theme.VERMILLION,
@@ -409,15 +411,15 @@ def timeseries(traj, *, start=None, paramspace=None, paramspace_label: str = "",
     mode = "lines" if n <= SERIES_LINE_MAX else "markers"
     ms = 3 if not large else 4
     data = [
-        {"type": "scatter", "name": "loss ½Δf²", "x": ts, "y": _sig_round(loss),
+        {"type": "scatter", "name": "loss ½Δf²", "x": ts, "y": sig_round(loss),
          "mode": mode, "line": {"color": theme.BLACK, "width": lw},
          "marker": {"color": theme.BLACK, "size": ms}, "xaxis": "x", "yaxis": "y",
          "hovertemplate": "step %{x}<br>loss = %{y:.4g}<extra></extra>"},
-        {"type": "scatter", "name": "λ (NTK)", "x": tl, "y": _sig_round(lam), "mode": mode,
+        {"type": "scatter", "name": "λ (NTK)", "x": tl, "y": sig_round(lam), "mode": mode,
          "line": {"color": theme.BLUE, "width": lw}, "marker": {"color": theme.BLUE, "size": ms},
          "xaxis": "x2", "yaxis": "y2",
          "hovertemplate": "step %{x}<br>λ = %{y:.5g}<extra></extra>"},
-        {"type": "scatter", "name": "λᴴ (Hessian)", "x": th, "y": _sig_round(lam_h),
+        {"type": "scatter", "name": "λᴴ (Hessian)", "x": th, "y": sig_round(lam_h),
          "mode": mode, "line": {"color": theme.VERMILLION, "width": lw, "dash": "dash"},
          "marker": {"color": theme.VERMILLION, "size": ms, "symbol": "circle-open"},
          "xaxis": "x2", "yaxis": "y2",
@@ -436,13 +438,13 @@ def timeseries(traj, *, start=None, paramspace=None, paramspace_label: str = "",
             ploss = np.where(ploss > 0, ploss, np.nan)
         data += [
             {"type": "scatter", "name": f"loss, {paramspace_label}", "x": pt1,
-             "y": _sig_round(ploss), "mode": "lines" if mode == "lines" else "markers",
+             "y": sig_round(ploss), "mode": "lines" if mode == "lines" else "markers",
              "line": {"color": theme.PARAMSPACE, "width": lw, "dash": "dash"},
              "marker": {"color": theme.PARAMSPACE, "size": ms + 3, "symbol": "x-thin-open",
                         "line": {"color": theme.PARAMSPACE, "width": 1}},
              "xaxis": "x", "yaxis": "y"},
             {"type": "scatter", "name": f"λ, {paramspace_label}", "x": pt2,
-             "y": _sig_round(plam), "mode": "lines" if mode == "lines" else "markers",
+             "y": sig_round(plam), "mode": "lines" if mode == "lines" else "markers",
              "line": {"color": theme.PARAMSPACE, "width": lw, "dash": "dash"},
              "marker": {"color": theme.PARAMSPACE, "size": ms + 3, "symbol": "x-thin-open",
                         "line": {"color": theme.PARAMSPACE, "width": 1}},
@@ -466,7 +468,7 @@ def timeseries(traj, *, start=None, paramspace=None, paramspace_label: str = "",
         "legend": {**layout["legend"], "orientation": "h", "x": 0, "y": 1.02,
                    "yanchor": "bottom"},
         "margin": {**layout["margin"], "t": 60 if not large else 80},
-        "annotations": [{**_note_annotation(all_notes, large), "x": 0.99, "xanchor": "right",
+        "annotations": [{**note_annotation(all_notes, large), "x": 0.99, "xanchor": "right",
                          "y": 0.44, "bordercolor": "#888888",
                          "font": {"size": theme.FONT_SIZE[large] - 1, "color": "#222222"}}]
         if all_notes else [],
@@ -474,7 +476,7 @@ def timeseries(traj, *, start=None, paramspace=None, paramspace_label: str = "",
     return {"data": data, "layout": layout}
 
 
-def _sig_round(a: np.ndarray, digits: int = 6) -> np.ndarray:
+def sig_round(a: np.ndarray, digits: int = 6) -> np.ndarray:
     """Round each value to ``digits`` significant digits (values span decades)."""
     a = np.asarray(a, dtype=float)
     with np.errstate(all="ignore"):

@@ -29,6 +29,7 @@ from typing import Iterable, Sequence
 import numpy as np
 
 from . import theme
+from .figures import round_to_span
 
 __all__ = ["PLOT_KEEP", "CLASSES", "CLASS_LABELS", "CLASS_COLORS", "DIVERGED", "APERIODIC",
            "FEIGENBAUM_DELTA", "period_classes", "points_by_class", "diverged_runs",
@@ -97,19 +98,6 @@ def subscript(k: int) -> str:
 
 def _fmt(v: float, digits: int = 4) -> str:
     return f"{v:.{digits}g}"
-
-
-def _decimals(span: float, digits: int) -> int:
-    if not (span > 0 and math.isfinite(span)):
-        return digits
-    return int(digits - math.floor(math.log10(span)))
-
-
-def _round(a, span: float, digits: int = 6) -> np.ndarray:
-    """Round to ``digits`` significant digits of ``span`` (what a screen resolves)."""
-    a = np.asarray(a, dtype=float)
-    with np.errstate(all="ignore"):
-        return np.round(a, _decimals(span, digits))
 
 
 def _sig(v: float, digits: int = 6) -> float:
@@ -340,8 +328,8 @@ def _raster_trace(diagram, quantity: str, row_axis: str, window, y_range, large:
     for i, c in enumerate(colors):
         scale += [[i / n, c], [(i + 1) / n, c]]
     return {"type": "heatmap", "name": f"late-time {sym}, {name}", "yaxis": row_axis,
-            "x": _round(diagram.eta, window[1] - window[0], 7),
-            "y": _round(centres, y_range[1] - y_range[0], 5),
+            "x": round_to_span(diagram.eta, window[1] - window[0], 7),
+            "y": round_to_span(centres, y_range[1] - y_range[0], 5),
             "z": typed_array((z.astype(np.int16) - EMPTY).astype(np.uint8)),
             "zmin": -0.5, "zmax": n - 0.5, "zsmooth": False, "colorscale": scale,
             "showscale": False, "showlegend": False,
@@ -397,7 +385,7 @@ def _strip_trace(uv, eos, window, large: bool) -> dict:
     for i, c in enumerate(CLASS_COLORS):
         scale += [[i / n, c], [(i + 1) / n, c]]
     return {"type": "heatmap", "name": "outcome per η", "yaxis": "y3",
-            "x": _round(eta, window[1] - window[0], 7), "y": [0, 1], "z": z,
+            "x": round_to_span(eta, window[1] - window[0], 7), "y": [0, 1], "z": z,
             "text": text, "zmin": -0.5, "zmax": n - 0.5, "zsmooth": False,
             "colorscale": scale, "showscale": False, "showlegend": False,
             "meta": {"strip": True},
@@ -415,8 +403,8 @@ def _lyap_trace(diagram, window, large: bool) -> dict:
     for i0, i1 in diverged_runs(ok):          # runs of finite exponents, broken at gaps
         if xs:
             xs.append(None), ys.append(None), cd.append(None)
-        xs += _round(eta[i0:i1 + 1], window[1] - window[0], 7).tolist()
-        ys += _round(lyap[i0:i1 + 1], 1.0, 4).tolist()
+        xs += round_to_span(eta[i0:i1 + 1], window[1] - window[0], 7).tolist()
+        ys += round_to_span(lyap[i0:i1 + 1], 1.0, 4).tolist()
         cd += period[i0:i1 + 1].tolist()
     name = _MAP_NAMES.get(diagram.map, diagram.map)
     which = "largest exponent" if diagram.map == "uv" else "in-edge exponent"
@@ -623,7 +611,7 @@ def cobweb_figure(c: float, z, *, eta: float, z0: float, start_label: str = "",
     keep = curve <= 1.6 * top
     data = [
         {"type": "scatter", "mode": "lines", "name": "g(z) = z(1+c−z)²",
-         "x": _round(grid[keep], top, 5), "y": _round(curve[keep], top, 5),
+         "x": round_to_span(grid[keep], top, 5), "y": round_to_span(curve[keep], top, 5),
          "line": {"color": theme.BLUE, "width": lw},
          "hovertemplate": "z = %{x:.4g}<br>g(z) = %{y:.4g}<extra></extra>"},
         {"type": "scatter", "mode": "lines", "name": "z′ = z", "x": [0.0, top],
@@ -639,7 +627,7 @@ def cobweb_figure(c: float, z, *, eta: float, z0: float, start_label: str = "",
             ys += [b, b]
         xs_a, ys_a = np.clip(xs, 0.0, top * 1.6), np.clip(ys, 0.0, top * 1.6)
         data.append({"type": "scatter", "mode": "lines", "name": f"cobweb ({n} steps)",
-                     "x": _round(xs_a, top, 5), "y": _round(ys_a, top, 5),
+                     "x": round_to_span(xs_a, top, 5), "y": round_to_span(ys_a, top, 5),
                      "line": {"color": theme.VERMILLION, "width": lw * 0.55},
                      "opacity": 0.85, "hoverinfo": "skip"})
     data.append({"type": "scatter", "mode": "markers", "name": f"start z₀ = {_fmt(z0)}",
@@ -651,7 +639,7 @@ def cobweb_figure(c: float, z, *, eta: float, z0: float, start_label: str = "",
         tail = z[-ATTRACTOR_POINTS - 1:]
         data.append({"type": "scatter", "mode": "markers",
                      "name": "attractor",
-                     "x": _round(tail[:-1], top, 6), "y": _round(tail[1:], top, 6),
+                     "x": round_to_span(tail[:-1], top, 6), "y": round_to_span(tail[1:], top, 6),
                      "marker": {"color": theme.GREEN, "size": 7 * (1.4 if large else 1),
                                 "symbol": "diamond"},
                      "hovertemplate": "z = %{x:.6g} → %{y:.6g}<extra></extra>"})

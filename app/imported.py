@@ -296,7 +296,7 @@ def _validate(name: str, columns: dict) -> tuple[ImportedTrace | None, str]:
 # -- the browser's copy --------------------------------------------------------------
 
 def _sig(a: np.ndarray) -> list:
-    return figures._sig_round(a, STORE_DIGITS).tolist()
+    return figures.sig_round(a, STORE_DIGITS).tolist()
 
 
 def to_store(trace: ImportedTrace) -> dict:
