@@ -50,8 +50,8 @@ import numpy as np
 
 from . import _kernels as K
 from .analysis import MULTIPLIER_TOL, classify_multipliers
-from .maps import check_count
-from .params import MapParams, UVInputError, finite, positive, snap_to_edges
+from .params import (MapParams, UVInputError, check_count, finite, positive,
+                     snap_to_edges)
 from .sweeps import default_start, edge_exponents, eta_max
 
 __all__ = [

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import _kernels as K
-from .params import MapParams, UVInputError
+from .params import MapParams, UVInputError, check_count
 
 __all__ = [
     "PERIOD_TOL", "CHAOS_TOL", "MAX_PERIOD", "CLASSIFY_WINDOW", "MAX_STEPS",
@@ -217,7 +217,7 @@ def settle(df, lam, bad: int, params: MapParams, pm=None):
     else:
         p, m = pm[0][-window:], pm[1][-window:]
     period = K.window_period(p, m, params.c, min(MAX_PERIOD, window // 2), PERIOD_TOL)
-    lyap = K.lyapunov_of(p, m, params.c, *_generic_tangent())
+    lyap = K.lyapunov_of(p, m, params.c, *generic_tangent())
     return df, lam, None, outcome_from_window(period, lyap, False, params.eta * float(lam[-1]))
 
 
@@ -238,21 +238,7 @@ def power_spectrum(x, last: int | None = 1000):
     return np.fft.rfftfreq(x.size), np.abs(np.fft.rfft(x)) ** 2 / x.size
 
 
-def check_count(name: str, value, lo: int, hi: int) -> int:
-    """``value`` as an int in [lo, hi], or a one-line :class:`UVInputError`."""
-    try:
-        f = float(value)
-    except (TypeError, ValueError):
-        raise UVInputError(f"{name} must be an integer, got {value!r}") from None
-    if not math.isfinite(f) or f != int(f):
-        raise UVInputError(f"{name} must be an integer, got {value!r}")
-    v = int(f)
-    if not lo <= v <= hi:
-        raise UVInputError(f"{name} must be between {lo} and {hi}, got {v}")
-    return v
-
-
-def _generic_tangent():
+def generic_tangent():
     """Start vector for the largest 2-D Lyapunov exponent (not along an edge)."""
     r = math.sqrt(0.5)
     return r, r

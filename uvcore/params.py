@@ -12,7 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["UVInputError", "MapParams", "finite", "positive", "eta_critical", "snap_to_edges"]
+__all__ = ["UVInputError", "MapParams", "finite", "positive", "check_count", "eta_critical",
+           "snap_to_edges"]
 
 #: A start below the forbidden edge by at most this fraction of ηλ/2 is taken
 #: to lie on the edge (clicks and decimal input land a rounding error off it).
@@ -160,3 +161,17 @@ def eta_critical(n_eff: float, x_norm: float, y: float) -> float:
     if y == 0.0:
         return math.inf
     return math.sqrt(n_eff) / (x_norm * abs(y))
+
+
+def check_count(name: str, value, lo: int, hi: int) -> int:
+    """``value`` as an int in [lo, hi], or a one-line :class:`UVInputError`."""
+    try:
+        f = float(value)
+    except (TypeError, ValueError):
+        raise UVInputError(f"{name} must be an integer, got {value!r}") from None
+    if not math.isfinite(f) or f != int(f):
+        raise UVInputError(f"{name} must be an integer, got {value!r}")
+    v = int(f)
+    if not lo <= v <= hi:
+        raise UVInputError(f"{name} must be between {lo} and {hi}, got {v}")
+    return v

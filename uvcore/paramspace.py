@@ -39,8 +39,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import _kernels as K
-from .maps import Trajectory, check_count, hessian_sharpness, settle, trajectory
-from .params import MapParams, UVInputError, finite, positive
+from .maps import Trajectory, hessian_sharpness, settle, trajectory
+from .params import MapParams, UVInputError, check_count, finite, positive
 
 __all__ = [
     "MAX_WIDTH", "MAX_PARAMS", "MAX_TRAIN_STEPS", "MAX_TRAIN_WORK", "PRESETS",

@@ -14,9 +14,8 @@ import numpy as np
 
 from . import _kernels as K
 from .analysis import window_axes
-from .maps import (CHAOS_TOL, MAX_PERIOD, PERIOD_TOL, _generic_tangent,
-                   check_count)
-from .params import MapParams, UVInputError, finite, positive, snap_to_edges
+from .maps import CHAOS_TOL, MAX_PERIOD, PERIOD_TOL, generic_tangent
+from .params import MapParams, UVInputError, check_count, finite, positive, snap_to_edges
 
 __all__ = [
     "MAX_ORBITS", "MAX_KEEP_VALUES", "MAX_WORK", "FORBIDDEN_CODE", "FATE_WINDOW",
@@ -140,7 +139,7 @@ def run_batch(df0, lam0, eta, *, n_eff: float, x_norm: float = 1.0, y: float = 2
         if np.any(bad):
             raise UVInputError("a start is in the forbidden region: lam0 must be >= "
                                "2*x_norm*|df0+y|/sqrt(n_eff)")
-        tangent = _generic_tangent()
+        tangent = generic_tangent()
     shape = (n, window) if keep else (0, window)
     out_p, out_m = np.empty(shape), np.empty(shape)
     period = np.empty(n, dtype=np.int64)

@@ -30,8 +30,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..maps import check_count
-from ..params import UVInputError
+from ..params import UVInputError, check_count
 from .model import MAX_INPUT_DIM, MAX_OUT_DIM, MAX_TRAIN
 
 __all__ = ["DATA_KINDS", "TEACHER_WIDTH", "DIGITS_MAX_TRAIN", "Dataset", "make_data", "accuracy"]

@@ -52,8 +52,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..params import UVInputError, finite, positive
-from ..maps import check_count
+from ..params import UVInputError, check_count, positive
 
 __all__ = [
     "ACTIVATIONS", "PARAMS", "MAX_WIDTH", "MAX_DEPTH", "MAX_INPUT_DIM", "MAX_OUT_DIM",

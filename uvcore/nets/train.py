@@ -18,8 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..maps import check_count
-from ..params import UVInputError, positive
+from ..params import UVInputError, check_count, positive
 from .data import Dataset, accuracy
 from .lanczos import DEFAULT_TOL, TopEig, lanczos_top
 from .model import NetSpec, Problem, init_params
