@@ -347,19 +347,22 @@ def _diverged_marks(x, y, mask, axis: int, large: bool, name: str) -> dict:
             "xaxis": xa, "yaxis": ya, "showlegend": axis == 0,
             "marker": {"symbol": "x-thin-open", "size": 14 if large else 10,
                        "color": theme.BLACK, "line": {"width": 2}},
-            "hovertemplate": "c = %{x:.4g}<br>σ_w² = %{y:.4g}<br>diverged<extra></extra>"}
+            "hovertemplate": "diverged<extra></extra>"}
 
 
 def fig4_figure(payload: dict, large: bool = False) -> dict:
-    """Final ηλᴴ/2 of the networks and of the UV model, and test accuracy, over (σ_w², c)."""
+    """Final ηλᴴ/2 of the networks and of the UV model, and test accuracy, over
+    (row, c): rows are σ_w² (panel A) or the SP→μP interpolation s (panel B),
+    named by the payload's ``row_label``."""
     x = [_f(v) for v in payload.get("c") or []]
-    y = [_f(v) for v in payload.get("sigma_w2") or []]
+    y = [_f(v) for v in payload.get("rows") or []]
+    label = str(payload.get("row_label") or "σ_w²")
     if not x or not y:
         return empty_figure("No grid to draw.", large)
     # categorical-looking axes: evenly spaced cells labelled with the values
     xi, yi = list(range(len(x))), list(range(len(y)))
     d = _domains(3, gap=0.11, right=0.93)
-    hover = "c = %{customdata[0]:.4g}<br>σ_w² = %{customdata[1]:.4g}<br>%{z:.4g}"
+    hover = "c = %{customdata[0]:.4g}<br>" + label + " = %{customdata[1]:.4g}<br>%{z:.4g}"
     cd = [[[x[j], y[i]] for j in xi] for i in yi]
     bar = {"title": {"text": "ηλᴴ/2"}, "x": d[1][1] + 0.01, "len": 0.9}
     acc_bar = {"title": {"text": "test acc."}, "x": 1.0, "len": 0.9}
@@ -388,7 +391,7 @@ def fig4_figure(payload: dict, large: bool = False) -> dict:
         _, _, xk, yk = _axis_names(k)
         lay[xk] = theme.axis("c = η λ₀ᴴ", large, domain=d[k], anchor=_axis_names(k)[1],
                              zeroline=False, showgrid=False, **ticks["x"])
-        lay[yk] = theme.axis("σ_w²" if k == 0 else "", large, anchor=_axis_names(k)[0],
+        lay[yk] = theme.axis(label if k == 0 else "", large, anchor=_axis_names(k)[0],
                              zeroline=False, showgrid=False, **ticks["y"])
         annotations.append({"text": titles[k], "xref": "paper", "yref": "paper",
                             "x": (d[k][0] + d[k][1]) / 2, "y": 1.0, "xanchor": "center",
@@ -408,7 +411,7 @@ def result_figure(payload: dict, large: bool = False) -> dict:
         return training_figure(payload, large)
     if kind == "fig5":
         return fig5_figure(payload, large)
-    if kind == "fig4":
+    if kind in ("fig4", "fig4s"):
         return fig4_figure(payload, large)
     return empty_figure("Nothing to draw.", large)
 
@@ -449,11 +452,12 @@ def summary(payload: dict) -> str:
         text = (f"{len(c)} values of c in [{_g(c[0] if c else None)}, {_g(c[-1] if c else None)}]"
                 f", {payload.get('steps')} steps each; {div} diverged; UV model "
                 f"({payload.get('matching')}, n_eff = {_g(payload.get('uv_n_eff'))})")
-    elif kind == "fig4":
+    elif kind in ("fig4", "fig4s"):
         div = sum(1 for row in payload.get("diverged") or [] for v in row if v)
         cells = sum(len(row) for row in payload.get("diverged") or [])
         text = (f"{cells} networks, {payload.get('steps')} steps each; {div} diverged; "
-                f"UV model: {payload.get('matching')} matching per σ_w² row")
+                f"UV model: {payload.get('matching')} matching per "
+                f"{payload.get('row_label') or 'σ_w²'} row")
     else:
         text = ""
     return " ".join([text] + [f"({n})" for n in notes]).strip()

@@ -9,12 +9,13 @@ the request returns at once, a bar shows progress, Cancel stops it):
   matched to it (``calibrated``: one extra run at c_cal = 0.5 and n_eff fitted
   to it, :func:`uvcore.nets.uv_calibrate`; or ``structural``,
   :func:`uvcore.nets.uv_match`) drawn dashed;
-* ``fig1`` / ``fig5`` / ``fig4`` — the paper's experiments
+* ``fig1`` / ``fig5`` / ``fig4`` / ``fig4s`` — the paper's experiments
   (:func:`uvcore.nets.fig1`, ``fig5``, ``fig4``) at a reduced size: training
   set, width and steps are multiplied by the size factor s with the
   experiments' own rule (``max(floor, round(value · s))``, the floors of their
   ``scale``); the c grid of Fig 5 has "c points" values in [1, 2.5] and Fig 4
-  runs the paper's (σ_w², c) grid, 5 × 7 (its (s, c) panel is not run).
+  runs the paper's (σ_w², c) grid, 5 × 7; ``fig4s`` its second panel, the
+  (s, c) grid of the SP → μP interpolation at σ_w² = 2, 5 × 7.
 
 Caps (clamped with a note; unusable values — text, NaN, ±inf, lists … — are
 refused with a message and nothing runs): see :data:`CAPS`.  On top of them a
@@ -87,8 +88,9 @@ __all__ = [
     "sizes",
 ]
 
-EXPERIMENTS = ("single", "fig1", "fig5", "fig4")
-EXPERIMENT_LABELS = {"single": "single run", "fig1": "Fig 1", "fig5": "Fig 5", "fig4": "Fig 4"}
+EXPERIMENTS = ("single", "fig1", "fig5", "fig4", "fig4s")
+EXPERIMENT_LABELS = {"single": "single run", "fig1": "Fig 1", "fig5": "Fig 5", "fig4": "Fig 4",
+                     "fig4s": "Fig 4, SP→μP"}
 ACTIVATIONS = ("relu", "tanh", "linear")
 PARAMS = ("sp", "mup")
 DATA = ("gaussian", "teacher", "digits")
@@ -96,6 +98,7 @@ LR_MODES = ("c", "eta")
 MATCHINGS = ("auto", "calibrated", "structural")
 #: The matching "auto" stands for, per experiment (the experiments' defaults).
 AUTO_MATCHING = {"single": "calibrated", "fig1": "calibrated", "fig4": "calibrated",
+                 "fig4s": "calibrated",
                  "fig5": "structural"}
 #: Calibration rate of the calibrated matching (the experiments' default).
 C_CAL = 0.5
@@ -140,7 +143,7 @@ STEP_OVERHEAD = 1e7
 MEASURE_STEPS = {True: 20, False: 10}
 COLD_STEPS = 35
 
-CACHE_VERSION = "networks-1"
+CACHE_VERSION = "networks-2"
 CACHE_SECONDS = 7 * 24 * 3600
 CACHE_SIZE = 256 * 2**20
 #: BLAS threads of a job (env NETWORKS_BLAS_THREADS).
@@ -313,7 +316,7 @@ def sizes(p: NetParams) -> dict:
     if p.experiment == "fig1":
         return {"n_train": _scaled(1500, s, 32), "width": _scaled(512, s, 8), "depth": 4,
                 "steps": _scaled(2000, s, 10), "d": 64, "k": 10}
-    if p.experiment == "fig4":
+    if p.experiment in ("fig4", "fig4s"):
         return {"n_train": _scaled(1000, s, 32), "width": _scaled(256, s, 8), "depth": 4,
                 "steps": _scaled(1000, s, 10), "d": 64, "k": 10}
     steps = _scaled(3000, s, 20)
@@ -325,6 +328,10 @@ def sizes(p: NetParams) -> dict:
 #: Fig 4's grids (the paper's panel A) and Fig 5's c range and trajectory c values.
 FIG4_CS = (0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 4.0)
 FIG4_SIGMA_W2S = (0.25, 0.5, 1.0, 2.0, 4.0)
+#: Fig 4's second panel: the parameterization interpolated from SP (s = 0) to
+#: μP (s = 1) at σ_w² = FIG4_SIGMA_W2_S (uvcore.nets.model).
+FIG4_SS = (0.0, 0.25, 0.5, 0.75, 1.0)
+FIG4_SIGMA_W2_S = 2.0
 FIG5_C_RANGE = (1.0, 2.5)
 FIG5_TRAJ_CS = (1.4, 1.75, 2.1)
 
@@ -345,8 +352,9 @@ def estimate_work(p: NetParams) -> float:
         return _run_work(z, st, st // p.every + 2, True) + cal
     if p.experiment == "fig1":
         return 3 * (_run_work(z, st, st // 10 + 2, True) + cal)
-    if p.experiment == "fig4":
-        return len(FIG4_SIGMA_W2S) * (len(FIG4_CS) * _run_work(z, st, 2, False) + cal)
+    if p.experiment in ("fig4", "fig4s"):
+        rows = len(FIG4_SIGMA_W2S if p.experiment == "fig4" else FIG4_SS)
+        return rows * (len(FIG4_CS) * _run_work(z, st, 2, False) + cal)
     return (p.c_points * _run_work(z, st, z["tail"] + 1, False)
             + len(FIG5_TRAJ_CS) * _run_work(z, st, st // 20 + z["spectrum_last"], False) + cal)
 
@@ -489,25 +497,38 @@ def _fig5(p: NetParams, progress) -> dict:
 
 
 def _fig4(p: NetParams, progress) -> dict:
+    """Fig 4: panel A over (σ_w², c) in SP, or (``fig4s``) panel B over the
+    SP→μP interpolation s at σ_w² = FIG4_SIGMA_W2_S; one payload format."""
     from uvcore.nets import fig4  # noqa: PLC0415
     z = sizes(p)
-    r = fig4(cs=FIG4_CS, sigma_w2s=FIG4_SIGMA_W2S, ss=(), n_train=z["n_train"],
-             width=z["width"], depth=z["depth"], steps=z["steps"], seed=p.seed, dtype=DTYPE,
+    interp = p.experiment == "fig4s"
+    r = fig4(cs=FIG4_CS, sigma_w2s=() if interp else FIG4_SIGMA_W2S, ss=FIG4_SS if interp else (),
+             sigma_w2_b=FIG4_SIGMA_W2_S, n_train=z["n_train"], width=z["width"],
+             depth=z["depth"], steps=z["steps"], seed=p.seed, dtype=DTYPE,
              matching=p.resolved_matching, c_cal=C_CAL, scale=1.0, progress=progress)
-    return {"experiment": "fig4", "title": f"Fig 4 (digits, depth 4 ReLU, SP): {p.describe()}",
-            "c": _clean(r.c), "sigma_w2": _clean(r.sigma_w2), "half_sharp": _clean(r.half_sharp_a),
-            "test_acc": _clean(r.test_acc_a), "train_loss": _clean(r.train_loss_a),
-            "diverged": [[bool(v) for v in row] for row in r.diverged_a],
-            "uv_half_sharp": _clean(r.uv_half_sharp_a),
-            "uv_diverged": [[bool(v) for v in row] for row in r.uv_diverged_a],
-            "uv_n_eff": _clean(r.uv_n_eff_a),
-            "uv_calibrated": [bool(v) for v in r.uv_calibrated_a],
+    ab = "b" if interp else "a"
+    part = {k: getattr(r, f"{k}_{ab}") for k in ("half_sharp", "test_acc", "train_loss", "diverged",
+                                                 "uv_half_sharp", "uv_diverged", "uv_n_eff",
+                                                 "uv_calibrated")}
+    title = (f"Fig 4, SP→μP at σ_w² = {FIG4_SIGMA_W2_S:g} (digits, depth 4 ReLU)" if interp
+             else "Fig 4 (digits, depth 4 ReLU, SP)")
+    return {"experiment": p.experiment, "title": f"{title}: {p.describe()}",
+            "c": _clean(r.c), "rows": _clean(r.s if interp else r.sigma_w2),
+            "row_label": "s (0: SP, 1: μP)" if interp else "σ_w²",
+            "half_sharp": _clean(part["half_sharp"]), "test_acc": _clean(part["test_acc"]),
+            "train_loss": _clean(part["train_loss"]),
+            "diverged": [[bool(v) for v in row] for row in part["diverged"]],
+            "uv_half_sharp": _clean(part["uv_half_sharp"]),
+            "uv_diverged": [[bool(v) for v in row] for row in part["uv_diverged"]],
+            "uv_n_eff": _clean(part["uv_n_eff"]),
+            "uv_calibrated": [bool(v) for v in part["uv_calibrated"]],
             "matching": r.matching, "steps": int(r.steps), "sizes": z}
 
 
 def compute(p: NetParams, progress: Callable[[float], None] | None = None) -> dict:
     """Run the job of ``p`` and return its JSON-ready payload (raises UVInputError)."""
-    fn = {"single": _single, "fig1": _fig1, "fig5": _fig5, "fig4": _fig4}[p.experiment]
+    fn = {"single": _single, "fig1": _fig1, "fig5": _fig5, "fig4": _fig4,
+          "fig4s": _fig4}[p.experiment]
     try:
         from threadpoolctl import threadpool_limits  # noqa: PLC0415
         limit = threadpool_limits(env_int("NETWORKS_BLAS_THREADS", BLAS_THREADS, lo=1, hi=64))

@@ -41,6 +41,7 @@ def payloads():
         "fig1": payload_of(experiment="fig1", scale=0.02),
         "fig5": payload_of(experiment="fig5", scale=0.02, c_points=3),
         "fig4": payload_of(experiment="fig4", scale=0.02),
+        "fig4s": payload_of(experiment="fig4s", scale=0.02),
     }
 
 
@@ -54,7 +55,7 @@ def traces(fig, prefix):
     return [t for t in fig["data"] if t.get("name", "").startswith(prefix)]
 
 
-@pytest.mark.parametrize("kind", ["single", "structural", "fig1", "fig5", "fig4"])
+@pytest.mark.parametrize("kind", ["single", "structural", "fig1", "fig5", "fig4", "fig4s"])
 def test_every_figure_is_valid_plotly_and_strict_json(payloads, kind):
     fig = valid(fn.result_figure(payloads[kind]))
     assert fig["data"]
@@ -179,6 +180,23 @@ def test_fig5_spectrum_of_a_period_two_orbit_peaks_at_one_half():
     assert max(finite, key=lambda p: p[1])[0] == 0.5
 
 
+def test_fig4_interpolation_panel_runs_rows_from_sp_to_mup(payloads):
+    """Panel B: rows are the parameterizations s = 0 (SP) … 1 (μP) at one σ_w²."""
+    pl = payloads["fig4s"]
+    assert pl["rows"] == list(nv.FIG4_SS) and pl["row_label"].startswith("s")
+    fig = valid(fn.fig4_figure(pl))
+    heat = [t for t in fig["data"] if t["type"] == "heatmap"]
+    assert all(len(t["z"]) == len(nv.FIG4_SS) for t in heat)
+    assert fig["layout"]["yaxis"]["ticktext"] == [f"{s:g}" for s in nv.FIG4_SS]
+    assert fig["layout"]["yaxis"]["title"]["text"] == pl["row_label"]
+    # s = 0 is SP itself: its row equals panel A's SP row at the same σ_w²
+    a = payloads["fig4"]
+    i = a["rows"].index(nv.FIG4_SIGMA_W2_S)
+    assert pl["diverged"][0] == a["diverged"][i]
+    assert pl["half_sharp"][0] == a["half_sharp"][i]
+    assert any(v is not None for v in pl["half_sharp"][0])
+
+
 def test_fig4_heatmaps_over_sigma_and_c_with_diverged_cells_marked(payloads):
     pl = payloads["fig4"]
     fig = valid(fn.fig4_figure(pl))
@@ -213,7 +231,7 @@ def test_a_diverged_network_is_drawn_and_reported():
 @pytest.mark.parametrize("payload", [None, {}, {"experiment": "nope"},
                                      {"experiment": "single", "runs": []},
                                      {"experiment": "fig5", "c": []},
-                                     {"experiment": "fig4", "c": [], "sigma_w2": []}])
+                                     {"experiment": "fig4", "c": [], "rows": []}])
 def test_empty_or_unknown_payloads_give_a_message_figure(payload):
     fig = valid(fn.result_figure(payload))
     assert fig["data"] == [] and fig["layout"]["annotations"]
