@@ -29,6 +29,26 @@ def serve(dash_app):
 
 
 @pytest.fixture(scope="module")
+def dash_app():
+    """The dashboard in this process (kernels already warm from earlier tests)."""
+    from app import create_app
+    return create_app({"warmup": False})
+
+
+@pytest.fixture(scope="module")
+def client(dash_app):
+    """Flask test client of :func:`dash_app`: Dash's HTTP endpoint without a socket."""
+    return dash_app.server.test_client()
+
+
+def request_body(dash_app, fragment: str, values: dict, changed: list) -> dict:
+    """The renderer's body for the callback whose output contains ``fragment``."""
+    from tests.deploy.dashclient import callback_body, callback_key
+    return callback_body(dash_app.callback_map, callback_key(dash_app.callback_map, fragment),
+                         values, changed)
+
+
+@pytest.fixture(scope="module")
 def app_url():
     from app import create_app
     with serve(create_app()) as url:

@@ -13,6 +13,8 @@ from app import callbacks as cb
 from app import compute, ids, state
 from app.state import ViewParams, from_query, to_query
 
+from .conftest import request_body
+
 #: Largest JSON answer to a slider change (issue budget: 500 KB).
 MAX_PAYLOAD = 500_000
 
@@ -295,26 +297,10 @@ def test_slider_answer_stays_under_the_size_budget():
 
 # -- through Dash's HTTP endpoint --------------------------------------------------------
 
-@pytest.fixture(scope="module")
-def dash_app():
-    from app import create_app
-    return create_app({"warmup": False})
-
-
-@pytest.fixture(scope="module")
-def client(dash_app):
-    return dash_app.server.test_client()
-
-
 def _payload(dash_app, changed, values):
-    key = next(k for k in dash_app.callback_map if "phase-plane.figure" in k)
-    spec = dash_app.callback_map[key]
-    outputs = [{"id": o.component_id, "property": o.component_property} for o in spec["output"]]
-    inputs = [{**i, "value": values.get(f"{i['id']}.{i['property']}")} for i in spec["inputs"]]
-    st = [{**s, "value": values.get(f"{s['id']}.{s['property']}", DEFAULT)}
-          for s in spec["state"]]
-    return {"output": key, "outputs": outputs, "inputs": inputs, "state": st,
-            "changedPropIds": changed}
+    """The phase-plane callback's body; the state store holds the default state."""
+    return request_body(dash_app, "phase-plane.figure", {f"{ids.STATE}.data": DEFAULT, **values},
+                        changed)
 
 
 @pytest.mark.parametrize("value", HOSTILE)

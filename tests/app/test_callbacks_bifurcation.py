@@ -18,6 +18,8 @@ from app.state import ViewParams, to_query
 from app.views import bifurcation as bv
 from app.views import universality as un
 
+from .conftest import request_body
+
 DEFAULT = to_query(ViewParams())                 # η = 1.5, n_eff = 16, ‖x‖ = 1, y = 2: η_c = 2
 ZOOM = f"{ids.BIFURCATION_ZOOM}.data"
 HOSTILE = [None, "", "abc", [], {}, [1, 2], {"a": [1]}, True, False, 1e308, -1e308,
@@ -338,28 +340,8 @@ def test_universality_y_zero_and_hostile_state():
 
 # -- through Dash's HTTP endpoint ------------------------------------------------------------------
 
-@pytest.fixture(scope="module")
-def client():
-    from app import create_app
-    dash_app = create_app({"warmup": False})
-    return dash_app, dash_app.server.test_client()
-
-
-def _payload(dash_app, fragment, values, changed):
-    key = next(k for k in dash_app.callback_map if fragment in k)
-    spec = dash_app.callback_map[key]
-    out = spec["output"]
-    outputs = [{"id": o.component_id, "property": o.component_property}
-               for o in (out if isinstance(out, list) else [out])]
-    inputs = [{**i, "value": values.get(f"{i['id']}.{i['property']}")} for i in spec["inputs"]]
-    st = [{**s, "value": values.get(f"{s['id']}.{s['property']}")} for s in spec["state"]]
-    return {"output": key, "outputs": outputs if len(outputs) > 1 else outputs[0],
-            "inputs": inputs, "state": st, "changedPropIds": changed}
-
-
 @pytest.mark.parametrize("value", HOSTILE)
-def test_http_hostile_values_never_500(client, value):
-    dash_app, c = client
+def test_http_hostile_values_never_500(dash_app, client, value):
     tab = {f"{ids.VIEW_TABS}.value": ids.BIFURCATION_TAB}
     cases = [("bifurcation-graph.figure", ZOOM), ("bifurcation-graph.figure", "state.data"),
              ("bifurcation-cobweb.figure", "state.data"),
@@ -376,19 +358,18 @@ def test_http_hostile_values_never_500(client, value):
                     "changedPropIds": [f"{ids.BIFURCATION_GRAPH}.clickData"]}
         else:
             vals = {**tab, prop: value}
-            body = _payload(dash_app, fragment, vals, [prop])
-        r = c.post("/_dash-update-component", data=json.dumps(body, allow_nan=True),
+            body = request_body(dash_app, fragment, vals, [prop])
+        r = client.post("/_dash-update-component", data=json.dumps(body, allow_nan=True),
                    content_type="application/json")
         assert r.status_code in (200, 204), (fragment, value, r.status_code, r.data[:200])
 
 
-def test_http_valid_diagram_request(client):
-    dash_app, c = client
+def test_http_valid_diagram_request(dash_app, client):
     vals = {"state.data": DEFAULT, f"{ids.VIEW_TABS}.value": ids.BIFURCATION_TAB,
             f"{ids.BIFURCATION_GUIDES}.value": ["guides"],
             ZOOM: {"xaxis.range[0]": 2.5, "xaxis.range[1]": 2.6}}
-    body = _payload(dash_app, "bifurcation-graph.figure", vals, [ZOOM])
-    r = c.post("/_dash-update-component", json=body)
+    body = request_body(dash_app, "bifurcation-graph.figure", vals, [ZOOM])
+    r = client.post("/_dash-update-component", json=body)
     assert r.status_code == 200
     resp = r.get_json()["response"]
     assert resp[ids.BIFURCATION_WINDOW]["data"]["eta"] == [2.5, 2.6]

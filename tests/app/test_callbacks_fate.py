@@ -18,6 +18,8 @@ from app.views import fate_map as fv
 from app.views import import_trace as iv
 from app.views import presets as pv
 
+from .conftest import request_body
+
 DEFAULT = to_query(ViewParams())
 #: Server-side budget of the interactive fate map (compute + figure + JSON), p95.
 #: Largest JSON of the interactive fate map.
@@ -385,31 +387,6 @@ def test_imported_trace_on_the_plane_and_the_series():
 
 # -- through Dash's HTTP endpoint --------------------------------------------------------
 
-@pytest.fixture(scope="module")
-def dash_app():
-    from app import create_app
-    return create_app({"warmup": False})
-
-
-@pytest.fixture(scope="module")
-def client(dash_app):
-    return dash_app.server.test_client()
-
-
-def _payload(dash_app, output_part, changed, values):
-    key = next(k for k in dash_app.callback_map if output_part in k
-               and not dash_app.callback_map[k].get("background"))
-    spec = dash_app.callback_map[key]
-    outs = spec["output"]
-    outputs = ([{"id": o.component_id, "property": o.component_property} for o in outs]
-               if isinstance(outs, (list, tuple))
-               else {"id": outs.component_id, "property": outs.component_property})
-    inputs = [{**i, "value": values.get(f"{i['id']}.{i['property']}")} for i in spec["inputs"]]
-    st = [{**s, "value": values.get(f"{s['id']}.{s['property']}")} for s in spec["state"]]
-    return {"output": key, "outputs": outputs, "inputs": inputs, "state": st,
-            "changedPropIds": changed}
-
-
 #: (output part of the callback, the props a request may carry).
 ENDPOINTS = [
     ("fate-map.figure...fate-status", ["state.data", "fate-steps.value", "view-tabs.value",
@@ -427,7 +404,7 @@ ENDPOINTS = [
 def test_http_hostile_values_never_500(dash_app, client, value):
     for part, props in ENDPOINTS:
         for prop in props:
-            body = _payload(dash_app, part, [prop], {prop: value})
+            body = request_body(dash_app, part, {prop: value}, [prop])
             text = json.dumps(body, allow_nan=True)
             r = client.post("/_dash-update-component", data=text,
                             content_type="application/json")
@@ -439,8 +416,9 @@ def test_http_hostile_uploads_never_500(dash_app, client):
     server's request limit is refused with 413 before reaching the callback."""
     from app.server import max_content_length
     for name, (contents, _) in HOSTILE_UPLOADS.items():
-        body = _payload(dash_app, "imported-trace.data", ["import-pending.data"],
-                        {"import-pending.data": upload(contents, "x.csv")})
+        body = request_body(dash_app, "imported-trace.data",
+                            {"import-pending.data": upload(contents, "x.csv")},
+                            ["import-pending.data"])
         r = client.post("/_dash-update-component", json=body)
         if len(json.dumps(body)) > max_content_length():
             assert r.status_code == 413, name
@@ -452,15 +430,15 @@ def test_http_hostile_uploads_never_500(dash_app, client):
 
 
 def test_http_upload_and_fate_map(dash_app, client):
-    body = _payload(dash_app, "imported-trace.data", ["import-pending.data"],
-                    {"import-pending.data": upload(data_url(GOOD_CSV))})
+    body = request_body(dash_app, "imported-trace.data",
+                        {"import-pending.data": upload(data_url(GOOD_CSV))}, ["import-pending.data"])
     r = client.post("/_dash-update-component", json=body)
     resp = r.get_json()["response"]
     assert resp["imported-trace"]["data"]["name"] == "run.csv"
     assert resp["view-tabs"]["value"] == layout.PHASE_PLANE_TAB
-    body = _payload(dash_app, "fate-map.figure...fate-status", ["view-tabs.value"],
-                    {"state.data": DEFAULT, "fate-steps.value": 1000,
-                     "view-tabs.value": ids.FATE_TAB})
+    body = request_body(dash_app, "fate-map.figure...fate-status",
+                        {"state.data": DEFAULT, "fate-steps.value": 1000,
+                         "view-tabs.value": ids.FATE_TAB}, ["view-tabs.value"])
     r = client.post("/_dash-update-component", json=body)
     assert r.status_code == 200
     assert r.get_json()["response"]["fate-shown"]["data"]["grid"] == fv.GRID

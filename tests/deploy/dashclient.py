@@ -28,6 +28,12 @@ def output_list(output_key: str) -> list:
     return result
 
 
+def callback_key(callback_map: dict, fragment: str) -> str:
+    """The first non-background callback whose output key contains ``fragment``."""
+    return next(k for k, cb in callback_map.items()
+                if fragment in k and not cb.get("background"))
+
+
 def callback_body(callback_map: dict, output_key: str, values: dict | None = None,
                   changed: list | None = None) -> dict:
     """The renderer's request body for one callback.
