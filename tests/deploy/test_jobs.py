@@ -27,7 +27,13 @@ def callback_map():
     return create_app({"warmup": False}).callback_map
 
 
-def job_body(callback_map, grid: int = 12, state: str = "eta=1.5&steps=500") -> dict:
+#: A job long enough (tens of ms, dozens of progress updates) for polls to see its
+#: progress: a poll reads progress before the result, and a job that ends inside
+#: one poll's handling would show none.
+LONG_JOB = "eta=1.5&steps=20000"
+
+
+def job_body(callback_map, grid: int = 12, state: str = LONG_JOB) -> dict:
     key = next(k for k in callback_map if k.startswith(f"..{ids.ETA_MAX_GRAPH}.figure"))
     return callback_body(callback_map, key, {f"{ids.ETA_MAX_RUN}.n_clicks": 1,
                                              f"{ids.STATE}.data": state,
@@ -88,11 +94,11 @@ def test_jobs_on_diskcache_with_three_gunicorn_workers(tmp_path, server_env, cal
             try:
                 c = HttpDash(base)
                 results.append((grid, *c.background(job_body(callback_map, grid), JOB_S,
-                                                    poll=0.05)))
+                                                    poll=0.01)))
             except Exception as exc:  # noqa: BLE001 — reported below
                 errors.append(exc)
 
-        threads = [threading.Thread(target=one, args=(g,)) for g in (10, 11, 12)]
+        threads = [threading.Thread(target=one, args=(g,)) for g in (24, 28, 32)]
         for t in threads:
             t.start()
         for t in threads:
@@ -111,6 +117,6 @@ def test_a_job_started_by_one_server_process_is_fetched_by_another(tmp_path, ser
     env = {"WEB_CONCURRENCY": "1"}
     with run_image_command(tmp_path, env, log_path=tmp_path / "a.log") as (a, _), \
             run_image_command(tmp_path, env, log_path=tmp_path / "b.log") as (b, _):
-        answer, progress = HttpDash(a).background(job_body(callback_map, 10), JOB_S, poll=0.1,
+        answer, progress = HttpDash(a).background(job_body(callback_map, 32), JOB_S, poll=0.01,
                                                    poll_with=HttpDash(b))
-        check_answer(answer, progress, 10)
+        check_answer(answer, progress, 32)
