@@ -135,6 +135,9 @@ BIFURCATION_GUIDES = "bifurcation-guides"
 #: the diagram's filtered x-axis ``relayoutData``.
 BIFURCATION_WINDOW = "bifurcation-window"
 BIFURCATION_ZOOM = "bifurcation-zoom"
+#: Store: the diagram's clickData, passed on only when no double-click (zoom
+#: reset) followed it, so a reset is not undone by its own clicks.
+BIFURCATION_CLICK = "bifurcation-click"
 #: Message line of the view.
 BIFURCATION_MESSAGE = "bifurcation-message"
 #: Button + download component: CSV of the diagram shown.

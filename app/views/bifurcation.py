@@ -55,7 +55,8 @@ __all__ = ["NUM", "TRANSIENT", "WINDOW", "FINE_NUM", "FINE_TRANSIENT", "GUIDE_LE
            "eos_orbit", "selected_start", "eos_start_lam", "default_window", "stored_window",
            "stored_y_ranges", "y_ranges_from_relayout", "window_from_relayout",
            "update_bifurcation", "update_cobweb", "click_to_eta", "download_csv", "fine_job",
-           "fine_diagrams", "make_layout", "register_callbacks", "OUTPUTS", "ZOOM_FILTER_JS"]
+           "fine_diagrams", "make_layout", "register_callbacks", "OUTPUTS", "ZOOM_FILTER_JS",
+           "CLICK_FILTER_JS"]
 
 #: η values of the diagram (the default window and every zoomed window).
 NUM = 1000
@@ -720,6 +721,7 @@ def make_layout() -> html.Div:
         html.P(HINT, className="hint"),
         dcc.Store(id=ids.BIFURCATION_WINDOW),
         dcc.Store(id=ids.BIFURCATION_ZOOM),
+        dcc.Store(id=ids.BIFURCATION_CLICK),
     ])
 
 
@@ -733,8 +735,25 @@ ZOOM_FILTER_JS = r"""
 function(r) {
     const nu = window.dash_clientside.no_update;
     if (!r || typeof r !== "object") return nu;
+    if (Object.keys(r).some(k => /autorange/.test(k))) {
+        window.__bifurcationResetAt = Date.now();
+    }
     return Object.keys(r).some(k => /^(xaxis|yaxis2?)\.(range|autorange)/.test(k)) ? r : nu;
 }"""
+
+#: Clientside: pass a click on after DOUBLE_CLICK_MS unless a zoom reset (a
+#: double-click, which Plotly also reports as clicks) came after it.  Without
+#: this the click's η change recomputes the diagram in the zoomed window and,
+#: answering last, undoes the reset.
+DOUBLE_CLICK_MS = 400
+CLICK_FILTER_JS = r"""
+async function(click) {
+    const nu = window.dash_clientside.no_update;
+    if (!click) return nu;
+    const t = Date.now();
+    await new Promise(done => setTimeout(done, %d));
+    return (window.__bifurcationResetAt || 0) >= t - 50 ? nu : click;
+}""" % DOUBLE_CLICK_MS
 
 
 def _triggered() -> list[str]:
@@ -747,6 +766,9 @@ def _triggered() -> list[str]:
 def register_callbacks(app) -> None:
     app.clientside_callback(ZOOM_FILTER_JS, Output(ids.BIFURCATION_ZOOM, "data"),
                             Input(ids.BIFURCATION_GRAPH, "relayoutData"),
+                            prevent_initial_call=True)
+    app.clientside_callback(CLICK_FILTER_JS, Output(ids.BIFURCATION_CLICK, "data"),
+                            Input(ids.BIFURCATION_GRAPH, "clickData"),
                             prevent_initial_call=True)
 
     @app.callback(
@@ -772,7 +794,7 @@ def register_callbacks(app) -> None:
 
     @app.callback(Output(ids.ETA_INPUT, "value", allow_duplicate=True),
                   Output(ids.BIFURCATION_MESSAGE, "children", allow_duplicate=True),
-                  Input(ids.BIFURCATION_GRAPH, "clickData"), prevent_initial_call=True)
+                  Input(ids.BIFURCATION_CLICK, "data"), prevent_initial_call=True)
     def _click(click):
         return click_to_eta(click, "x")
 

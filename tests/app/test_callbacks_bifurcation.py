@@ -345,9 +345,9 @@ def test_http_hostile_values_never_500(dash_app, client, value):
     tab = {f"{ids.VIEW_TABS}.value": ids.BIFURCATION_TAB}
     cases = [("bifurcation-graph.figure", ZOOM), ("bifurcation-graph.figure", "state.data"),
              ("bifurcation-cobweb.figure", "state.data"),
-             ("bifurcation-graph.clickData", None), ("universality-graph.figure", "state.data")]
+             ("bifurcation-click.data", None), ("universality-graph.figure", "state.data")]
     for fragment, prop in cases:
-        if fragment.endswith("clickData"):
+        if fragment.startswith("bifurcation-click"):
             key = next(k for k in dash_app.callback_map if "eta-input.value@" in k
                        and "bifurcation-message" in k)
             spec = dash_app.callback_map[key]
@@ -355,7 +355,7 @@ def test_http_hostile_values_never_500(dash_app, client, value):
                                                {"id": ids.BIFURCATION_MESSAGE,
                                                 "property": "children"}],
                     "inputs": [{**spec["inputs"][0], "value": value}], "state": [],
-                    "changedPropIds": [f"{ids.BIFURCATION_GRAPH}.clickData"]}
+                    "changedPropIds": [f"{ids.BIFURCATION_CLICK}.data"]}
         else:
             vals = {**tab, prop: value}
             body = request_body(dash_app, fragment, vals, [prop])
