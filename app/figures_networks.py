@@ -335,19 +335,33 @@ def _heatmap(x, y, z, axis: int, scale, zrange, colorbar: dict | None, name: str
     return out
 
 
-def _diverged_marks(x, y, mask, axis: int, large: bool, name: str) -> dict:
+def _diverged_marks(x, y, mask, axis: int, large: bool, name: str, coupling=None) -> dict:
+    """Crosses on the diverged cells; with ``coupling`` (rows × c), each says its c_UV."""
     xa, ya, _, _ = _axis_names(axis)
-    xs, ys = [], []
+    xs, ys, cd = [], [], []
     for i, row in enumerate(mask or []):
         for j, flag in enumerate(row or []):
             if flag:
                 xs.append(x[j])
                 ys.append(y[i])
-    return {"type": "scatter", "mode": "markers", "name": name, "x": xs, "y": ys,
-            "xaxis": xa, "yaxis": ya, "showlegend": axis == 0,
-            "marker": {"symbol": "x-thin-open", "size": 14 if large else 10,
-                       "color": theme.BLACK, "line": {"width": 2}},
-            "hovertemplate": "diverged<extra></extra>"}
+                cd.append(_cell(coupling, i, j))
+    out = {"type": "scatter", "mode": "markers", "name": name, "x": xs, "y": ys,
+           "xaxis": xa, "yaxis": ya, "showlegend": axis == 0,
+           "marker": {"symbol": "x-thin-open", "size": 14 if large else 10,
+                      "color": theme.BLACK, "line": {"width": 2}},
+           "hovertemplate": "diverged<extra></extra>"}
+    if coupling is not None:
+        out["customdata"] = cd
+        out["hovertemplate"] = "UV model diverged, c_UV = %{customdata:.3g}<extra></extra>"
+    return out
+
+
+def _cell(grid, i: int, j: int) -> float | None:
+    try:
+        v = grid[i][j]
+    except (IndexError, KeyError, TypeError):
+        return None
+    return float(v) if _finite(v) else None
 
 
 def fig4_figure(payload: dict, large: bool = False) -> dict:
@@ -363,7 +377,8 @@ def fig4_figure(payload: dict, large: bool = False) -> dict:
     xi, yi = list(range(len(x))), list(range(len(y)))
     d = _domains(3, gap=0.11, right=0.93)
     hover = "c = %{customdata[0]:.4g}<br>" + label + " = %{customdata[1]:.4g}<br>%{z:.4g}"
-    cd = [[[x[j], y[i]] for j in xi] for i in yi]
+    coupling = payload.get("uv_coupling")
+    cd = [[[x[j], y[i], _cell(coupling, i, j)] for j in xi] for i in yi]
     bar = {"title": {"text": "ηλᴴ/2"}, "x": d[1][1] + 0.01, "len": 0.9}
     acc_bar = {"title": {"text": "test acc."}, "x": 1.0, "len": 0.9}
     acc = payload.get("test_acc") or []
@@ -375,11 +390,13 @@ def fig4_figure(payload: dict, large: bool = False) -> dict:
         {**_heatmap(xi, yi, payload.get("half_sharp"), 0, ETA_HALF_COLORSCALE, ETA_HALF_RANGE,
                     None, "network ηλᴴ/2", hover), "customdata": cd},
         {**_heatmap(xi, yi, payload.get("uv_half_sharp"), 1, ETA_HALF_COLORSCALE,
-                    ETA_HALF_RANGE, bar, "UV model ηλᴴ/2", hover), "customdata": cd},
+                    ETA_HALF_RANGE, bar, "UV model ηλᴴ/2",
+                    hover + "<br>c_UV = %{customdata[2]:.3g}"), "customdata": cd},
         {**_heatmap(xi, yi, acc, 2, ACCURACY_COLORSCALE, acc_range, acc_bar,
                     "network test accuracy", hover), "customdata": cd},
         _diverged_marks(xi, yi, payload.get("diverged"), 0, large, "diverged"),
-        _diverged_marks(xi, yi, payload.get("uv_diverged"), 1, large, "UV model diverged"),
+        _diverged_marks(xi, yi, payload.get("uv_diverged"), 1, large, "UV model diverged",
+                        coupling if coupling is not None else []),
         _diverged_marks(xi, yi, payload.get("diverged"), 2, large, "diverged"),
     ]
     ticks = {"x": {"tickmode": "array", "tickvals": xi, "ticktext": [f"{v:g}" for v in x]},
@@ -433,11 +450,24 @@ def _run_text(run: dict) -> str:
     uv = run.get("uv")
     if uv:
         fit = "" if uv.get("calibrated", True) else ", fit not exact"
-        parts.append(f"UV model ({uv.get('method')}, n_eff = {_g(uv.get('n_eff'))}{fit}): "
-                     f"{uv.get('outcome')}")
+        parts.append(f"UV model ({uv.get('method')}, n_eff = {_g(uv.get('n_eff'))}{fit}, "
+                     f"c_UV = {_g(uv.get('coupling'), 3)}): {uv.get('outcome')}"
+                     + _crisis_note(uv.get("coupling"), uv.get("outcome") == "diverged"))
     elif run.get("uv_note"):
         parts.append(str(run["uv_note"]))
     return "; ".join(parts)
+
+
+#: The UV map's EoS crisis: above c_UV = η‖x‖|y|/√n_eff = 2 its edge has no
+#: attractor (spec §3; exact, 4(1+c)³ − 27(c+2) = (c−2)(2c+5)²).
+COUPLING_CRISIS = 2.0
+
+
+def _crisis_note(coupling: Any, diverged: bool) -> str:
+    if not (diverged and _finite(coupling) and float(coupling) > COUPLING_CRISIS):
+        return ""
+    return (f" (c_UV > {COUPLING_CRISIS:g}: past the one-example model's EoS crisis, where it "
+            "has no edge-of-stability attractor while a network can still sit at the edge)")
 
 
 def summary(payload: dict) -> str:
@@ -449,15 +479,24 @@ def summary(payload: dict) -> str:
     elif kind == "fig5":
         c = payload.get("c") or []
         div = sum(1 for row in payload.get("bif") or [] if not row or row[0] is None)
+        cu = [v for v in payload.get("uv_coupling") or [] if _finite(v)]
         text = (f"{len(c)} values of c in [{_g(c[0] if c else None)}, {_g(c[-1] if c else None)}]"
                 f", {payload.get('steps')} steps each; {div} diverged; UV model "
-                f"({payload.get('matching')}, n_eff = {_g(payload.get('uv_n_eff'))})")
+                f"({payload.get('matching')}, n_eff = {_g(payload.get('uv_n_eff'))}"
+                + (f", c_UV from {_g(min(cu), 3)} to {_g(max(cu), 3)}" if cu else "") + ")")
     elif kind in ("fig4", "fig4s"):
         div = sum(1 for row in payload.get("diverged") or [] for v in row if v)
         cells = sum(len(row) for row in payload.get("diverged") or [])
+        uv_div = sum(1 for row in payload.get("uv_diverged") or [] for v in row if v)
+        past = sum(1 for row_d, row_c in zip(payload.get("uv_diverged") or [],
+                                             payload.get("uv_coupling") or [])
+                   for d, cu in zip(row_d or [], row_c or [])
+                   if d and _finite(cu) and float(cu) > COUPLING_CRISIS)
         text = (f"{cells} networks, {payload.get('steps')} steps each; {div} diverged; "
                 f"UV model: {payload.get('matching')} matching per "
-                f"{payload.get('row_label') or 'σ_w²'} row")
+                f"{payload.get('row_label') or 'σ_w²'} row, {uv_div} diverged"
+                + (f" ({past} past its EoS crisis c_UV > {COUPLING_CRISIS:g}; hover for c_UV)"
+                   if past else ""))
     else:
         text = ""
     return " ".join([text] + [f"({n})" for n in notes]).strip()

@@ -18,8 +18,8 @@ drawn by ``app.figures_networks.result_figure`` with the installed plotly.js
 (``plotly/package_data/plotly.min.js``, no CDN) in a local page and
 screenshotted.  Results go through the view's own result cache (the same
 parameters as a click on "Run" in the view; ``--recompute`` ignores it).  For
-each, the ``python -m uvcore network-experiment`` command with the same
-parameters is printed, or why there is none.
+each, the ``python -m uvcore network-experiment`` command that computes the
+same runs is printed.
 
 Prints every file written with its size; exits non-zero on any failure, when
 a picture is larger than MAX_BYTES (PNG only), or when ``--timeout`` (whole
@@ -146,18 +146,16 @@ VIEWS = {"dashboard": shoot_dashboard, "bifurcation": shoot_bifurcation,
 NETWORKS = ("fig1", "fig5", "fig4")
 
 
-def uvcore_command(p) -> tuple[str | None, str]:
+def uvcore_command(p) -> str:
     """The ``python -m uvcore network-experiment`` line that computes the same runs
     as ``compute(p)`` for the parameters this script uses (default seed, matching,
-    c of Fig 1, float32), or (None, why there is none)."""
-    if p.experiment == "fig1":       # same sizes rule, c = 1, c_cal = 0.5, seed 0
-        return (f"python -m uvcore network-experiment --experiment fig1 --scale {p.scale:g}",
-                "")
+    c of Fig 1, float32; tests/app/test_networks.py checks the equality)."""
+    line = f"python -m uvcore network-experiment --experiment {p.experiment[:4]} --scale {p.scale:g}"
     if p.experiment == "fig5":
-        return None, (f"at scale < 1 the command line keeps round(24·s) of its 24 values of c "
-                      f"in [1, 2.5]; the view runs {p.c_points} evenly spaced ones")
-    return None, ("the command line also runs the (s, c) panel and, at scale < 1, thins the "
-                  "(σ_w², c) grid; the view runs the full 5 × 7 (σ_w², c) grid only")
+        return f"{line} --c-points {p.c_points}"
+    if p.experiment in ("fig4", "fig4s"):
+        return f"{line} --full-grid --panel {'b' if p.experiment == 'fig4s' else 'a'}"
+    return line
 
 
 def network_payload(experiment: str, scale: float, recompute: bool) -> tuple[object, dict]:
@@ -282,11 +280,11 @@ def main(argv=None) -> int:
                         path = OUT_DIR / f"networks-{exp}.png"
                         render_figure(browser, result_figure(payload), path, workdir)
                         _report(path, too_large)
-                        commands.append((path.name, *uvcore_command(p)))
+                        commands.append((path.name, uvcore_command(p)))
         finally:
             browser.close()
-    for name, cmd, why in commands:
-        print(f"{name}: {cmd}" if cmd else f"{name}: no equivalent uvcore command ({why})")
+    for name, cmd in commands:
+        print(f"{name}: the same runs as {cmd}")
     signal.alarm(0)
     if too_large:
         print(f"too large: {', '.join(too_large)}", file=sys.stderr)

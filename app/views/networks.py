@@ -59,6 +59,9 @@ from typing import Any
 import numpy as np
 from dash import Input, Output, State, dcc, html
 
+from uvcore.nets.experiments import (FIG4_CS, FIG4_SIGMA_W2S, FIG4_SS, FIG5_C_RANGE, FIG5_TRAJ_CS,
+                                     scaled_size)
+
 from .. import figures, figures_networks, ids, jobs, layout, theme
 from ..config import cache_root, env_int, env_str, private_dir
 from ..state import parse_number
@@ -143,7 +146,7 @@ STEP_OVERHEAD = 1e7
 MEASURE_STEPS = {True: 20, False: 10}
 COLD_STEPS = 35
 
-CACHE_VERSION = "networks-2"
+CACHE_VERSION = "networks-3"
 CACHE_SECONDS = 7 * 24 * 3600
 CACHE_SIZE = 256 * 2**20
 #: BLAS threads of a job (env NETWORKS_BLAS_THREADS).
@@ -209,6 +212,30 @@ class NetParams:
         if self.experiment == "fig5":
             text += f", {self.c_points} values of c"
         return text
+
+
+def cli_command(p: NetParams) -> str:
+    """The ``python -m uvcore`` command line that computes the same network runs
+    as :func:`compute` (``single``: the network, not its UV match;
+    tests/app/test_callbacks_networks.py checks the equality)."""
+    if p.experiment == "single":
+        lr = f"--c {p.lr:g}" if p.lr_mode == "c" else f"--eta {p.lr:g}"
+        line = (f"python -m uvcore network --depth {p.depth} --width {p.width} "
+                f"--activation {p.activation} --param {p.param} --sigma-w2 {p.sigma_w2:g} "
+                f"--data {p.data} --n-train {p.n_train} {lr} --steps {p.steps} "
+                f"--sharpness-every {p.every} --dtype {DTYPE}")
+        return line + (f" --seed {p.seed}" if p.seed else "")
+    line = (f"python -m uvcore network-experiment --experiment {p.experiment[:4]} "
+            f"--scale {p.scale:g}")
+    if p.experiment == "fig1" and p.fig1_c != 1.0:
+        line += f" --c {p.fig1_c:g}"
+    if p.experiment == "fig5":
+        line += f" --c-points {p.c_points}"
+    if p.experiment in ("fig4", "fig4s"):
+        line += f" --full-grid --panel {'b' if p.experiment == 'fig4s' else 'a'}"
+    if p.matching != "auto":
+        line += f" --matching {p.matching}"
+    return line + (f" --seed {p.seed}" if p.seed else "")
 
 
 #: Control name → component id, in the order the callbacks pass them.
@@ -301,11 +328,6 @@ def parse_params(raw: Any) -> tuple[NetParams | None, list[str], str | None]:
 
 # -- sizes and work -------------------------------------------------------------------------
 
-def _scaled(value: int, scale: float, floor: int) -> int:
-    """The experiments' size rule (uvcore.nets.experiments: ``scale``)."""
-    return max(floor, round(value * scale))
-
-
 def sizes(p: NetParams) -> dict:
     """Sizes of the networks of a job (data dims d, k; N, width, depth, steps, …)."""
     s = p.scale
@@ -314,26 +336,20 @@ def sizes(p: NetParams) -> dict:
         return {"n_train": p.n_train, "width": p.width, "depth": p.depth, "steps": p.steps,
                 "d": 64, "k": k}
     if p.experiment == "fig1":
-        return {"n_train": _scaled(1500, s, 32), "width": _scaled(512, s, 8), "depth": 4,
-                "steps": _scaled(2000, s, 10), "d": 64, "k": 10}
+        return {"n_train": scaled_size(1500, s, 32), "width": scaled_size(512, s, 8), "depth": 4,
+                "steps": scaled_size(2000, s, 10), "d": 64, "k": 10}
     if p.experiment in ("fig4", "fig4s"):
-        return {"n_train": _scaled(1000, s, 32), "width": _scaled(256, s, 8), "depth": 4,
-                "steps": _scaled(1000, s, 10), "d": 64, "k": 10}
-    steps = _scaled(3000, s, 20)
-    return {"n_train": _scaled(5000, s, 32), "width": _scaled(256, s, 8), "depth": 2,
-            "steps": steps, "d": 16, "k": 1, "tail": min(_scaled(200, s, 8), steps),
-            "spectrum_last": min(_scaled(1000, s, 16), steps)}
+        return {"n_train": scaled_size(1000, s, 32), "width": scaled_size(256, s, 8), "depth": 4,
+                "steps": scaled_size(1000, s, 10), "d": 64, "k": 10}
+    steps = scaled_size(3000, s, 20)
+    return {"n_train": scaled_size(5000, s, 32), "width": scaled_size(256, s, 8), "depth": 2,
+            "steps": steps, "d": 16, "k": 1, "tail": min(scaled_size(200, s, 8), steps),
+            "spectrum_last": min(scaled_size(1000, s, 16), steps)}
 
 
-#: Fig 4's grids (the paper's panel A) and Fig 5's c range and trajectory c values.
-FIG4_CS = (0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 4.0)
-FIG4_SIGMA_W2S = (0.25, 0.5, 1.0, 2.0, 4.0)
-#: Fig 4's second panel: the parameterization interpolated from SP (s = 0) to
-#: μP (s = 1) at σ_w² = FIG4_SIGMA_W2_S (uvcore.nets.model).
-FIG4_SS = (0.0, 0.25, 0.5, 0.75, 1.0)
+#: σ_w² of Fig 4's second panel, the parameterization interpolated from SP
+#: (s = 0) to μP (s = 1) over FIG4_SS (uvcore.nets.model).
 FIG4_SIGMA_W2_S = 2.0
-FIG5_C_RANGE = (1.0, 2.5)
-FIG5_TRAJ_CS = (1.4, 1.75, 2.1)
 
 
 def _run_work(z: dict, steps: int, measures: int, ntk: bool) -> float:
@@ -393,7 +409,8 @@ def _num(v: Any) -> float | None:
 def _uv_dict(m, tr) -> dict:
     p = m.params
     return {"method": m.method, "calibrated": bool(m.calibrated), "n_eff": _num(p.n_eff),
-            "x_norm": _num(p.x_norm), "y": _num(p.y), "eta": _num(p.eta), "df0": _num(m.df0),
+            "x_norm": _num(p.x_norm), "y": _num(p.y), "eta": _num(p.eta),
+            "coupling": _num(m.coupling), "df0": _num(m.df0),
             "lam0": _num(m.lam0), "lam0_h": _num(m.lam0_h), "loss": _clean(tr.loss),
             "df": _clean(tr.df), "lam": _clean(tr.lam), "lam_h": _clean(tr.lam_h),
             "diverged_at": tr.diverged_at, "outcome": tr.outcome.kind}
@@ -492,6 +509,7 @@ def _fig5(p: NetParams, progress) -> dict:
             "traj": _clean(r.traj), "traj_eta": _clean(r.traj_eta), "freq": _clean(r.freq),
             "power": _clean(r.power), "uv_bif": _clean(r.uv_bif), "uv_traj": _clean(r.uv_traj),
             "uv_power": _clean(r.uv_power), "uv_eta": _clean(r.uv_eta),
+            "uv_coupling": _clean(r.uv_coupling),
             "uv_n_eff": _num(r.uv_n_eff), "matching": r.matching,
             "uv_calibrated": bool(r.uv_calibrated), "steps": int(r.steps), "sizes": z}
 
@@ -509,7 +527,7 @@ def _fig4(p: NetParams, progress) -> dict:
     ab = "b" if interp else "a"
     part = {k: getattr(r, f"{k}_{ab}") for k in ("half_sharp", "test_acc", "train_loss", "diverged",
                                                  "uv_half_sharp", "uv_diverged", "uv_n_eff",
-                                                 "uv_calibrated")}
+                                                 "uv_coupling", "uv_calibrated")}
     title = (f"Fig 4, SP→μP at σ_w² = {FIG4_SIGMA_W2_S:g} (digits, depth 4 ReLU)" if interp
              else "Fig 4 (digits, depth 4 ReLU, SP)")
     return {"experiment": p.experiment, "title": f"{title}: {p.describe()}",
@@ -520,7 +538,7 @@ def _fig4(p: NetParams, progress) -> dict:
             "diverged": [[bool(v) for v in row] for row in part["diverged"]],
             "uv_half_sharp": _clean(part["uv_half_sharp"]),
             "uv_diverged": [[bool(v) for v in row] for row in part["uv_diverged"]],
-            "uv_n_eff": _clean(part["uv_n_eff"]),
+            "uv_n_eff": _clean(part["uv_n_eff"]), "uv_coupling": _clean(part["uv_coupling"]),
             "uv_calibrated": [bool(v) for v in part["uv_calibrated"]],
             "matching": r.matching, "steps": int(r.steps), "sizes": z}
 
@@ -673,6 +691,7 @@ def plan(*values: Any) -> tuple[str, str]:
                 f"({100 * w / MAX_WORK:.2g} % of this server's limit per job).")
         if cache_get(cache_key(p)) is not None:
             text += " Already computed: a run returns the cached result at once."
+        text += f" The same runs from the command line: {cli_command(p)}"
         return text + "".join(f" ({n})" for n in notes), "message note"
     except Exception:  # noqa: BLE001
         log.exception("networks plan failed")

@@ -1,9 +1,17 @@
 """The Real networks view's callbacks, called directly: validation and clamping,
-hostile input (a message, nothing computed), the result cache, progress, and the
-export read back by the Import view's own parser (app/imported.py)."""
+hostile input (a message, nothing computed), the result cache, progress, the
+export read back by the Import view's own parser (app/imported.py), and the
+command line the view shows recomputing its runs in another process."""
 
+import json
 import math
+import os
+import shlex
+import subprocess
+import sys
+from pathlib import Path
 
+import numpy as np
 import pytest
 
 from app import ids, imported
@@ -11,6 +19,9 @@ from app.views import networks as nv
 
 #: Exported numbers keep 7 significant digits.
 EXPORT_REL = 1e-6
+#: The view's payload keeps 7 significant digits; the command line prints all.
+SAME_RUN_RTOL = 1e-6
+ROOT = Path(__file__).resolve().parents[2]
 
 TINY = {"experiment": "single", "width": 8, "n_train": 32, "steps": 12, "every": 3,
         "depth": 2, "seed": 1}
@@ -247,3 +258,59 @@ def test_the_view_is_registered_with_a_background_job():
         assert cid in layout
     jobs = [v for k, v in dash_app.callback_map.items() if ids.NETWORKS_GRAPH in k]
     assert len(jobs) == 1 and jobs[0].get("background")
+
+
+# -- the command line shown under the controls --------------------------------------------
+
+def _arr(v):
+    """JSON numbers (None for NaN) as a float array."""
+    return np.array(v, dtype=float)
+
+
+#: (view parameters, [(command-line JSON path, payload path), ...]); paths are key tuples.
+SAME_RUNS = [
+    ({**TINY, "seed": 2, "lr_mode": "eta", "lr": 0.05},
+     [(("sharpness",), ("runs", 0, "sharpness")), (("loss_all",), ("runs", 0, "loss")),
+      (("ntk",), ("runs", 0, "ntk")), (("eta",), ("runs", 0, "eta"))]),
+    ({"experiment": "fig1", "scale": 0.02, "fig1_c": 1.2, "seed": 1},
+     [(("runs", i, k), ("runs", i, k)) for i in range(3) for k in ("sharpness", "ntk", "eta")]
+     + [(("uv", i, "n_eff"), ("runs", i, "uv", "n_eff")) for i in range(3)]),
+    ({"experiment": "fig5", "scale": 0.02, "c_points": 3},
+     [(("c",), ("c",)), (("bif",), ("bif",)), (("uv_bif",), ("uv_bif",)),
+      (("traj",), ("traj",)), (("power",), ("power",))]),
+    ({"experiment": "fig4", "scale": 0.02},
+     [(("c",), ("c",)), (("sigma_w2",), ("rows",)), (("half_sharp_a",), ("half_sharp",)),
+      (("test_acc_a",), ("test_acc",)), (("uv_half_sharp_a",), ("uv_half_sharp",)),
+      (("uv_n_eff_a",), ("uv_n_eff",))]),
+    ({"experiment": "fig4s", "scale": 0.02, "matching": "structural"},
+     [(("s",), ("rows",)), (("half_sharp_b",), ("half_sharp",)),
+      (("uv_half_sharp_b",), ("uv_half_sharp",)), (("uv_n_eff_b",), ("uv_n_eff",))]),
+]
+
+
+def _at(obj, path):
+    for k in path:
+        obj = obj[k]
+    return obj
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("raw, pairs", SAME_RUNS, ids=[r["experiment"] for r, _ in SAME_RUNS])
+def test_the_command_line_shown_computes_the_same_runs(raw, pairs):
+    p, notes, err = nv.parse_params(raw)
+    assert err is None and not notes
+    command = nv.cli_command(p)
+    assert command in nv.plan(*values(**raw))[0]
+    payload = nv.compute(p)
+    argv = shlex.split(command)
+    assert argv[:3] == ["python", "-m", "uvcore"]
+    r = subprocess.run([sys.executable, *argv[1:]], capture_output=True, text=True, cwd=ROOT,
+                       env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=300)
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    for cli_path, view_path in pairs:
+        got, want = _arr(_at(out, cli_path)), _arr(_at(payload, view_path))
+        assert got.shape == want.shape, cli_path
+        assert np.isfinite(want).any(), view_path      # something was compared
+        np.testing.assert_allclose(got, want, rtol=SAME_RUN_RTOL, equal_nan=True,
+                                   err_msg=str(cli_path))

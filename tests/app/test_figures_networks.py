@@ -6,6 +6,7 @@ checked against the payload and against independent computations: a dense
 Hessian of a depth-2 linear network written out here, 2/η from c = η λ₀ᴴ.
 """
 
+import copy
 import json
 import math
 
@@ -235,3 +236,42 @@ def test_a_diverged_network_is_drawn_and_reported():
 def test_empty_or_unknown_payloads_give_a_message_figure(payload):
     fig = valid(fn.result_figure(payload))
     assert fig["data"] == [] and fig["layout"]["annotations"]
+
+
+def test_uv_coupling_is_the_maps_parameter_and_linear_in_c(payloads):
+    """c_UV = η‖x‖|y|/√n_eff (spec §3) of every drawn UV model, reported in the text."""
+    for kind in ("single", "structural", "fig1"):
+        for run in payloads[kind]["runs"]:
+            uv = run["uv"]
+            want = uv["eta"] * uv["x_norm"] * abs(uv["y"]) / math.sqrt(uv["n_eff"])
+            assert uv["coupling"] == pytest.approx(want, rel=3 * ROUND_REL)
+        assert "c_UV = " in fn.summary(payloads[kind])
+    for kind in ("fig4", "fig4s"):
+        pl = payloads[kind]
+        for row in pl["uv_coupling"]:       # one UV model per row, η_UV ∝ c
+            per_c = [cu / c for cu, c in zip(row, pl["c"])]
+            assert per_c == pytest.approx([per_c[0]] * len(per_c), rel=3 * ROUND_REL)
+        fig = fn.fig4_figure(pl)
+        uv = next(t for t in fig["data"] if t["name"] == "UV model ηλᴴ/2")
+        assert "c_UV" in uv["hovertemplate"]
+        assert [[cell[2] for cell in row] for row in uv["customdata"]] == pl["uv_coupling"]
+    pl = payloads["fig5"]
+    assert [cu / c for cu, c in zip(pl["uv_coupling"], pl["c"])] == pytest.approx(
+        [pl["uv_coupling"][0] / pl["c"][0]] * len(pl["c"]), rel=3 * ROUND_REL)
+    assert "c_UV from" in fn.summary(pl)
+
+
+@pytest.mark.parametrize("coupling, outcome, explained", [
+    (2.5, "diverged", True), (1.5, "diverged", False), (2.5, "converged", False),
+    (None, "diverged", False)])
+def test_a_uv_model_past_its_crisis_is_explained(payloads, coupling, outcome, explained):
+    pl = copy.deepcopy(payloads["structural"])
+    pl["runs"][0]["uv"].update(coupling=coupling, outcome=outcome)
+    assert ("past the one-example model's EoS crisis" in fn.summary(pl)) == explained
+    grid = copy.deepcopy(payloads["fig4"])
+    grid["uv_diverged"] = [[True] * len(grid["c"]) for _ in grid["rows"]]
+    grid["uv_coupling"] = [[coupling] * len(grid["c"]) for _ in grid["rows"]]
+    text = fn.summary(grid)
+    assert ("past its EoS crisis" in text) == (coupling is not None and coupling > 2)
+    marks = next(t for t in valid(fn.fig4_figure(grid))["data"] if t["name"] == "UV model diverged")
+    assert marks["customdata"] == [coupling] * (len(grid["c"]) * len(grid["rows"]))

@@ -424,7 +424,7 @@ def test_fig4_small_and_progress():
     seen = []
     res = fig4(scale=0.05, cs=(0.5, 1.5, 30.0), sigma_w2s=(0.5, 2.0), ss=(0.0, 1.0),
                n_train=600, matching="structural", progress=seen.append)
-    assert res.half_sharp_a.shape == (2, 2) and res.half_sharp_b.shape == (2, 2)
+    assert res.half_sharp_a.shape == (2, 3) and res.half_sharp_b.shape == (2, 3)  # explicit: kept
     ok = ~res.diverged_a
     assert np.all(np.isfinite(res.half_sharp_a[ok])) and np.all(np.isnan(res.half_sharp_a[~ok]))
     assert res.uv_diverged_a[:, -1].all() and not res.uv_diverged_a[:, 0].any()  # UV: c = 30 diverges
@@ -459,3 +459,32 @@ def test_cli_network_experiment(tmp_path):
     np.testing.assert_array_equal(z["c"], out["c"])
     bad = cli("network-experiment", "--experiment", "fig4", "--scale", "2")
     assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and "scale" in bad.stderr
+
+
+def test_cli_network_experiment_grids():
+    """--scale thins the default grids; --full-grid / --c-points fix them; --panel picks one."""
+    thin = json.loads(cli("network-experiment", "--experiment", "fig4", "--scale", "0.02",
+                          "--matching", "structural").stdout)
+    assert len(thin["c"]) == 2 and len(thin["sigma_w2"]) == 2 and len(thin["s"]) == 2
+    full = cli("network-experiment", "--experiment", "fig4", "--scale", "0.02", "--full-grid",
+               "--panel", "a", "--matching", "structural")
+    assert full.returncode == 0, full.stderr
+    out = json.loads(full.stdout)
+    assert out["c"] == [0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 4.0] and len(out["sigma_w2"]) == 5
+    assert np.array(out["half_sharp_a"]).shape == (5, 7) and out["s"] == []
+    r = cli("network-experiment", "--experiment", "fig5", "--scale", "0.02", "--c-points", "3")
+    assert json.loads(r.stdout)["c"] == [1.0, 1.75, 2.5]
+
+
+@pytest.mark.parametrize("args, word", [
+    (("--experiment", "fig4", "--c-points", "3"), "--c-points"),
+    (("--experiment", "fig5", "--c-points", "1"), "at least 2"),
+    (("--experiment", "fig1", "--full-grid"), "--full-grid"),
+    (("--experiment", "fig5", "--panel", "a"), "--panel"),
+    (("--experiment", "fig4", "--c", "1.5"), "--c"),
+    (("--experiment", "fig1", "--c", "nan"), "finite"),
+    (("--experiment", "fig4", "--panel", "c"), "panel"),
+])
+def test_cli_network_experiment_bad_flags(args, word):
+    r = cli("network-experiment", "--scale", "0.02", *args)
+    assert r.returncode == 2 and r.stderr.count("\n") == 1 and word in r.stderr, r.stderr

@@ -26,7 +26,13 @@ Hessian at initialization (no biases).
 the paper's real-network experiments (:mod:`uvcore.nets.experiments`) and
 prints its arrays as JSON (``--save`` also writes them to an .npz, nested
 keys joined with "/", e.g. ``runs/0/sharpness``).  ``--matching`` and
-``--c-cal`` choose how the UV model beside the network is matched.
+``--c-cal`` choose how the UV model beside the network is matched.  At
+``--scale`` < 1 the experiments' grids are thinned too, unless ``--c-points
+N`` (fig5: N evenly spaced c in [1, 2.5]) or ``--full-grid`` (fig4: the
+paper's 7 × 5 grids) fix them; ``--panel a|b`` runs one panel of fig4; ``--c`` sets fig1's c.
+These flags reproduce the dashboard's runs exactly (the Real networks view
+runs Fig 5 with its "c points" and Fig 4 on the full grid, one panel per
+experiment).
 """
 
 from __future__ import annotations
@@ -107,6 +113,17 @@ def _add_experiment(p):
                    help="UV-model matching (default: calibrated for fig1/fig4, structural for fig5)")
     p.add_argument("--c-cal", type=finite_float, default=0.5,
                    help="calibration rate c_cal of the calibrated matching")
+    p.add_argument("--c", type=finite_float, default=None,
+                   help="fig1: dimensionless learning rate c = eta lam0_h of its runs (default 1)")
+    p.add_argument("--c-points", type=count, default=None,
+                   help="fig5: this many evenly spaced c in [1, 2.5], at any scale "
+                        "(default: 24, thinned by --scale)")
+    p.add_argument("--full-grid", action="store_true",
+                   help="fig4: the paper's full 7 c x 5 rows grids at any scale "
+                        "(default: thinned by --scale)")
+    p.add_argument("--panel", default="both", choices=("a", "b", "both"),
+                   help="fig4: a = (sigma_w^2, c) in SP, b = (s, c) from SP (s = 0) to "
+                        "muP (s = 1) at sigma_w^2 = 2, or both")
     p.add_argument("--save", default=None, help="also write the arrays to this .npz")
 
 
@@ -119,6 +136,24 @@ def _run_experiment(args):
         raise UVInputError(f"--save needs a path ending in .npz, got {args.save!r}")
     fn = {"fig1": E.fig1, "fig4": E.fig4, "fig5": E.fig5}[args.experiment]
     kw = {} if args.matching is None else {"matching": args.matching}
+    if args.c is not None:
+        if args.experiment != "fig1":
+            raise UVInputError("--c applies to --experiment fig1 only (fig4 and fig5 have c grids)")
+        kw["c"] = args.c
+    if args.c_points is not None:
+        if args.experiment != "fig5":
+            raise UVInputError("--c-points applies to --experiment fig5 only")
+        if args.c_points < 2:
+            raise UVInputError(f"--c-points must be at least 2, got {args.c_points}")
+        kw["cs"] = np.linspace(*E.FIG5_C_RANGE, args.c_points)
+    if (args.full_grid or args.panel != "both") and args.experiment != "fig4":
+        raise UVInputError("--full-grid and --panel apply to --experiment fig4 only")
+    if args.experiment == "fig4":
+        grids = {"cs": E.FIG4_CS, "sigma_w2s": E.FIG4_SIGMA_W2S, "ss": E.FIG4_SS}
+        if args.full_grid:
+            kw.update(grids)
+        if args.panel != "both":    # an empty grid skips its panel
+            kw["ss" if args.panel == "a" else "sigma_w2s"] = ()
     res = fn(scale=args.scale, dtype=args.dtype, seed=args.seed, c_cal=args.c_cal, **kw)
     payload = E.result_dict(res)
     if args.save is not None:

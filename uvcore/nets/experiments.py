@@ -67,11 +67,21 @@ from .model import NetSpec
 from .train import NetRun, check_progress, run_network
 
 __all__ = ["UVMatch", "uv_match", "uv_calibrate", "result_dict", "MATCHINGS", "Fig1Result", "fig1", "Fig4Result", "fig4",
-           "Fig5Result", "fig5", "FIG1_CONFIGS"]
+           "Fig5Result", "fig5", "FIG1_CONFIGS", "FIG4_CS", "FIG4_SIGMA_W2S", "FIG4_SS",
+           "FIG5_C_RANGE", "FIG5_C_POINTS", "FIG5_TRAJ_CS", "scaled_size"]
 
 #: (label, parameterization, σ_w²) of the paper's Fig 1 panels.
 FIG1_CONFIGS = (("SP, sigma_w^2=0.5", "sp", 0.5), ("SP, sigma_w^2=2.0", "sp", 2.0),
                 ("muP, sigma_w^2=2.0", "mup", 2.0))
+#: Fig 4's grids: c, σ_w² (panel A) and the SP→μP interpolation s (panel B).
+FIG4_CS = (0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 4.0)
+FIG4_SIGMA_W2S = (0.25, 0.5, 1.0, 2.0, 4.0)
+FIG4_SS = (0.0, 0.25, 0.5, 0.75, 1.0)
+#: Fig 5's bifurcation grid (FIG5_C_POINTS evenly spaced c in FIG5_C_RANGE) and
+#: the c values of its late-time trajectories and spectra.
+FIG5_C_RANGE = (1.0, 2.5)
+FIG5_C_POINTS = 24
+FIG5_TRAJ_CS = (1.4, 1.75, 2.1)
 
 
 # -- UV matching ---------------------------------------------------------------
@@ -120,6 +130,12 @@ class UVMatch:
     @property
     def n_eff(self) -> float:
         return self.params.n_eff
+
+    @property
+    def coupling(self) -> float:
+        """The map's own parameter c_UV = η‖x‖|y|/√n_eff (spec §3): the EoS
+        minimum is stable below 1, the edge's attractor is lost at the crisis 2."""
+        return self.params.c
 
     def run(self, steps: int) -> Trajectory:
         """The UV trajectory for ``steps`` GD steps (``uvcore.trajectory``)."""
@@ -250,7 +266,8 @@ def _check_matching(matching):
 
 
 # -- helpers -------------------------------------------------------------------
-def _scaled(value: int, scale: float, floor: int) -> int:
+def scaled_size(value: int, scale: float, floor: int) -> int:
+    """The experiments' size rule: ``max(floor, round(value · scale))``."""
     return max(floor, int(round(value * scale)))
 
 
@@ -328,9 +345,9 @@ def fig1(*, c: float = 1.0, data: str = "digits", n_train: int = 1500, depth: in
     """
     scale = _check_scale(scale)
     _check_matching(matching)
-    n_train = _scaled(n_train, scale, 32)
-    width = _scaled(width, scale, 8)
-    steps = _scaled(steps, scale, 10)
+    n_train = scaled_size(n_train, scale, 32)
+    width = scaled_size(width, scale, 8)
+    steps = scaled_size(steps, scale, 10)
     ds = make_data(data, n_train, seed=seed)
     stage = _Stage(progress, cancel, len(configs) * (2 if matching == "calibrated" else 1))
     labels, runs, uvs, trajs = [], [], [], []
@@ -369,6 +386,9 @@ class Fig4Result:
     uv_half_sharp_a, uv_diverged_a, uv_half_sharp_b, uv_diverged_b : ndarray
         The matched UV model after the same number of steps.
     uv_n_eff_a, uv_n_eff_b : ndarray (rows,)
+    uv_coupling_a, uv_coupling_b : ndarray (rows, len(c))
+        The UV map's parameter c_UV = η‖x‖|y|/√n_eff of each cell
+        (:attr:`UVMatch.coupling`; past the EoS crisis where > 2).
     uv_calibrated_a, uv_calibrated_b : ndarray of bool (rows,)
         Whether each row's calibrated fit reproduced the network (True for
         structural matching).
@@ -393,39 +413,41 @@ class Fig4Result:
     uv_diverged_b: np.ndarray
     uv_n_eff_a: np.ndarray
     uv_n_eff_b: np.ndarray
+    uv_coupling_a: np.ndarray
+    uv_coupling_b: np.ndarray
     uv_calibrated_a: np.ndarray
     uv_calibrated_b: np.ndarray
     matching: str
     steps: int
 
 
-def fig4(*, cs=(0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 4.0), sigma_w2s=(0.25, 0.5, 1.0, 2.0, 4.0),
-         ss=(0.0, 0.25, 0.5, 0.75, 1.0), param_a: str = "sp", sigma_w2_b: float = 2.0,
+def fig4(*, cs=None, sigma_w2s=None, ss=None, param_a: str = "sp", sigma_w2_b: float = 2.0,
          data: str = "digits", n_train: int = 1000, depth: int = 4, width: int = 256,
          activation: str = "relu", steps: int = 1000, seed: int = 0, dtype: str = "float32",
          matching: str = "calibrated", c_cal: float = 0.5, scale: float = 1.0, progress=None,
          cancel=None) -> Fig4Result:
     """Paper Fig 4: final η λ^H / 2 and test accuracy over (σ_w², c) and (s, c).
 
+    ``cs``, ``sigma_w2s``, ``ss``: the grids (an empty one skips its panel);
+    None means the paper's (FIG4_CS, FIG4_SIGMA_W2S, FIG4_SS), thinned to
+    about ``scale`` of their points when ``scale`` < 1.  Grids given
+    explicitly are used as they are.
     ``matching``/``c_cal``: the UV model of each row (module docstring;
     "calibrated" costs one extra run per row at c_cal).
     """
     scale = _check_scale(scale)
     _check_matching(matching)
-    n_train = _scaled(n_train, scale, 32)
-    width = _scaled(width, scale, 8)
-    steps = _scaled(steps, scale, 10)
-    cs = np.asarray(cs, dtype=float)
-    sig = np.asarray(sigma_w2s, dtype=float)
-    ss = np.asarray(ss, dtype=float)
-    if scale < 1.0:     # thin the grids too
-        cs, sig, ss = (_thin(a, scale) for a in (cs, sig, ss))
+    n_train = scaled_size(n_train, scale, 32)
+    width = scaled_size(width, scale, 8)
+    steps = scaled_size(steps, scale, 10)
+    cs, sig, ss = (_grid(g, default, scale) for g, default in
+                   ((cs, FIG4_CS), (sigma_w2s, FIG4_SIGMA_W2S), (ss, FIG4_SS)))
     ds = make_data(data, n_train, seed=seed)
     stage = _Stage(progress, cancel, (sig.size + ss.size) * (cs.size + (matching == "calibrated")))
 
     def panel(rows, make_spec):
         shape = (len(rows), cs.size)
-        out = {k: np.full(shape, np.nan) for k in ("h", "acc", "loss", "uvh")}
+        out = {k: np.full(shape, np.nan) for k in ("h", "acc", "loss", "uvh", "uvc")}
         div = np.zeros(shape, bool)
         uvdiv = np.zeros(shape, bool)
         neff = np.empty(len(rows))
@@ -445,6 +467,7 @@ def fig4(*, cs=(0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 4.0), sigma_w2s=(0.25, 0.5, 1.0, 2
                     out["loss"][i, j] = run.train_loss[-1]
                 m = base.at(float(c)) if base is not None else uv_match(spec, ds, float(c), seed)
                 neff[i] = m.n_eff
+                out["uvc"][i, j] = m.coupling
                 okrow[i] = m.calibrated
                 tr = _uv_run(m, steps)
                 uvdiv[i, j] = tr.diverged
@@ -462,13 +485,18 @@ def fig4(*, cs=(0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 4.0), sigma_w2s=(0.25, 0.5, 1.0, 2
                       half_sharp_b=b["h"], test_acc_b=b["acc"], train_loss_b=b["loss"], diverged_b=db,
                       uv_half_sharp_a=a["uvh"], uv_diverged_a=uda,
                       uv_half_sharp_b=b["uvh"], uv_diverged_b=udb,
-                      uv_n_eff_a=na, uv_n_eff_b=nb, uv_calibrated_a=oka, uv_calibrated_b=okb,
+                      uv_n_eff_a=na, uv_n_eff_b=nb, uv_coupling_a=a["uvc"], uv_coupling_b=b["uvc"],
+                      uv_calibrated_a=oka, uv_calibrated_b=okb,
                       matching=matching, steps=steps)
 
 
 
-def _thin(a: np.ndarray, scale: float) -> np.ndarray:
-    """Keep about ``scale`` of a grid's points (at least 2, endpoints kept)."""
+def _grid(values, default, scale: float) -> np.ndarray:
+    """``values`` as a float array; None: ``default`` keeping about ``scale`` of
+    its points (at least 2, endpoints kept)."""
+    if values is not None:
+        return np.asarray(values, dtype=float).ravel()
+    a = np.asarray(default, dtype=float)
     k = max(2, int(round(a.size * scale)))
     if k >= a.size:
         return a
@@ -502,6 +530,8 @@ class Fig5Result:
         The matched UV model (same c values; ``uv_traj`` every step 0 … steps,
         ``uv_power`` on ``freq``; NaN where the UV orbit diverged).
     uv_eta : ndarray (m,);  uv_n_eff : float
+    uv_coupling : ndarray (m,)
+        The UV map's parameter c_UV = η‖x‖|y|/√n_eff at each c (:attr:`UVMatch.coupling`).
     matching : str;  uv_calibrated : bool
     steps : int
     """
@@ -520,19 +550,22 @@ class Fig5Result:
     uv_power: np.ndarray
     uv_eta: np.ndarray
     uv_n_eff: float
+    uv_coupling: np.ndarray
     matching: str
     uv_calibrated: bool
     steps: int
 
 
-def fig5(*, cs=None, traj_cs=(1.4, 1.75, 2.1), n_train: int = 5000, input_dim: int = 16,
+def fig5(*, cs=None, traj_cs=FIG5_TRAJ_CS, n_train: int = 5000, input_dim: int = 16,
          width: int = 256, param: str = "mup", sigma_w2: float = 1.0, steps: int = 3000,
          tail: int = 200, spectrum_last: int = 1000, sharpness_every: int = 20, seed: int = 0,
          dtype: str = "float32", matching: str = "structural", c_cal: float = 0.5,
          scale: float = 1.0, progress=None, cancel=None) -> Fig5Result:
     """Paper Fig 5: 2-layer linear FCN (scalar output) on ``gaussian`` data.
 
-    ``cs`` defaults to 24 values in [1.0, 2.5].  Full size (scale 1, seed 0,
+    ``cs``: the bifurcation grid; None means FIG5_C_POINTS = 24 evenly spaced
+    values in FIG5_C_RANGE = [1.0, 2.5], thinned to about ``scale`` of them
+    when ``scale`` < 1 (an explicit grid is used as it is).  Full size (scale 1, seed 0,
     float32; 1,055 s on the shared 2-core machine): network and structurally
     matched UV model (n_eff = d = 16) both converge at small c, then on the
     grid point where each first appears — period 2 at c = 1.457 (UV 1.391),
@@ -542,21 +575,19 @@ def fig5(*, cs=None, traj_cs=(1.4, 1.75, 2.1), n_train: int = 5000, input_dim: i
     """
     scale = _check_scale(scale)
     _check_matching(matching)
-    cs = np.linspace(1.0, 2.5, 24) if cs is None else np.asarray(cs, dtype=float)
-    if scale < 1.0:
-        cs = _thin(cs, scale)
+    cs = _grid(cs, np.linspace(*FIG5_C_RANGE, FIG5_C_POINTS), scale)
     traj_cs = np.asarray(traj_cs, dtype=float)
-    n_train = _scaled(n_train, scale, 32)
-    width = _scaled(width, scale, 8)
-    steps = _scaled(steps, scale, 20)
-    tail = min(_scaled(tail, scale, 8), steps)
-    spectrum_last = min(_scaled(spectrum_last, scale, 16), steps)
+    n_train = scaled_size(n_train, scale, 32)
+    width = scaled_size(width, scale, 8)
+    steps = scaled_size(steps, scale, 20)
+    tail = min(scaled_size(tail, scale, 8), steps)
+    spectrum_last = min(scaled_size(spectrum_last, scale, 16), steps)
     ds = make_data("gaussian", n_train, input_dim, 1, seed=seed)
     spec = NetSpec(2, width, ds.in_dim, 1, "linear", param, sigma_w2)
     stage = _Stage(progress, cancel, cs.size + traj_cs.size + (matching == "calibrated"))
     base = (_calibrated_match(spec, ds, c_cal, steps, seed, dtype, stage, cancel)
             if matching == "calibrated" else uv_match(spec, ds, 1.0, seed))
-    bif, bif_eta, uv_bif, uv_eta = [], [], [], []
+    bif, bif_eta, uv_bif, uv_eta, uv_coupling = [], [], [], [], []
     for c in cs:
         run = run_network(spec, ds, c=float(c), steps=steps, sharpness_every=steps, dense_tail=tail,
                           seed=seed, dtype=dtype, ntk=False, progress=stage.sub(), cancel=cancel)
@@ -566,6 +597,7 @@ def fig5(*, cs=None, traj_cs=(1.4, 1.75, 2.1), n_train: int = 5000, input_dim: i
         tr = _uv_run(m, steps)
         uv_bif.append(np.full(tail, np.nan) if tr.diverged else tr.lam_h[-tail:])
         uv_eta.append(m.params.eta)
+        uv_coupling.append(m.coupling)
     traj, traj_eta, power, uv_traj, uv_power = [], [], [], [], []
     traj_step = None
     freq = np.fft.rfftfreq(spectrum_last)
@@ -593,7 +625,8 @@ def fig5(*, cs=None, traj_cs=(1.4, 1.75, 2.1), n_train: int = 5000, input_dim: i
                       uv_bif=np.array(uv_bif).reshape(cs.size, tail),
                       uv_traj=_pad(uv_traj, steps + 1),
                       uv_power=np.array(uv_power).reshape(len(traj_cs), freq.size),
-                      uv_eta=np.array(uv_eta), uv_n_eff=float(base.n_eff), matching=matching,
+                      uv_eta=np.array(uv_eta), uv_n_eff=float(base.n_eff),
+                      uv_coupling=np.array(uv_coupling), matching=matching,
                       uv_calibrated=bool(base.calibrated), steps=steps)
 
 
@@ -602,8 +635,8 @@ def result_dict(obj):
     """Plain dict/list/array form of an experiment result (JSON- and npz-ready).
 
     A :class:`NetRun` keeps its trajectories (not θ); a :class:`UVMatch`
-    becomes (n_eff, x_norm, y, eta, c, df0, lam0, lam0_h, width, method,
-    calibrated); a UV
+    becomes (n_eff, x_norm, y, eta, c, coupling, df0, lam0, lam0_h, width,
+    method, calibrated); a UV
     :class:`Trajectory` its arrays, ``diverged`` and the outcome kind.  None
     becomes NaN.
     """
@@ -616,6 +649,7 @@ def result_dict(obj):
     if isinstance(obj, UVMatch):
         p = obj.params
         return {"n_eff": p.n_eff, "x_norm": p.x_norm, "y": p.y, "eta": p.eta, "c": obj.c,
+                "coupling": obj.coupling,
                 "df0": obj.df0, "lam0": obj.lam0, "lam0_h": obj.lam0_h, "width": obj.width,
                 "method": obj.method, "calibrated": obj.calibrated}
     if isinstance(obj, Trajectory):
