@@ -6,9 +6,10 @@ the request returns at once, a bar shows progress, Cancel stops it):
 * ``single`` — one fully connected network (depth, width, activation, SP/μP,
   σ_w², data, N, c = η λ₀ᴴ or η, steps, sharpness every K steps, seed) trained
   by full-batch GD (:func:`uvcore.nets.run_network`, float32), with the UV model
-  matched to it (``calibrated``: one extra run at c_cal = 0.5 and n_eff fitted
-  to it, :func:`uvcore.nets.uv_calibrate`; or ``structural``,
-  :func:`uvcore.nets.uv_match`) drawn dashed;
+  matched to it (:func:`uvcore.nets.uv_for_run`: ``calibrated``, one extra
+  run at c_cal = 0.5 and n_eff fitted to it; ``structural``, the depth-2
+  linear analogue; or ``fitted``, n_eff fitted to this run itself, single runs
+  and Fig 1 only) drawn dashed;
 * ``fig1`` / ``fig5`` / ``fig4`` / ``fig4s`` — the paper's experiments
   (:func:`uvcore.nets.fig1`, ``fig5``, ``fig4``) at a reduced size: training
   set, width and steps are multiplied by the size factor s with the
@@ -98,7 +99,9 @@ ACTIVATIONS = ("relu", "tanh", "linear")
 PARAMS = ("sp", "mup")
 DATA = ("gaussian", "teacher", "digits")
 LR_MODES = ("c", "eta")
-MATCHINGS = ("auto", "calibrated", "structural")
+MATCHINGS = ("auto", "calibrated", "structural", "fitted")
+#: Experiments whose every network has its own UV model (where "fitted" applies).
+FITTED_EXPERIMENTS = ("single", "fig1")
 #: The matching "auto" stands for, per experiment (the experiments' defaults).
 AUTO_MATCHING = {"single": "calibrated", "fig1": "calibrated", "fig4": "calibrated",
                  "fig4s": "calibrated",
@@ -310,6 +313,10 @@ def parse_params(raw: Any) -> tuple[NetParams | None, list[str], str | None]:
         if err:
             return None, notes, err
         values[name] = v
+    if values.get("matching") == "fitted" and exp not in FITTED_EXPERIMENTS:
+        return None, notes, (f"UV matching: \"fitted\" fits one model to each network, so it "
+                             f"applies to a single run and Fig 1 only, not to "
+                             f"{EXPERIMENT_LABELS[exp]}")
     if exp == "single":
         cap = CAPS["c"] if values["lr_mode"] == "c" else CAPS["eta"]
         v, err = _number("lr", raw.get("lr", DEFAULTS["lr"]), notes, cap)
@@ -447,7 +454,7 @@ class _Progress:
 
 def _single(p: NetParams, progress: Callable[[float], None] | None) -> dict:
     from uvcore import UVInputError  # noqa: PLC0415
-    from uvcore.nets import NetSpec, make_data, run_network, uv_calibrate, uv_match  # noqa: PLC0415
+    from uvcore.nets import NetSpec, make_data, run_network, uv_for_run  # noqa: PLC0415
 
     z = sizes(p)
     ds = make_data(p.data, p.n_train, seed=p.seed)
@@ -462,23 +469,13 @@ def _single(p: NetParams, progress: Callable[[float], None] | None) -> dict:
                       dtype=DTYPE, ntk=True, progress=prog, **lr)
     uv, note = None, None
     try:
-        if matching == "calibrated":
-            cal = run_network(spec, ds, c=C_CAL, steps=p.steps, sharpness_every=p.steps,
-                              seed=p.seed, dtype=DTYPE, ntk=True, progress=prog.next())
-            if cal.diverged or not cal.ntk[-1] > 0 or not cal.ntk[0] > 0:
-                raise UVInputError(f"the calibration run at c_cal = {C_CAL:g} diverged or "
-                                   "collapsed")
-            y = math.sqrt(float(np.mean(np.sum(ds.Y ** 2, axis=1))))
-            m = uv_calibrate(cal.loss[0], cal.ntk[0], y, cal.ntk[-1] / cal.ntk[0], cal.eta,
-                             p.steps, 1.0 / cal.lam0_h, C_CAL, p.width).at(run.c)
-        else:
-            m = uv_match(spec, ds, run.c, p.seed)
+        m = uv_for_run(spec, ds, run, p.steps, matching, c_cal=C_CAL, seed=p.seed, dtype=DTYPE,
+                       progress=prog.next())
         uv = _uv_dict(m, m.run(max(1, p.steps)))
     except UVInputError as exc:
         note = f"no UV model: {exc}"
-    label = "network"
     return {"experiment": "single", "title": f"Single run: {p.describe()}",
-            "runs": [_run_dict(label, run, uv, note)], "sizes": z}
+            "runs": [_run_dict("network", run, uv, note)], "sizes": z}
 
 
 def _fig1(p: NetParams, progress) -> dict:
@@ -488,8 +485,8 @@ def _fig1(p: NetParams, progress) -> dict:
                steps=z["steps"], seed=p.seed, dtype=DTYPE, matching=p.resolved_matching,
                c_cal=C_CAL, scale=1.0, progress=progress)
     labels = [lab.replace("sigma_w^2", "σ_w²").replace("muP", "μP") for lab in res.labels]
-    runs = [_run_dict(lab, r, _uv_dict(m, tr))
-            for lab, r, m, tr in zip(labels, res.runs, res.uv, res.uv_traj)]
+    runs = [_run_dict(lab, r, None if m is None else _uv_dict(m, tr), note or None)
+            for lab, r, m, tr, note in zip(labels, res.runs, res.uv, res.uv_traj, res.uv_notes)]
     return {"experiment": "fig1", "title": f"Fig 1 (digits, depth 4 ReLU): {p.describe()}",
             "runs": runs, "sizes": z}
 
@@ -820,7 +817,8 @@ def make_layout() -> html.Div:
             _field("seed", _num_input(ids.NETWORKS_SEED, "seed"), "data, initialization, Lanczos"),
             _field("UV matching", _radio(ids.NETWORKS_MATCHING,
                                          [(m, m) for m in MATCHINGS], "auto"),
-                   "auto: calibrated for single/Fig 1/Fig 4, structural for Fig 5"),
+                   "auto: calibrated for single/Fig 1/Fig 4, structural for Fig 5; "
+                   "fitted (single/Fig 1): n_eff fitted to each network's own run"),
         ]),
         single, experiment,
         html.Div(className="net-toolbar", children=[

@@ -275,6 +275,8 @@ SAME_RUNS = [
     ({"experiment": "fig1", "scale": 0.02, "fig1_c": 1.2, "seed": 1},
      [(("runs", i, k), ("runs", i, k)) for i in range(3) for k in ("sharpness", "ntk", "eta")]
      + [(("uv", i, "n_eff"), ("runs", i, "uv", "n_eff")) for i in range(3)]),
+    ({"experiment": "fig1", "scale": 0.02, "matching": "fitted"},
+     [(("uv", i, k), ("runs", i, "uv", k)) for i in range(3) for k in ("n_eff", "coupling")]),
     ({"experiment": "fig5", "scale": 0.02, "c_points": 3},
      [(("c",), ("c",)), (("bif",), ("bif",)), (("uv_bif",), ("uv_bif",)),
       (("traj",), ("traj",)), (("power",), ("power",))]),
@@ -295,7 +297,8 @@ def _at(obj, path):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("raw, pairs", SAME_RUNS, ids=[r["experiment"] for r, _ in SAME_RUNS])
+@pytest.mark.parametrize("raw, pairs", SAME_RUNS,
+                         ids=[f"{r['experiment']}-{r.get('matching', 'auto')}" for r, _ in SAME_RUNS])
 def test_the_command_line_shown_computes_the_same_runs(raw, pairs):
     p, notes, err = nv.parse_params(raw)
     assert err is None and not notes
@@ -314,3 +317,19 @@ def test_the_command_line_shown_computes_the_same_runs(raw, pairs):
         assert np.isfinite(want).any(), view_path      # something was compared
         np.testing.assert_allclose(got, want, rtol=SAME_RUN_RTOL, equal_nan=True,
                                    err_msg=str(cli_path))
+
+
+@pytest.mark.parametrize("experiment", ["fig5", "fig4", "fig4s"])
+def test_fitted_matching_is_refused_where_rows_share_a_model(experiment):
+    p, _notes, err = nv.parse_params({"experiment": experiment, "matching": "fitted"})
+    assert p is None and "single run and Fig 1 only" in err
+    fig, status, cls, *_ = nv.run_job(None, 1, *values(experiment=experiment, matching="fitted"),
+                                      compute_fn=forbidden)
+    assert "single run and Fig 1 only" in status and "error" in cls
+
+
+def test_fitted_single_run_draws_its_own_model():
+    p, _notes, err = nv.parse_params({**TINY, "matching": "fitted"})
+    payload = nv.compute(p)
+    uv = payload["runs"][0]["uv"]
+    assert uv["method"] == "fitted" and uv["eta"] == pytest.approx(payload["runs"][0]["eta"])

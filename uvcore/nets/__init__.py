@@ -11,8 +11,9 @@ uv_match), :mod:`.cli` (``python -m uvcore network`` and
 """
 
 from .data import DATA_KINDS, Dataset, accuracy, make_data
-from .experiments import (FIG1_CONFIGS, MATCHINGS, Fig1Result, Fig4Result, Fig5Result, UVMatch,
-                          fig1, fig4, fig5, result_dict, uv_calibrate, uv_match)
+from .experiments import (FIG1_CONFIGS, GRID_MATCHINGS, MATCHINGS, Fig1Result, Fig4Result,
+                          Fig5Result, UVMatch, fig1, fig4, fig5, result_dict, uv_calibrate,
+                          uv_for_run, uv_match)
 from .lanczos import TopEig, lanczos_top
 from .model import (ACTIVATIONS, MAX_ACTIVATIONS, MAX_DEPTH, MAX_INPUT_DIM, MAX_OUT_DIM,
                     MAX_TRAIN, MAX_WIDTH, Curvature, NetSpec, Problem, init_params, param_s_of)
@@ -23,6 +24,6 @@ __all__ = [
     "MAX_WIDTH", "MAX_DEPTH", "MAX_INPUT_DIM", "MAX_OUT_DIM", "MAX_TRAIN", "MAX_ACTIVATIONS",
     "TopEig", "lanczos_top", "Dataset", "make_data", "accuracy", "DATA_KINDS",
     "NetRun", "run_network", "make_problem", "hessian_top", "ntk_top", "Cancelled",
-    "UVMatch", "uv_match", "uv_calibrate", "MATCHINGS", "fig1", "fig4", "fig5", "Fig1Result", "Fig4Result", "Fig5Result",
+    "UVMatch", "uv_match", "uv_calibrate", "uv_for_run", "MATCHINGS", "GRID_MATCHINGS", "fig1", "fig4", "fig5", "Fig1Result", "Fig4Result", "Fig5Result",
     "FIG1_CONFIGS", "result_dict",
 ]

@@ -109,8 +109,9 @@ def _add_experiment(p):
                    help="size factor in (0, 1] for data, width, steps and grids")
     p.add_argument("--dtype", default="float32", help="float32 or float64 arithmetic")
     p.add_argument("--seed", type=count, default=0, help="seed")
-    p.add_argument("--matching", default=None, choices=("calibrated", "structural"),
-                   help="UV-model matching (default: calibrated for fig1/fig4, structural for fig5)")
+    p.add_argument("--matching", default=None, choices=("calibrated", "structural", "fitted"),
+                   help="UV-model matching (default: calibrated for fig1/fig4, structural for "
+                        "fig5; fitted: fig1 only)")
     p.add_argument("--c-cal", type=finite_float, default=0.5,
                    help="calibration rate c_cal of the calibrated matching")
     p.add_argument("--c", type=finite_float, default=None,

@@ -13,7 +13,8 @@ float32 by default (about twice the speed of float64: the speed budget of a
 
 UV-model matching
 -----------------
-Two documented ways to pick the UV model drawn beside a network; both return
+Three documented ways to pick the UV model drawn beside a network
+(:func:`uv_for_run`); all return
 a :class:`UVMatch` run at the network's own dimensionless learning rate
 c = η λ₀^H (η_UV = c / λ₀^H(UV), λ₀^H(UV) from the closed form, spec §4).
 
@@ -37,19 +38,38 @@ calibration rate c_cal (default 0.5) the UV model's NTK ratio λ_T/λ_0 equals
 the network's.  The UV curves at every other c are then predictions.  The
 fit scans log n_eff over the allowed range (λ₀ ≥ 2|f₀|/√n_eff) and bisects
 (the ratio need not be monotone in n_eff: of several solutions, the one
-bracketed nearest the best scan point is taken); when no n_eff reproduces the ratio (to 1e-6 in log) the closest one is used
+whose per-step loss curve is closest to the network's is taken); when no n_eff reproduces the ratio (to 1e-6 in log) the closest one is used
 and ``UVMatch.calibrated`` is False.  (The NTK, not λ^H, is matched: with
 an O(1) initial loss the one-example model's λ^H exceeds its λ by the
 residual term, which a many-example network spreads thin.)
 
-Known limits (ReLU networks on digits, fig1/fig4 at half size): the
-calibrated model reproduces early sharpness reduction (SP σ_w² = 2: η λ^H/2
-from 0.5 to 0.24 in the network, 0.66 to 0.22 in the UV model) and the
-sharpening towards 2/η, but where the networks settle at the edge of
-stability (SP σ_w² = 0.5 and μP at c = 1: η λ^H/2 ≈ 1) the fitted
-one-example model, whose coupling must be strong to reproduce the
-sharpening, goes past the crisis and diverges.  The structural model instead
-stays below the edge there.  Neither is a fit of the late-time dynamics.
+``fitted`` (single runs and :func:`fig1` only) — the same one-number fit as
+``calibrated``, made on the run the model is drawn beside (its own c and
+length) instead of a run at c_cal: the UV model that starts where the network
+starts and ends at the network's NTK ratio.  It is a description, not a
+prediction: what it tests is whether one n_eff also gives the path between
+(sharpness reduction, oscillations, period).
+
+Every match reports :attr:`UVMatch.coupling`, the map's own parameter
+c_UV = η‖x‖|y|/√n_eff (spec §3): the minimum is stable for c_UV < 1, the
+EoS attractor exists up to the crisis c_UV = 2.
+
+Known limits (ReLU networks on digits, depth 4; fig1 at scale 0.2, c = 1,
+seed 0; network / UV model η λ^H/2 at the last step): the calibrated model
+reproduces early sharpness reduction (SP σ_w² = 2: 0.216 / 0.210, c_UV =
+0.19; at half size 0.5 → 0.24 in the network, 0.66 → 0.22 in the UV model)
+and the sharpening towards 2/η, but where the networks settle near the edge
+of stability it overshoots: SP σ_w² = 0.5, 0.967 / diverged at step 8
+(c_UV = 1.90); μP, 0.983 / a period orbit on the edge (c_UV = 1.16).  The
+networks sharpen at c_cal by more than a one-example model can while staying
+bounded at c (in gradient flow its NTK ratio R gives c_UV ≈ c √(R² − 1) / 2,
+so R > 4.1 at c = 1 is past the crisis c_UV = 2), whereas a network stops
+sharpening at the edge.  The structural model stays below the edge there.
+The fitted model ends where the network ends (0.967 / 0.966 with c_UV =
+0.97, 0.216 / 0.216, μP 0.983 / 0.982 aperiodic) but not along the same
+path: it settles within about 10 steps where the networks take hundreds, and
+it starts higher (0.77–0.80 against 0.5: the one-example Hessian's residual
+term, which a many-example network spreads thin).
 """
 
 from __future__ import annotations
@@ -66,7 +86,8 @@ from .data import Dataset, make_data
 from .model import NetSpec
 from .train import NetRun, check_progress, run_network
 
-__all__ = ["UVMatch", "uv_match", "uv_calibrate", "result_dict", "MATCHINGS", "Fig1Result", "fig1", "Fig4Result", "fig4",
+__all__ = ["UVMatch", "uv_match", "uv_calibrate", "uv_for_run", "result_dict", "MATCHINGS",
+           "GRID_MATCHINGS", "Fig1Result", "fig1", "Fig4Result", "fig4",
            "Fig5Result", "fig5", "FIG1_CONFIGS", "FIG4_CS", "FIG4_SIGMA_W2S", "FIG4_SS",
            "FIG5_C_RANGE", "FIG5_C_POINTS", "FIG5_TRAJ_CS", "scaled_size"]
 
@@ -181,14 +202,17 @@ def _uv_ratio(df0, lam0, y, n_eff, eta, steps) -> float:
     return math.inf if tr.diverged else float(tr.lam[-1]) / lam0
 
 
-#: Calibration: scan points in log n_eff, bisection steps, accepted mismatch of log ratio.
-CAL_SCAN = 48
+#: Calibration: scan points in log n_eff, bisection (and golden-section) steps,
+#: accepted mismatch of log ratio, dips of |mismatch| searched between scan points.
+CAL_SCAN = 96
 CAL_BISECT = 60
 CAL_TOL = 1e-6
+CAL_DIPS = 6
 
 
 def uv_calibrate(loss0: float, lam0: float, y: float, ratio: float, eta_cal: float, steps: int,
-                 eta_per_c: float, c: float, width: int = 0) -> UVMatch:
+                 eta_per_c: float, c: float, width: int = 0, method: str = "calibrated",
+                 loss=None) -> UVMatch:
     """Calibrated UV match (module docstring).
 
     Parameters
@@ -203,6 +227,14 @@ def uv_calibrate(loss0: float, lam0: float, y: float, ratio: float, eta_cal: flo
         The network's 1/λ₀^H: the UV model runs at the network's η = c · eta_per_c.
     c : float
         Dimensionless learning rate of the returned match.
+    method : str
+        Recorded in :attr:`UVMatch.method` ("calibrated", or "fitted" when the
+        ratio comes from the run the model is drawn beside).
+    loss : array (steps + 1,), optional
+        The network's training loss at every step of that run.  The ratio need
+        not be monotone in n_eff; of several n_eff that reproduce it, the one
+        whose loss curve is closest (mean squared difference of log loss) is
+        taken.  Without ``loss``: the one bracketed nearest the best scan point.
     """
     loss0, lam0, y = positive("loss0", loss0), positive("lam0", lam0), positive("y", y)
     ratio, eta_cal = positive("ratio", ratio), positive("eta_cal", eta_cal)
@@ -220,48 +252,127 @@ def uv_calibrate(loss0: float, lam0: float, y: float, ratio: float, eta_cal: flo
     grid = np.linspace(math.log(lo), math.log(hi), CAL_SCAN)
     diff = np.array([mismatch(g) for g in grid])
     best = int(np.argmin(np.abs(diff)))
-    log_n = float(grid[best])
-    cross = np.nonzero(np.sign(diff[:-1]) * np.sign(diff[1:]) <= 0)[0]
-    if cross.size:
-        i = int(cross[np.argmin(np.abs(cross - best))])
-        a, b, da = float(grid[i]), float(grid[i + 1]), float(diff[i])
-        for _ in range(CAL_BISECT):
-            mid = 0.5 * (a + b)
-            dm = mismatch(mid)
-            if (dm > 0) == (da > 0):
-                a, da = mid, dm
-            else:
-                b = mid
-        log_n = 0.5 * (a + b)
+    # candidates: sign changes (bisected) and dips of |mismatch| between grid
+    # points, where the ratio touches the target without a sign change
+    cands = [_bisect(mismatch, float(grid[i]), float(grid[i + 1]), float(diff[i]))
+             for i in np.nonzero(np.sign(diff[:-1]) * np.sign(diff[1:]) <= 0)[0]]
+    a = np.abs(diff)
+    dips = [i for i in range(1, grid.size - 1) if a[i] <= a[i - 1] and a[i] <= a[i + 1]]
+    for i in sorted(dips, key=lambda i: a[i])[:CAL_DIPS]:
+        cands.append(_golden(lambda g: abs(mismatch(g)), float(grid[i - 1]), float(grid[i + 1])))
+    roots = [r for r in cands if abs(mismatch(r)) <= CAL_TOL]
+    if not roots:
+        log_n = min(cands + [float(grid[best])], key=lambda r: abs(mismatch(r)))
+    elif loss is not None and len(roots) > 1:
+        log_n = min(roots, key=lambda r: _loss_distance(loss, df0, lam0, y, math.exp(r), eta_cal))
+    else:
+        log_n = min(roots, key=lambda r: abs(r - float(grid[best])))
     n_eff = math.exp(log_n)
     ok = abs(mismatch(log_n)) <= CAL_TOL
     lam0_h = float(hessian_sharpness(df0, lam0, (n_eff, 1.0, y)))
     return UVMatch(MapParams(c * eta_per_c, n_eff, 1.0, y), df0, lam0, lam0_h, c, width,
-                   "calibrated", bool(ok), eta_per_c)
+                   method, bool(ok), eta_per_c)
 
 
-def _calibrated_match(spec, ds, c_cal, steps, seed, dtype, stage, cancel) -> UVMatch:
+def _golden(fn, a: float, b: float) -> float:
+    """A local minimizer of ``fn`` on [a, b] (golden-section search)."""
+    r = (math.sqrt(5.0) - 1.0) / 2.0
+    c, d = b - r * (b - a), a + r * (b - a)
+    fc, fd = fn(c), fn(d)
+    for _ in range(CAL_BISECT):
+        if fc <= fd:
+            b, d, fd = d, c, fc
+            c = b - r * (b - a)
+            fc = fn(c)
+        else:
+            a, c, fc = c, d, fd
+            d = a + r * (b - a)
+            fd = fn(d)
+    return c if fc <= fd else d
+
+
+def _bisect(fn, a: float, b: float, fa: float) -> float:
+    for _ in range(CAL_BISECT):
+        mid = 0.5 * (a + b)
+        fm = fn(mid)
+        if (fm > 0) == (fa > 0):
+            a, fa = mid, fm
+        else:
+            b = mid
+    return 0.5 * (a + b)
+
+
+def _loss_distance(loss, df0, lam0, y, n_eff, eta) -> float:
+    """Mean squared difference of log loss between a network's run and the UV model
+    (floored at 1e-12 of the initial loss, so converged tails do not dominate)."""
+    net = np.asarray(loss, dtype=float)
+    uv = trajectory(df0, lam0, MapParams(eta, n_eff, 1.0, y), max(net.size - 1, 1)).loss
+    k = min(net.size, uv.size)
+    floor = 1e-12 * max(float(net[0]), 1e-300)
+    with np.errstate(invalid="ignore"):
+        d = np.log(np.maximum(net[:k], floor)) - np.log(np.maximum(uv[:k], floor))
+    d = d[np.isfinite(d)]
+    return float(np.mean(d * d)) if d.size else math.inf
+
+
+def _fit_to_run(run: NetRun, data: Dataset, width: int, method: str) -> UVMatch:
+    """n_eff fitted to ``run``'s NTK ratio over its whole length (``uv_calibrate``)."""
+    what = "calibration run" if method == "calibrated" else "network"
+    if run.diverged:
+        raise UVInputError(f"the {what} at c = {run.c:.4g} diverged at step {run.diverged_at}: "
+                           "nothing to fit" + ("; choose a smaller c_cal" if method == "calibrated"
+                                               else ""))
+    if run.ntk.size < 2 or not (run.ntk[0] > 0 and run.ntk[-1] > 0):
+        raise UVInputError(f"the {what}'s NTK eigenvalue collapsed or was not measured at its "
+                           "first and last step")
+    y = math.sqrt(float(np.mean(np.sum(data.Y ** 2, axis=1))))
+    return uv_calibrate(run.loss[0], run.ntk[0], y, run.ntk[-1] / run.ntk[0], run.eta,
+                        int(run.step[-1]), 1.0 / run.lam0_h, run.c, width, method, run.loss)
+
+
+def _calibrated_match(spec, ds, c_cal, steps, seed, dtype, progress, cancel) -> UVMatch:
     """Run the network at c_cal and fit the UV model to it (``calibrated`` matching)."""
     run = run_network(spec, ds, c=c_cal, steps=steps, sharpness_every=steps, seed=seed,
-                      dtype=dtype, ntk=True, progress=stage.sub(), cancel=cancel)
-    y = math.sqrt(float(np.mean(np.sum(ds.Y ** 2, axis=1))))
-    if run.diverged or not run.ntk[-1] > 0:
-        raise UVInputError(f"calibration run at c_cal={c_cal:g} diverged or collapsed; "
-                           "choose a smaller c_cal")
-    return uv_calibrate(run.loss[0], run.ntk[0], y, run.ntk[-1] / run.ntk[0], run.eta, steps,
-                        1.0 / run.lam0_h, c_cal, spec.width)
+                      dtype=dtype, ntk=True, progress=progress, cancel=cancel)
+    return _fit_to_run(run, ds, spec.width, "calibrated")
+
+
+def uv_for_run(spec: NetSpec, data: Dataset, run: NetRun, steps: int,
+               matching: str = "calibrated", *, c_cal: float = 0.5, seed: int = 0,
+               dtype: str = "float32", progress=None, cancel=None) -> UVMatch:
+    """The UV model drawn beside ``run``, a GD run of ``spec`` on ``data`` for
+    ``steps`` steps (fewer if it diverged).
+
+    ``matching`` (module docstring): "structural" (:func:`uv_match`),
+    "calibrated" (one more run of ``spec``, at ``c_cal`` for ``steps`` steps,
+    with ``seed``, ``dtype``, ``progress`` and ``cancel``; then
+    :func:`uv_calibrate`) or "fitted" (``uv_calibrate`` on ``run`` itself: it
+    needs ``run.ntk`` at its first and last step).  The match is returned at
+    ``run``'s own c.  Raises :class:`UVInputError` when no model can be matched
+    (a diverged or collapsed run to fit).
+    """
+    _check_matching(matching)
+    if matching == "structural":
+        return uv_match(spec, data, run.c, seed)
+    if matching == "fitted":
+        return _fit_to_run(run, data, spec.width, "fitted")
+    return _calibrated_match(spec, data, c_cal, steps, seed, dtype, progress, cancel).at(run.c)
 
 
 def _uv_run(match: UVMatch, steps: int) -> Trajectory:
     return match.run(max(1, steps))
 
 
-MATCHINGS = ("calibrated", "structural")
+#: How the UV model beside a network is chosen (module docstring); "fitted"
+#: only where each network has its own model (single runs, Fig 1).
+MATCHINGS = ("calibrated", "structural", "fitted")
+#: Fig 4 and Fig 5 draw one UV model per row (or figure) across c: no "fitted".
+GRID_MATCHINGS = ("calibrated", "structural")
 
 
-def _check_matching(matching):
-    if matching not in MATCHINGS:
-        raise UVInputError(f"matching must be one of {', '.join(MATCHINGS)}, got {matching!r}")
+def _check_matching(matching, allowed=MATCHINGS):
+    if matching not in allowed:
+        raise UVInputError(f"matching must be one of {', '.join(allowed)}, got {matching!r}")
     return matching
 
 
@@ -320,10 +431,12 @@ class Fig1Result:
         One per configuration (``run.loss`` every step, ``run.sharpness`` at
         ``run.step``); the dashed line is 2/η = ``two_over_eta[i]``.
     two_over_eta : ndarray (3,)
-    uv : tuple of UVMatch
-    uv_traj : tuple of Trajectory
+    uv : tuple of (UVMatch or None)
+    uv_traj : tuple of (Trajectory or None)
         The matched UV model for the same number of steps (its 2/η line is
-        ``2 / uv[i].params.eta``).
+        ``2 / uv[i].params.eta``); None where none could be matched.
+    uv_notes : tuple of str
+        Why there is no UV model ("" where there is one).
     """
 
     labels: tuple
@@ -331,6 +444,7 @@ class Fig1Result:
     two_over_eta: np.ndarray
     uv: tuple
     uv_traj: tuple
+    uv_notes: tuple
 
 
 def fig1(*, c: float = 1.0, data: str = "digits", n_train: int = 1500, depth: int = 4,
@@ -340,8 +454,10 @@ def fig1(*, c: float = 1.0, data: str = "digits", n_train: int = 1500, depth: in
          cancel=None) -> Fig1Result:
     """Paper Fig 1: ReLU FCN, MSE, full-batch GD at c = η λ₀^H for each configuration.
 
-    ``matching``/``c_cal``: how the UV model beside each run is chosen (module
-    docstring; "calibrated" costs one extra run per configuration at c_cal).
+    ``matching``/``c_cal``: how the UV model beside each run is chosen
+    (:func:`uv_for_run`; "calibrated" costs one extra run per configuration
+    at c_cal).  A run that cannot be matched (e.g. a diverged network with
+    "fitted") keeps its network trajectories, with a note instead of a model.
     """
     scale = _check_scale(scale)
     _check_matching(matching)
@@ -350,22 +466,27 @@ def fig1(*, c: float = 1.0, data: str = "digits", n_train: int = 1500, depth: in
     steps = scaled_size(steps, scale, 10)
     ds = make_data(data, n_train, seed=seed)
     stage = _Stage(progress, cancel, len(configs) * (2 if matching == "calibrated" else 1))
-    labels, runs, uvs, trajs = [], [], [], []
+    labels, runs, uvs, trajs, notes = [], [], [], [], []
     for label, param, sig in configs:
         spec = NetSpec(depth, width, ds.in_dim, ds.out_dim, activation, param, sig)
         run = run_network(spec, ds, c=c, steps=steps, sharpness_every=sharpness_every, seed=seed,
                           dtype=dtype, progress=stage.sub(), cancel=cancel)
-        if matching == "calibrated":
-            m = _calibrated_match(spec, ds, c_cal, steps, seed, dtype, stage, cancel).at(c)
+        sub = stage.sub() if matching == "calibrated" else None
+        try:
+            m = uv_for_run(spec, ds, run, steps, matching, c_cal=c_cal, seed=seed, dtype=dtype,
+                           progress=sub, cancel=cancel)
+        except UVInputError as exc:
+            m, note = None, f"no UV model: {exc}"
         else:
-            m = uv_match(spec, ds, c, seed)
+            note = ""
         labels.append(label)
         runs.append(run)
         uvs.append(m)
-        trajs.append(_uv_run(m, steps))
+        trajs.append(None if m is None else _uv_run(m, steps))
+        notes.append(note)
     check_progress(progress, None, 1.0)
     return Fig1Result(tuple(labels), tuple(runs), np.array([2.0 / r.eta for r in runs]),
-                      tuple(uvs), tuple(trajs))
+                      tuple(uvs), tuple(trajs), tuple(notes))
 
 
 # -- Fig 4 ---------------------------------------------------------------------
@@ -436,7 +557,7 @@ def fig4(*, cs=None, sigma_w2s=None, ss=None, param_a: str = "sp", sigma_w2_b: f
     "calibrated" costs one extra run per row at c_cal).
     """
     scale = _check_scale(scale)
-    _check_matching(matching)
+    _check_matching(matching, GRID_MATCHINGS)
     n_train = scaled_size(n_train, scale, 32)
     width = scaled_size(width, scale, 8)
     steps = scaled_size(steps, scale, 10)
@@ -454,7 +575,7 @@ def fig4(*, cs=None, sigma_w2s=None, ss=None, param_a: str = "sp", sigma_w2_b: f
         okrow = np.ones(len(rows), bool)
         for i, r in enumerate(rows):
             spec = make_spec(r)
-            base = (_calibrated_match(spec, ds, c_cal, steps, seed, dtype, stage, cancel)
+            base = (_calibrated_match(spec, ds, c_cal, steps, seed, dtype, stage.sub(), cancel)
                     if matching == "calibrated" else None)
             for j, c in enumerate(cs):
                 run = run_network(spec, ds, c=float(c), steps=steps, sharpness_every=steps,
@@ -574,7 +695,7 @@ def fig5(*, cs=None, traj_cs=FIG5_TRAJ_CS, n_train: int = 5000, input_dim: int =
     1.75 in both.
     """
     scale = _check_scale(scale)
-    _check_matching(matching)
+    _check_matching(matching, GRID_MATCHINGS)
     cs = _grid(cs, np.linspace(*FIG5_C_RANGE, FIG5_C_POINTS), scale)
     traj_cs = np.asarray(traj_cs, dtype=float)
     n_train = scaled_size(n_train, scale, 32)
@@ -585,7 +706,7 @@ def fig5(*, cs=None, traj_cs=FIG5_TRAJ_CS, n_train: int = 5000, input_dim: int =
     ds = make_data("gaussian", n_train, input_dim, 1, seed=seed)
     spec = NetSpec(2, width, ds.in_dim, 1, "linear", param, sigma_w2)
     stage = _Stage(progress, cancel, cs.size + traj_cs.size + (matching == "calibrated"))
-    base = (_calibrated_match(spec, ds, c_cal, steps, seed, dtype, stage, cancel)
+    base = (_calibrated_match(spec, ds, c_cal, steps, seed, dtype, stage.sub(), cancel)
             if matching == "calibrated" else uv_match(spec, ds, 1.0, seed))
     bif, bif_eta, uv_bif, uv_eta, uv_coupling = [], [], [], [], []
     for c in cs:
