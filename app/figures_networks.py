@@ -211,6 +211,11 @@ def training_figure(payload: dict, large: bool = False) -> dict:
 
 # -- Fig 5 ------------------------------------------------------------------------------
 
+#: Late-time steps of Fig 5's trajectory panel: few enough that a period-2 or
+#: period-4 orbit reads as such (the spectra use the whole spectrum window).
+FIG5_WINDOW = 48
+
+
 def fig5_figure(payload: dict, large: bool = False) -> dict:
     """Bifurcation diagram, late-time trajectories and power spectra (paper Fig 5)."""
     c = [_f(v) for v in payload.get("c") or []]
@@ -245,7 +250,7 @@ def fig5_figure(payload: dict, large: bool = False) -> dict:
     traj_c = [_f(v) for v in payload.get("traj_c") or []]
     steps = int(payload.get("steps") or 0)
     late = int((payload.get("sizes") or {}).get("spectrum_last") or steps)
-    start = max(0, steps - late)
+    start = max(0, steps - min(late, FIG5_WINDOW))
     tstep = payload.get("traj_step") or []
     traj_eta = [_f(v) for v in payload.get("traj_eta") or []]
     freq = payload.get("freq") or []
@@ -256,9 +261,9 @@ def fig5_figure(payload: dict, large: bool = False) -> dict:
         row = (payload.get("traj") or [[]] * len(traj_c))[k] or []
         xs = [s for s in tstep[:len(row)] if s >= start]
         ys = [v for s, v in zip(tstep, row) if s >= start]
-        data.append({"type": "scatter", "mode": "lines", "name": name,
+        data.append({"type": "scatter", "mode": "lines+markers", "name": name,
                      "legendgroup": group, "x": xs, "y": ys, "xaxis": "x2", "yaxis": "y2",
-                     "line": _line(color, large)})
+                     "line": _line(color, large), "marker": {"color": color, "size": msize}})
         eta = traj_eta[k] if k < len(traj_eta) else math.nan
         uv_k = _uv_eta_at(payload, ck)
         factor = uv_k / eta if math.isfinite(uv_k) and eta > 0 else 1.0
@@ -290,7 +295,8 @@ def fig5_figure(payload: dict, large: bool = False) -> dict:
     lay.update({
         "xaxis": theme.axis("c = η λ₀ᴴ", large, domain=d[0], anchor="y"),
         "yaxis": theme.axis("late-time λᴴ", large, anchor="x"),
-        "xaxis2": theme.axis("step (late time)", large, domain=d[1], anchor="y2"),
+        "xaxis2": theme.axis(f"step (the last {min(late, FIG5_WINDOW)})", large, domain=d[1],
+                             anchor="y2"),
         "yaxis2": theme.axis("λᴴ", large, anchor="x2"),
         "xaxis3": theme.axis("frequency (cycles/step)", large, domain=d[2], anchor="y3",
                              range=[0, 0.5]),
@@ -464,10 +470,17 @@ COUPLING_CRISIS = 2.0
 
 
 def _crisis_note(coupling: Any, diverged: bool) -> str:
-    if not (diverged and _finite(coupling) and float(coupling) > COUPLING_CRISIS):
+    """Why a UV model diverged, from its coupling (spec §3)."""
+    if not (diverged and _finite(coupling)):
         return ""
-    return (f" (c_UV > {COUPLING_CRISIS:g}: past the one-example model's EoS crisis, where it "
-            "has no edge-of-stability attractor while a network can still sit at the edge)")
+    cu = float(coupling)
+    if cu > COUPLING_CRISIS:
+        return (f" (c_UV > {COUPLING_CRISIS:g}: past the one-example model's EoS crisis, where "
+                "it has no edge-of-stability attractor while a network can still sit at the edge)")
+    if cu > 1.0:
+        return (f" (1 < c_UV ≤ {COUPLING_CRISIS:g}: the model has an edge-of-stability attractor, "
+                "but its start lies outside that attractor's basin)")
+    return " (c_UV ≤ 1: its start lies outside the basin of its minima)"
 
 
 def summary(payload: dict) -> str:

@@ -47,6 +47,7 @@ if str(ROOT) not in sys.path:
 logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
 
 from app import ids  # noqa: E402
+from uvcore.nets.experiments import FIG5_C_POINTS  # noqa: E402
 from tests.app.conftest import TIMEOUT_MS, VIEWPORT, open_page, serve  # noqa: E402
 from tests.app.test_browser import TRAJ_COUNT  # noqa: E402
 from tests.app.test_browser_bifurcation import BIF, FIRST_MS, UNI  # noqa: E402
@@ -59,7 +60,7 @@ MAX_BYTES = 400_000
 #: Size of the rendered network figures (CSS px, device scale 1).
 NET_SIZE = (1400, 720)
 #: Default size factor of the network experiments (each runs in well under a minute here).
-DEFAULT_SCALE = 0.2
+DEFAULT_SCALE = 0.5
 #: Pause after the page is idle, so Plotly's relayout and transitions are done (ms).
 SETTLE_MS = 700
 
@@ -162,7 +163,9 @@ def network_payload(experiment: str, scale: float, recompute: bool) -> tuple[obj
     import numpy as np  # noqa: PLC0415
 
     from app.views import networks  # noqa: PLC0415
-    p, notes, err = networks.parse_params({"experiment": experiment, "scale": scale})
+    # Fig 5 on the paper's full grid of c (the view's default is coarser)
+    extra = {"c_points": FIG5_C_POINTS} if experiment == "fig5" else {}
+    p, notes, err = networks.parse_params({"experiment": experiment, "scale": scale, **extra})
     if err or notes:
         raise SystemExit(f"{experiment}: unusable scale {scale:g}: {err or '; '.join(notes)}")
     key = networks.cache_key(p)

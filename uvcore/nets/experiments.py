@@ -60,7 +60,9 @@ reproduces early sharpness reduction (SP σ_w² = 2: 0.216 / 0.210, c_UV =
 0.19; at half size 0.5 → 0.24 in the network, 0.66 → 0.22 in the UV model)
 and the sharpening towards 2/η, but where the networks settle near the edge
 of stability it overshoots: SP σ_w² = 0.5, 0.967 / diverged at step 8
-(c_UV = 1.90); μP, 0.983 / a period orbit on the edge (c_UV = 1.16).  The
+(c_UV = 1.90); μP, 0.983 / a period orbit on the edge (c_UV = 1.16); at half
+size (scale 0.5) both diverge within the first steps (c_UV = 1.96 and 1.97:
+the edge still has its attractor, the start is outside its basin).  The
 networks sharpen at c_cal by more than a one-example model can while staying
 bounded at c (in gradient flow its NTK ratio R gives c_UV ≈ c √(R² − 1) / 2,
 so R > 4.1 at c = 1 is past the crisis c_UV = 2), whereas a network stops
