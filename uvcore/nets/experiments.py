@@ -36,9 +36,11 @@ usual Δf₀ = −y), λ₀ = the network's initial NTK eigenvalue, η_UV = η =
 of the network, and n_eff chosen so that after the same number of steps at a
 calibration rate c_cal (default 0.5) the UV model's NTK ratio λ_T/λ_0 equals
 the network's.  The UV curves at every other c are then predictions.  The
-fit scans log n_eff over the allowed range (λ₀ ≥ 2|f₀|/√n_eff) and bisects
-(the ratio need not be monotone in n_eff: of several solutions, the one
-whose per-step loss curve is closest to the network's is taken); when no n_eff reproduces the ratio (to 1e-6 in log) the closest one is used
+fit scans log n_eff over the allowed range (λ₀ ≥ 2|f₀|/√n_eff), bisects
+every sign change and searches every dip of the mismatch between scan
+points: the ratio need not be monotone in n_eff, and of several solutions
+the one whose per-step loss curve is closest to the network's is taken.
+When no n_eff reproduces the ratio (to 1e-6 in log) the closest one is used
 and ``UVMatch.calibrated`` is False.  (The NTK, not λ^H, is matched: with
 an O(1) initial loss the one-example model's λ^H exceeds its λ by the
 residual term, which a many-example network spreads thin.)
@@ -156,8 +158,9 @@ class UVMatch:
 
     @property
     def coupling(self) -> float:
-        """The map's own parameter c_UV = η‖x‖|y|/√n_eff (spec §3): the EoS
-        minimum is stable below 1, the edge's attractor is lost at the crisis 2."""
+        """The map's own parameter c_UV = η‖x‖|y|/√n_eff (spec §3): the zero-loss
+        minimum on the edge is stable below 1, the edge's EoS attractor is lost
+        at the crisis 2."""
         return self.params.c
 
     def run(self, steps: int) -> Trajectory:
