@@ -535,3 +535,21 @@ def test_cli_network_experiment_grids():
 def test_cli_network_experiment_bad_flags(args, word):
     r = cli("network-experiment", "--scale", "0.02", *args)
     assert r.returncode == 2 and r.stderr.count("\n") == 1 and word in r.stderr, r.stderr
+
+
+def test_cli_fig1_with_networks_that_have_no_uv_model(tmp_path):
+    """At c = 300 the digits networks diverge or die (every ReLU off, NTK 0): under
+    "fitted" matching they have no UV model — null in the JSON, NaN in the .npz,
+    the other arrays intact."""
+    path = tmp_path / "fig1.npz"
+    r = cli("network-experiment", "--experiment", "fig1", "--scale", "0.02", "--c", "300",
+            "--matching", "fitted", "--save", str(path))
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert out["uv"] == [None, None, None] and out["uv_traj"] == [None, None, None]
+    for run, note in zip(out["runs"], out["uv_notes"]):
+        assert note.startswith("no UV model: ")
+        assert ("nothing to fit" in note) == run["diverged"]
+        assert run["diverged"] or not run["ntk"][-1] > 0
+    z = np.load(path)          # no pickled objects
+    assert np.isnan(z["uv"]).all() and z["runs/0/loss_all"].size >= 1

@@ -164,8 +164,8 @@ def _run_experiment(args):
             if isinstance(v, dict):
                 for k, x in v.items():
                     walk(f"{prefix}{k}/", x)
-            elif isinstance(v, list) and v and isinstance(v[0], dict):
-                for i, x in enumerate(v):
+            elif isinstance(v, list) and any(isinstance(x, dict) for x in v):
+                for i, x in enumerate(v):     # a None entry (no UV model) is NaN
                     walk(f"{prefix}{i}/", x)
             else:
                 flat[prefix.rstrip("/")] = np.asarray(v)

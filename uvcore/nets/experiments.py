@@ -785,7 +785,7 @@ def result_dict(obj):
         return {f.name: result_dict(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
     if isinstance(obj, (tuple, list)):
         items = [result_dict(x) for x in obj]
-        return items if items and isinstance(items[0], dict) else np.asarray(items)
+        return items if any(isinstance(x, dict) for x in items) else np.asarray(items)
     if obj is None:
         return math.nan
     return obj
