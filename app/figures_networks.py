@@ -496,6 +496,7 @@ def summary(payload: dict) -> str:
         text = (f"{len(c)} values of c in [{_g(c[0] if c else None)}, {_g(c[-1] if c else None)}]"
                 f", {payload.get('steps')} steps each; {div} diverged; UV model "
                 f"({payload.get('matching')}, n_eff = {_g(payload.get('uv_n_eff'))}"
+                + ("" if payload.get("uv_calibrated", True) else ", fit not exact")
                 + (f", c_UV from {_g(min(cu), 3)} to {_g(max(cu), 3)}" if cu else "") + ")")
     elif kind in ("fig4", "fig4s"):
         div = sum(1 for row in payload.get("diverged") or [] for v in row if v)
@@ -505,11 +506,18 @@ def summary(payload: dict) -> str:
                                              payload.get("uv_coupling") or [])
                    for d, cu in zip(row_d or [], row_c or [])
                    if d and _finite(cu) and float(cu) > COUPLING_CRISIS)
+        label = payload.get("row_label") or "σ_w²"
+        inexact = [f"{float(r):g}" for r, ok in zip(payload.get("rows") or [],
+                                                    payload.get("uv_calibrated") or [])
+                   if _finite(r) and ok is False]
         text = (f"{cells} networks, {payload.get('steps')} steps each; {div} diverged; "
-                f"UV model: {payload.get('matching')} matching per "
-                f"{payload.get('row_label') or 'σ_w²'} row, {uv_div} diverged"
+                f"UV model: {payload.get('matching')} matching per {label} row, "
+                f"{uv_div} diverged"
                 + (f" ({past} past its EoS crisis c_UV > {COUPLING_CRISIS:g}; hover for c_UV)"
-                   if past else ""))
+                   if past else "")
+                + (f"; fit not exact (no n_eff reproduces the network's NTK ratio, the "
+                   f"closest is drawn) for {label.split(' ')[0]} = {', '.join(inexact)}"
+                   if inexact else ""))
     else:
         text = ""
     return " ".join([text] + [f"({n})" for n in notes]).strip()

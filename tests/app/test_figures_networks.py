@@ -283,3 +283,16 @@ def test_a_diverged_uv_model_is_explained_by_its_coupling(payloads, coupling, ou
     assert ("past its EoS crisis" in text) == (coupling is not None and coupling > 2)
     marks = next(t for t in valid(fn.fig4_figure(grid))["data"] if t["name"] == "UV model diverged")
     assert marks["customdata"] == [coupling] * (len(grid["c"]) * len(grid["rows"]))
+
+
+def test_rows_whose_calibration_is_not_exact_are_named(payloads):
+    grid = copy.deepcopy(payloads["fig4"])
+    grid["uv_calibrated"] = [True] * len(grid["rows"])
+    assert "fit not exact" not in fn.summary(grid)
+    grid["uv_calibrated"][-1] = False
+    assert f"fit not exact (no n_eff reproduces the network's NTK ratio, the closest is drawn) " \
+           f"for σ_w² = {grid['rows'][-1]:g}" in fn.summary(grid)
+    bif = copy.deepcopy(payloads["fig5"])
+    assert "fit not exact" not in fn.summary(bif)
+    bif["uv_calibrated"] = False
+    assert "fit not exact" in fn.summary(bif)
