@@ -64,7 +64,10 @@ and the sharpening towards 2/η, but where the networks settle near the edge
 of stability it overshoots: SP σ_w² = 0.5, 0.967 / diverged at step 8
 (c_UV = 1.90); μP, 0.983 / a period orbit on the edge (c_UV = 1.16); at half
 size (scale 0.5) both diverge within the first steps (c_UV = 1.96 and 1.97:
-the edge still has its attractor, the start is outside its basin).  The
+the edge still has its attractor, the start is outside its basin); at
+paper size the SP σ_w² = 0.5 model is chaotic on the edge beside the network
+at 0.994 (c_UV = 1.42) and the μP one diverges (c_UV = 1.93;
+docs/benchmarks.md).  The
 networks sharpen at c_cal by more than a one-example model can while staying
 bounded at c (in gradient flow its NTK ratio R gives c_UV ≈ c √(R² − 1) / 2,
 so R > 4.1 at c = 1 is past the crisis c_UV = 2), whereas a network stops
