@@ -28,6 +28,8 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
+from uvcore.continuation import FEIGENBAUM_DELTA  # the universality panel's reference line
+
 from . import theme
 from .figures import round_to_span
 
@@ -40,8 +42,6 @@ __all__ = ["PLOT_KEEP", "CLASSES", "CLASS_LABELS", "CLASS_COLORS", "DIVERGED", "
 #: Late-time values drawn per η: the last PLOT_KEEP of an aperiodic orbit; a
 #: period-k orbit is drawn as its k distinct values, a converged one as one.
 PLOT_KEEP = 64
-#: Feigenbaum's constant δ (the reference line of the universality panel).
-FEIGENBAUM_DELTA = 4.669201609102990671853
 
 #: Period classes, in legend order: (key, legend label, colour).  Okabe–Ito
 #: colours plus Paul Tol's indigo and wine (colour-blind safe); the current η

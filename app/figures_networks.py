@@ -25,6 +25,8 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
+from uvcore.continuation import C_CRISIS
+
 from . import theme
 from .figures import empty_figure
 
@@ -464,21 +466,16 @@ def _run_text(run: dict) -> str:
     return "; ".join(parts)
 
 
-#: The UV map's EoS crisis: above c_UV = η‖x‖|y|/√n_eff = 2 its edge has no
-#: attractor (spec §3; exact, 4(1+c)³ − 27(c+2) = (c−2)(2c+5)²).
-COUPLING_CRISIS = 2.0
-
-
 def _crisis_note(coupling: Any, diverged: bool) -> str:
     """Why a UV model diverged, from its coupling (spec §3)."""
     if not (diverged and _finite(coupling)):
         return ""
     cu = float(coupling)
-    if cu > COUPLING_CRISIS:
-        return (f" (c_UV > {COUPLING_CRISIS:g}: past the one-example model's EoS crisis, where "
+    if cu > C_CRISIS:
+        return (f" (c_UV > {C_CRISIS:g}: past the one-example model's EoS crisis, where "
                 "it has no edge-of-stability attractor while a network can still sit at the edge)")
     if cu > 1.0:
-        return (f" (1 < c_UV ≤ {COUPLING_CRISIS:g}: the model has an edge-of-stability attractor, "
+        return (f" (1 < c_UV ≤ {C_CRISIS:g}: the model has an edge-of-stability attractor, "
                 "but its start lies outside that attractor's basin)")
     return " (c_UV ≤ 1: its start lies outside the basin of its minima)"
 
@@ -505,7 +502,7 @@ def summary(payload: dict) -> str:
         past = sum(1 for row_d, row_c in zip(payload.get("uv_diverged") or [],
                                              payload.get("uv_coupling") or [])
                    for d, cu in zip(row_d or [], row_c or [])
-                   if d and _finite(cu) and float(cu) > COUPLING_CRISIS)
+                   if d and _finite(cu) and float(cu) > C_CRISIS)
         label = payload.get("row_label") or "σ_w²"
         inexact = [f"{float(r):g}" for r, ok in zip(payload.get("rows") or [],
                                                     payload.get("uv_calibrated") or [])
@@ -513,7 +510,7 @@ def summary(payload: dict) -> str:
         text = (f"{cells} networks, {payload.get('steps')} steps each; {div} diverged; "
                 f"UV model: {payload.get('matching')} matching per {label} row, "
                 f"{uv_div} diverged"
-                + (f" ({past} past its EoS crisis c_UV > {COUPLING_CRISIS:g}; hover for c_UV)"
+                + (f" ({past} past its EoS crisis c_UV > {C_CRISIS:g}; hover for c_UV)"
                    if past else "")
                 + (f"; fit not exact (no n_eff reproduces the network's NTK ratio, the "
                    f"closest is drawn) for {label.split(' ')[0]} = {', '.join(inexact)}"

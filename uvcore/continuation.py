@@ -49,13 +49,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import _kernels as K
+from ._scalar import root_in
 from .analysis import MULTIPLIER_TOL, classify_multipliers
 from .params import (MapParams, UVInputError, check_count, finite, positive,
                      snap_to_edges)
 from .sweeps import default_start, edge_exponents, eta_max
 
 __all__ = [
-    "FEIGENBAUM_DELTA", "CRITICAL_TOL", "MAX_LEVELS", "MAPS",
+    "FEIGENBAUM_DELTA", "C_CRISIS", "CRITICAL_TOL", "MAX_LEVELS", "MAPS",
     "PeriodicOrbit", "Bifurcation", "Branch", "CascadeLevel", "Window", "Cascade",
     "periodic_orbit", "follow_branch", "switch_branch", "cascade",
 ]
@@ -63,6 +64,9 @@ __all__ = [
 #: Feigenbaum's constant δ = 4.669201609102990671853… (for comparison only:
 #: nothing below uses it).
 FEIGENBAUM_DELTA = 4.669201609102990671853
+#: The boundary crisis of the EoS map in closed form, c = 2 (module
+#: docstring); :func:`cascade` locates it from the map itself.
+C_CRISIS = 2.0
 #: Target distance of a refined critical multiplier from −1, +1 or the unit circle.
 CRITICAL_TOL = 1e-12
 #: Most period doublings :func:`cascade` locates (period 2^(L−1) orbits);
@@ -1046,37 +1050,6 @@ def _generic_check(ctx, sys, orbit: PeriodicOrbit, df0, lam0):
     return float(np.max(np.min(dist, axis=1)))
 
 
-def _root(f, a, b):
-    """Root of f in [a, b] (f(a), f(b) of opposite signs): Illinois regula
-    falsi, falling back to bisection, down to adjacent floats."""
-    fa, fb = f(a), f(b)
-    if fa == 0.0:
-        return a
-    if fb == 0.0:
-        return b
-    side = 0
-    for it in range(400):
-        x = (a * fb - b * fa) / (fb - fa)
-        if not a < x < b or it % 8 == 7:      # a bisection now and then
-            x = 0.5 * (a + b)
-        if not a < x < b:
-            break
-        fx = f(x)
-        if fx == 0.0:
-            return x
-        if (fx > 0) == (fa > 0):
-            a, fa = x, fx
-            if side == -1:
-                fb *= 0.5
-            side = -1
-        else:
-            b, fb = x, fx
-            if side == 1:
-                fa *= 0.5
-            side = 1
-    return 0.5 * (a + b) if a < 0.5 * (a + b) < b else a
-
-
 def _crisis(c_lo: float) -> float:
     """c where the critical value g(z*) reaches the escape threshold c + 2.
 
@@ -1093,7 +1066,7 @@ def _crisis(c_lo: float) -> float:
     hi = max(2.0 * c_lo, 1.0)
     while h(hi) <= 0.0:
         hi *= 2.0
-    return _root(h, c_lo, hi)
+    return root_in(h, c_lo, hi)
 
 
 def _period_windows(ctx, c_lo, c_hi, df0, lam0, period=3):
@@ -1118,7 +1091,7 @@ def _period_windows(ctx, c_lo, c_hi, df0, lam0, period=3):
     sys = ctx.system(period)
     out = []
     for i in np.nonzero(np.sign(vals[:-1]) * np.sign(vals[1:]) < 0)[0]:
-        cs = _root(f, float(grid[i]), float(grid[i + 1]))
+        cs = root_in(f, float(grid[i]), float(grid[i + 1]))
         z = (1.0 + cs) / 3.0
         zz = np.empty(1)
         K.critical_return(np.array([cs]), 1, zz)

@@ -28,7 +28,7 @@ import pytest
 
 import uvcore
 from uvcore import MapParams, UVInputError, cascade, follow_branch, periodic_orbit
-from uvcore.continuation import CRITICAL_TOL, FEIGENBAUM_DELTA, MAX_LEVELS
+from uvcore.continuation import C_CRISIS, CRITICAL_TOL, FEIGENBAUM_DELTA, MAX_LEVELS
 
 #: c₁ = 1 and c₂ = √5 − 1 (closed forms) vs the located flips.
 CLOSED_FORM_TOL = 1e-12
@@ -338,3 +338,14 @@ def test_double_double_step_is_the_kernel_step():
     # error-free products: (1 + 2⁻³⁰)² keeps its 2⁻⁶⁰ term in the low part
     h, lo = K.dd_mul(1.0 + 2.0 ** -30, 0.0, 1.0 + 2.0 ** -30, 0.0)
     assert h == 1.0 + 2.0 ** -29 and lo == 2.0 ** -60
+
+
+def test_the_crisis_constant_is_the_root_of_the_escape_condition():
+    """g(z*) = 4(1+c)³/27 reaches the escape threshold c + 2 at C_CRISIS:
+    4(1+c)³ − 27(c+2) = (c−2)(2c+5)², a double root elsewhere (c = −5/2)."""
+    def h(c):
+        return 4 * (1 + c) ** 3 - 27 * (c + 2)
+    assert h(C_CRISIS) == 0.0
+    assert h(C_CRISIS - 1e-3) < 0 < h(C_CRISIS + 1e-3)
+    for c in (-3.0, 0.0, 1.3, 5.0):
+        assert h(c) == pytest.approx((c - 2) * (2 * c + 5) ** 2, abs=1e-9)

@@ -87,6 +87,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .._scalar import minimum_in, root_in
 from ..maps import Trajectory, hessian_sharpness, power_spectrum, trajectory
 from ..params import MapParams, UVInputError, positive
 from .data import Dataset, make_data
@@ -210,10 +211,10 @@ def _uv_ratio(df0, lam0, y, n_eff, eta, steps) -> float:
     return math.inf if tr.diverged else float(tr.lam[-1]) / lam0
 
 
-#: Calibration: scan points in log n_eff, bisection (and golden-section) steps,
+#: Calibration: scan points in log n_eff, golden-section steps in a dip,
 #: accepted mismatch of log ratio, dips of |mismatch| searched between scan points.
 CAL_SCAN = 96
-CAL_BISECT = 60
+CAL_GOLDEN = 60
 CAL_TOL = 1e-6
 CAL_DIPS = 6
 
@@ -262,52 +263,25 @@ def uv_calibrate(loss0: float, lam0: float, y: float, ratio: float, eta_cal: flo
     best = int(np.argmin(np.abs(diff)))
     # candidates: sign changes (bisected) and dips of |mismatch| between grid
     # points, where the ratio touches the target without a sign change
-    cands = [_bisect(mismatch, float(grid[i]), float(grid[i + 1]), float(diff[i]))
+    cands = [root_in(mismatch, float(grid[i]), float(grid[i + 1]))
              for i in np.nonzero(np.sign(diff[:-1]) * np.sign(diff[1:]) <= 0)[0]]
     a = np.abs(diff)
     dips = [i for i in range(1, grid.size - 1) if a[i] <= a[i - 1] and a[i] <= a[i + 1]]
-    for i in sorted(dips, key=lambda i: a[i])[:CAL_DIPS]:
-        cands.append(_golden(lambda g: abs(mismatch(g)), float(grid[i - 1]), float(grid[i + 1])))
-    roots = [r for r in cands if abs(mismatch(r)) <= CAL_TOL]
+    cands += [minimum_in(lambda g: abs(mismatch(g)), float(grid[i - 1]), float(grid[i + 1]),
+                         CAL_GOLDEN) for i in sorted(dips, key=lambda i: a[i])[:CAL_DIPS]]
+    err = {r: abs(mismatch(r)) for r in cands + [float(grid[best])]}
+    roots = [r for r in cands if err[r] <= CAL_TOL]
     if not roots:
-        log_n = min(cands + [float(grid[best])], key=lambda r: abs(mismatch(r)))
+        log_n = min(err, key=err.get)
     elif loss is not None and len(roots) > 1:
         log_n = min(roots, key=lambda r: _loss_distance(loss, df0, lam0, y, math.exp(r), eta_cal))
     else:
         log_n = min(roots, key=lambda r: abs(r - float(grid[best])))
     n_eff = math.exp(log_n)
-    ok = abs(mismatch(log_n)) <= CAL_TOL
+    ok = err[log_n] <= CAL_TOL
     lam0_h = float(hessian_sharpness(df0, lam0, (n_eff, 1.0, y)))
     return UVMatch(MapParams(c * eta_per_c, n_eff, 1.0, y), df0, lam0, lam0_h, c, width,
                    method, bool(ok), eta_per_c)
-
-
-def _golden(fn, a: float, b: float) -> float:
-    """A local minimizer of ``fn`` on [a, b] (golden-section search)."""
-    r = (math.sqrt(5.0) - 1.0) / 2.0
-    c, d = b - r * (b - a), a + r * (b - a)
-    fc, fd = fn(c), fn(d)
-    for _ in range(CAL_BISECT):
-        if fc <= fd:
-            b, d, fd = d, c, fc
-            c = b - r * (b - a)
-            fc = fn(c)
-        else:
-            a, c, fc = c, d, fd
-            d = a + r * (b - a)
-            fd = fn(d)
-    return c if fc <= fd else d
-
-
-def _bisect(fn, a: float, b: float, fa: float) -> float:
-    for _ in range(CAL_BISECT):
-        mid = 0.5 * (a + b)
-        fm = fn(mid)
-        if (fm > 0) == (fa > 0):
-            a, fa = mid, fm
-        else:
-            b = mid
-    return 0.5 * (a + b)
 
 
 def _loss_distance(loss, df0, lam0, y, n_eff, eta) -> float:
