@@ -29,10 +29,10 @@ keys joined with "/", e.g. ``runs/0/sharpness``).  ``--matching`` and
 ``--c-cal`` choose how the UV model beside the network is matched.  At
 ``--scale`` < 1 the experiments' grids are thinned too, unless ``--c-points
 N`` (fig5: N evenly spaced c in [1, 2.5]) or ``--full-grid`` (fig4: the
-paper's 7 × 5 grids) fix them; ``--panel a|b`` runs one panel of fig4; ``--c`` sets fig1's c.
-These flags reproduce the dashboard's runs exactly (the Real networks view
-runs Fig 5 with its "c points" and Fig 4 on the full grid, one panel per
-experiment).
+paper's 7 × 5 grids) fix them; ``--panel a|b`` runs one panel of fig4 and
+``--c`` sets fig1's c.  These flags reproduce the dashboard's runs exactly
+(the Real networks view runs Fig 5 with its "c points" and Fig 4 on the
+full grid, one panel per experiment).
 """
 
 from __future__ import annotations
