@@ -436,20 +436,13 @@ def timeseries(traj, *, start=None, paramspace=None, paramspace_label: str = "",
         pt2, (plam,) = decimate_minmax(pt, [plam[:m]], SERIES_MAX_POINTS)
         with np.errstate(all="ignore"):
             ploss = np.where(ploss > 0, ploss, np.nan)
-        data += [
-            {"type": "scatter", "name": f"loss, {paramspace_label}", "x": pt1,
-             "y": sig_round(ploss), "mode": "lines" if mode == "lines" else "markers",
-             "line": {"color": theme.PARAMSPACE, "width": lw, "dash": "dash"},
-             "marker": {"color": theme.PARAMSPACE, "size": ms + 3, "symbol": "x-thin-open",
-                        "line": {"color": theme.PARAMSPACE, "width": 1}},
-             "xaxis": "x", "yaxis": "y"},
-            {"type": "scatter", "name": f"λ, {paramspace_label}", "x": pt2,
-             "y": sig_round(plam), "mode": "lines" if mode == "lines" else "markers",
-             "line": {"color": theme.PARAMSPACE, "width": lw, "dash": "dash"},
-             "marker": {"color": theme.PARAMSPACE, "size": ms + 3, "symbol": "x-thin-open",
-                        "line": {"color": theme.PARAMSPACE, "width": 1}},
-             "xaxis": "x2", "yaxis": "y2"},
-        ]
+        style = {"type": "scatter", "mode": "lines" if mode == "lines" else "markers",
+                 "line": {"color": theme.PARAMSPACE, "width": lw, "dash": "dash"},
+                 "marker": {"color": theme.PARAMSPACE, "size": ms + 3, "symbol": "x-thin-open",
+                            "line": {"color": theme.PARAMSPACE, "width": 1}}}
+        data += [{**style, "name": f"{what}, {paramspace_label}", "x": x, "y": sig_round(y),
+                  "xaxis": "x" + axis, "yaxis": "y" + axis}
+                 for what, x, y, axis in (("loss", pt1, ploss, ""), ("λ", pt2, plam, "2"))]
     all_notes = list(notes)
     if traj.diverged:
         all_notes.append(f"diverged at step {traj.diverged_at}: shown up to the last finite state")

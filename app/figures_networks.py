@@ -159,21 +159,18 @@ def training_figure(payload: dict, large: bool = False) -> dict:
             factor = _uv_factor(run)
             uv_loss = uv.get("loss") or []
             uv_loss_all += _positive(uv_loss)
-            data.append({"type": "scatter", "mode": "lines", "name": f"{label}: UV model loss",
-                         "legendgroup": group, "showlegend": False,
-                         "x": list(range(len(uv_loss))), "y": uv_loss, "xaxis": "x",
-                         "yaxis": "y", "opacity": 0.85,
-                         "line": _line(color, large, "dash", lw * 0.8),
-                         "hovertemplate": "step %{x}<br>UV loss %{y:.4g}<extra>" + label +
-                                          "</extra>"})
-            uv_lh = _scaled(uv.get("lam_h") or [], factor)
-            data.append({"type": "scatter", "mode": "lines", "name": f"{label}: UV model λᴴ",
-                         "legendgroup": group, "showlegend": False,
-                         "x": list(range(len(uv_lh))), "y": uv_lh, "xaxis": "x2",
-                         "yaxis": "y2", "opacity": 0.85,
-                         "line": _line(color, large, "dash", lw * 0.8),
-                         "hovertemplate": "step %{x}<br>UV λᴴ·η_UV/η %{y:.4g}<extra>" + label +
-                                          "</extra>"})
+            # every step of the UV model, dashed: loss (panel 1) and λᴴ on the
+            # network's η scale (panel 2)
+            for what, ys, axis, hover in (
+                    ("loss", uv_loss, "", "UV loss"),
+                    ("λᴴ", _scaled(uv.get("lam_h") or [], factor), "2", "UV λᴴ·η_UV/η")):
+                data.append({"type": "scatter", "mode": "lines",
+                             "name": f"{label}: UV model {what}", "legendgroup": group,
+                             "showlegend": False, "x": list(range(len(ys))), "y": ys,
+                             "xaxis": "x" + axis, "yaxis": "y" + axis, "opacity": 0.85,
+                             "line": _line(color, large, "dash", lw * 0.8),
+                             "hovertemplate": f"step %{{x}}<br>{hover} %{{y:.4g}}<extra>"
+                                              f"{label}</extra>"})
     net_top = max(lam_top)
     for i, run in enumerate(runs):
         if _finite(run.get("eta")) and run["eta"] > 0:
