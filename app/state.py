@@ -262,31 +262,33 @@ class Parsed:
         return "; ".join(self.errors + self.notes)
 
 
-def _normalize_preset(raw: Any) -> str | None:
+# The _normalize_* functions return (value, error message or None).
+
+def _normalize_preset(raw: Any) -> tuple[str | None, str | None]:
     if isinstance(raw, str) and raw.strip().lower() in PRESETS:
-        return raw.strip().lower()
-    return None
+        return raw.strip().lower(), None
+    return None, f"preset must be one of {', '.join(PRESETS)}"
 
 
-def _normalize_layers(raw: Any) -> tuple | None:
+def _normalize_layers(raw: Any) -> tuple[tuple | None, str | None]:
     if isinstance(raw, str):
         raw = [] if raw.strip().lower() in ("", "none") else raw.split(",")
     if not isinstance(raw, (list, tuple)):
-        return None
+        return None, "layers: expected a list of layer names"
     chosen = {x.strip() for x in raw if isinstance(x, str)}
-    return tuple(name for name in LAYERS if name in chosen)
+    return tuple(name for name in LAYERS if name in chosen), None
 
 
-def _normalize_bool(raw: Any) -> bool | None:
+def _normalize_bool(raw: Any) -> tuple[bool | None, str | None]:
     if isinstance(raw, bool):
-        return raw
+        return raw, None
     if isinstance(raw, (list, tuple)):           # a checklist's value
-        return "large" in raw
+        return "large" in raw, None
     if isinstance(raw, str) and raw.strip().lower() in ("0", "1", "true", "false", ""):
-        return raw.strip().lower() in ("1", "true")
+        return raw.strip().lower() in ("1", "true"), None
     if isinstance(raw, (int, float)) and raw in (0, 1):
-        return bool(raw)
-    return None
+        return bool(raw), None
+    return None, "large font: expected on/off"
 
 
 def _coord(label: str, raw: Any) -> tuple[float | None, str | None]:
@@ -395,49 +397,27 @@ def parse_controls(raw: Mapping[str, Any], *, strict: bool = True,
             continue
         values[attr] = _clamp(spec, v, notes)
 
-    preset = base.preset
-    if "preset" in raw:
-        preset = _normalize_preset(raw["preset"])
-        if preset is None:
-            bad(f"preset must be one of {', '.join(PRESETS)}")
-            preset = "ntp"
-    values["preset"] = preset
-    if preset == "ntp":
+    def take(key: str, attr: str, normalize, fallback) -> None:
+        """values[attr] from raw[key] by ``normalize``; base's value when the key
+        is absent, ``fallback`` (and the error reported) when it is unusable."""
+        if key not in raw:
+            values[attr] = getattr(base, attr)
+            return
+        value, err = normalize(raw[key])
+        if err:
+            bad(err)
+            value = fallback
+        values[attr] = value
+
+    take("preset", "preset", _normalize_preset, "ntp")
+    if values["preset"] == "ntp":
         values["n_eff"] = values["width"]
-    elif preset == "mup":
+    elif values["preset"] == "mup":
         values["n_eff"] = 1.0
-
-    layers = base.layers
-    if "layers" in raw:
-        layers = _normalize_layers(raw["layers"])
-        if layers is None:
-            bad("layers: expected a list of layer names")
-            layers = DEFAULT_LAYERS
-    values["layers"] = layers
-
-    large = base.large
-    if "large" in raw:
-        large = _normalize_bool(raw["large"])
-        if large is None:
-            bad("large font: expected on/off")
-            large = False
-    values["large"] = large
-
-    starts = base.starts
-    if "traj" in raw:
-        starts, err, _ = _normalize_starts(raw["traj"])
-        if err:
-            bad(err)
-            starts = None
-    values["starts"] = starts
-
-    window = base.window
-    if "window" in raw:
-        window, err = _normalize_window(raw["window"])
-        if err:
-            bad(err)
-            window = None
-    values["window"] = window
+    take("layers", "layers", _normalize_layers, DEFAULT_LAYERS)
+    take("large", "large", _normalize_bool, False)
+    take("traj", "starts", lambda r: _normalize_starts(r)[:2], None)
+    take("window", "window", _normalize_window, None)
 
     values["grid"] = _grid(raw.get("grid"), GRID_RANGE, base.grid, "grid", notes) \
         if "grid" in raw else base.grid
