@@ -34,10 +34,9 @@ RUN groupadd --system --gid 10001 app \
     && install -d -o app -g app -m 0700 /var/cache/sharpness-lab
 COPY --from=builder /opt/venv /opt/venv
 WORKDIR /srv/sharpness-lab
-# code owned by root and not writable by the app user
+# code owned by root and not writable by the app user (the CSS is app/assets/)
 COPY --chown=root:root app/ app/
 COPY --chown=root:root uvcore/ uvcore/
-COPY --chown=root:root assets/ assets/
 RUN chmod -R a-w,a+rX /srv/sharpness-lab
 USER app
 # compile every numba kernel into NUMBA_CACHE_DIR now, for the generic CPU,

@@ -1,7 +1,9 @@
 """Sharpness Lab dashboard: the (Δf, λ) phase plane of the UV model.
 
-``create_app(config=None)`` builds the Dash app; ``app`` and ``server`` are
-module-level instances (WSGI entry point ``app:server``).  Everything is
+``create_app(config=None)`` builds the Dash app.  Importing the package does
+no work; the module-level instance lives in :mod:`app.wsgi` (WSGI entry
+point ``app.wsgi:server``; ``app:server`` still names it, built on first
+access).  Everything is
 served locally (no CDN, no external URL), so it works in a classroom without
 internet.  Debug mode and dev tools are off unless ``DASH_DEBUG=1``.
 
@@ -27,15 +29,9 @@ import time
 
 import dash
 import flask
-import numba
 
-# Background jobs fork the web worker (diskcache manager) or the Celery worker
-# (prefork pool) after the parallel kernels ran; GNU OpenMP aborts a forked
-# child that launches one, TBB does not.  "safe" = TBB (thread- and fork-safe).
-if "NUMBA_THREADING_LAYER" not in os.environ:
-    numba.config.THREADING_LAYER = "safe"
-
-import uvcore  # noqa: E402
+import uvcore
+from uvcore import threading_layer
 
 from . import callbacks, compute, jobs
 from . import server as _server
@@ -45,8 +41,8 @@ __all__ = ["create_app", "app", "server", "ASSETS_FOLDER", "debug_enabled"]
 
 log = logging.getLogger(__name__)
 
-#: Top-level ``assets/`` folder of the repository (beside the ``app`` package).
-ASSETS_FOLDER = os.path.abspath(os.path.join(os.path.dirname(__file__), os.pardir, "assets"))
+#: The dashboard's CSS and JS, inside the package so that ``pip install .`` ships it.
+ASSETS_FOLDER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "assets")
 APP_TITLE = "Sharpness Lab"
 
 
@@ -72,6 +68,9 @@ def _view_modules():
 def create_app(config: dict | None = None) -> dash.Dash:
     """Build the dashboard (kernels warmed, cache attached, callbacks registered)."""
     config = dict(config or {})
+    # Background jobs fork this process after the parallel kernels ran: TBB,
+    # loadable from a venv's lib/ too (see uvcore.threading_layer).
+    threading_layer.configure()
     debug = debug_enabled()
     server = flask.Flask(__name__)
     modules = list(config["views"]) if "views" in config else _view_modules()
@@ -109,7 +108,8 @@ def create_app(config: dict | None = None) -> dash.Dash:
     def healthz():
         return flask.jsonify(status="ok", uptime_s=round(time.time() - started, 1),
                              uvcore_divergence_bound=float(uvcore.DIVERGENCE_BOUND),
-                             cache=cache_type)
+                             cache=cache_type,
+                             threading_layer=threading_layer.active_layer())
 
     if config.get("warmup", True):
         seconds = uvcore.warmup()
@@ -170,5 +170,10 @@ def _guard_callback_requests(dash_app: dash.Dash) -> None:
         return None
 
 
-app = create_app()
-server = app.server
+def __getattr__(name: str):
+    """``app.app`` and ``app.server``: the instance of :mod:`app.wsgi`, built
+    on first access (``gunicorn app:server``), never by ``import app``."""
+    if name in ("app", "server"):
+        from . import wsgi  # noqa: PLC0415
+        return getattr(wsgi, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

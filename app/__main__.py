@@ -1,13 +1,21 @@
-"""``python -m app``: serve the dashboard on $HOST:$PORT (default 127.0.0.1:8050)."""
+"""``python -m app`` (console script ``sharpness-lab``): serve the dashboard
+on $HOST:$PORT (default 127.0.0.1:8050) with Flask's threaded server.
 
-import os
+For a lab server use gunicorn (``docs/deployment.md``)."""
 
-from . import app, debug_enabled
+import sys
+
+from .config import ConfigError, env_int, env_str
 
 
 def main() -> None:
-    host = os.environ.get("HOST", "127.0.0.1")
-    port = int(os.environ.get("PORT", "8050"))
+    try:
+        host = env_str("HOST", "127.0.0.1")
+        port = env_int("PORT", 8050, lo=1, hi=65535)
+        from . import debug_enabled  # noqa: PLC0415
+        from .wsgi import app  # noqa: PLC0415  (builds the app: kernels, callbacks)
+    except ConfigError as err:
+        sys.exit(f"sharpness-lab: {err}")
     app.run(host=host, port=port, debug=debug_enabled())
 
 

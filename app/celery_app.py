@@ -8,6 +8,8 @@ Start workers with::
 servers).  Importing this module through the ``app`` package builds the Dash
 app, which registers every background callback as a Celery task, so web
 servers and workers agree on the task names as long as they run the same code.
+``import app`` alone builds nothing, so this module builds the instance
+(:mod:`app.wsgi`) at its end, once ``celery`` exists.
 
 Settings: JSON only (no pickle) for tasks and results; a task is acknowledged
 after it ran (a worker that dies mid-job does not lose it); each task is
@@ -46,3 +48,8 @@ celery.conf.update(
     broker_connection_retry_on_startup=True,
     worker_hijack_root_logger=False,
 )
+
+# The worker learns the background callbacks' task names by building the app,
+# which registers them on ``celery`` above (a web server importing this module
+# through app.wsgi finds app.wsgi already being imported and goes on).
+from . import wsgi  # noqa: E402, F401

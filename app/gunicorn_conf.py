@@ -77,6 +77,10 @@ errorlog = "-"
 preload_app = False
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
 proc_name = "sharpness-lab"
+# gunicorn's control socket (gunicornc) would be created under $HOME, which the
+# image's user does not have ("Permission denied: '/nonexistent'"); nothing here
+# uses it, and one socket fewer is one way in fewer.
+control_socket_disable = True
 
 os.environ["SHARPNESS_LAB_PRODUCTION"] = "1"
 os.environ["WEB_CONCURRENCY"] = str(workers)

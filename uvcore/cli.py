@@ -63,6 +63,7 @@ from .maps import trajectory
 from .params import MapParams, UVInputError, eta_critical
 from .paramspace import PRESETS, resolve_preset, train
 from .sweeps import bifurcation, default_start, edge_exponents, eta_max, fate_map
+from . import threading_layer
 
 __all__ = ["Command", "COMMANDS", "EXTENSIONS", "main", "build_parser", "finite_float",
            "count", "add_map_arguments", "map_params", "dumps"]
@@ -472,6 +473,7 @@ def main(argv=None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)  # exits with code 2 on bad flags
     cmd: Command = args._command
+    threading_layer.configure()
     try:
         with np.errstate(all="ignore"), warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)

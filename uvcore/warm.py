@@ -9,13 +9,19 @@ import time
 
 
 def warmup() -> float:
-    """Run every kernel once on tiny inputs; returns the seconds it took."""
+    """Run every kernel once on tiny inputs; returns the seconds it took.
+
+    The threading layer is configured first (:mod:`uvcore.threading_layer`):
+    numba binds it at the first parallel launch, which happens here.
+    """
+    from . import threading_layer
     from .continuation import cascade
     from .maps import trajectory
     from .params import MapParams
     from .paramspace import train
     from .sweeps import bifurcation, edge_exponents, fate_map
 
+    threading_layer.configure()
     t0 = time.perf_counter()
     params = MapParams(0.5, 4.0, 1.0, 2.0)
     trajectory(-2.0, 1.0, params, steps=8)

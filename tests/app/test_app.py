@@ -17,9 +17,10 @@ REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), os.pardir, os.par
 STARTUP_S = 90
 
 
-def test_assets_folder_is_the_top_level_assets():
+def test_assets_folder_is_inside_the_package():
     dash_app = create_app({"warmup": False})
-    assert dash_app.config.assets_folder == os.path.join(REPO, "assets")
+    assert dash_app.config.assets_folder == os.path.join(REPO, "app", "assets")
+    assert os.path.isfile(os.path.join(dash_app.config.assets_folder, "style.css"))
     assert dash_app.config.serve_locally is True
     assert not dash_app.config.external_scripts and not dash_app.config.external_stylesheets
 
