@@ -34,7 +34,7 @@ import uvcore
 from uvcore import threading_layer
 
 from . import callbacks, compute, jobs
-from . import server as _server
+from . import hardening
 from .layout import make_layout
 
 __all__ = ["create_app", "app", "server", "ASSETS_FOLDER", "debug_enabled"]
@@ -50,7 +50,7 @@ def debug_enabled() -> bool:
     """``DASH_DEBUG=1``, and never in production (gunicorn / the Docker image)."""
     if os.environ.get("DASH_DEBUG", "") != "1":
         return False
-    if _server.production():
+    if hardening.production():
         log.warning("DASH_DEBUG=1 ignored: debug mode is off in production")
         return False
     return True
@@ -100,7 +100,7 @@ def create_app(config: dict | None = None) -> dash.Dash:
         if register is not None:
             register(app)
 
-    _server.harden(app)              # first: its before_request hooks run first
+    hardening.harden(app)              # first: its before_request hooks run first
     _guard_callback_requests(app)
     started = time.time()
 

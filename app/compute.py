@@ -80,7 +80,7 @@ def cache_config(config: dict | None = None) -> dict:
     (see the module docstring).  Raises ConfigError on an unusable setting."""
     if config:
         return dict(config)
-    from .server import production  # noqa: PLC0415
+    from .hardening import production  # noqa: PLC0415
     url = env_str("REDIS_URL")
     kind = env_str("CACHE_TYPE")
     if kind is None:

@@ -34,6 +34,16 @@ def test_debug_off_unless_env(monkeypatch):
     assert dash_app._dev_tools.ui is True  # noqa: SLF001
 
 
+def test_importing_the_package_builds_nothing():
+    code = ("import sys, numba, app\n"
+            "assert 'app.wsgi' not in sys.modules, 'import app built the instance'\n"
+            "assert numba.config.THREADING_LAYER == 'default', numba.config.THREADING_LAYER\n")
+    env = {k: v for k, v in os.environ.items() if k != "NUMBA_THREADING_LAYER"}
+    proc = subprocess.run([sys.executable, "-c", code], cwd=REPO, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+
+
 def test_module_level_app_and_server():
     assert app_pkg.server is app_pkg.app.server
     r = app_pkg.server.test_client().get("/healthz")
