@@ -54,6 +54,7 @@ class Container:
     log: Path          # everything the CMD printed
     boot_s: float      # start of `buildah run` to the first 200 from /healthz
     root: Path         # the container's filesystem, mounted on the host
+    cache_before: dict  # cache_snapshot of the image's NUMBA_CACHE_DIR before the start
 
 
 def _healthy(base: str) -> bool:
@@ -77,6 +78,8 @@ def run_container(tmp: Path, env: dict | None = None, tag: str = IMAGE):
     args += [name, "--", *cfg["Cmd"]]
     log = tmp / "container.log"
     root = Path(buildah("mount", name).strip())
+    numba_cache = dict(e.split("=", 1) for e in cfg["Env"]).get("NUMBA_CACHE_DIR", "")
+    before = cache_snapshot(root, numba_cache) if numba_cache else {}
     base = f"http://127.0.0.1:{port}"
     out = open(log, "wb")  # noqa: SIM115
     t0 = time.monotonic()
@@ -91,7 +94,7 @@ def run_container(tmp: Path, env: dict | None = None, tag: str = IMAGE):
                 raise TimeoutError(f"no /healthz within {BOOT_S} s:\n"
                                    + log.read_text(errors="replace")[-3000:])
             time.sleep(0.05)
-        yield Container(name, base, log, time.monotonic() - t0, root)
+        yield Container(name, base, log, time.monotonic() - t0, root, before)
     finally:
         stop(proc)
         out.close()

@@ -1,6 +1,6 @@
 """The Docker image's exact command line (gunicorn + app/gunicorn_conf.py, the
 image's ENV) run on this machine: health, layout, a callback, limits, headers.
-(No Docker engine here: the image build itself is not exercised.)"""
+(The image itself is built and booted by test_image.py.)"""
 
 from __future__ import annotations
 
