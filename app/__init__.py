@@ -100,7 +100,7 @@ def create_app(config: dict | None = None) -> dash.Dash:
         if register is not None:
             register(app)
 
-    hardening.harden(app)              # first: its before_request hooks run first
+    hardening.harden(app, debug=debug)              # first: its before_request hooks run first
     _guard_callback_requests(app)
     started = time.time()
 
@@ -130,14 +130,27 @@ def _dep_list(items, expected: int | None) -> bool:
                for i in items)
 
 
+def _names(dep: dict, name: str) -> bool:
+    """A plain (string-id) output dep names ``id.property`` of the key.  An
+    ``@hash`` suffix marks an ``allow_duplicate`` output; Dash compares
+    without it on both sides, and so does this."""
+    return (isinstance(dep["id"], str)
+            and f"{dep['id']}.{dep['property'].partition('@')[0]}" == name.partition("@")[0])
+
+
 def _outputs_ok(key: str, outputs) -> bool:
-    """``outputs`` matches the callback's key: one dep (or a wildcard's list of
-    deps) for a single output, a list of that many for ``..a.b...c.d..``."""
+    """``outputs`` matches the callback's key: the very output(s) it names
+    (Dash raises, answering 500, on any other), or for a pattern-matching id
+    a dep or a wildcard's list of deps (Dash checks those itself)."""
     if not key.startswith(".."):
         if key.startswith("{"):                      # pattern-matching id: a list is fine
             return _is_dep(outputs) or _dep_list(outputs, None)
-        return _is_dep(outputs)
-    return _dep_list(outputs, len(key[2:-2].split("...")))
+        return _is_dep(outputs) and _names(outputs, key)
+    names = key[2:-2].split("...")
+    if not _dep_list(outputs, len(names)):
+        return False
+    return all(name.startswith("{") or (_is_dep(dep) and _names(dep, name))
+               for dep, name in zip(outputs, names))
 
 
 def _guard_callback_requests(dash_app: dash.Dash) -> None:
@@ -155,7 +168,7 @@ def _guard_callback_requests(dash_app: dash.Dash) -> None:
     def _check_callback_envelope():
         if flask.request.method != "POST" or flask.request.path != route:
             return None
-        body = flask.request.get_json(silent=True)
+        body = hardening.json_body()
         cb = dash_app.callback_map.get(body.get("output")) \
             if isinstance(body, dict) and isinstance(body.get("output"), str) else None
         ok = (cb is not None

@@ -31,8 +31,11 @@ debug off whatever ``DASH_DEBUG`` says; ``SECRET_KEY`` required) and exports
 ``WEB_CONCURRENCY`` so the app picks a cache shared by the workers.
 """
 
+import html
 import os
 import sys
+
+import gunicorn.util
 
 
 def _int(name, default, lo=1):
@@ -84,3 +87,25 @@ control_socket_disable = True
 
 os.environ["SHARPNESS_LAB_PRODUCTION"] = "1"
 os.environ["WEB_CONCURRENCY"] = str(workers)
+
+
+# gunicorn answers some requests itself, before the app sees them (400 bad
+# request line, 414 URI too long, 431 header fields too large); its page has
+# none of the app's security headers.  This is gunicorn's own writer with them
+# added: workers fork from this process and inherit it.
+ERROR_PAGE_HEADERS = ("Content-Security-Policy: default-src 'none'; frame-ancestors 'none'\r\n"
+                      "X-Content-Type-Options: nosniff\r\n"
+                      "Referrer-Policy: no-referrer\r\n"
+                      "Cache-Control: no-store\r\n")
+
+
+def _write_error(sock, status_int, reason, mesg):
+    body = (f"<html><head><title>{reason}</title></head>"
+            f"<body><h1>{reason}</h1>{html.escape(mesg)}</body></html>")
+    head = (f"HTTP/1.1 {status_int} {reason}\r\nConnection: close\r\n"
+            f"Content-Type: text/html\r\nContent-Length: {len(body)}\r\n"
+            f"{ERROR_PAGE_HEADERS}\r\n")
+    gunicorn.util.write_nonblock(sock, (head + body).encode("latin1", "replace"))
+
+
+gunicorn.util.write_error = _write_error

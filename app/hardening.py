@@ -8,6 +8,8 @@
   (``SHARPNESS_LAB_PRODUCTION=1``, set by ``app/gunicorn_conf.py`` and the
   Docker image) start-up fails instead.
 * ``MAX_CONTENT_LENGTH`` (bytes, default 1 MB): larger request bodies get 413.
+* outside debug: no Python/Dash/Plotly versions in the page's config, and
+  404 for ``/_reload-hash`` and source maps (``*.map``);
 * Security headers on every answer: a Content-Security-Policy that allows
   only this origin (plus the hashes of Dash's inline scripts, inline styles
   for Plotly, and ``FRAME_ANCESTORS`` for embedding), ``nosniff``, a
@@ -38,7 +40,7 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from .config import ConfigError, env_int, env_str
 
-__all__ = ["harden", "production", "secret_key", "max_content_length", "frame_ancestors",
+__all__ = ["harden", "json_body", "production", "secret_key", "max_content_length", "frame_ancestors",
            "content_security_policy", "DEFAULT_MAX_CONTENT_LENGTH", "configure_logging"]
 
 log = logging.getLogger(__name__)
@@ -129,13 +131,54 @@ def configure_logging() -> None:
                             format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
 
+def json_body():
+    """The request's JSON body, parsed once per request; None when there is
+    none or it cannot be read (not JSON, or nested deeper than Python's
+    recursion limit: ``json`` raises RecursionError past about 1000 levels)."""
+    if "json_body" not in flask.g:
+        try:
+            body = flask.request.get_json(silent=True, cache=True) \
+                if flask.request.is_json else None
+        except RecursionError:
+            body = None
+        flask.g.json_body = body
+    return flask.g.json_body
+
+
 def _error(status: int, message: str):
     return flask.jsonify(error=message, status=status), status
 
 
-def harden(dash_app: dash.Dash) -> None:
-    """Apply the production settings above to ``dash_app.server``."""
+#: Keys of the page's ``_dash-config`` that only Dash's debug UI reads
+#: (``dash_renderer.dev.js``); outside debug they only tell who asks which
+#: Python, Dash and Plotly builds run here.
+VERSION_CONFIG_KEYS = ("python_version", "dash_version", "dash_version_url", "plotly_version",
+                       "ddk_version")
+
+
+def _without_versions(dash_app: dash.Dash) -> None:
+    """Drop :data:`VERSION_CONFIG_KEYS` from the config every page load carries."""
+    full_config = dash_app._config  # noqa: SLF001  (the one place Dash builds it)
+
+    def _config():
+        cfg = full_config()
+        for key in VERSION_CONFIG_KEYS:
+            cfg.pop(key, None)
+        return cfg
+
+    dash_app._config = _config  # noqa: SLF001
+
+
+def harden(dash_app: dash.Dash, debug: bool = False) -> None:
+    """Apply the production settings above to ``dash_app.server``.
+
+    Outside ``debug`` also: no versions in the page's config, and 404 for
+    what only development uses (``_reload-hash``, the renderer's source maps).
+    """
     server = dash_app.server
+    if not debug:
+        _without_versions(dash_app)
+    dev_only_path = dash_app.config.routes_pathname_prefix + "_reload-hash"
     configure_logging()
     server.secret_key = secret_key()
     server.config["MAX_CONTENT_LENGTH"] = max_content_length()
@@ -155,9 +198,20 @@ def harden(dash_app: dash.Dash) -> None:
     @server.before_request
     def _start_clock():
         flask.g.t0 = time.perf_counter()
+        if not debug and (flask.request.path == dev_only_path
+                          or flask.request.path.endswith(".map")):
+            flask.abort(404)
+        limit = server.config["MAX_CONTENT_LENGTH"]
         length = flask.request.content_length
-        if length is not None and length > server.config["MAX_CONTENT_LENGTH"]:
+        if length is not None and length > limit:
             flask.abort(413)
+        if length is None and "chunked" in flask.request.headers.get("Transfer-Encoding", ""):
+            # werkzeug cuts a streamed body at the limit without a word (the cut
+            # JSON would then be "malformed", 400): read it here, and anything
+            # left on the server's input past the limit makes it 413
+            if len(flask.request.get_data(cache=True)) >= limit \
+                    and flask.request.environ["wsgi.input"].read(1):
+                flask.abort(413)
 
     @server.after_request
     def _headers_and_log(response: flask.Response):
@@ -182,7 +236,7 @@ def harden(dash_app: dash.Dash) -> None:
             "pid": os.getpid(),
         }
         if req.path == callback_path and status != 413:
-            body = req.get_json(silent=True, cache=True) if req.is_json else None
+            body = json_body()
             if isinstance(body, dict) and isinstance(body.get("output"), str):
                 record["output"] = body["output"][:120]
             job = req.args.get("cacheKey")
@@ -196,6 +250,7 @@ def harden(dash_app: dash.Dash) -> None:
                            "bytes")
 
     @server.errorhandler(dash.exceptions.DependencyException)
+    @server.errorhandler(FileNotFoundError)        # a registered resource's file is missing
     def _no_such_asset(_exc):
         return _error(404, "Not Found")
 

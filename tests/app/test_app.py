@@ -100,3 +100,42 @@ def test_python_m_app_serves_on_host_and_port():
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+MAP = "/_dash-component-suites/dash/dcc/dash_core_components.js.map"
+
+
+def test_versions_dev_routes_and_source_maps_only_in_debug(monkeypatch):
+    monkeypatch.delenv("DASH_DEBUG", raising=False)
+    client = create_app({"warmup": False}).server.test_client()
+    page = client.get("/").data.decode()
+    assert "python_version" not in page and sys.version not in page
+    assert "dash_version" not in page and "plotly_version" not in page
+    assert client.get("/_reload-hash").status_code == 404
+    assert client.get(MAP).status_code == 404
+    monkeypatch.setenv("DASH_DEBUG", "1")
+    client = create_app({"warmup": False}).server.test_client()
+    assert "python_version" in client.get("/").data.decode()       # the debug UI shows it
+    assert client.get(MAP).status_code == 200
+    # a registered resource whose file is missing is a 404, not a 500
+    missing = "/_dash-component-suites/dash/dash-renderer/build/dash_renderer.v1m1.dev.js.map"
+    assert client.get(missing).status_code == 404
+
+
+def test_pathological_callback_bodies_are_400(monkeypatch):
+    """Nesting past the recursion limit and outputs other than the callback's
+    own: 400 from the envelope guard (both used to reach Dash and answer 500)."""
+    client = create_app({"warmup": False}).server.test_client()
+    route = "/_dash-update-component"
+    for depth in (1100, 50_000):
+        for text in ("[" * depth + "]" * depth, '{"output": ' + "[" * depth + "]" * depth + "}"):
+            r = client.post(route, data=text, content_type="application/json")
+            assert r.status_code == 400, (depth, r.status_code)
+    body = {"output": "download.data", "outputs": {"id": "x", "property": "y"},
+            "inputs": [{"id": "download-csv", "property": "n_clicks", "value": 1}],
+            "state": [{"id": "state", "property": "data", "value": None}],
+            "changedPropIds": []}
+    r = client.post(route, json=body)
+    assert r.status_code == 400 and r.get_json()["error"] == "malformed callback request"
+    body["outputs"] = {"id": "download", "property": "data"}       # the right one is served
+    assert client.post(route, json=body).status_code in (200, 204)

@@ -4,9 +4,12 @@ values, bounded time per request, bounded memory, healthy afterwards."""
 
 from __future__ import annotations
 
+import collections
 import json
 import math
+import socket
 import time
+import urllib.parse
 
 import psutil
 import pytest
@@ -55,8 +58,17 @@ def server(tmp_path_factory, numba_cache):
 
 
 def rss_mb(proc) -> float:
+    """Memory of the server and its children (workers, forked jobs) in MiB, as
+    PSS: a forked job shares most of its pages with its worker, and summing
+    RSS would count those twice."""
     p = psutil.Process(proc.pid)
-    return sum(x.memory_info().rss for x in [p, *p.children(recursive=True)]) / 2**20
+    total = 0
+    for x in [p, *p.children(recursive=True)]:
+        try:
+            total += x.memory_full_info().pss
+        except (psutil.NoSuchProcess, psutil.AccessDenied):
+            pass                                  # a job that ended meanwhile
+    return total / 2**20
 
 
 def _json(obj) -> bytes:
@@ -96,6 +108,7 @@ def test_every_callback_survives_random_and_hostile_bodies(server, callback_map)
     before = rss_mb(proc)
     seen: dict = {}
     slowest = [0.0]
+    statuses: collections.Counter = collections.Counter()
 
     @settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
               suppress_health_check=list(HealthCheck))
@@ -107,6 +120,7 @@ def test_every_callback_survives_random_and_hostile_bodies(server, callback_map)
         dt = time.monotonic() - t0
         slowest[0] = max(slowest[0], dt)
         seen[key] = seen.get(key, 0) + 1
+        statuses[status] += 1
         assert status < 500, (status, key, data[:300])
         assert dt < REQUEST_S, (dt, key)
         assert b"Traceback" not in data
@@ -123,6 +137,7 @@ def test_every_callback_survives_random_and_hostile_bodies(server, callback_map)
                     "changedPropIds": [f"{d['id']}.{d['property']}" for d in cb["inputs"]]}
             t0 = time.monotonic()
             status, _, data = client.callback_raw(_json(body))
+            statuses[status] += 1
             assert status < 500 and time.monotonic() - t0 < REQUEST_S, (status, key, value)
             assert b"Traceback" not in data
             seen[key] = seen.get(key, 0) + 1
@@ -131,10 +146,92 @@ def test_every_callback_survives_random_and_hostile_bodies(server, callback_map)
     # not JSON at all, a list, a huge flat list
     for raw in (b"", b"[]", b"null", b'"x"', b"{" * 10000, _json([0] * 100_000)):
         status, _, data = client.callback_raw(raw)
+        statuses[status] += 1
         assert status < 500 and b"Traceback" not in data
     assert client.get("/healthz")[0] == 200
     grown = rss_mb(proc) - before
     print(f"fuzz: {sum(seen.values())} requests over {len(seen)} callbacks, slowest "
-          f"{slowest[0]:.2f} s, memory growth {grown:.0f} MB")
+          f"{slowest[0]:.2f} s, memory growth {grown:.0f} MB, by status "
+          f"{dict(sorted(statuses.items()))}")
     assert grown < MEMORY_GROWTH_MB
     assert not math.isnan(grown)
+
+
+def nested(depth: int, leaf=0):
+    """JSON text of a list nested ``depth`` deep (built as text: Python's own
+    json cannot even write what it cannot read)."""
+    return "[" * depth + json.dumps(leaf) + "]" * depth
+
+
+def chunked_post(base: str, path: str, total: int, chunk: int = 65536) -> int:
+    """POST ``total`` bytes with Transfer-Encoding: chunked; the answer's status."""
+    u = urllib.parse.urlsplit(base)
+    with socket.create_connection((u.hostname, u.port), timeout=REQUEST_S) as sock:
+        sock.sendall(f"POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                     "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n".encode())
+        sent = 0
+        try:
+            while sent < total:
+                n = min(chunk, total - sent)
+                sock.sendall(f"{n:x}\r\n".encode() + b"[" * n + b"\r\n")
+                sent += n
+            sock.sendall(b"0\r\n\r\n")
+        except OSError:                    # the server may answer and close early
+            pass
+        head = sock.recv(4096).split(b"\r\n", 1)[0]
+    return int(head.split()[1])
+
+
+def test_pathological_bodies_are_400_or_413_never_500(server, callback_map):
+    client, _proc = server
+    statuses: collections.Counter = collections.Counter()
+    # pattern-matching outputs ({"type": …}) are validated by Dash itself
+    single = [k for k in sorted(callback_map) if not k.startswith(("..", "{"))]
+    multi = [k for k in sorted(callback_map) if k.startswith("..")]
+    key = single[0]
+    cb = callback_map[key]
+    outs = output_list(key)
+
+    def body_with(value) -> str:
+        return ('{"output": %s, "outputs": %s, "inputs": [%s], "state": [], '
+                '"changedPropIds": []}' % (json.dumps(key), json.dumps(outs[0]), ", ".join(
+                    '{"id": %s, "property": %s, "value": %s}'
+                    % (json.dumps(d["id"]), json.dumps(d["property"]), value)
+                    for d in cb["inputs"])))
+
+    # nesting past the recursion limit: the whole body, and a value inside an envelope
+    for depth in (1100, 5000, 100_000):
+        for raw in (nested(depth), body_with(nested(depth)),
+                    '{"a": ' * depth + "1" + "}" * depth):
+            status, _, data = client.callback_raw(raw.encode())
+            statuses[status] += 1
+            assert status == 400 and b"Traceback" not in data, (depth, status, data[:200])
+    # outputs that do not match the callback's own (Dash raises on them)
+    for key in single:
+        c = callback_map[key]
+        for wrong in ({"id": "x", "property": "y"}, [{"id": "x", "property": "y"}]):
+            body = {"output": key, "outputs": wrong,
+                    "inputs": [{**d, "value": None} for d in c["inputs"]],
+                    "state": [{**d, "value": None} for d in c.get("state", [])],
+                    "changedPropIds": []}
+            status, _, data = client.callback_raw(_json(body))
+            statuses[status] += 1
+            assert status == 400, (key, wrong, status, data[:200])
+    for key in multi:
+        c = callback_map[key]
+        outs = output_list(key)
+        swapped = [{"id": "x", "property": "y"}, *outs[1:]]
+        body = {"output": key, "outputs": swapped,
+                "inputs": [{**d, "value": None} for d in c["inputs"]],
+                "state": [{**d, "value": None} for d in c.get("state", [])],
+                "changedPropIds": []}
+        status, _, data = client.callback_raw(_json(body))
+        statuses[status] += 1
+        assert status == 400, (key, status, data[:200])
+    # a chunked body over MAX_CONTENT_LENGTH (1 MiB): 413, like a declared one
+    for total in (2 * 2**20, 8 * 2**20):
+        status = chunked_post(client.base, "/_dash-update-component", total)
+        statuses[status] += 1
+        assert status == 413, (total, status)
+    assert client.get("/healthz")[0] == 200
+    print(f"pathological bodies by status: {dict(sorted(statuses.items()))}")

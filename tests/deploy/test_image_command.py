@@ -100,7 +100,7 @@ def test_body_over_max_content_length_is_413(tmp_path, server_env, callback_map)
                 status = r.status
         except urllib.error.HTTPError as e:
             status = e.code
-        assert status in (400, 413)
+        assert status == 413
         assert c.get("/healthz")[0] == 200
 
 
@@ -124,3 +124,51 @@ def test_production_refuses_to_start_without_secret_key(tmp_path):
     env["PATH"] = os.environ["PATH"]
     r = subprocess.run(image_cmd(), cwd=REPO, env=env, capture_output=True, timeout=60)
     assert r.returncode != 0 and b"SECRET_KEY is not set" in r.stdout + r.stderr
+
+
+def raw_request(base: str, data: bytes) -> tuple[int, bytes]:
+    """Send raw bytes on one connection; (status, head) of the answer."""
+    import socket
+    import urllib.parse
+    u = urllib.parse.urlsplit(base)
+    with socket.create_connection((u.hostname, u.port), timeout=10) as sock:
+        sock.sendall(data)
+        answer = b""
+        while b"\r\n\r\n" not in answer:
+            chunk = sock.recv(4096)
+            if not chunk:
+                break
+            answer += chunk
+    head = answer.split(b"\r\n\r\n", 1)[0]
+    return int(head.split()[1]), head
+
+
+def test_production_publishes_no_versions_no_dev_routes_no_source_maps(tmp_path, server_env):
+    with run_image_command(tmp_path, {"WEB_CONCURRENCY": "1"}) as (base, _):
+        c = HttpDash(base)
+        cfg = c.load_page()
+        leaked = {"python_version", "dash_version", "plotly_version", "dash_version_url"}
+        assert not leaked & set(cfg), sorted(leaked & set(cfg))
+        status, _, page = c.get("/")
+        import sys
+        assert sys.version.encode() not in page
+        assert c.get("/_reload-hash")[0] == 404
+        for path in ("/_dash-component-suites/dash/dcc/dash_core_components.js.map",
+                     "/_dash-component-suites/dash/dash_table/bundle.js.map"):
+            status, headers, _ = c.get(path)
+            assert status == 404 and "Content-Security-Policy" in headers, (path, status)
+
+
+def test_gunicorns_own_error_pages_carry_the_security_headers(tmp_path, server_env):
+    with run_image_command(tmp_path, {"WEB_CONCURRENCY": "1"}) as (base, _):
+        cases = {
+            b"GET /" + b"a" * 9000 + b" HTTP/1.1\r\nHost: x\r\n\r\n": 414,
+            b"GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + b"b" * 9000 + b"\r\n\r\n": 431,
+            b"BAD\r\n\r\n": 400,
+        }
+        for data, expected in cases.items():
+            status, head = raw_request(base, data)
+            assert status == expected, (status, head)
+            assert b"Content-Security-Policy: default-src 'none'" in head, head
+            assert b"X-Content-Type-Options: nosniff" in head, head
+        assert HttpDash(base).get("/healthz")[0] == 200
