@@ -16,7 +16,7 @@ variable           default      meaning
 HOST               127.0.0.1    address to bind (the image sets 0.0.0.0)
 PORT               8050         port
 WEB_CONCURRENCY    CPU count    worker processes
-THREADS            1            threads per worker (>1: the gthread worker)
+THREADS            1            threads per worker; only 1 is accepted (below)
 TIMEOUT            60           seconds a worker may spend on one request
 GRACEFUL_TIMEOUT   30           seconds to finish requests on restart
 KEEPALIVE          5            seconds to keep an idle connection
@@ -68,6 +68,12 @@ port = _int("PORT", 8050)
 bind = [f"[{host}]:{port}" if ":" in host else f"{host}:{port}"]
 workers = _int("WEB_CONCURRENCY", _cpus())
 threads = _int("THREADS", 1)
+if threads > 1:
+    # A background job forks its worker; forked from a request thread, the
+    # child can inherit a lock another thread held (diskcache's SQLite, the
+    # allocator) and hang: 2 of 64 jobs were lost that way with THREADS=4.
+    sys.exit(f"gunicorn_conf: THREADS={threads} is refused: background jobs fork the worker, "
+             "which is only safe from its one thread; scale with WEB_CONCURRENCY instead")
 timeout = _int("TIMEOUT", 60)
 graceful_timeout = _int("GRACEFUL_TIMEOUT", 30)
 keepalive = _int("KEEPALIVE", 5)
@@ -78,6 +84,25 @@ loglevel = os.environ.get("LOG_LEVEL", "info").lower()
 accesslog = None            # the app writes one JSON line per request (app/hardening.py)
 errorlog = "-"
 preload_app = False
+
+
+def post_fork(_server, worker):
+    """In each worker: whatever it forks (a background job) closes the
+    listening sockets at once, so a job that outlives its server (a restart
+    during a long job) does not keep the port, and the next server can bind.
+    Such a job runs on to its end and stores its result in the shared job
+    store, where the next server finds it."""
+    listeners = list(worker.sockets)
+
+    def _close_listeners():
+        for sock in listeners:
+            try:
+                sock.close()
+            except OSError:
+                pass
+
+    os.register_at_fork(after_in_child=_close_listeners)
+
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
 proc_name = "sharpness-lab"
 # gunicorn's control socket (gunicornc) would be created under $HOME, which the
