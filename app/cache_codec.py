@@ -199,15 +199,38 @@ class JSONRedisSerializer(_Mixin, BaseRedisSerializer):
             return None
 
 
+def _recount(backend) -> None:
+    """Count a FileSystemCache's entries again, with the JSON serializer.
+
+    cachelib keeps the number of entries in a management file
+    (``FileSystemCache._fs_count_file``, not itself an entry: ``_list_dir``
+    leaves it out) and prunes only when that number exceeds the threshold
+    (``_prune`` → ``_remove_expired``, then ``_remove_older`` until it no
+    longer does).  Its constructor counts the files in the directory but
+    writes the count with the serializer it has then, pickle; the JSON
+    serializer reads that file as a miss, so the count restarted at 0 at
+    every boot and the entries of earlier boots were never pruned.  Here the
+    count is written again from the files actually present, as JSON, and a
+    directory already over the threshold is pruned at once.  Nothing is
+    unpickled: the pickled count is only overwritten.
+    """
+    if backend._threshold == 0:             # cachelib does not count then
+        return
+    backend._update_count(value=sum(1 for _ in backend._list_dir()))
+    backend._prune()
+
+
 def install(backend) -> str:
     """Give a flask-caching/cachelib backend the matching JSON serializer.
 
+    A FileSystemCache also has its entries counted again (:func:`_recount`).
     Returns the serializer's name ("json") or "none" for backends without a
     serializer (NullCache).
     """
     from cachelib import FileSystemCache, RedisCache, SimpleCache  # noqa: PLC0415
     if isinstance(backend, FileSystemCache):
         backend.serializer = JSONFileSerializer()
+        _recount(backend)
     elif isinstance(backend, RedisCache):
         backend.serializer = JSONRedisSerializer()
     elif isinstance(backend, SimpleCache):

@@ -138,6 +138,77 @@ def test_file_cache_stores_json_and_stays_bounded(clean_env, tmp_path):
     compute.init_cache(Flask("reset"))
 
 
+#: CACHE_THRESHOLD of the file cache in the restart tests.
+THRESHOLD = 5
+#: Worker boots simulated on one CACHE_DIR.
+BOOTS = 6
+#: Distinct entries written between two boots (well over the threshold).
+WRITES_PER_BOOT = 3 * THRESHOLD
+
+
+def _file_cache_env(env, directory):
+    env.setenv("CACHE_TYPE", "FileSystemCache")
+    env.setenv("CACHE_DIR", str(directory))
+    env.setenv("CACHE_THRESHOLD", str(THRESHOLD))
+
+
+def _boot():
+    """One worker boot: a fresh Flask app whose memo cache is the file cache."""
+    server = Flask("worker")
+    compute.init_cache(server)
+    return server, server.extensions["cache"][compute.cache]
+
+
+def _entry_files(backend):
+    """The entry files of a FileSystemCache: neither its count file nor its
+    half-written temporary files."""
+    count_file = os.path.basename(backend._get_filename(backend._fs_count_file))
+    return [f for f in os.listdir(backend._path)
+            if f != count_file and not f.endswith(backend._fs_transaction_suffix)]
+
+
+def _stored_count(backend):
+    """The entry count as stored on disk (JSON after the 4-byte expiry header)."""
+    with open(backend._get_filename(backend._fs_count_file), "rb") as f:
+        return json.loads(f.read()[4:])
+
+
+def test_file_cache_bound_holds_across_worker_boots(clean_env, tmp_path, caplog):
+    # cachelib prunes before it writes a new entry, and only once the count is
+    # over the threshold, down to the threshold (_prune: _remove_expired, then
+    # _remove_older until count <= threshold); the entry is then written.  So
+    # at most THRESHOLD + 1 entries exist after any write, and at most
+    # THRESHOLD right after a boot (init_cache prunes an over-full directory).
+    _file_cache_env(clean_env, tmp_path / "memo")
+    seed = 0
+    for boot in range(BOOTS):
+        server, backend = _boot()
+        assert len(_entry_files(backend)) <= THRESHOLD, boot
+        with server.app_context():
+            for _ in range(WRITES_PER_BOOT):
+                seed += 1
+                compute.sample_start(16, INPUT_DIM, "ntp", 1.0, 1.0, 2.0, seed, 16.0)
+                assert len(_entry_files(backend)) <= THRESHOLD + 1, (boot, seed)
+        assert _stored_count(backend) == len(_entry_files(backend))   # JSON, exact
+    assert "memo cache" not in caplog.text       # the count file always read as JSON
+    compute.init_cache(Flask("reset"))
+
+
+def test_file_cache_prunes_an_overfull_directory_at_boot(clean_env, tmp_path):
+    _file_cache_env(clean_env, tmp_path / "memo")
+    _, backend = _boot()
+    backend._threshold = 0                   # no counting, no pruning: fill it up
+    for i in range(WRITES_PER_BOOT):
+        backend.set(f"k{i}", i, timeout=compute.CACHE_TIMEOUT + i)   # k0 expires first
+    assert len(_entry_files(backend)) == WRITES_PER_BOOT
+    _, backend = _boot()
+    assert len(_entry_files(backend)) == THRESHOLD
+    assert _stored_count(backend) == THRESHOLD
+    newest = range(WRITES_PER_BOOT - THRESHOLD, WRITES_PER_BOOT)     # the oldest go
+    assert [backend.get(f"k{i}") for i in newest] == list(newest)
+    compute.init_cache(Flask("reset"))
+
+
 def _entries(server):
     return len(server.extensions["cache"][compute.cache]._cache)
 
