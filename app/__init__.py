@@ -74,6 +74,7 @@ def create_app(config: dict | None = None) -> dash.Dash:
     debug = debug_enabled()
     server = flask.Flask(__name__)
     modules = list(config["views"]) if "views" in config else _view_modules()
+    manager = config["jobs"] if "jobs" in config else jobs.make_manager()
     app = dash.Dash(
         __name__,
         server=server,
@@ -85,14 +86,14 @@ def create_app(config: dict | None = None) -> dash.Dash:
         external_scripts=[],
         external_stylesheets=[],
         suppress_callback_exceptions=True,
-        background_callback_manager=config["jobs"] if "jobs" in config else jobs.make_manager(),
+        background_callback_manager=manager,
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
     )
     app.config.suppress_callback_exceptions = True
     app.enable_dev_tools(debug=debug, dev_tools_ui=debug, dev_tools_props_check=debug,
                          dev_tools_serve_dev_bundles=debug, dev_tools_hot_reload=False,
                          dev_tools_silence_routes_logging=not debug)
-    cache_type = compute.init_cache(server, config.get("cache"))["CACHE_TYPE"]
+    cache_cfg = compute.init_cache(server, config.get("cache"))
     app.layout = make_layout
     callbacks.register_callbacks(app)
     for module in modules:
@@ -102,19 +103,28 @@ def create_app(config: dict | None = None) -> dash.Dash:
 
     hardening.harden(app, debug=debug)              # first: its before_request hooks run first
     _guard_callback_requests(app)
-    started = time.time()
-
-    @server.route("/healthz")
-    def healthz():
-        return flask.jsonify(status="ok", uptime_s=round(time.time() - started, 1),
-                             uvcore_divergence_bound=float(uvcore.DIVERGENCE_BOUND),
-                             cache=cache_type,
-                             threading_layer=threading_layer.active_layer())
+    _add_healthz(server, cache_cfg, manager)
 
     if config.get("warmup", True):
         seconds = uvcore.warmup()
         log.info("uvcore kernels warmed in %.2f s", seconds)
     return app
+
+
+def _add_healthz(server: flask.Flask, cache_cfg: dict, manager) -> None:
+    """``/healthz``: 200 while the app serves; ``status`` is ``"degraded"``, with
+    the reasons in ``problems``, when jobs or the memo cache cannot store
+    results (full or read-only disk, broker down)."""
+    started = time.time()
+
+    @server.route("/healthz")
+    def healthz():
+        problems = [p for p in (jobs.problem(manager), compute.cache_problem(cache_cfg)) if p]
+        return flask.jsonify(status="degraded" if problems else "ok", problems=problems,
+                             uptime_s=round(time.time() - started, 1),
+                             uvcore_divergence_bound=float(uvcore.DIVERGENCE_BOUND),
+                             cache=cache_cfg["CACHE_TYPE"],
+                             threading_layer=threading_layer.active_layer())
 
 
 def _is_dep(item) -> bool:

@@ -47,7 +47,7 @@ import uvcore
 from uvcore import paramspace
 
 from . import cache_codec
-from .config import ConfigError, cache_root, env_int, env_str, private_dir
+from .config import ConfigError, cache_root, env_int, env_str, private_dir, probe_dir
 from .state import ViewParams
 
 log = logging.getLogger(__name__)
@@ -94,7 +94,7 @@ def cache_config(config: dict | None = None) -> dict:
             raise ConfigError("CACHE_TYPE=RedisCache needs REDIS_URL")
         return {**base, "CACHE_REDIS_URL": url, "CACHE_KEY_PREFIX": "sharpness-lab:"}
     if kind == "FileSystemCache":
-        directory = private_dir(env_str("CACHE_DIR") or cache_root() / "memo")
+        directory = private_dir(env_str("CACHE_DIR") or cache_root() / "memo", "CACHE_DIR")
         return {**base, "CACHE_DIR": str(directory),
                 "CACHE_THRESHOLD": env_int("CACHE_THRESHOLD", FILE_CACHE_THRESHOLD, lo=1),
                 "CACHE_OPTIONS": {"mode": 0o600}}
@@ -104,6 +104,15 @@ def cache_config(config: dict | None = None) -> dict:
                               "use FileSystemCache or RedisCache")
         return {**base, "CACHE_THRESHOLD": env_int("CACHE_THRESHOLD", CACHE_THRESHOLD, lo=1)}
     return base
+
+
+def cache_problem(cfg: dict) -> str | None:
+    """Why the memo cache of config ``cfg`` cannot store entries now (None: it
+    can).  A file cache's directory is probed; a failed store is only a miss,
+    so requests go on, but ``/healthz`` says so."""
+    if cfg.get("CACHE_TYPE") == "FileSystemCache":
+        return probe_dir(cfg["CACHE_DIR"], "CACHE_DIR")
+    return None
 
 
 def init_cache(server: flask.Flask, config: dict | None = None) -> dict:

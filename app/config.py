@@ -9,9 +9,13 @@ from __future__ import annotations
 
 import os
 import stat
+import tempfile
 from pathlib import Path
 
-__all__ = ["ConfigError", "env_int", "env_str", "private_dir", "cache_root"]
+__all__ = ["ConfigError", "env_int", "env_str", "private_dir", "cache_root", "probe_dir"]
+
+#: Bytes written by :func:`probe_dir`: enough that a full file system refuses them.
+PROBE_BYTES = 4096
 
 #: Application name used in default directory names.
 APP_DIR_NAME = "sharpness-lab"
@@ -47,12 +51,14 @@ def cache_root() -> Path:
     return Path(base) / APP_DIR_NAME
 
 
-def private_dir(path: str | os.PathLike) -> Path:
+def private_dir(path: str | os.PathLike, name: str | None = None) -> Path:
     """Create ``path`` (and parents) if needed and make sure only we can use it.
 
     The directory must be owned by the current user; its mode is set to 0700.
     A directory owned by someone else (e.g. pre-created in a shared /tmp) is
-    refused, since whoever owns it could plant cache entries.
+    refused, since whoever owns it could plant cache entries, and so is one
+    that cannot take a file now (:func:`probe_dir`; ``name``, the variable
+    that chose it, starts the message).
     """
     p = Path(path).expanduser().absolute()
     p.mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -62,5 +68,32 @@ def private_dir(path: str | os.PathLike) -> Path:
     if st.st_uid != os.getuid():
         raise ConfigError(f"{p} is owned by uid {st.st_uid}, not by this user ({os.getuid()})")
     if stat.S_IMODE(st.st_mode) != 0o700:
-        os.chmod(p, 0o700)
+        try:
+            os.chmod(p, 0o700)
+        except OSError as err:
+            raise ConfigError(f"{p}: cannot make it private (mode 0700): {err.strerror}") from None
+    problem = probe_dir(p, name)
+    if problem:
+        raise ConfigError(problem)
     return p
+
+
+def probe_dir(path: str | os.PathLike, name: str | None = None) -> str | None:
+    """Why ``path`` cannot take a small file now, in one line (None: it can).
+
+    Writes :data:`PROBE_BYTES` bytes to a new file, syncs and removes it, so a
+    read-only or full file system answers here rather than in a job.
+    ``name`` (e.g. ``"JOBS_DIR"``) starts the message.
+    """
+    label = f"{name} {path}" if name else str(path)
+    try:
+        fd, probe = tempfile.mkstemp(dir=path, prefix=".probe-")
+        try:
+            os.write(fd, b"\0" * PROBE_BYTES)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+            os.unlink(probe)
+    except OSError as err:
+        return f"{label} is not writable: {err.strerror or err}"
+    return None

@@ -45,10 +45,12 @@ import logging
 import threading
 from pathlib import Path
 
-from .config import cache_root, env_int, env_str, private_dir
+from dash import set_props
 
-__all__ = ["make_manager", "jobs_dir", "background_kwargs", "uses_celery", "JOB_POLL_MS",
-           "JOBS_SIZE_LIMIT"]
+from .config import ConfigError, cache_root, env_int, env_str, private_dir
+
+__all__ = ["make_manager", "jobs_dir", "background_kwargs", "failure_reporter", "problem",
+           "uses_celery", "JOB_POLL_MS", "JOBS_SIZE_LIMIT"]
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +70,7 @@ def uses_celery() -> bool:
 
 def jobs_dir() -> Path:
     """The diskcache job directory (``JOBS_DIR``), created with mode 0700."""
-    return private_dir(env_str("JOBS_DIR") or cache_root() / "jobs")
+    return private_dir(env_str("JOBS_DIR") or cache_root() / "jobs", "JOBS_DIR")
 
 
 def make_manager():
@@ -85,26 +87,34 @@ def make_manager():
         return CeleryManager(celery)
 
     import diskcache  # noqa: PLC0415
-    from dash import DiskcacheManager  # noqa: PLC0415
+
+    from .job_manager import LabDiskcacheManager  # noqa: PLC0415
 
     directory = str(jobs_dir())
     with _lock:
         manager = _disk_managers.get(directory)
         if manager is None:
             size = env_int("JOBS_SIZE_LIMIT", JOBS_SIZE_LIMIT, lo=2**20)
-            manager = DiskcacheManager(diskcache.Cache(directory, size_limit=size))
+            try:
+                store = diskcache.Cache(directory, size_limit=size)
+            except Exception as err:  # noqa: BLE001  (sqlite3.OperationalError, OSError)
+                raise ConfigError(f"JOBS_DIR {directory}: cannot open the job store: {err}") \
+                    from None
+            manager = LabDiskcacheManager(store)
             _disk_managers[directory] = manager
             log.info("background jobs: diskcache in %s", directory)
     return manager
 
 
 def background_kwargs(*, progress=None, progress_default=None, cancel=None, running=None,
-                      interval: int = JOB_POLL_MS) -> dict:
+                      failure=None, interval: int = JOB_POLL_MS) -> dict:
     """Keyword arguments that make ``@app.callback(...)`` a background job.
 
     ``progress``: Outputs set by the job's first argument ``set_progress``;
     ``cancel``: Inputs whose change stops the job; ``running``: (Output,
-    value while running, value after) triples.  The manager is the app's.
+    value while running, value after) triples; ``failure``: the (id,
+    property) where a failed or lost job says why (its ``on_error``; see
+    :mod:`app.job_manager`).  The manager is the app's.
     """
     kwargs: dict = {"background": True, "interval": int(interval)}
     if progress is not None:
@@ -115,7 +125,28 @@ def background_kwargs(*, progress=None, progress_default=None, cancel=None, runn
         kwargs["cancel"] = cancel
     if running is not None:
         kwargs["running"] = running
+    if failure is not None:
+        kwargs["on_error"] = failure_reporter(*failure)
     return kwargs
+
+
+def failure_reporter(component_id: str, prop: str = "children"):
+    """An ``on_error`` handler that writes the job's failure into one component."""
+    def _report(exc: Exception):
+        message = str(exc).split("\n", 1)[0]
+        message = message.removeprefix("An error occurred inside a background callback: ")
+        log.warning("background job failed: %s", message)
+        set_props(component_id, {prop: f"Job failed: {message}"})
+        return None                           # the other outputs keep their values
+    return _report
+
+
+def problem(manager) -> str | None:
+    """Why background jobs cannot run now (None: they can), for ``/healthz``."""
+    from .job_manager import LabDiskcacheManager, store_problem  # noqa: PLC0415
+    if isinstance(manager, LabDiskcacheManager):
+        return store_problem(manager)
+    return None
 
 
 def _redact(url: str | None) -> str:

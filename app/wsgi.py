@@ -7,9 +7,19 @@ first access), so ``gunicorn app:server`` and ``gunicorn app.wsgi:server``
 serve the same thing.
 """
 
+import sys
+
 from . import create_app
+from .config import ConfigError
 
 __all__ = ["app", "server"]
 
-app = create_app()
+try:
+    app = create_app()
+except ConfigError as err:
+    # one line naming the setting, then gunicorn's "worker failed to boot" code
+    # (3), on which its master stops instead of restarting workers in a loop
+    sys.stderr.write(f"sharpness-lab: {err}\n")
+    sys.stderr.flush()
+    raise SystemExit(3) from None
 server = app.server

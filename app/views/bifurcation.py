@@ -818,7 +818,8 @@ def register_callbacks(app) -> None:
                       Output(ids.BIFURCATION_FINE_PROGRESS, "max")],
             cancel=[Input(ids.BIFURCATION_FINE_CANCEL, "n_clicks")],
             running=[(Output(ids.BIFURCATION_FINE, "disabled"), True, False),
-                     (Output(ids.BIFURCATION_FINE_CANCEL, "disabled"), False, True)]),
+                     (Output(ids.BIFURCATION_FINE_CANCEL, "disabled"), False, True)],
+            failure=(ids.BIFURCATION_MESSAGE, "children")),
     )
     def _fine(set_progress, n_clicks, state, window, quantity, eos_start, guides):
         return fine_job(set_progress, n_clicks, state, window, quantity, eos_start, guides)

@@ -281,7 +281,8 @@ def register_callbacks(app) -> None:
                       Output(ids.ETA_MAX_PROGRESS, "max")],
             cancel=[Input(ids.ETA_MAX_CANCEL, "n_clicks")],
             running=[(Output(ids.ETA_MAX_RUN, "disabled"), True, False),
-                     (Output(ids.ETA_MAX_CANCEL, "disabled"), False, True)]),
+                     (Output(ids.ETA_MAX_CANCEL, "disabled"), False, True)],
+            failure=(ids.ETA_MAX_SUMMARY, "children")),
     )
     def _eta_max_job(set_progress, n_clicks, state, grid_raw):
         return run_job(set_progress, n_clicks, state, grid_raw)

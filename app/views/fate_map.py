@@ -297,7 +297,8 @@ def register_callbacks(app) -> None:
                       Output(ids.FATE_FINE_PROGRESS, "max")],
             cancel=[Input(ids.FATE_FINE_CANCEL, "n_clicks")],
             running=[(Output(ids.FATE_FINE, "disabled"), True, False),
-                     (Output(ids.FATE_FINE_CANCEL, "disabled"), False, True)]),
+                     (Output(ids.FATE_FINE_CANCEL, "disabled"), False, True)],
+            failure=(ids.FATE_STATUS, "children")),
     )
     def _fine(set_progress, n_clicks, state, steps):
         return run_fine_job(set_progress, n_clicks, state, steps)

@@ -567,7 +567,8 @@ def cache_key(p: NetParams) -> str:
 
 
 def cache_dir():
-    return private_dir(env_str("NETWORKS_CACHE_DIR") or cache_root() / "networks")
+    return private_dir(env_str("NETWORKS_CACHE_DIR") or cache_root() / "networks",
+                       "NETWORKS_CACHE_DIR")
 
 
 def _open_cache():
@@ -878,7 +879,8 @@ def register_callbacks(app) -> None:
                       Output(ids.NETWORKS_PROGRESS, "max")],
             cancel=[Input(ids.NETWORKS_CANCEL, "n_clicks")],
             running=[(Output(ids.NETWORKS_RUN, "disabled"), True, False),
-                     (Output(ids.NETWORKS_CANCEL, "disabled"), False, True)]),
+                     (Output(ids.NETWORKS_CANCEL, "disabled"), False, True)],
+            failure=(ids.NETWORKS_STATUS, "children")),
     )
     def _networks_job(set_progress, n_clicks, *values):
         *controls, large = values
