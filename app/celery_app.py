@@ -49,6 +49,11 @@ celery.conf.update(
     worker_hijack_root_logger=False,
 )
 
+def broker_problem() -> str | None:
+    """Why the broker cannot take jobs now (None: it can), for ``/healthz``."""
+    return None
+
+
 # The worker learns the background callbacks' task names by building the app,
 # which registers them on ``celery`` above (a web server importing this module
 # through app.wsgi finds app.wsgi already being imported and goes on).

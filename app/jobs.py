@@ -146,6 +146,9 @@ def problem(manager) -> str | None:
     from .job_manager import LabDiskcacheManager, store_problem  # noqa: PLC0415
     if isinstance(manager, LabDiskcacheManager):
         return store_problem(manager)
+    if uses_celery():
+        from .celery_app import broker_problem  # noqa: PLC0415
+        return broker_problem()
     return None
 
 
