@@ -123,7 +123,7 @@ def _add_healthz(server: flask.Flask, cache_cfg: dict, manager) -> None:
         return flask.jsonify(status="degraded" if problems else "ok", problems=problems,
                              uptime_s=round(time.time() - started, 1),
                              uvcore_divergence_bound=float(uvcore.DIVERGENCE_BOUND),
-                             cache=cache_cfg["CACHE_TYPE"],
+                             cache=cache_cfg["CACHE_TYPE"], jobs=jobs.status(manager),
                              threading_layer=threading_layer.active_layer())
 
 

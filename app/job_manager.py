@@ -26,12 +26,15 @@ from __future__ import annotations
 
 import secrets
 
+import flask
 import psutil
 from dash import DiskcacheManager
 
 from .config import probe_dir
+from .job_queue import JobQueue, Refused
 
-__all__ = ["LabDiskcacheManager", "HANDLE_TTL_S", "LOST_JOB", "store_problem"]
+__all__ = ["LabDiskcacheManager", "HANDLE_TTL_S", "LOST_JOB", "REFUSED", "store_problem",
+           "register_message_target"]
 
 #: Seconds a job's identity record (and so its handle) lives: after that, the
 #: handle can neither cancel nor fetch anything.  Also the results' expiry.
@@ -40,6 +43,54 @@ HANDLE_TTL_S = 6 * 3600
 START_TIME_TOL_S = 1e-2
 #: What a poll reports for a job that ended without a result.
 LOST_JOB = "the job stopped without a result"
+#: How a refusal by the caps (:mod:`app.job_queue`) starts.
+REFUSED = "refused"
+
+#: (component id, property) pairs where jobs write their messages (queue
+#: position, failure): one output of each background callback.
+_MESSAGE_TARGETS: set = set()
+
+
+def register_message_target(component_id: str, prop: str) -> None:
+    """Let jobs whose callback outputs ``component_id.prop`` write messages there."""
+    _MESSAGE_TARGETS.add((component_id, prop))
+
+
+def message_target(context) -> tuple | None:
+    """The registered message output among a job's callback outputs, if any."""
+    outs = (context or {}).get("outputs_list") or []
+    flat = []
+    for o in outs if isinstance(outs, list) else [outs]:
+        flat.extend(o if isinstance(o, list) else [o])
+    for o in flat:
+        if isinstance(o, dict) and isinstance(o.get("id"), str):
+            target = (o["id"], str(o.get("property", "")).partition("@")[0])
+            if target in _MESSAGE_TARGETS:
+                return target
+    return None
+
+
+def _queued(job_fn, queue: JobQueue, token: str, store, target, ttl: float):
+    """Dash's job function behind the queue: wait for a turn (telling the
+    position), run, release the slot, and let the result expire."""
+    def run(result_key, progress_key, user_args, context):
+        props_key = f"{result_key}-set_props"
+
+        def tell(text: str) -> None:
+            if target is not None:
+                store.set(props_key, {target[0]: {target[1]: text}}, expire=ttl)
+
+        try:
+            queue.wait_turn(token, tell)
+            job_fn(result_key, progress_key, user_args, context)
+            store.set(f"done-{result_key}", 1, expire=HANDLE_TTL_S)
+        except Refused as err:
+            store.set(result_key, _error(f"{REFUSED}: {err}"), expire=ttl)
+        finally:
+            queue.release(token)
+            for k in (result_key, progress_key, props_key):
+                store.touch(k, expire=ttl)
+    return run
 
 
 def store_problem(manager) -> str | None:
@@ -70,8 +121,9 @@ class LabDiskcacheManager(DiskcacheManager):
     reported losses (see the module docstring).  A store that fails (full or
     read-only disk) never makes a request fail: the job is reported lost."""
 
-    def __init__(self, cache, expire: float = HANDLE_TTL_S):
+    def __init__(self, cache, expire: float = HANDLE_TTL_S, queue: JobQueue | None = None):
         super().__init__(cache, expire=expire)
+        self.queue = queue or JobQueue(cache)
 
     # -- one slot per job start ---------------------------------------------------
     def build_cache_key(self, fn, args, cache_args_to_ignore, triggered):
@@ -100,13 +152,27 @@ class LabDiskcacheManager(DiskcacheManager):
             return False
 
     def call_job_fn(self, key, job_fn, args, context):
-        pid = super().call_job_fn(key, job_fn, args, context)
+        page = (flask.request.args.get("endId") if flask.has_request_context() else None) \
+            or "anonymous"
+        try:
+            token = self.queue.admit(page)
+        except Refused as err:
+            self._note(f"refused-{key}", f"{REFUSED}: {err}")
+            return 0                    # no process: the first poll tells why
+        except Exception:  # noqa: BLE001  (the store failed: the first poll says so)
+            return 0
+        ttl = self.queue.limits.result_ttl
+        run = _queued(job_fn, self.queue, token, self.handle, message_target(context), ttl)
+        pid = super().call_job_fn(key, run, args, context)
         try:
             process = psutil.Process(pid)
+            self.queue.attach(token, pid)
             if not self._note(self._identity_key(pid), process.create_time()):
                 process.kill()          # untracked, it could not store its result anyway
         except psutil.Error:
             pass                        # already gone: its first poll says so
+        except Exception:  # noqa: BLE001  (the store failed)
+            process.kill()
         return pid
 
     def owns(self, job) -> bool:
@@ -144,6 +210,12 @@ class LabDiskcacheManager(DiskcacheManager):
     # -- losses are reported ------------------------------------------------------
     def get_result(self, key, job):
         try:
+            refused = self.handle.get(f"refused-{key}")
+        except Exception:  # noqa: BLE001
+            refused = None
+        if refused:
+            return _error(refused)
+        try:
             result = super().get_result(key, job)
         except Exception:  # noqa: BLE001  (the result cannot be read or removed)
             return _error(f"{LOST_JOB}: {store_problem(self) or 'the job store failed'}")
@@ -158,6 +230,9 @@ class LabDiskcacheManager(DiskcacheManager):
                 return self.get_result(key, job)       # it finished between the two looks
             if self.handle.get(self._ended_key(job)):
                 return result                           # cancelled or already fetched
+            if self.handle.get(f"done-{key}"):
+                return _error(f"the result expired before it was fetched (JOB_RESULT_TTL = "
+                              f"{self.queue.limits.result_ttl} s); run the job again")
         except Exception:  # noqa: BLE001
             pass
         reason = store_problem(self) or "it was killed or crashed; see the server log"

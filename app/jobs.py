@@ -126,6 +126,8 @@ def background_kwargs(*, progress=None, progress_default=None, cancel=None, runn
     if running is not None:
         kwargs["running"] = running
     if failure is not None:
+        from .job_manager import register_message_target  # noqa: PLC0415
+        register_message_target(*failure)
         kwargs["on_error"] = failure_reporter(*failure)
     return kwargs
 
@@ -136,9 +138,25 @@ def failure_reporter(component_id: str, prop: str = "children"):
         message = str(exc).split("\n", 1)[0]
         message = message.removeprefix("An error occurred inside a background callback: ")
         log.warning("background job failed: %s", message)
-        set_props(component_id, {prop: f"Job failed: {message}"})
+        refused = message.startswith("refused: ")
+        text = f"Job refused: {message[9:]}" if refused else f"Job failed: {message}"
+        set_props(component_id, {prop: text})
         return None                           # the other outputs keep their values
     return _report
+
+
+def status(manager) -> dict | None:
+    """Jobs running and waiting now, and the caps (diskcache path), for ``/healthz``."""
+    from .job_manager import LabDiskcacheManager  # noqa: PLC0415
+    if not isinstance(manager, LabDiskcacheManager):
+        return None
+    try:
+        now = manager.queue.status()
+    except Exception:  # noqa: BLE001  (a failing store is reported by problem())
+        return None
+    lim = manager.queue.limits
+    return {**now, "max_running": lim.running, "max_queued": lim.queued,
+            "per_client": lim.per_client, "result_ttl_s": lim.result_ttl}
 
 
 def problem(manager) -> str | None:

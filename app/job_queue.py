@@ -1,0 +1,168 @@
+"""Caps on background jobs (diskcache path): a global number running at once,
+a bounded queue, a per-page share, and results that expire.
+
+One record in the job store (``diskcache``, shared by every worker of the
+machine) lists the admitted jobs in order; every change happens inside a
+store transaction, so workers and jobs agree without a lock server.
+
+* **Admission** (:meth:`JobQueue.admit`, in the web worker that received the
+  start): refused, with a one-line reason the view shows, when the page has
+  ``JOBS_PER_CLIENT`` jobs admitted already, or when ``JOBS_MAX_QUEUED`` jobs
+  are waiting besides the ``JOBS_MAX_RUNNING`` that run.  A page is one page load (Dash's signed ``endId``): reloading
+  gives another share, which is why the queue bound holds for everyone.
+* **Waiting** (:meth:`JobQueue.wait_turn`, in the job's own process, before it
+  computes): a job runs when fewer than ``JOBS_MAX_RUNNING`` run and it is the
+  oldest waiting one; meanwhile it writes its position into its view, and it
+  gives up after :data:`MAX_WAIT_S`.
+* **Release**: when the job ends (or is cancelled, or its process is gone:
+  entries of dead processes are dropped at every look).
+* **Expiry**: a finished job's result, progress and messages expire after
+  ``JOB_RESULT_TTL`` seconds, polled or not.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import time
+from dataclasses import dataclass
+
+import psutil
+
+from .config import env_int
+
+__all__ = ["JobQueue", "Limits", "Refused", "QUEUE_KEY", "MAX_WAIT_S"]
+
+#: The store key of the admitted jobs, oldest first.
+QUEUE_KEY = "job-queue"
+#: Seconds a job waits for its turn before it gives up with a message.
+MAX_WAIT_S = 600.0
+#: Seconds between two looks of a waiting job.
+WAIT_POLL_S = 0.25
+#: Seconds an admitted job may take to have a process before its entry is dropped.
+START_GRACE_S = 30.0
+
+
+class Refused(Exception):
+    """A job start that the caps refuse; the message says which cap and why."""
+
+
+def _cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:
+        return os.cpu_count() or 1
+
+
+@dataclass(frozen=True)
+class Limits:
+    """The caps, from the environment (see the README's table)."""
+
+    running: int        # JOBS_MAX_RUNNING: jobs computing at once (default: CPUs)
+    queued: int         # JOBS_MAX_QUEUED: jobs waiting for a turn (default 8)
+    per_client: int     # JOBS_PER_CLIENT: jobs admitted for one page (default 2)
+    result_ttl: int     # JOB_RESULT_TTL: seconds a finished result is kept (default 3600)
+
+    @classmethod
+    def from_env(cls) -> "Limits":
+        return cls(running=env_int("JOBS_MAX_RUNNING", _cpus(), lo=1, hi=1024),
+                   queued=env_int("JOBS_MAX_QUEUED", 8, lo=0, hi=10_000),
+                   per_client=env_int("JOBS_PER_CLIENT", 2, lo=1, hi=1024),
+                   result_ttl=env_int("JOB_RESULT_TTL", 3600, lo=10, hi=30 * 86400))
+
+
+def _alive(pid, started) -> bool:
+    try:
+        p = psutil.Process(int(pid))
+        return p.status() != psutil.STATUS_ZOMBIE and abs(p.create_time() - started) < 1e-2
+    except (psutil.Error, TypeError, ValueError):
+        return False
+
+
+class JobQueue:
+    """The admitted jobs of one job store (see the module docstring)."""
+
+    def __init__(self, store, limits: Limits | None = None):
+        self.store = store
+        self.limits = limits or Limits.from_env()
+
+    def _live(self) -> list:
+        """The admitted entries whose job still exists (call inside a transaction)."""
+        now = time.time()
+        entries = self.store.get(QUEUE_KEY, []) or []
+        live = [e for e in entries
+                if (e["pid"] is None and now - e["t"] < START_GRACE_S)
+                or (e["pid"] is not None and _alive(e["pid"], e["started"]))]
+        if len(live) != len(entries):
+            self.store.set(QUEUE_KEY, live)
+        return live
+
+    def admit(self, page: str) -> str:
+        """Admit a job of ``page``; its token.  Raises :class:`Refused`."""
+        lim = self.limits
+        with self.store.transact():
+            live = self._live()
+            mine = sum(e["page"] == page for e in live)
+            if mine >= lim.per_client:
+                raise Refused(f"this page has {mine} jobs queued or running already "
+                              f"(JOBS_PER_CLIENT = {lim.per_client}); wait for one, or cancel it")
+            if len(live) >= lim.running + lim.queued:
+                raise Refused(f"{len(live)} jobs are running or waiting already "
+                              f"(JOBS_MAX_RUNNING + JOBS_MAX_QUEUED = {lim.running} + "
+                              f"{lim.queued}); try again in a minute")
+            token = secrets.token_hex(8)
+            live.append({"token": token, "page": page, "t": time.time(), "pid": None,
+                         "started": None, "running": False})
+            self.store.set(QUEUE_KEY, live)
+        return token
+
+    def attach(self, token: str, pid: int) -> None:
+        """Record the job's process (its PID and start time) on its entry."""
+        started = psutil.Process(pid).create_time()
+        with self.store.transact():
+            live = self._live()
+            for e in live:
+                if e["token"] == token:
+                    e["pid"], e["started"] = pid, started
+            self.store.set(QUEUE_KEY, live)
+
+    def status(self) -> dict:
+        """{"running": n, "waiting": n} now."""
+        with self.store.transact():
+            live = self._live()
+        running = sum(e["running"] for e in live)
+        return {"running": running, "waiting": len(live) - running}
+
+    def _try_start(self, token: str):
+        """Start ``token`` if its turn has come: None when started, else its
+        position among the waiting jobs (1 = next)."""
+        with self.store.transact():
+            live = self._live()
+            running = sum(e["running"] for e in live)
+            waiting = [e for e in live if not e["running"]]
+            position = next((i for i, e in enumerate(waiting) if e["token"] == token), None)
+            if position is None:
+                raise Refused("the job's place in the queue was lost")
+            if position == 0 and running < self.limits.running:
+                waiting[0]["running"] = True
+                self.store.set(QUEUE_KEY, live)
+                return None
+            return position + 1
+
+    def wait_turn(self, token: str, tell) -> None:
+        """Block until ``token`` may compute; ``tell(text)`` shows the position."""
+        deadline = time.monotonic() + MAX_WAIT_S
+        shown = None
+        while (position := self._try_start(token)) is not None:
+            if position != shown:
+                tell(f"Queued: {position - 1} job(s) ahead, {self.limits.running} running "
+                     "at most at once; it starts by itself.")
+                shown = position
+            if time.monotonic() > deadline:
+                raise Refused(f"waited {MAX_WAIT_S:.0f} s for a turn; try again later")
+            time.sleep(WAIT_POLL_S)
+
+    def release(self, token: str) -> None:
+        with self.store.transact():
+            live = [e for e in self._live() if e["token"] != token]
+            self.store.set(QUEUE_KEY, live)
