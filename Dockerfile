@@ -28,7 +28,11 @@ ENV PATH=/opt/venv/bin:$PATH \
     CACHE_DIR=/var/cache/sharpness-lab/memo \
     NUMBA_CACHE_DIR=/var/cache/sharpness-lab/numba \
     NUMBA_CPU_NAME=generic
-RUN groupadd --system --gid 10001 app \
+# nginx reads whole requests before gunicorn sees them (slow clients; app/serve.py)
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends nginx-light \
+    && rm -rf /var/lib/apt/lists/* \
+    && groupadd --system --gid 10001 app \
     && useradd --system --uid 10001 --gid app --no-create-home --home-dir /nonexistent \
        --shell /usr/sbin/nologin app \
     && install -d -o app -g app -m 0700 /var/cache/sharpness-lab
@@ -45,4 +49,4 @@ RUN python -c "import uvcore; print('kernels compiled in %.1f s' % uvcore.warmup
 EXPOSE 8050
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
     CMD ["python", "-c", "import os, sys, urllib.request; r = urllib.request.urlopen('http://127.0.0.1:%s/healthz' % os.environ.get('PORT', '8050'), timeout=4); sys.exit(0 if r.status == 200 else 1)"]
-CMD ["gunicorn", "--config", "app/gunicorn_conf.py", "app:server"]
+CMD ["python", "-m", "app.serve"]

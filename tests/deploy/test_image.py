@@ -50,7 +50,7 @@ def test_image_config_keeps_healthcheck_user_and_cmd(config):
     assert config["Healthcheck"]["Test"][0] == "CMD"
     assert "/healthz" in " ".join(config["Healthcheck"]["Test"])
     assert config["User"] == "app"
-    assert config["Cmd"] == ["gunicorn", "--config", "app/gunicorn_conf.py", "app:server"]
+    assert config["Cmd"] == ["python", "-m", "app.serve"]
     env = image_env(config)
     assert env["SHARPNESS_LAB_PRODUCTION"] == "1" and env["NUMBA_CPU_NAME"] == "generic"
 
