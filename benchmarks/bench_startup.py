@@ -25,33 +25,16 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from tests.deploy.container import IMAGE, run_container  # noqa: E402
-from tests.deploy.image import free_port, stop  # noqa: E402
+from tests.deploy.image import free_port, stop, wait_healthy  # noqa: E402
 
 TARGET_APP_S = 3.0
 TARGET_IMAGE_S = 10.0
-
-
-def first_answer(base: str, proc: subprocess.Popen, limit: float = 120.0) -> None:
-    t0 = time.monotonic()
-    while True:
-        try:
-            with urllib.request.urlopen(base + "/healthz", timeout=2) as r:
-                if r.status == 200:
-                    return
-        except OSError:
-            pass
-        if proc.poll() is not None:
-            raise RuntimeError(f"python -m app exited with {proc.returncode}")
-        if time.monotonic() - t0 > limit:
-            raise TimeoutError("no answer")
-        time.sleep(0.02)
 
 
 def time_python_m_app(cache: str) -> float:
@@ -62,7 +45,7 @@ def time_python_m_app(cache: str) -> float:
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             start_new_session=True)
     try:
-        first_answer(f"http://127.0.0.1:{port}", proc)
+        wait_healthy(f"http://127.0.0.1:{port}", proc, poll_s=0.02)
         return time.monotonic() - t0
     finally:
         stop(proc)

@@ -159,3 +159,47 @@ class HttpDash:
             if "response" in answer:
                 return answer, progress
         raise AssertionError(f"background job not done after {timeout} s")
+
+
+def eta_max_body(callback_map: dict, grid: int = 8, state: str = "eta=1.5") -> dict:
+    """The η_max view's background job (grid² starts, the state's steps)."""
+    from app import ids
+
+    key = next(k for k in callback_map if k.startswith(f"..{ids.ETA_MAX_GRAPH}.figure"))
+    return callback_body(callback_map, key, {f"{ids.ETA_MAX_RUN}.n_clicks": 1,
+                                             f"{ids.STATE}.data": state,
+                                             f"{ids.ETA_MAX_GRID}.value": grid})
+
+
+def start_job(client: HttpDash, body: dict) -> dict:
+    """Start a background job as the renderer does; its signed handles."""
+    if client.end_id is None:
+        client.load_page()
+    status, _, data = client.callback(body)
+    assert status == 200, data[:300]
+    return json.loads(data)
+
+
+def poll_job(client: HttpDash, body: dict, handles: dict, done, timeout: float,
+             poll_s: float = 0.2):
+    """Poll a job until ``done(answer)`` holds for an answer; that answer, or
+    None when none did within ``timeout`` (every other poll: 200 or 204)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        status, _, data = client.callback(body, cacheKey=handles["cacheKey"], job=handles["job"])
+        assert status in (200, 204), (status, data[:300])
+        if status == 200 and data:
+            answer = json.loads(data)
+            if done(answer):
+                return answer
+        time.sleep(poll_s)
+    return None
+
+
+def eta_max_summary(answer: dict) -> str:
+    """The η_max view's summary line in a final answer (an output or a side update)."""
+    from app import ids
+
+    if ids.ETA_MAX_SUMMARY in answer.get("response", {}):
+        return str(answer["response"][ids.ETA_MAX_SUMMARY]["children"])
+    return str(answer.get("sideUpdate", {}).get(ids.ETA_MAX_SUMMARY, {}).get("children", ""))

@@ -70,7 +70,7 @@ def free_port() -> int:
 
 
 def wait_healthy(base: str, proc: subprocess.Popen | None = None,
-                 timeout: float = STARTUP_S) -> None:
+                 timeout: float = STARTUP_S, poll_s: float = 0.5) -> None:
     deadline = time.monotonic() + timeout
     while True:
         try:
@@ -83,7 +83,7 @@ def wait_healthy(base: str, proc: subprocess.Popen | None = None,
             raise RuntimeError(f"server exited with code {proc.returncode}")
         if time.monotonic() > deadline:
             raise TimeoutError(f"{base}/healthz did not answer within {timeout} s")
-        time.sleep(0.5)
+        time.sleep(poll_s)
 
 
 @contextlib.contextmanager

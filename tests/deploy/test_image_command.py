@@ -142,6 +142,15 @@ def raw_request(base: str, data: bytes) -> tuple[int, bytes]:
     return int(head.split()[1]), head
 
 
+def check_error_pages(base: str, cases: dict) -> None:
+    """Each raw request gets its status and a page with nosniff and a strict CSP."""
+    for data, expected in cases.items():
+        status, head = raw_request(base, data)
+        assert status == expected, (status, head)
+        assert b"Content-Security-Policy: default-src 'none'" in head, head
+        assert b"X-Content-Type-Options: nosniff" in head, head
+
+
 def test_production_publishes_no_versions_no_dev_routes_no_source_maps(tmp_path, server_env):
     with run_image_command(tmp_path, {"WEB_CONCURRENCY": "1"}) as (base, _):
         c = HttpDash(base)
@@ -167,11 +176,7 @@ def test_the_servers_own_error_pages_carry_the_security_headers(tmp_path, server
             b"GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + b"b" * 9000 + b"\r\n\r\n": 400,
             b"BAD\r\n\r\n": 400,
         }
-        for data, expected in cases.items():
-            status, head = raw_request(base, data)
-            assert status == expected, (status, head)
-            assert b"Content-Security-Policy: default-src 'none'" in head, head
-            assert b"X-Content-Type-Options: nosniff" in head, head
+        check_error_pages(base, cases)
         assert HttpDash(base).get("/healthz")[0] == 200
 
 
@@ -189,8 +194,4 @@ def test_gunicorns_own_error_pages_carry_the_security_headers(tmp_path, server_e
             b"GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + b"b" * 9000 + b"\r\n\r\n": 431,
             b"BAD\r\n\r\n": 400,
         }
-        for data, expected in cases.items():
-            status, head = raw_request(base, data)
-            assert status == expected, (status, head)
-            assert b"Content-Security-Policy: default-src 'none'" in head, head
-            assert b"X-Content-Type-Options: nosniff" in head, head
+        check_error_pages(base, cases)

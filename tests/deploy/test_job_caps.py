@@ -13,9 +13,9 @@ import pytest
 
 from app import ids
 
-from .dashclient import HttpDash, callback_body, plane_key, plane_values
+from .dashclient import (HttpDash, callback_body, eta_max_body, eta_max_summary, plane_key,
+                         plane_values, poll_job, start_job)
 from .image import run_image_command
-from .test_job_faults import finish, start, summary_of
 
 pytestmark = [pytest.mark.deploy, pytest.mark.slow]
 
@@ -35,39 +35,29 @@ def callback_map():
     return create_app({"warmup": False}).callback_map
 
 
-def job_body(callback_map) -> dict:
-    key = next(k for k in callback_map if k.startswith(f"..{ids.ETA_MAX_GRAPH}.figure"))
-    return callback_body(callback_map, key, {f"{ids.ETA_MAX_RUN}.n_clicks": 1,
-                                             f"{ids.STATE}.data": JOB["state"],
-                                             f"{ids.ETA_MAX_GRID}.value": JOB["grid"]})
-
-
 def poll_all(client: HttpDash, body: dict, handles: dict, seen: list, done: dict, name):
-    """Poll one job to its end, keeping every summary text it showed."""
-    deadline = time.monotonic() + ALL_DONE_S
-    while time.monotonic() < deadline:
-        status, _, data = client.callback(body, cacheKey=handles["cacheKey"], job=handles["job"])
-        assert status in (200, 204), (status, data[:200])
-        if status == 200 and data:
-            answer = json.loads(data)
-            text = summary_of(answer)
-            if text:
-                seen.append(text)
-            if ids.ETA_MAX_GRAPH in answer.get("response", {}) \
-                    or text.startswith(("Job refused", "Job failed")):
-                done[name] = answer
-                return
-        time.sleep(0.3)
+    """Poll one job to its end (its figure, or a refusal or failure in its
+    summary), keeping every summary text it showed."""
+    def finished(answer: dict) -> bool:
+        text = eta_max_summary(answer)
+        if text:
+            seen.append(text)
+        return ids.ETA_MAX_GRAPH in answer.get("response", {}) \
+            or text.startswith(("Job refused", "Job failed"))
+
+    answer = poll_job(client, body, handles, finished, ALL_DONE_S, poll_s=0.3)
+    if answer is not None:
+        done[name] = answer
 
 
 def test_sixteen_starts_are_capped_queued_and_refused_visibly(tmp_path, server_env,
                                                              callback_map):
-    body = job_body(callback_map)
+    body = eta_max_body(callback_map, JOB["grid"], JOB["state"])
     env = {"WEB_CONCURRENCY": "2", **CAPS}
     with run_image_command(tmp_path, env) as (base, _):
         pages = [HttpDash(base) for _ in range(STARTS - 1)]
-        jobs = [(pages[0], start(pages[0], body)) for _ in range(3)]      # one page: 3 starts
-        jobs += [(p, start(p, body)) for p in pages[1:STARTS - 2]]
+        jobs = [(pages[0], start_job(pages[0], body)) for _ in range(3)]      # one page: 3 starts
+        jobs += [(p, start_job(p, body)) for p in pages[1:STARTS - 2]]
         assert len(jobs) == STARTS
         seen: dict = {i: [] for i in range(STARTS)}
         done: dict = {}

@@ -21,7 +21,8 @@ import pytest
 
 from app import ids
 
-from .dashclient import HttpDash, callback_body
+from .dashclient import (HttpDash, callback_body, eta_max_body, eta_max_summary, poll_job,
+                         start_job)
 from .image import REPO, free_port, image_cmd, image_env, run_image_command
 
 pytestmark = [pytest.mark.deploy, pytest.mark.slow]
@@ -48,41 +49,15 @@ def need_root():
         pytest.fail("these tests mount file systems and set ns_last_pid: run them as root (CI does)")
 
 
-def job_body(callback_map, grid: int = 8, state: str = "eta=1.5") -> dict:
-    key = next(k for k in callback_map if k.startswith(f"..{ids.ETA_MAX_GRAPH}.figure"))
-    return callback_body(callback_map, key, {f"{ids.ETA_MAX_RUN}.n_clicks": 1,
-                                             f"{ids.STATE}.data": state,
-                                             f"{ids.ETA_MAX_GRID}.value": grid})
-
-
 def start(client: HttpDash, body: dict) -> dict:
-    if client.end_id is None:
-        client.load_page()
-    status, _, data = client.callback(body)
-    assert status == 200, data[:300]
-    return json.loads(data)
+    return start_job(client, body)
 
 
 def finish(client: HttpDash, body: dict, handles: dict, timeout: float = JOB_S) -> dict | None:
-    """Poll to the end: the final answer (with ``response`` or ``sideUpdate``),
-    or None when every poll answered 204 until ``timeout``."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        status, _, data = client.callback(body, cacheKey=handles["cacheKey"], job=handles["job"])
-        assert status in (200, 204), (status, data[:300])
-        if status == 200 and data:
-            answer = json.loads(data)
-            if "response" in answer or "sideUpdate" in answer:
-                return answer
-        time.sleep(0.2)
-    return None
-
-
-def summary_of(answer: dict) -> str:
-    """The η_max view's summary line in a final answer (output or side update)."""
-    if ids.ETA_MAX_SUMMARY in answer.get("response", {}):
-        return str(answer["response"][ids.ETA_MAX_SUMMARY]["children"])
-    return str(answer.get("sideUpdate", {}).get(ids.ETA_MAX_SUMMARY, {}).get("children", ""))
+    """The final answer (with ``response`` or ``sideUpdate``), or None when
+    every poll answered 204 until ``timeout``."""
+    return poll_job(client, body, handles, lambda a: "response" in a or "sideUpdate" in a,
+                    timeout)
 
 
 def health(client: HttpDash) -> dict:
@@ -113,7 +88,7 @@ def read_only(directory):
 
 def test_same_inputs_get_their_own_results_and_handles_are_per_page(tmp_path, server_env,
                                                                      callback_map):
-    body = job_body(callback_map, grid=12)
+    body = eta_max_body(callback_map, grid=12)
     with run_image_command(tmp_path, {"WEB_CONCURRENCY": "2"}) as (base, _):
         for _trial in range(5):
             a, b = HttpDash(base), HttpDash(base)
@@ -153,7 +128,7 @@ def take_over_pid(target: int, tries: int = 20) -> subprocess.Popen:
 
 def test_a_replayed_handle_does_not_kill_a_process_that_reuses_the_pid(tmp_path, server_env,
                                                                         callback_map):
-    body = job_body(callback_map)
+    body = eta_max_body(callback_map)
     cancel = callback_body(callback_map, f"{ids.ETA_MAX_CANCEL}.id",
                            {f"{ids.ETA_MAX_CANCEL}.n_clicks": 1})
     with run_image_command(tmp_path, {"WEB_CONCURRENCY": "1"}) as (base, _):
@@ -178,7 +153,7 @@ def test_a_replayed_handle_does_not_kill_a_process_that_reuses_the_pid(tmp_path,
             victim.kill()
             victim.wait()
         # and a running job is still cancelled by its own handle
-        long_body = job_body(callback_map, grid=120, state="eta=1.5&steps=20000")
+        long_body = eta_max_body(callback_map, grid=120, state="eta=1.5&steps=20000")
         handles = start(c, long_body)
         job_pid = int(handles["job"].partition("~")[0])
         assert psutil.pid_exists(job_pid)
@@ -208,14 +183,14 @@ def test_full_job_disk_is_reported_by_the_view_and_healthz(tmp_path, server_env,
             h = health(c)
             assert h["status"] == "degraded", h
             assert any("JOBS_DIR" in p and "No space left" in p for p in h["problems"]), h
-            answer = finish(c, job_body(callback_map), start(c, job_body(callback_map)))
+            answer = finish(c, eta_max_body(callback_map), start(c, eta_max_body(callback_map)))
             assert answer is not None, "the failed job was silent"
-            text = summary_of(answer)
+            text = eta_max_summary(answer)
             assert text.startswith("Job failed:") and "No space left" in text, answer
             filler.unlink()
             assert health(c)["status"] == "ok"
-            assert "response" in finish(c, job_body(callback_map),
-                                        start(c, job_body(callback_map)))
+            assert "response" in finish(c, eta_max_body(callback_map),
+                                        start(c, eta_max_body(callback_map)))
 
 
 def test_read_only_job_disk_at_run_time_is_reported(tmp_path, server_env, callback_map):
@@ -228,9 +203,9 @@ def test_read_only_job_disk_at_run_time_is_reported(tmp_path, server_env, callba
         with read_only(jobs):
             h = health(c)
             assert h["status"] == "degraded" and any("Read-only" in p for p in h["problems"]), h
-            answer = finish(c, job_body(callback_map), start(c, job_body(callback_map)))
+            answer = finish(c, eta_max_body(callback_map), start(c, eta_max_body(callback_map)))
             assert answer is not None, "the failed job was silent"
-            assert summary_of(answer).startswith("Job failed:"), answer
+            assert eta_max_summary(answer).startswith("Job failed:"), answer
         assert health(c)["status"] == "ok"
 
 
@@ -238,8 +213,8 @@ def test_read_only_job_disk_at_run_time_is_reported(tmp_path, server_env, callba
 def test_read_only_directory_at_start_is_one_line_naming_it(tmp_path, var):
     d = tmp_path / "ro"
     d.mkdir(mode=0o700)
-    env = {**os.environ, **image_env(), "PORT": str(free_port()), "HOST": "127.0.0.1", "SECRET_KEY": SECRET,
-           "PYTHONPATH": str(REPO), "WEB_CONCURRENCY": "1"}
+    env = {**os.environ, **image_env(), "PORT": str(free_port()), "HOST": "127.0.0.1",
+           "SECRET_KEY": SECRET, "PYTHONPATH": str(REPO), "WEB_CONCURRENCY": "1"}
     for v in ("XDG_CACHE_HOME", "JOBS_DIR", "CACHE_DIR", "NUMBA_CACHE_DIR"):
         env[v] = str(tmp_path / v.lower())
     env.update({k: os.environ[k] for k in ("NUMBA_CACHE_DIR",) if k in os.environ})

@@ -14,7 +14,7 @@ import pytest
 
 from app import ids
 
-from .dashclient import HttpDash, callback_body
+from .dashclient import HttpDash, eta_max_body, poll_job
 from .image import REPO, free_port, image_cmd, image_env, run_image_command
 
 pytestmark = [pytest.mark.deploy, pytest.mark.slow]
@@ -39,25 +39,11 @@ def listening(port: int) -> list:
             if c.status == psutil.CONN_LISTEN and c.laddr and c.laddr.port == port]
 
 
-def job_body(callback_map) -> dict:
-    key = next(k for k in callback_map if k.startswith(f"..{ids.ETA_MAX_GRAPH}.figure"))
-    return callback_body(callback_map, key, {f"{ids.ETA_MAX_RUN}.n_clicks": 1,
-                                             f"{ids.STATE}.data": LONG_JOB["state"],
-                                             f"{ids.ETA_MAX_GRID}.value": LONG_JOB["grid"]})
-
-
-def poll(client: HttpDash, body: dict, handles: dict, until: str, timeout: float):
+def poll(client: HttpDash, body: dict, handles: dict, until: str, timeout: float) -> dict:
     """Poll a job until its answer has ``until`` ("progress" or "response")."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        status, _, data = client.callback(body, cacheKey=handles["cacheKey"], job=handles["job"])
-        assert status in (200, 204), (status, data[:300])
-        if status == 200 and data:
-            answer = json.loads(data)
-            if until in answer:
-                return answer
-        time.sleep(0.25)
-    raise AssertionError(f"no {until} within {timeout} s")
+    answer = poll_job(client, body, handles, lambda a: until in a, timeout, poll_s=0.25)
+    assert answer is not None, f"no {until} within {timeout} s"
+    return answer
 
 
 def test_threads_above_one_is_refused_at_start_with_one_line(tmp_path):
@@ -78,7 +64,7 @@ def test_restart_during_a_long_job_serves_again_and_keeps_its_result(tmp_path, s
                                                                    callback_map):
     port = free_port()
     env = {"WEB_CONCURRENCY": "1", "GRACEFUL_TIMEOUT": "1", "PORT": str(port)}
-    body = job_body(callback_map)
+    body = eta_max_body(callback_map, LONG_JOB["grid"], LONG_JOB["state"])
     with run_image_command(tmp_path, env, log_path=tmp_path / "first.log") as (base, proc):
         first = HttpDash(base)
         first.load_page()
