@@ -80,7 +80,7 @@ def make_manager():
     ``create_app()`` calls share it.
     """
     if uses_celery():
-        from dash import CeleryManager  # noqa: PLC0415
+        from .celery_manager import LabCeleryManager as CeleryManager  # noqa: PLC0415
 
         from .celery_app import celery  # noqa: PLC0415
         log.info("background jobs: Celery (broker %s)", _redact(env_str("CELERY_BROKER_URL")))
