@@ -28,6 +28,16 @@ def numba_cache():
     return str(NUMBA_CACHE)
 
 
+@pytest.fixture(scope="session")
+def callback_map():
+    """The app's callbacks (as the renderer addresses them), with the cancel
+    callbacks Dash adds at its first request."""
+    from app import create_app
+    dash_app = create_app({"warmup": False})
+    dash_app.server.test_client().get("/")
+    return dash_app.callback_map
+
+
 @pytest.fixture
 def server_env(numba_cache, monkeypatch):
     """Environment for run_image_command: the warm numba cache."""

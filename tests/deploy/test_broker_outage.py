@@ -134,12 +134,6 @@ def worker(redis_server, numba_cache, tmp_path):
         yield w
 
 
-@pytest.fixture(scope="module")
-def callback_map():
-    from app import create_app
-    return create_app({"warmup": False}).callback_map
-
-
 def timed(fn, *args, **kwargs):
     t0 = time.monotonic()
     out = fn(*args, **kwargs)

@@ -41,12 +41,6 @@ VALUES = st.recursive(SCALARS, lambda c: st.one_of(st.lists(c, max_size=6),
 
 
 @pytest.fixture(scope="module")
-def callback_map():
-    from app import create_app
-    return create_app({"warmup": False}).callback_map
-
-
-@pytest.fixture(scope="module")
 def server(tmp_path_factory, numba_cache):
     import os
     os.environ["NUMBA_CACHE_DIR"] = numba_cache

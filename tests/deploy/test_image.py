@@ -36,12 +36,6 @@ def config(image):
     return image_config(image)
 
 
-@pytest.fixture(scope="module")
-def callback_map():
-    from app import create_app
-    return create_app({"warmup": False}).callback_map
-
-
 def image_env(config) -> dict:
     return dict(item.split("=", 1) for item in config["Env"])
 

@@ -23,12 +23,6 @@ SECURITY_HEADERS = ("Content-Security-Policy", "X-Content-Type-Options", "Referr
 TRACEBACK_MARKERS = (b"Traceback", b'File "', b"werkzeug", b".py\", line")
 
 
-@pytest.fixture(scope="module")
-def callback_map():
-    from app import create_app
-    return create_app({"warmup": False}).callback_map
-
-
 def check_headers(headers: dict, body: bytes) -> None:
     for h in SECURITY_HEADERS:
         assert h in headers, (h, headers)

@@ -34,12 +34,6 @@ def venv(tmp_path_factory):
     return make_installed_venv(tmp_path_factory.mktemp("install"))
 
 
-@pytest.fixture(scope="module")
-def callback_map():
-    from app import create_app
-    return create_app({"warmup": False}).callback_map
-
-
 def run_py(venv, code: str, cwd, **env) -> subprocess.CompletedProcess:
     return subprocess.run([str(venv / "bin" / "python"), "-c", code], cwd=cwd,
                           capture_output=True, text=True, env=clean_env(**env), timeout=600)

@@ -29,12 +29,6 @@ ALL_DONE_S = 240
 REQUEST_S = 10.0
 
 
-@pytest.fixture(scope="module")
-def callback_map():
-    from app import create_app
-    return create_app({"warmup": False}).callback_map
-
-
 def poll_all(client: HttpDash, body: dict, handles: dict, seen: list, done: dict, name):
     """Poll one job to its end (its figure, or a refusal or failure in its
     summary), keeping every summary text it showed."""

@@ -34,15 +34,6 @@ TMPFS_SIZE = "3m"
 SECRET = "test-only-secret-key-0123456789abcdef"
 
 
-@pytest.fixture(scope="module")
-def callback_map():
-    """The app's callbacks, with the cancel callbacks Dash adds at its first request."""
-    from app import create_app
-    dash_app = create_app({"warmup": False})
-    dash_app.server.test_client().get("/")
-    return dash_app.callback_map
-
-
 @pytest.fixture(autouse=True)
 def need_root():
     if os.geteuid() != 0:

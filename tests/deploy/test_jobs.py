@@ -21,12 +21,6 @@ pytestmark = [pytest.mark.deploy, pytest.mark.slow]
 JOB_S = 60
 
 
-@pytest.fixture(scope="module")
-def callback_map():
-    from app import create_app
-    return create_app({"warmup": False}).callback_map
-
-
 #: A job long enough (tens of ms, dozens of progress updates) for polls to see its
 #: progress: a poll reads progress before the result, and a job that ends inside
 #: one poll's handling would show none.

@@ -27,12 +27,6 @@ EXIT_S = 30
 RESULT_S = 180
 
 
-@pytest.fixture(scope="module")
-def callback_map():
-    from app import create_app
-    return create_app({"warmup": False}).callback_map
-
-
 def listening(port: int) -> list:
     """PIDs with a listening TCP socket on ``port``."""
     return [c.pid for c in psutil.net_connections("tcp")

@@ -33,12 +33,6 @@ P95_S = 0.5
 PROBE_TIMEOUT_S = 5.0
 
 
-@pytest.fixture(scope="module")
-def callback_map():
-    from app import create_app
-    return create_app({"warmup": False}).callback_map
-
-
 def _slow(addr, first: bytes, drip: bytes, stop: threading.Event, counts: dict) -> None:
     """One slow client that reconnects whenever the server drops it, until ``stop``."""
     while not stop.is_set():
