@@ -44,6 +44,8 @@ log = logging.getLogger(__name__)
 #: The dashboard's CSS and JS, inside the package so that ``pip install .`` ships it.
 ASSETS_FOLDER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "assets")
 APP_TITLE = "Sharpness Lab"
+#: Seconds between two runs of /healthz's disk and broker probes (per process).
+HEALTH_PROBE_S = 1.0
 
 
 def debug_enabled() -> bool:
@@ -116,10 +118,18 @@ def _add_healthz(server: flask.Flask, cache_cfg: dict, manager) -> None:
     the reasons in ``problems``, when jobs or the memo cache cannot store
     results (full or read-only disk, broker down)."""
     started = time.time()
+    probed = {"at": -HEALTH_PROBE_S, "problems": []}
 
     @server.route("/healthz")
     def healthz():
-        problems = [p for p in (jobs.problem(manager), compute.cache_problem(cache_cfg)) if p]
+        # the probes write to disk and ping the broker: at most once a second,
+        # however often /healthz is asked
+        now = time.monotonic()
+        if now - probed["at"] >= HEALTH_PROBE_S:
+            probed["problems"] = [p for p in (jobs.problem(manager),
+                                              compute.cache_problem(cache_cfg)) if p]
+            probed["at"] = now
+        problems = probed["problems"]
         return flask.jsonify(status="degraded" if problems else "ok", problems=problems,
                              uptime_s=round(time.time() - started, 1),
                              uvcore_divergence_bound=float(uvcore.DIVERGENCE_BOUND),

@@ -80,11 +80,10 @@ def make_manager():
     ``create_app()`` calls share it.
     """
     if uses_celery():
-        from .celery_manager import LabCeleryManager as CeleryManager  # noqa: PLC0415
-
         from .celery_app import celery  # noqa: PLC0415
+        from .celery_manager import LabCeleryManager  # noqa: PLC0415
         log.info("background jobs: Celery (broker %s)", _redact(env_str("CELERY_BROKER_URL")))
-        return CeleryManager(celery)
+        return LabCeleryManager(celery)
 
     import diskcache  # noqa: PLC0415
 

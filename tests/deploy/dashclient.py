@@ -203,3 +203,21 @@ def eta_max_summary(answer: dict) -> str:
     if ids.ETA_MAX_SUMMARY in answer.get("response", {}):
         return str(answer["response"][ids.ETA_MAX_SUMMARY]["children"])
     return str(answer.get("sideUpdate", {}).get(ids.ETA_MAX_SUMMARY, {}).get("children", ""))
+
+
+#: Seconds /healthz may take to show a change (its probes run at most once a
+#: second per server process).
+HEALTH_WAIT_S = 10.0
+
+
+def wait_health(client: HttpDash, status: str, timeout: float = HEALTH_WAIT_S) -> dict:
+    """Poll /healthz until its ``status`` is ``status``; that answer."""
+    deadline = time.monotonic() + timeout
+    while True:
+        code, _, body = client.get("/healthz")
+        assert code == 200, code
+        health = json.loads(body)
+        if health["status"] == status:
+            return health
+        assert time.monotonic() < deadline, f"/healthz not {status} within {timeout} s: {health}"
+        time.sleep(0.2)
