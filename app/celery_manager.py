@@ -265,32 +265,27 @@ class LabCeleryManager(CeleryManager):
         self._ok()
         return running
 
-    def get_progress(self, key):
+    def _read(self, what: str, read, default):
+        """``read()``, or ``default`` when the backend fails (the outage is noted)."""
         try:
-            progress = super().get_progress(key)
+            value = read()
         except Exception as err:  # noqa: BLE001
-            self._failed("reading a job's progress", _one_line(err))
-            return None
+            self._failed(what, _one_line(err))
+            return default
         self._ok()
-        return progress
+        return value
+
+    def get_progress(self, key):
+        return self._read("reading a job's progress", lambda: super(
+            LabCeleryManager, self).get_progress(key), None)
 
     def get_updated_props(self, key):
-        try:
-            props = super().get_updated_props(key)
-        except Exception as err:  # noqa: BLE001
-            self._failed("reading a job's side updates", _one_line(err))
-            return {}
-        self._ok()
-        return props
+        return self._read("reading a job's side updates", lambda: super(
+            LabCeleryManager, self).get_updated_props(key), {})
 
     def result_ready(self, key):
-        try:
-            ready = super().result_ready(key)
-        except Exception as err:  # noqa: BLE001
-            self._failed("reading a job's result", _one_line(err))
-            return False
-        self._ok()
-        return ready
+        return self._read("reading a job's result", lambda: super(
+            LabCeleryManager, self).result_ready(key), False)
 
     def get_result(self, key, job):
         if _unsent(job):
