@@ -40,8 +40,9 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from .config import ConfigError, env_int, env_str
 
-__all__ = ["harden", "json_body", "production", "secret_key", "max_content_length", "frame_ancestors",
-           "content_security_policy", "DEFAULT_MAX_CONTENT_LENGTH", "configure_logging"]
+__all__ = ["harden", "json_body", "production", "secret_key", "max_content_length",
+           "frame_ancestors", "content_security_policy", "DEFAULT_MAX_CONTENT_LENGTH",
+           "configure_logging", "VERSION_CONFIG_KEYS"]
 
 log = logging.getLogger(__name__)
 access_log = logging.getLogger("app.access")

@@ -201,27 +201,20 @@ def test_pathological_bodies_are_400_or_413_never_500(server, callback_map):
             statuses[status] += 1
             assert status == 400 and b"Traceback" not in data, (depth, status, data[:200])
     # outputs that do not match the callback's own (Dash raises on them)
-    for key in single:
+    def with_outputs(key, outputs) -> dict:
         c = callback_map[key]
-        for wrong in ({"id": "x", "property": "y"}, [{"id": "x", "property": "y"}]):
-            body = {"output": key, "outputs": wrong,
-                    "inputs": [{**d, "value": None} for d in c["inputs"]],
-                    "state": [{**d, "value": None} for d in c.get("state", [])],
-                    "changedPropIds": []}
-            status, _, data = client.callback_raw(_json(body))
-            statuses[status] += 1
-            assert status == 400, (key, wrong, status, data[:200])
-    for key in multi:
-        c = callback_map[key]
-        outs = output_list(key)
-        swapped = [{"id": "x", "property": "y"}, *outs[1:]]
-        body = {"output": key, "outputs": swapped,
+        return {"output": key, "outputs": outputs,
                 "inputs": [{**d, "value": None} for d in c["inputs"]],
                 "state": [{**d, "value": None} for d in c.get("state", [])],
                 "changedPropIds": []}
-        status, _, data = client.callback_raw(_json(body))
+
+    wrong = {"id": "x", "property": "y"}
+    cases = [(key, outs) for key in single for outs in (wrong, [wrong])]
+    cases += [(key, [wrong, *output_list(key)[1:]]) for key in multi]
+    for key, outs in cases:
+        status, _, data = client.callback_raw(_json(with_outputs(key, outs)))
         statuses[status] += 1
-        assert status == 400, (key, status, data[:200])
+        assert status == 400, (key, outs, status, data[:200])
     # a chunked body over MAX_CONTENT_LENGTH (1 MiB): 413, like a declared one
     for total in (2 * 2**20, 8 * 2**20):
         status = chunked_post(client.base, "/_dash-update-component", total)
