@@ -139,3 +139,17 @@ def test_pathological_callback_bodies_are_400(monkeypatch):
     assert r.status_code == 400 and r.get_json()["error"] == "malformed callback request"
     body["outputs"] = {"id": "download", "property": "data"}       # the right one is served
     assert client.post(route, json=body).status_code in (200, 204)
+
+
+def test_healthz_probes_run_at_most_once_a_second(monkeypatch):
+    """The probes write and fsync a file: asking /healthz often must not repeat them."""
+    calls = []
+    import app.compute as compute_mod
+    monkeypatch.setattr(compute_mod, "cache_problem",
+                        lambda cfg: calls.append(time.monotonic()) or None)
+    client = create_app({"warmup": False}).server.test_client()
+    t0 = time.monotonic()
+    for _ in range(20):
+        assert client.get("/healthz").get_json()["status"] == "ok"
+    elapsed = time.monotonic() - t0
+    assert 1 <= len(calls) <= 1 + int(elapsed / app_pkg.HEALTH_PROBE_S)
