@@ -13,8 +13,8 @@ servers and workers agree on the task names as long as they run the same code.
 
 Settings: JSON only (no pickle) for tasks and results; a task is acknowledged
 after it ran (a worker that dies mid-job does not lose it); each task is
-killed after ``JOB_TIME_LIMIT`` seconds (default 600); results expire after a
-day.
+killed after ``JOB_TIME_LIMIT`` seconds (default 600); results expire after
+``JOB_RESULT_TTL`` seconds (default 3600).
 
 A Redis outage: the worker keeps the jobs it runs (their writes wait up to
 :data:`app.celery_manager.OUTAGE_S` for Redis) and reconnects by itself, for
@@ -35,6 +35,7 @@ from celery import Celery
 from kombu.transport import redis as kombu_redis
 
 from .config import ConfigError, env_int, env_str
+from .job_queue import Limits
 
 __all__ = ["celery", "JOB_TIME_LIMIT", "LabRedisTransport", "broker_problem",
            "PROBE_TIMEOUT_S", "SOCKET_TIMEOUT_S", "CONNECT_TIMEOUT_S", "PUBLISH_CONNECT_S"]
@@ -110,7 +111,8 @@ celery.conf.update(
     result_serializer="json",
     accept_content=["json"],
     result_accept_content=["json"],
-    result_expires=86400,
+    # results (and task states) expire as on the diskcache path, polled or not
+    result_expires=Limits.from_env().result_ttl,
     task_acks_late=True,
     task_reject_on_worker_lost=True,
     task_time_limit=JOB_TIME_LIMIT,

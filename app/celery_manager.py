@@ -33,19 +33,23 @@ Here no broker or backend failure leaves a manager method:
   :mod:`app.job_manager`, every job start gets its own result key (Dash keys
   results by the callback's arguments, and the first poll that reads a result
   deletes it).
+* **Caps** (:mod:`app.celery_queue`): a start is admitted, or refused with
+  the reason (its first poll shows it), by the same rules as on the diskcache
+  path; a waiting job's polls show its position; a cancel frees its place.
 
 The job's side: :meth:`make_job_fn` registers Dash's task with a backend
 whose writes (progress, side updates, the result) retry for up to
 :data:`OUTAGE_S` seconds (:data:`JOB_WRITE_RETRY`), where Celery's default
-gives up after about 20 s, and wraps the callback so that it leaves its alive
-marks.  The web server's own reads keep Celery's short defaults, so no
+gives up after about 20 s, and wraps the task (:func:`job_task`) so that it
+leaves its alive marks and waits for its turn.  The web server's own reads keep Celery's short defaults, so no
 request waits on an outage.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
-import inspect
+import json
 import logging
 import secrets
 import threading
@@ -55,7 +59,9 @@ import uuid
 from dash import CeleryManager
 from dash.background_callback.managers.celery_manager import _make_job_fn
 
-from .job_manager import LOST_JOB
+from .celery_queue import REFUSED_KEY, TOKEN_FIELD, _redis, queue_for, token_of
+from .job_manager import LOST_JOB, REFUSED, message_target
+from .job_queue import Limits, Refused, page_of_request, queued_text
 
 __all__ = ["LabCeleryManager", "OUTAGE_S", "JOB_WRITE_RETRY", "NOT_STARTED", "OUTAGE_LOST",
            "UNSENT_PREFIX", "ALIVE_EVERY_S", "ALIVE_TTL_S", "VANISHED_S", "SENT_KEY",
@@ -79,6 +85,8 @@ OUTAGE_LOST = "the job is lost"
 #: Prefix of the handle of a job that was never sent (never a Celery task id,
 #: which is a UUID).
 UNSENT_PREFIX = "unsent-"
+#: Follows UNSENT_PREFIX in the handle of a job start the caps refused.
+REFUSED_PREFIX = "refused-"
 #: Seconds between two "alive" marks a running job leaves in the result backend.
 ALIVE_EVERY_S = 5
 #: Seconds one "alive" mark lasts.
@@ -109,44 +117,61 @@ def _error(message: str) -> dict:
     return {"background_callback_error": {"msg": message, "tb": ""}}
 
 
-def _redis(backend):
-    """The redis-py client of a Redis result backend (None for other backends)."""
-    from celery.backends.redis import RedisBackend  # noqa: PLC0415
-    return backend.client if isinstance(backend, RedisBackend) else None
+def _marks(app, task_id, queue, token) -> threading.Event:
+    """Leave an alive mark (:data:`ALIVE_KEY`, :data:`ALIVE_TTL_S`), and a beat
+    on the job's queue entry, every :data:`ALIVE_EVERY_S` seconds until the
+    returned event is set (best effort: a mark that cannot be written is
+    skipped)."""
+    done = threading.Event()
+    client = _redis(app.backend) if task_id else None
+    if client is None:
+        return done
+    name = ALIVE_KEY.format(task_id)
+
+    def mark():
+        while True:
+            try:
+                client.set(name, 1, ex=ALIVE_TTL_S)
+                if queue is not None:
+                    queue.beat(token)
+            except Exception:  # noqa: BLE001  (an outage: the next mark may pass)
+                pass
+            if done.wait(ALIVE_EVERY_S):
+                return
+
+    threading.Thread(target=mark, name="job-alive", daemon=True).start()
+    return done
 
 
-def _with_alive_marks(fn, app):
-    """``fn`` leaving an alive mark (:data:`ALIVE_KEY`, :data:`ALIVE_TTL_S`) in
-    the result backend every :data:`ALIVE_EVERY_S` seconds while it runs as a
-    Celery task (best effort: a mark that cannot be written is skipped)."""
-    if inspect.iscoroutinefunction(fn):
-        return fn
-
-    @functools.wraps(fn)
-    def job(*args, **kwargs):
+def job_task(job_fn, app):
+    """Dash's Celery task body ``job_fn(result_key, progress_key, args,
+    context)`` as the lab runs it: with alive marks, only once its queue
+    entry's turn has come (:mod:`app.celery_queue`; the token is in
+    ``context``), and releasing the entry once the result is written."""
+    @functools.wraps(job_fn)
+    def task(result_key, progress_key, user_args, context=None):
         from celery import current_task  # noqa: PLC0415
         task_id = getattr(getattr(current_task, "request", None), "id", None)
-        client = _redis(app.backend) if task_id else None
-        done = threading.Event()
-        if client is not None:
-            name = ALIVE_KEY.format(task_id)
-
-            def mark():
-                while True:
-                    try:
-                        client.set(name, 1, ex=ALIVE_TTL_S)
-                    except Exception:  # noqa: BLE001  (an outage: the next mark may pass)
-                        pass
-                    if done.wait(ALIVE_EVERY_S):
-                        return
-
-            threading.Thread(target=mark, name="job-alive", daemon=True).start()
+        found = token_of(context)
+        queue = queue_for(app.backend, found[1]) if found else None
+        token = found[0] if found else None
+        done = _marks(app, task_id, queue, token)
         try:
-            return fn(*args, **kwargs)
+            if queue is not None:
+                try:
+                    queue.wait_turn(token, lambda text: None)   # the polls tell the position
+                except Refused as err:
+                    _PatientBackend(app.backend).set(
+                        result_key, json.dumps(_error(f"{REFUSED}: {err}")))
+                    return None
+            return job_fn(result_key, progress_key, user_args, context)
         finally:
             done.set()
+            if queue is not None:
+                with contextlib.suppress(Exception):      # Redis down: the entry times out
+                    queue.release(token=token)
 
-    return job
+    return task
 
 
 class _PatientBackend:
@@ -179,7 +204,8 @@ class _JobApp:
         return _PatientBackend(self._app.backend)
 
     def task(self, *args, **kwargs):
-        return self._app.task(*args, **kwargs)
+        register = self._app.task(*args, **kwargs)
+        return lambda job_fn: register(job_task(job_fn, self._app))
 
 
 class LabCeleryManager(CeleryManager):
@@ -187,8 +213,10 @@ class LabCeleryManager(CeleryManager):
     failure, with own result slots and reported losses (see the module
     docstring)."""
 
-    def __init__(self, celery_app, cache_by=None, expire=None):
+    def __init__(self, celery_app, cache_by=None, expire=None, limits: Limits | None = None):
         super().__init__(celery_app, cache_by=cache_by, expire=expire)
+        #: The job caps (None when the result backend is not Redis).
+        self.queue = queue_for(celery_app.backend, limits)
         self._lock = threading.Lock()
         self._down_since: float | None = None     # monotonic time of the first failure
         self._missing: dict[str, float] = {}      # job → when its records were found gone
@@ -229,14 +257,20 @@ class LabCeleryManager(CeleryManager):
 
     # -- the job's writes ---------------------------------------------------------
     def make_job_fn(self, fn, progress, key=None):
-        return _make_job_fn(_with_alive_marks(fn, self.handle), _JobApp(self.handle),
-                            progress, key)
+        return _make_job_fn(fn, _JobApp(self.handle), progress, key)
 
     # -- job start ------------------------------------------------------------------
     def call_job_fn(self, key, job_fn, args, context):
         problem = self._problem("")
         if not problem:
             job = str(uuid.uuid4())
+            try:
+                context = self._admit(job, key, context)
+            except Refused as err:
+                return self._refuse(str(err))
+            except Exception as err:  # noqa: BLE001  (redis: the ledger cannot be read)
+                problem = _one_line(err)
+        if not problem:
             try:
                 client = _redis(self.handle.backend)
                 if client is not None:           # the start record, before the job exists
@@ -246,12 +280,41 @@ class LabCeleryManager(CeleryManager):
                                    task_id=job)
             except Exception as err:  # noqa: BLE001  (kombu OperationalError, redis, RuntimeError)
                 problem = _one_line(err)
+                self._release(job)
             else:
                 self._ok()
                 return job
         self._failed("starting a job", problem)
         log.warning("background job not started: %s", problem)
         return f"{UNSENT_PREFIX}{secrets.token_hex(16)}"
+
+    def _admit(self, job: str, key: str, context: dict) -> dict:
+        """The job's place in the queue (raises Refused); the context its task gets."""
+        if self.queue is None:
+            return context
+        target = message_target(context)
+        token = self.queue.admit(page_of_request(), job=job, key=key,
+                                 target=list(target) if target else None)
+        return {**(context or {}),
+                TOKEN_FIELD: {"token": token, "running": self.queue.limits.running}}
+
+    def _release(self, job: str) -> None:
+        if self.queue is not None:
+            try:
+                self.queue.release(job=job)
+            except Exception as err:  # noqa: BLE001  (the entry times out by itself)
+                self._failed("releasing a job's place", _one_line(err))
+
+    def _refuse(self, reason: str) -> str:
+        """A handle whose first poll shows the refusal ``reason``."""
+        handle = f"{UNSENT_PREFIX}{REFUSED_PREFIX}{secrets.token_hex(16)}"
+        try:
+            _redis(self.handle.backend).set(REFUSED_KEY.format(handle), reason,
+                                            ex=self.queue.limits.result_ttl)
+        except Exception as err:  # noqa: BLE001
+            self._failed("recording a refusal", _one_line(err))
+        log.info("background job refused: %s", reason)
+        return handle
 
     # -- polls ----------------------------------------------------------------------
     def job_running(self, job):
@@ -280,14 +343,31 @@ class LabCeleryManager(CeleryManager):
             LabCeleryManager, self).get_progress(key), None)
 
     def get_updated_props(self, key):
-        return self._read("reading a job's side updates", lambda: super(
+        props = self._read("reading a job's side updates", lambda: super(
             LabCeleryManager, self).get_updated_props(key), {})
+        if props or self.queue is None:
+            return props
+        return self._read("reading the job queue", lambda: self._queued_props(key), {})
+
+    def _queued_props(self, key) -> dict:
+        """The job's position, written into its message output, while it waits."""
+        found = self.queue.waiting(key=key)
+        if found is None or not found[1].get("target"):
+            return {}
+        ahead, entry = found
+        component, prop = entry["target"]
+        return {component: {prop: queued_text(ahead, self.queue.limits.running)}}
 
     def result_ready(self, key):
         return self._read("reading a job's result", lambda: super(
             LabCeleryManager, self).result_ready(key), False)
 
     def get_result(self, key, job):
+        if _unsent(job) and job.startswith(UNSENT_PREFIX + REFUSED_PREFIX):
+            reason = self._read("reading a refusal", lambda: _redis(
+                self.handle.backend).get(REFUSED_KEY.format(job)), None)
+            reason = reason.decode() if isinstance(reason, bytes) else "the job queue is full"
+            return _error(f"{REFUSED}: {reason}")
         if _unsent(job):
             return _error(f"{NOT_STARTED}: "
                           f"{self._problem('its job queue failed; see the server log')}")
@@ -350,6 +430,7 @@ class LabCeleryManager(CeleryManager):
     def terminate_job(self, job):
         if job is None or _unsent(job):
             return
+        self._release(job)                       # a job still in the broker never runs
         problem = self._problem("")
         if problem:                              # it could not reach the worker anyway
             self._failed("cancelling a job", problem)

@@ -26,12 +26,11 @@ from __future__ import annotations
 
 import secrets
 
-import flask
 import psutil
 from dash import DiskcacheManager
 
 from .config import probe_dir
-from .job_queue import JobQueue, Refused
+from .job_queue import JobQueue, Refused, page_of_request
 
 __all__ = ["LabDiskcacheManager", "HANDLE_TTL_S", "LOST_JOB", "REFUSED", "store_problem",
            "register_message_target"]
@@ -87,7 +86,7 @@ def _queued(job_fn, queue: JobQueue, token: str, store, target, ttl: float):
         except Refused as err:
             store.set(result_key, _error(f"{REFUSED}: {err}"), expire=ttl)
         finally:
-            queue.release(token)
+            queue.release(token=token)
             for k in (result_key, progress_key, props_key):
                 store.touch(k, expire=ttl)
     return run
@@ -152,10 +151,8 @@ class LabDiskcacheManager(DiskcacheManager):
             return False
 
     def call_job_fn(self, key, job_fn, args, context):
-        page = (flask.request.args.get("endId") if flask.has_request_context() else None) \
-            or "anonymous"
         try:
-            token = self.queue.admit(page)
+            token = self.queue.admit(page_of_request())
         except Refused as err:
             self._note(f"refused-{key}", f"{REFUSED}: {err}")
             return 0                    # no process: the first poll tells why

@@ -18,6 +18,10 @@ store transaction, so workers and jobs agree without a lock server.
   entries of dead processes are dropped at every look).
 * **Expiry**: a finished job's result, progress and messages expire after
   ``JOB_RESULT_TTL`` seconds, polled or not.
+
+The Celery path uses the same rules over a record in Redis
+(:mod:`app.celery_queue`), where a job's liveness is its heartbeat instead of
+its PID.
 """
 
 from __future__ import annotations
@@ -31,7 +35,8 @@ import psutil
 
 from .config import env_int
 
-__all__ = ["JobQueue", "Limits", "Refused", "QUEUE_KEY", "MAX_WAIT_S"]
+__all__ = ["JobQueue", "Limits", "Refused", "QUEUE_KEY", "MAX_WAIT_S", "queued_text",
+           "page_of_request"]
 
 #: The store key of the admitted jobs, oldest first.
 QUEUE_KEY = "job-queue"
@@ -71,6 +76,20 @@ class Limits:
                    result_ttl=env_int("JOB_RESULT_TTL", 3600, lo=10, hi=30 * 86400))
 
 
+def page_of_request() -> str:
+    """The page (one page load: Dash's ``endId``) of the request being served."""
+    import flask  # noqa: PLC0415
+    if flask.has_request_context():
+        return flask.request.args.get("endId") or "anonymous"
+    return "anonymous"
+
+
+def queued_text(ahead: int, running: int) -> str:
+    """What a waiting job's view says."""
+    return (f"Queued: {ahead} job(s) ahead, {running} running at most at once; "
+            "it starts by itself.")
+
+
 def _alive(pid, started) -> bool:
     try:
         p = psutil.Process(int(pid))
@@ -86,19 +105,31 @@ class JobQueue:
         self.store = store
         self.limits = limits or Limits.from_env()
 
+    def now(self) -> float:
+        """The clock of the entries' times (every process of the store shares it)."""
+        return time.time()
+
+    def is_live(self, entry: dict, now: float) -> bool:
+        """The entry's job still exists: it has a process of that identity, or
+        it was admitted less than :data:`START_GRACE_S` ago."""
+        if entry["pid"] is None:
+            return now - entry["t"] < START_GRACE_S
+        return _alive(entry["pid"], entry["started"])
+
     def _live(self) -> list:
         """The admitted entries whose job still exists (call inside a transaction)."""
-        now = time.time()
+        now = self.now()
         entries = self.store.get(QUEUE_KEY, []) or []
-        live = [e for e in entries
-                if (e["pid"] is None and now - e["t"] < START_GRACE_S)
-                or (e["pid"] is not None and _alive(e["pid"], e["started"]))]
+        live = [e for e in entries if self.is_live(e, now)]
         if len(live) != len(entries):
             self.store.set(QUEUE_KEY, live)
         return live
 
-    def admit(self, page: str) -> str:
-        """Admit a job of ``page``; its token.  Raises :class:`Refused`."""
+    def admit(self, page: str, **info) -> str:
+        """Admit a job of ``page``; its token.  Raises :class:`Refused`.
+
+        ``info`` (JSON values) is kept on the entry, e.g. the job's result key.
+        """
         lim = self.limits
         with self.store.transact():
             live = self._live()
@@ -111,8 +142,8 @@ class JobQueue:
                               f"(JOBS_MAX_RUNNING + JOBS_MAX_QUEUED = {lim.running} + "
                               f"{lim.queued}); try again in a minute")
             token = secrets.token_hex(8)
-            live.append({"token": token, "page": page, "t": time.time(), "pid": None,
-                         "started": None, "running": False})
+            live.append({**info, "token": token, "page": page, "t": self.now(), "pid": None,
+                         "started": None, "running": False, "seen": None})
             self.store.set(QUEUE_KEY, live)
         return token
 
@@ -135,7 +166,8 @@ class JobQueue:
 
     def _try_start(self, token: str):
         """Start ``token`` if its turn has come: None when started, else its
-        position among the waiting jobs (1 = next)."""
+        position among the waiting jobs (1 = next).  Either way the entry is
+        marked seen now."""
         with self.store.transact():
             live = self._live()
             running = sum(e["running"] for e in live)
@@ -143,26 +175,51 @@ class JobQueue:
             position = next((i for i, e in enumerate(waiting) if e["token"] == token), None)
             if position is None:
                 raise Refused("the job's place in the queue was lost")
-            if position == 0 and running < self.limits.running:
+            waiting[position]["seen"] = self.now()
+            start = position == 0 and running < self.limits.running
+            if start:
                 waiting[0]["running"] = True
-                self.store.set(QUEUE_KEY, live)
-                return None
-            return position + 1
+            self.store.set(QUEUE_KEY, live)
+            return None if start else position + 1
 
     def wait_turn(self, token: str, tell) -> None:
-        """Block until ``token`` may compute; ``tell(text)`` shows the position."""
+        """Block until ``token`` may compute; ``tell(text)`` shows the position.
+
+        A store that fails meanwhile (Redis restarting) is waited for, up to
+        the same deadline."""
         deadline = time.monotonic() + MAX_WAIT_S
         shown = None
-        while (position := self._try_start(token)) is not None:
-            if position != shown:
-                tell(f"Queued: {position - 1} job(s) ahead, {self.limits.running} running "
-                     "at most at once; it starts by itself.")
+        while True:
+            try:
+                position = self._try_start(token)
+            except Refused:
+                raise
+            except Exception:  # noqa: BLE001  (the store is down: look again later)
+                position = ...
+            if position is None:
+                return
+            if position is not ... and position != shown:
+                tell(queued_text(position - 1, self.limits.running))
                 shown = position
             if time.monotonic() > deadline:
                 raise Refused(f"waited {MAX_WAIT_S:.0f} s for a turn; try again later")
             time.sleep(WAIT_POLL_S)
 
-    def release(self, token: str) -> None:
+    def waiting(self, **match):
+        """(jobs ahead, entry) of the waiting entry whose fields equal
+        ``match``; None when it runs or is not (or no longer) admitted.
+        Reads only, outside a transaction: a poll may look as often as it likes."""
+        now = self.now()
+        waiting = [e for e in self.store.get(QUEUE_KEY, []) or []
+                   if not e["running"] and self.is_live(e, now)]
+        for ahead, e in enumerate(waiting):
+            if all(e.get(k) == v for k, v in match.items()):
+                return ahead, e
+        return None
+
+    def release(self, **match) -> None:
+        """Drop the entries whose fields equal ``match`` (e.g. ``token=…``)."""
         with self.store.transact():
-            live = [e for e in self._live() if e["token"] != token]
+            live = [e for e in self._live()
+                    if not all(e.get(k) == v for k, v in match.items())]
             self.store.set(QUEUE_KEY, live)

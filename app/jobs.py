@@ -145,15 +145,16 @@ def failure_reporter(component_id: str, prop: str = "children"):
 
 
 def status(manager) -> dict | None:
-    """Jobs running and waiting now, and the caps (diskcache path), for ``/healthz``."""
-    from .job_manager import LabDiskcacheManager  # noqa: PLC0415
-    if not isinstance(manager, LabDiskcacheManager):
+    """Jobs running and waiting now, and the caps, for ``/healthz`` (None when
+    no cap applies or the count cannot be read)."""
+    queue = getattr(manager, "queue", None)
+    if queue is None:
         return None
     try:
-        now = manager.queue.status()
+        now = queue.status()
     except Exception:  # noqa: BLE001  (a failing store is reported by problem())
         return None
-    lim = manager.queue.limits
+    lim = queue.limits
     return {**now, "max_running": lim.running, "max_queued": lim.queued,
             "per_client": lim.per_client, "result_ttl_s": lim.result_ttl}
 

@@ -59,7 +59,7 @@ def test_at_most_the_cap_run_and_the_oldest_waiting_goes_first(store, sleepers):
     q.wait_turn(tokens[1], told.append)
     assert q.status() == {"running": 2, "waiting": 1} and told == []
     assert q._try_start(tokens[2]) == 1                       # next, but the cap is reached
-    q.release(tokens[0])
+    q.release(token=tokens[0])
     q.wait_turn(tokens[2], told.append)
     assert q.status() == {"running": 2, "waiting": 0}
 

@@ -15,12 +15,7 @@ end.
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
-import shutil
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -30,9 +25,10 @@ import redis
 from app import celery_manager as cm
 from app import ids
 
-from .conftest import SERVICE_START_S
 from .dashclient import HttpDash, eta_max_body, eta_max_summary, start_job
-from .image import REPO, free_port, run_image_command, stop
+from ..redis_server import RedisServer
+from .image import run_image_command
+from .workers import celery_worker_cmd
 
 pytestmark = [pytest.mark.deploy, pytest.mark.slow]
 
@@ -51,48 +47,6 @@ JOB_S = 60.0
 POLL_S = 0.25
 
 
-class RedisServer:
-    """A redis-server on a fixed loopback port that can be stopped and started again."""
-
-    def __init__(self, directory: Path):
-        self.exe = shutil.which("redis-server")
-        if self.exe is None:
-            pytest.fail("redis-server is not installed: run the tests through `bash .ci/test`")
-        self.dir = directory
-        self.port = free_port()
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self.proc: subprocess.Popen | None = None
-
-    def start(self) -> None:
-        log = open(self.dir / "redis.log", "ab")  # noqa: SIM115
-        self.proc = subprocess.Popen(
-            [self.exe, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "no", "--dir", str(self.dir), "--protected-mode", "yes",
-             "--maxmemory", "256mb", "--maxmemory-policy", "allkeys-lru"],
-            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-        log.close()
-        client = redis.Redis(host="127.0.0.1", port=self.port, socket_timeout=1,
-                             socket_connect_timeout=1)
-        deadline = time.monotonic() + SERVICE_START_S
-        try:
-            while True:
-                try:
-                    if client.ping():
-                        return
-                except redis.exceptions.ConnectionError:
-                    if time.monotonic() > deadline or self.proc.poll() is not None:
-                        self.stop()
-                        raise
-                    time.sleep(0.1)
-        finally:
-            client.close()
-
-    def stop(self) -> None:
-        if self.proc is not None:
-            stop(self.proc, timeout=10)           # SIGTERM, then SIGKILL
-            self.proc = None
-
-
 @pytest.fixture
 def redis_server(tmp_path):
     d = tmp_path / "redis"
@@ -101,31 +55,6 @@ def redis_server(tmp_path):
     server.start()
     yield server
     server.stop()
-
-
-@contextlib.contextmanager
-def celery_worker_cmd(redis_url: str, numba_cache: str, d: Path, extra_env: dict | None = None):
-    """The docs' worker command against ``redis_url``, from ready to stopped."""
-    d.mkdir()
-    log_path = d / "worker.log"
-    env = {**os.environ, "CELERY_BROKER_URL": redis_url, "REDIS_URL": redis_url,
-           "NUMBA_CACHE_DIR": numba_cache, "NUMBA_CPU_NAME": "generic",
-           "SECRET_KEY": "test-only-secret-key-0123456789abcdef",
-           "XDG_CACHE_HOME": str(d / "xdg"), "PYTHONPATH": str(REPO), **(extra_env or {})}
-    with open(log_path, "wb") as log:
-        proc = subprocess.Popen([sys.executable, "-m", "celery", "-A", "app.celery_app",
-                                 "worker", "--loglevel=INFO", "--concurrency=2"],
-                                cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
-                                start_new_session=True)
-    try:
-        deadline = time.monotonic() + SERVICE_START_S
-        while b"ready." not in log_path.read_bytes():
-            if proc.poll() is not None or time.monotonic() > deadline:
-                pytest.fail("celery worker did not start:\n" + log_path.read_text()[-3000:])
-            time.sleep(0.3)
-        yield {"proc": proc, "log": log_path}
-    finally:
-        stop(proc)
 
 
 @pytest.fixture

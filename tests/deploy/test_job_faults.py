@@ -10,7 +10,6 @@ temporary directory, and the PID test steers the kernel's next PID through
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import subprocess
 import threading
