@@ -15,7 +15,7 @@ internet.  Debug mode and dev tools are off unless ``DASH_DEBUG=1``.
 * ``"views"`` — iterable of extra view modules to register (default: every
   module of :mod:`app.views`);
 * ``"jobs"`` — a Dash background-callback manager (default:
-  :func:`app.jobs.make_manager`: Celery when ``CELERY_BROKER_URL`` is set,
+  :func:`app.shell.jobs.make_manager`: Celery when ``CELERY_BROKER_URL`` is set,
   else diskcache in ``JOBS_DIR``).
 """
 
@@ -33,8 +33,9 @@ import flask
 import uvcore
 from uvcore import threading_layer
 
-from . import callbacks, compute, jobs
-from . import hardening
+from . import callbacks, compute
+from .shell import jobs
+from .shell import server as hardening
 from .layout import make_layout
 
 __all__ = ["create_app", "app", "server", "ASSETS_FOLDER", "debug_enabled"]
@@ -103,7 +104,7 @@ def create_app(config: dict | None = None) -> dash.Dash:
         if register is not None:
             register(app)
 
-    hardening.harden(app, debug=debug)              # first: its before_request hooks run first
+    hardening.harden(app, debug=debug)           # first: its before_request hooks run first
     _guard_callback_requests(app)
     _add_healthz(server, cache_cfg, manager)
 

@@ -5,7 +5,7 @@ For a lab server use gunicorn (``docs/deployment.md``)."""
 
 import sys
 
-from .config import ConfigError, env_int, env_str
+from .shell.config import ConfigError, env_int, env_str
 
 
 def main() -> None:

@@ -19,7 +19,7 @@ Backend (:func:`cache_config`), chosen explicitly:
 * else ``SimpleCache`` (one process: development, tests).  SimpleCache with
   more than one worker is refused.
 
-Entries are written as JSON (:mod:`app.cache_codec`), never pickle, and
+Entries are written as JSON (:mod:`app.shell.cache`), never pickle, and
 bounded: ``CACHE_THRESHOLD`` entries (SimpleCache, FileSystemCache; for Redis
 set ``maxmemory`` with an LRU policy on the server).  ``create_app({"cache":
 {...}})`` passes a flask-caching config instead.  Outside a Flask app context
@@ -46,8 +46,8 @@ from flask_caching import Cache
 import uvcore
 from uvcore import paramspace
 
-from . import cache_codec
-from .config import ConfigError, cache_root, env_int, env_str, private_dir, probe_dir
+from .shell import cache as cache_codec
+from .shell.config import ConfigError, cache_root, env_int, env_str, private_dir, probe_dir
 from .state import ViewParams
 
 log = logging.getLogger(__name__)
@@ -80,7 +80,7 @@ def cache_config(config: dict | None = None) -> dict:
     (see the module docstring).  Raises ConfigError on an unusable setting."""
     if config:
         return dict(config)
-    from .hardening import production  # noqa: PLC0415
+    from .shell.server import production  # noqa: PLC0415
     url = env_str("REDIS_URL")
     kind = env_str("CACHE_TYPE")
     if kind is None:
@@ -119,7 +119,7 @@ def init_cache(server: flask.Flask, config: dict | None = None) -> dict:
     """Attach the memo cache to a Flask server (called by ``create_app``).
 
     Returns the config used; the backend gets a JSON serializer
-    (:func:`app.cache_codec.install`).
+    (:func:`app.shell.cache.install`).
     """
     cfg = cache_config(config)
     cache.init_app(server, config=cfg)

@@ -81,7 +81,7 @@ max_requests = _int("MAX_REQUESTS", 1000, lo=0)
 max_requests_jitter = max_requests // 10
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()
-accesslog = None            # the app writes one JSON line per request (app/hardening.py)
+accesslog = None            # the app writes one JSON line per request (app/shell/server.py)
 errorlog = "-"
 preload_app = False
 

@@ -10,7 +10,7 @@ serve the same thing.
 import sys
 
 from . import create_app
-from .config import ConfigError
+from .shell.config import ConfigError
 
 __all__ = ["app", "server"]
 

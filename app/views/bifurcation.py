@@ -44,7 +44,8 @@ from dash import Input, Output, State, ctx, dcc, html, no_update
 
 import uvcore
 
-from .. import compute, figures, ids, jobs, layout, theme
+from .. import compute, figures, ids, layout, theme
+from ..shell import jobs
 from .. import figures_bifurcation as fb
 from ..state import COORD_CAP, FIELDS, ViewParams, from_query, parse_number
 

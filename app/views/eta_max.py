@@ -8,7 +8,7 @@ of :data:`SCAN_POINTS` values over [η_c/100, 10 η_c] finds the largest
 surviving scanned η of every start, and a bisection (all starts in lockstep)
 refines the boundary above it.
 
-This is a background job (:mod:`app.jobs`): the request returns at once,
+This is a background job (:mod:`app.shell.jobs`): the request returns at once,
 the bar shows progress, Cancel stops it.  :func:`eta_max_map` is the plain
 computation and :func:`map_figure` the pure figure builder; tests call both.
 """
@@ -25,7 +25,8 @@ from dash import Input, Output, State, dcc, html
 
 import uvcore
 
-from .. import compute, figures, ids, jobs, layout, theme
+from .. import compute, figures, ids, layout, theme
+from ..shell import jobs
 from ..state import ViewParams, fmt, from_query, parse_number
 
 log = logging.getLogger(__name__)

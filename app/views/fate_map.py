@@ -10,7 +10,7 @@ phase plane's rule: refused in the forbidden region, with a message).
 * The interactive map is :data:`GRID` × :data:`GRID` (≈ 30 ms at 1000 steps)
   and is computed only while its tab is open.
 * "Fine fate map" computes :data:`FINE_GRID` × :data:`FINE_GRID` as a
-  background job (:mod:`app.jobs`) in :data:`BANDS` bands of rows, with a
+  background job (:mod:`app.shell.jobs`) in :data:`BANDS` bands of rows, with a
   progress bar and a Cancel button.
 * "Download CSV" saves the map shown (one row per start, see
   :func:`app.figures_fate.fate_csv`).
@@ -34,7 +34,8 @@ from uvcore.analysis import window_axes
 from uvcore.sweeps import FATE_WINDOW, FORBIDDEN_CODE
 
 from .. import callbacks as core
-from .. import compute, figures, figures_fate, ids, jobs, layout, theme
+from .. import compute, figures, figures_fate, ids, layout, theme
+from ..shell import jobs
 from ..state import ViewParams, from_query, parse_number, point_from_click, to_query
 
 log = logging.getLogger(__name__)

@@ -23,7 +23,7 @@ from typing import Any
 from dash import Input, Output, State, ctx, dcc, html, no_update
 
 from .. import ids, imported, layout
-from ..hardening import max_content_length
+from ..shell.server import max_content_length
 
 log = logging.getLogger(__name__)
 

@@ -1,6 +1,6 @@
 """The "Real networks" view: train real networks and compare them with the UV model.
 
-What it runs (:mod:`uvcore.nets`, spec §6), as a background job (:mod:`app.jobs`:
+What it runs (:mod:`uvcore.nets`, spec §6), as a background job (:mod:`app.shell.jobs`:
 the request returns at once, a bar shows progress, Cancel stops it):
 
 * ``single`` — one fully connected network (depth, width, activation, SP/μP,
@@ -63,8 +63,9 @@ from dash import Input, Output, State, dcc, html
 from uvcore.nets.experiments import (FIG4_CS, FIG4_SIGMA_W2S, FIG4_SS, FIG5_C_RANGE, FIG5_TRAJ_CS,
                                      scaled_size)
 
-from .. import figures, figures_networks, ids, jobs, layout, theme
-from ..config import cache_root, env_int, env_str, private_dir
+from .. import figures, figures_networks, ids, layout, theme
+from ..shell import jobs
+from ..shell.config import cache_root, env_int, env_str, private_dir
 from ..state import parse_number
 
 log = logging.getLogger(__name__)

@@ -10,8 +10,9 @@ import numpy as np
 import pytest
 from flask import Flask
 
-from app import cache_codec, compute
-from app.config import ConfigError
+from app import compute
+from app.shell import cache as cache_codec
+from app.shell.config import ConfigError
 from app.state import INPUT_DIM, ViewParams, parse_controls
 
 ENV = ("CACHE_TYPE", "REDIS_URL", "CACHE_DIR", "CACHE_THRESHOLD", "WEB_CONCURRENCY",

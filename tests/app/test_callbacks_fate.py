@@ -322,7 +322,7 @@ def test_clear_removes_the_trace():
 
 
 def test_the_upload_limit_fits_the_servers_request_limit():
-    from app.hardening import max_content_length
+    from app.shell.server import max_content_length
     limit = imported.upload_limit(max_content_length())
     assert 0 < limit <= imported.MAX_BYTES
     body = len(json.dumps(_payload_for_upload(data_url(b"x" * limit))))
@@ -414,7 +414,7 @@ def test_http_hostile_values_never_500(dash_app, client, value):
 def test_http_hostile_uploads_never_500(dash_app, client):
     """Each hostile file, as the browser would send it; a body above the
     server's request limit is refused with 413 before reaching the callback."""
-    from app.hardening import max_content_length
+    from app.shell.server import max_content_length
     for name, (contents, _) in HOSTILE_UPLOADS.items():
         body = request_body(dash_app, "imported-trace.data",
                             {"import-pending.data": upload(contents, "x.csv")},

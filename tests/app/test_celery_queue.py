@@ -1,4 +1,4 @@
-"""app.celery_queue and the caps of LabCeleryManager, against a real redis-server
+"""app.shell.celery_queue and the caps of LabCeleryManager, against a real redis-server
 on loopback (no worker: admitted tasks stay in the broker)."""
 
 from __future__ import annotations
@@ -11,10 +11,10 @@ import pytest
 import redis
 from celery import Celery
 
-from app import celery_queue
-from app.celery_manager import LabCeleryManager
-from app.celery_queue import HeartbeatQueue, RedisLedger
-from app.job_queue import Limits, Refused
+from app.shell import celery_queue
+from app.shell.celery_manager import LabCeleryManager
+from app.shell.celery_queue import HeartbeatQueue, RedisLedger
+from app.shell.job_queue import Limits, Refused
 
 LIMITS = Limits(running=1, queued=2, per_client=2, result_ttl=60)
 #: Seconds a thread may take to see its turn after the slot was freed.
@@ -119,7 +119,7 @@ CONTEXT = {"outputs_list": [{"id": "eta-max-summary", "property": "children"}]}
 
 
 def start(manager, page: str, key: str):
-    from app.job_manager import register_message_target
+    from app.shell.job_manager import register_message_target
     register_message_target("eta-max-summary", "children")
     with flask.Flask(__name__).test_request_context(f"/?endId={page}"):
         return manager.call_job_fn(key, manager.noop, [], dict(CONTEXT))

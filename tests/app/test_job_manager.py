@@ -1,4 +1,4 @@
-"""app.job_manager: own result slots, PID identity, reported losses (in-process,
+"""app.shell.job_manager: own result slots, PID identity, reported losses (in-process,
 with real processes; the HTTP side is tests/deploy/test_job_faults.py)."""
 
 import subprocess
@@ -7,7 +7,7 @@ import diskcache
 import psutil
 import pytest
 
-from app.job_manager import LOST_JOB, LabDiskcacheManager
+from app.shell.job_manager import LOST_JOB, LabDiskcacheManager
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""app.job_queue: admission, order, the running cap, dead entries, expiry."""
+"""app.shell.job_queue: admission, order, the running cap, dead entries, expiry."""
 
 import subprocess
 import time
@@ -6,9 +6,9 @@ import time
 import diskcache
 import pytest
 
-from app.config import ConfigError
-from app.job_manager import LabDiskcacheManager
-from app.job_queue import JobQueue, Limits, Refused
+from app.shell.config import ConfigError
+from app.shell.job_manager import LabDiskcacheManager
+from app.shell.job_queue import JobQueue, Limits, Refused
 
 LIMITS = Limits(running=2, queued=3, per_client=2, result_ttl=10)
 
@@ -72,7 +72,7 @@ def test_a_waiting_job_is_told_its_position(store, sleepers, monkeypatch):
     second = q.admit("a")
     q.attach(second, sleepers().pid)
     told = []
-    monkeypatch.setattr("app.job_queue.MAX_WAIT_S", 0.0)
+    monkeypatch.setattr("app.shell.job_queue.MAX_WAIT_S", 0.0)
     with pytest.raises(Refused, match="waited 0 s"):
         q.wait_turn(second, told.append)
     assert told and told[0].startswith("Queued: 0 job(s) ahead, 1 running at most")

@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 import redis
 
-from app import celery_manager as cm
+from app.shell import celery_manager as cm
 from app import ids
 
 from .dashclient import HttpDash, eta_max_body, eta_max_summary, start_job
@@ -32,7 +32,7 @@ from .workers import celery_worker_cmd
 
 pytestmark = [pytest.mark.deploy, pytest.mark.slow]
 
-#: Seconds Redis stays down (well below app.celery_manager.OUTAGE_S).
+#: Seconds Redis stays down (well below app.shell.celery_manager.OUTAGE_S).
 OUTAGE_S = 8.0
 #: A job of several seconds: 120² starts × 20,000 steps.
 LONG_JOB = {"grid": 120, "state": "eta=1.5&steps=20000"}

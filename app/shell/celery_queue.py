@@ -1,4 +1,4 @@
-"""The job caps on the Celery path: :class:`app.job_queue.JobQueue`'s rules
+"""The job caps on the Celery path: :class:`app.shell.job_queue.JobQueue`'s rules
 over one record in Redis.
 
 The web servers and the workers share the result backend's Redis, so the
@@ -7,19 +7,19 @@ changed only under a Redis lock, timed by the Redis server's clock so that
 machines with different clocks agree).
 
 * **Admission** in the web server (:meth:`LabCeleryManager.call_job_fn
-  <app.celery_manager.LabCeleryManager.call_job_fn>`), with the same
+  <app.shell.celery_manager.LabCeleryManager.call_job_fn>`), with the same
   ``JOBS_PER_CLIENT`` and ``JOBS_MAX_RUNNING`` + ``JOBS_MAX_QUEUED`` bounds
   and the same one-line refusals as the diskcache path.
 * **Waiting**: a job waits in the broker until a worker takes it, then in its
-  task (:func:`app.celery_manager.job_task`) until fewer than ``JOBS_MAX_RUNNING`` jobs run,
+  task (:func:`app.shell.celery_manager.job_task`) until fewer than ``JOBS_MAX_RUNNING`` jobs run,
   across all workers.  Its position is told by the page's polls
-  (:meth:`JobQueue.position <app.job_queue.JobQueue.position>`), wherever it
+  (:meth:`JobQueue.position <app.shell.job_queue.JobQueue.position>`), wherever it
   waits.
 * **Liveness** is a heartbeat instead of a PID (the job may run on another
   machine): a waiting job beats at every look, a running one with its alive
-  marks (:data:`app.celery_manager.ALIVE_EVERY_S`); an entry without a beat for
+  marks (:data:`app.shell.celery_manager.ALIVE_EVERY_S`); an entry without a beat for
   :data:`BEAT_TTL_S` seconds is dropped (its worker died), as is one that no
-  worker took within :data:`app.job_queue.MAX_WAIT_S` seconds.
+  worker took within :data:`app.shell.job_queue.MAX_WAIT_S` seconds.
 * **Release** when the task ends, and at once when the job is cancelled.
 """
 
@@ -51,7 +51,7 @@ TOKEN_FIELD = "lab_job_token"
 
 class RedisLedger:
     """``get``/``set``/``transact`` over one redis-py client: the store that
-    :class:`~app.job_queue.JobQueue` needs."""
+    :class:`~app.shell.job_queue.JobQueue` needs."""
 
     def __init__(self, client):
         self.client = client
@@ -82,7 +82,7 @@ class RedisLedger:
 
 
 class HeartbeatQueue(JobQueue):
-    """:class:`~app.job_queue.JobQueue` whose entries live by their beats."""
+    """:class:`~app.shell.job_queue.JobQueue` whose entries live by their beats."""
 
     def now(self) -> float:
         return self.store.now()

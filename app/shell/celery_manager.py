@@ -7,7 +7,7 @@ request failed (or, for a job start, answered 204 and the view said nothing).
 Here no broker or backend failure leaves a manager method:
 
 * **Job start** (:meth:`LabCeleryManager.call_job_fn`).  The broker and the
-  result backend are probed first (:func:`app.celery_app.broker_problem`,
+  result backend are probed first (:func:`app.shell.celery_conf.broker_problem`,
   one PING each with a short timeout), so a start during an outage answers at
   once instead of waiting on Celery's publish and subscribe retries.  A job
   that could not be sent gets a handle of its own (:data:`UNSENT_PREFIX`), and
@@ -30,10 +30,10 @@ Here no broker or backend failure leaves a manager method:
   (:data:`ALIVE_KEY`, refreshed every :data:`ALIVE_EVERY_S` s by the running
   job) for :data:`VANISHED_S` seconds.
 * **Own result slots** (:meth:`build_cache_key`): as in
-  :mod:`app.job_manager`, every job start gets its own result key (Dash keys
+  :mod:`app.shell.job_manager`, every job start gets its own result key (Dash keys
   results by the callback's arguments, and the first poll that reads a result
   deletes it).
-* **Caps** (:mod:`app.celery_queue`): a start is admitted, or refused with
+* **Caps** (:mod:`app.shell.celery_queue`): a start is admitted, or refused with
   the reason (its first poll shows it), by the same rules as on the diskcache
   path; a waiting job's polls show its position; a cancel frees its place.
 
@@ -146,7 +146,7 @@ def _marks(app, task_id, queue, token) -> threading.Event:
 def job_task(job_fn, app):
     """Dash's Celery task body ``job_fn(result_key, progress_key, args,
     context)`` as the lab runs it: with alive marks, only once its queue
-    entry's turn has come (:mod:`app.celery_queue`; the token is in
+    entry's turn has come (:mod:`app.shell.celery_queue`; the token is in
     ``context``), and releasing the entry once the result is written."""
     @functools.wraps(job_fn)
     def task(result_key, progress_key, user_args, context=None):
@@ -241,12 +241,11 @@ class LabCeleryManager(CeleryManager):
                             "for up to %d s", what, detail, OUTAGE_S)
             return now - self._down_since
 
-    @staticmethod
-    def _problem(fallback: str) -> str:
-        """:func:`app.celery_app.broker_problem`, or ``fallback`` when all is well."""
+    def _problem(self, fallback: str) -> str:
+        """:func:`app.shell.celery_conf.broker_problem`, or ``fallback`` when all is well."""
         try:
-            from .celery_app import broker_problem  # noqa: PLC0415
-            return broker_problem() or fallback
+            from .celery_conf import broker_problem  # noqa: PLC0415
+            return broker_problem(self.handle) or fallback
         except Exception:  # noqa: BLE001  (a probe must not fail a request)
             return fallback
 

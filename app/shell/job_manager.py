@@ -19,7 +19,7 @@ it has three faults, each mended here in one method:
   result (killed, crashed, or its store was full or read-only) used to make
   every later poll answer "nothing yet", forever.  Such a poll now returns
   Dash's ``background_callback_error`` with the reason, which the callback's
-  ``on_error`` (:func:`app.jobs.background_kwargs`) shows in its view.
+  ``on_error`` (:func:`app.shell.jobs.background_kwargs`) shows in its view.
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ HANDLE_TTL_S = 6 * 3600
 START_TIME_TOL_S = 1e-2
 #: What a poll reports for a job that ended without a result.
 LOST_JOB = "the job stopped without a result"
-#: How a refusal by the caps (:mod:`app.job_queue`) starts.
+#: How a refusal by the caps (:mod:`app.shell.job_queue`) starts.
 REFUSED = "refused"
 
 #: (component id, property) pairs where jobs write their messages (queue

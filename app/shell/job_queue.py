@@ -20,7 +20,7 @@ store transaction, so workers and jobs agree without a lock server.
   ``JOB_RESULT_TTL`` seconds, polled or not.
 
 The Celery path uses the same rules over a record in Redis
-(:mod:`app.celery_queue`), where a job's liveness is its heartbeat instead of
+(:mod:`app.shell.celery_queue`), where a job's liveness is its heartbeat instead of
 its PID.
 """
 

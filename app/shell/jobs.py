@@ -16,7 +16,7 @@ and a cancel button can stop it.  Which manager runs them:
 Writing a background callback (in a view's ``register_callbacks(app)``)::
 
     from dash import Input, Output, State
-    from app import jobs
+    from app.shell import jobs
 
     @app.callback(Output("my-result", "children"),
                   Input("my-start", "n_clicks"), State(ids.STATE, "data"),
@@ -80,10 +80,10 @@ def make_manager():
     ``create_app()`` calls share it.
     """
     if uses_celery():
-        from .celery_app import celery  # noqa: PLC0415
+        from .celery_conf import get_celery  # noqa: PLC0415
         from .celery_manager import LabCeleryManager  # noqa: PLC0415
         log.info("background jobs: Celery (broker %s)", _redact(env_str("CELERY_BROKER_URL")))
-        return LabCeleryManager(celery)
+        return LabCeleryManager(get_celery())
 
     import diskcache  # noqa: PLC0415
 
@@ -113,7 +113,7 @@ def background_kwargs(*, progress=None, progress_default=None, cancel=None, runn
     ``cancel``: Inputs whose change stops the job; ``running``: (Output,
     value while running, value after) triples; ``failure``: the (id,
     property) where a failed or lost job says why (its ``on_error``; see
-    :mod:`app.job_manager`).  The manager is the app's.
+    :mod:`app.shell.job_manager`).  The manager is the app's.
     """
     kwargs: dict = {"background": True, "interval": int(interval)}
     if progress is not None:
@@ -165,8 +165,8 @@ def problem(manager) -> str | None:
     if isinstance(manager, LabDiskcacheManager):
         return store_problem(manager)
     if uses_celery():
-        from .celery_app import broker_problem  # noqa: PLC0415
-        return broker_problem()
+        from .celery_conf import broker_problem  # noqa: PLC0415
+        return broker_problem(getattr(manager, "handle", None))
     return None
 
 
