@@ -13,6 +13,7 @@ from .continuation import (Bifurcation, Branch, Cascade, CascadeLevel, PeriodicO
                            cascade, follow_branch, periodic_orbit, switch_branch)
 from .maps import (CHAOS_TOL, MAX_PERIOD, PERIOD_TOL, Outcome, Trajectory, hessian_sharpness,
                    jacobian, power_spectrum, step, trajectory)
+from .outcomes import KIND_NAMES, Kind, PeriodCode, classify
 from .params import MapParams, UVInputError, eta_critical
 from .paramspace import (MAX_PARAMS, MAX_WIDTH, ParamTrajectory, gd_step, initialize,
                          resolve_preset, sample_start, train)
@@ -25,6 +26,7 @@ __all__ = [
     "MapParams", "UVInputError", "eta_critical", "DIVERGENCE_BOUND",
     "step", "jacobian", "trajectory", "Trajectory", "Outcome", "hessian_sharpness",
     "power_spectrum", "PERIOD_TOL", "CHAOS_TOL", "MAX_PERIOD",
+    "PeriodCode", "Kind", "KIND_NAMES", "classify",
     "nullclines", "forbidden_edge", "fixed_points", "vector_field", "regions",
     "classify_multipliers", "Curve", "FixedPoint", "FixedPoints", "LineI",
     "VectorField", "RegionGrid", "REGION_NAMES", "MULTIPLIER_TOL",

@@ -14,7 +14,8 @@ import numpy as np
 
 from . import _kernels as K
 from .analysis import window_axes
-from .maps import CHAOS_TOL, MAX_PERIOD, PERIOD_TOL, generic_tangent
+from .maps import MAX_PERIOD, PERIOD_TOL, generic_tangent
+from .outcomes import KIND_NAMES, Kind, PeriodCode, classify
 from .params import MapParams, UVInputError, check_count, finite, positive, snap_to_edges
 
 __all__ = [
@@ -33,7 +34,7 @@ MAX_WORK = 2e11
 #: Window analysed per orbit of a fate map.
 FATE_WINDOW = 256
 #: Period code of a forbidden start in a fate map.
-FORBIDDEN_CODE = -2
+FORBIDDEN_CODE = int(PeriodCode.FORBIDDEN)
 
 
 def default_start(params: MapParams) -> tuple[float, float]:
@@ -63,11 +64,11 @@ class BatchResult:
 
     @property
     def diverged(self) -> np.ndarray:
-        return self.period == -1
+        return self.period == PeriodCode.DIVERGED
 
     @property
     def chaotic(self) -> np.ndarray:
-        return (self.period == 0) & (self.lyapunov > CHAOS_TOL)
+        return classify(self.period, self.lyapunov) == Kind.CHAOTIC
 
 
 def run_batch(df0, lam0, eta, *, n_eff: float, x_norm: float = 1.0, y: float = 2.0,
@@ -199,7 +200,7 @@ class BifurcationDiagram:
 
     @property
     def diverged(self) -> np.ndarray:
-        return self.period == -1
+        return self.period == PeriodCode.DIVERGED
 
     @property
     def c(self) -> np.ndarray:
@@ -267,14 +268,9 @@ class FateMap:
 
     @property
     def kind(self) -> np.ndarray:
-        out = np.full(self.period.shape, "aperiodic", dtype=object)
-        out[self.period == FORBIDDEN_CODE] = "forbidden"
-        out[self.period == -1] = "diverged"
-        out[self.period == K.STALLED] = "stalled"
-        out[self.period == 1] = "converged"
-        out[self.period >= 2] = "periodic"
-        out[(self.period == 0) & (self.lyapunov > CHAOS_TOL)] = "chaotic"
-        return out
+        """Word of each cell's :func:`uvcore.outcomes.classify` kind (object array)."""
+        names = np.array([KIND_NAMES[k] for k in Kind], dtype=object)
+        return names[classify(self.period, self.lyapunov)]
 
 
 def fate_map(params: MapParams, df_range, lam_range, grid: int = 100,

@@ -43,6 +43,7 @@ import numpy as np
 from dash import Input, Output, State, ctx, dcc, html, no_update
 
 import uvcore
+from uvcore.outcomes import PeriodCode
 
 from .. import compute, figures, ids, jobs, layout, theme
 from .. import figures_bifurcation as fb
@@ -111,7 +112,7 @@ class Diagram:
 
     @property
     def diverged(self) -> np.ndarray:
-        return self.period == -1
+        return self.period == PeriodCode.DIVERGED
 
 
 @dataclass(frozen=True)
