@@ -30,6 +30,7 @@ import numpy as np
 
 from uvcore.continuation import FEIGENBAUM_DELTA  # the universality panel's reference line
 from uvcore.outcomes import Kind, PeriodCode, classify, kind_name
+from uvcore.params import MapParams
 
 from . import theme
 from .figures import round_to_span
@@ -805,7 +806,7 @@ def bifurcation_csv(diagrams: Iterable, *, x_norm: float, n_eff: float, y: float
     m = max((np.asarray(d.lam).shape[1] for d in diagrams), default=0)
     m = min(m, PLOT_KEEP)
     lines = ["map,eta,c,period,lyapunov," + ",".join(f"lam_{j}" for j in range(m))]
-    scale = x_norm * abs(y) / math.sqrt(n_eff)
+    scale = abs(MapParams(1.0, n_eff, x_norm, y).c)            # c per unit η
 
     def cell(v: float, digits: int = 17) -> str:
         return f"{v:.{digits}g}" if math.isfinite(v) else ""

@@ -51,7 +51,7 @@ import numpy as np
 from . import _kernels as K
 from ._scalar import root_in
 from .analysis import MULTIPLIER_TOL, classify_multipliers
-from .params import (MapParams, UVInputError, check_count, finite, positive,
+from .params import (MapParams, UVInputError, check_count, eta_critical, finite, positive,
                      snap_to_edges)
 from .sweeps import default_start, edge_exponents, eta_max
 
@@ -569,7 +569,7 @@ class _Context:
         if self.y == 0.0:
             raise UVInputError("y must be nonzero: with y = 0 there is no EoS edge (eta_c = inf)")
         self.sign = 1.0 if self.y > 0 else -1.0
-        self.eta_c = math.sqrt(self.n_eff) / (self.x_norm * abs(self.y))
+        self.eta_c = eta_critical(self.n_eff, self.x_norm, self.y)
 
     def eta(self, gam: float) -> float:
         return gam * self.eta_c

@@ -16,7 +16,8 @@ from . import _kernels as K
 from .analysis import window_axes
 from .maps import MAX_PERIOD, PERIOD_TOL, generic_tangent
 from .outcomes import KIND_NAMES, Kind, PeriodCode, classify
-from .params import MapParams, UVInputError, check_count, finite, positive, snap_to_edges
+from .params import (MapParams, UVInputError, check_count, eta_critical, finite, positive,
+                     snap_to_edges)
 
 __all__ = [
     "MAX_ORBITS", "MAX_KEEP_VALUES", "MAX_WORK", "FORBIDDEN_CODE", "FATE_WINDOW",
@@ -107,9 +108,7 @@ def run_batch(df0, lam0, eta, *, n_eff: float, x_norm: float = 1.0, y: float = 2
     UVInputError
         Non-finite values, η ≤ 0, forbidden starts, or sizes past the caps.
     """
-    n_eff = positive("n_eff", n_eff)
-    x_norm = positive("x_norm", x_norm)
-    y = finite("y", y)
+    base = MapParams(1.0, n_eff, x_norm, y)
     df0, lam0, eta = np.broadcast_arrays(*(np.asarray(a, dtype=float).ravel()
                                            for a in (df0, lam0, eta)))
     n = eta.size
@@ -126,17 +125,15 @@ def run_batch(df0, lam0, eta, *, n_eff: float, x_norm: float = 1.0, y: float = 2
             raise UVInputError(f"{name} must be finite")
     if np.any(eta <= 0):
         raise UVInputError("eta must be > 0")
-    s = eta * x_norm / math.sqrt(n_eff)
-    c = s * y
+    c = base.c_at(eta)
     if on_edge:
         if np.any(lam0 <= 0):
             raise UVInputError("lam0 must be > 0 to start on the EoS edge")
         z = 0.5 * eta * lam0
-        p0, m0 = (z, np.zeros(n)) if y >= 0 else (np.zeros(n), z)
-        tangent = (1.0, 0.0) if y >= 0 else (0.0, 1.0)
+        p0, m0 = (z, np.zeros(n)) if base.y >= 0 else (np.zeros(n), z)
+        tangent = (1.0, 0.0) if base.y >= 0 else (0.0, 1.0)
     else:
-        half, tilt = 0.25 * eta * lam0, 0.5 * s * (df0 + y)
-        p0, m0, bad = snap_to_edges(half + tilt, half - tilt)
+        p0, m0, bad = snap_to_edges(*base.to_pm(df0, lam0, eta))
         if np.any(bad):
             raise UVInputError("a start is in the forbidden region: lam0 must be >= "
                                "2*x_norm*|df0+y|/sqrt(n_eff)")
@@ -204,7 +201,7 @@ class BifurcationDiagram:
 
     @property
     def c(self) -> np.ndarray:
-        return self.eta * self.params.x_norm * abs(self.params.y) / math.sqrt(self.params.n_eff)
+        return np.abs(self.params.c_at(self.eta))
 
 
 def bifurcation(eta_min: float, eta_max: float, num: int = 400, *, n_eff: float,
@@ -328,12 +325,10 @@ def eta_max(df0: float, lam0: float, *, n_eff: float, x_norm: float = 1.0, y: fl
     scanned η that survives ``steps`` steps; bisection then refines the
     boundary above it to relative width ``rtol``.
     """
-    n_eff = positive("n_eff", n_eff)
-    x_norm = positive("x_norm", x_norm)
-    y = finite("y", y)
+    eta_c = eta_critical(n_eff, x_norm, y)
     num = check_count("num", num, 2, 100_000)
     steps = check_count("steps", steps, 1, 10**8)
-    ec = math.sqrt(n_eff) / (x_norm * abs(y)) if y != 0 else 1.0
+    ec = eta_c if math.isfinite(eta_c) else 1.0
     eta_lo = positive("eta_lo", ec / 100 if eta_lo is None else eta_lo)
     eta_hi = positive("eta_hi", 10 * ec if eta_hi is None else eta_hi)
     rtol = positive("rtol", rtol)
@@ -348,7 +343,6 @@ def eta_max(df0: float, lam0: float, *, n_eff: float, x_norm: float = 1.0, y: fl
         return ~res.diverged
 
     ok = survives(grid)
-    eta_c = math.sqrt(n_eff) / (x_norm * abs(y)) if y != 0 else math.inf
     if not ok.any():
         return EtaMax(None, (0.0, float(grid[0])), False, eta_c)
     i = int(np.nonzero(ok)[0][-1])

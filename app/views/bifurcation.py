@@ -151,6 +151,8 @@ def diagram(map_: str, eta_lo: float, eta_hi: float, num: int, n_eff: float, x_n
 
 @dataclass(frozen=True)
 class CascadeResult:
+    """A :func:`uvcore.cascade` or the reason it was not located (memoized as is)."""
+
     cascade: uvcore.Cascade | None
     error: str | None = None
 
@@ -192,9 +194,8 @@ def eos_orbit(eta: float, n_eff: float, x_norm: float, y: float, z0: float,
         if not (z0 > 0 and math.isfinite(z0)):
             raise uvcore.UVInputError(f"the EoS start z₀ must be > 0, got {z0:g}")
         params = compute.map_params(eta, n_eff, x_norm, y)
-        lam0 = 2.0 * z0 / eta
-        f0 = (1.0 if y >= 0 else -1.0) * lam0 * math.sqrt(n_eff) / (2.0 * x_norm)
-        t = uvcore.trajectory(f0 - y, lam0, params, steps=int(steps))
+        df0, lam0 = params.edge_point(2.0 * z0 / eta)
+        t = uvcore.trajectory(df0, lam0, params, steps=int(steps))
     except uvcore.UVInputError as exc:
         return Orbit(None, error=str(exc))
     z = 0.5 * eta * np.asarray(t.lam, dtype=float)
@@ -229,7 +230,7 @@ def eos_start_lam(p: ViewParams, mode: str, start_lam: float) -> tuple[float, st
     selected start's λ₀ (its projection onto the edge at the same λ).
     """
     if mode == "half-c" and p.y != 0:
-        return p.x_norm * abs(p.y) / math.sqrt(p.n_eff), "z₀ = c/2", []
+        return compute.map_params(*p.map_key).lam_half_c, "z₀ = c/2", []
     notes = ["y = 0 (c = 0): the EoS map starts from the selected start's λ₀"] \
         if mode == "half-c" else []
     return start_lam, "z₀ = ηλ₀/2 (selected start)", notes
@@ -534,7 +535,7 @@ def update_cobweb(state: Any, eos_start: Any, tab: Any = None):
         p = s.p
         z0 = 0.5 * p.eta * s.eos_lam0
         orb = eos_orbit(p.eta, p.n_eff, p.x_norm, p.y, z0)
-        c = p.eta * p.x_norm * abs(p.y) / math.sqrt(p.n_eff)
+        c = abs(compute.map_params(*p.map_key).c)
         if orb.error:
             return figures.empty_figure(f"Cobweb not drawn: {orb.error}", p.large)
         return fb.cobweb_figure(c, orb.z, eta=p.eta, z0=z0, start_label=f"({s.eos_label})",
