@@ -614,36 +614,30 @@ def fine_diagrams(s: _Setup, win, num: int | None = None, transient: int | None 
                   chunks: int | None = None,
                   progress: Callable[[int, int], None] | None = None):
     """Both maps on ``num`` η values of ``win`` (default :data:`FINE_NUM`,
-    transient :data:`FINE_TRANSIENT`), computed in ``chunks`` pieces per map
-    (progress after each): (uv, eos, notes)."""
+    transient :data:`FINE_TRANSIENT`), each a :func:`uvcore.bifurcation` in
+    ``chunks`` pieces (progress after each, over both maps): (uv, eos, notes)."""
     p = s.p
     num = FINE_NUM if num is None else num
     transient = FINE_TRANSIENT if transient is None else transient
-    chunks = FINE_CHUNKS if chunks is None else chunks
-    grid = np.linspace(win[0], win[1], num)
-    pieces = [c for c in np.array_split(np.arange(num), chunks) if c.size]
-    total = 2 * len(pieces)
-    done = 0
+    chunks = min(FINE_CHUNKS if chunks is None else chunks, num)
+    total = 2 * chunks
     out, notes = {}, []
-    for map_, df0, lam0 in (("uv", s.start[0], s.start[1]), ("eos", 0.0, s.eos_lam0)):
-        parts = []
+    for i, (map_, df0, lam0) in enumerate((("uv", s.start[0], s.start[1]),
+                                           ("eos", 0.0, s.eos_lam0))):
+        def step(done: int, _total: int, offset: int = i * chunks) -> None:
+            if progress is not None:
+                progress(offset + done, total)
         try:
-            for idx in pieces:
-                d = _bifurcation(map_, float(grid[idx[0]]), float(grid[idx[-1]]), idx.size,
-                                 p.n_eff, p.x_norm, p.y, df0, lam0, transient)
-                parts.append(d)
-                done += 1
-                if progress is not None:
-                    progress(done, total)
+            d = uvcore.bifurcation(win[0], win[1], int(num), n_eff=p.n_eff, x_norm=p.x_norm,
+                                   y=p.y, map=map_, df0=df0 if map_ == "uv" else None,
+                                   lam0=lam0, transient=int(transient), keep=WINDOW,
+                                   chunks=chunks, progress=step)
         except uvcore.UVInputError as exc:
             notes.append(f"{'2-D' if map_ == 'uv' else 'EoS'} map not computed: {exc}")
             out[map_] = None
-            done = (1 if map_ == "uv" else 2) * len(pieces)
+            step(chunks, total)
             continue
-        out[map_] = Diagram(map_, grid, np.concatenate([d.lam for d in parts]),
-                            np.concatenate([d.period for d in parts]),
-                            np.concatenate([d.lyapunov for d in parts]), parts[0].df0,
-                            parts[0].lam0, transient)
+        out[map_] = _compact(d, transient)
     return out["uv"], out["eos"], notes
 
 
