@@ -35,7 +35,6 @@ from __future__ import annotations
 import dataclasses
 import functools
 import logging
-import math
 import numbers
 from dataclasses import dataclass
 
@@ -366,4 +365,4 @@ def is_forbidden(p: ViewParams, df: float, lam: float) -> bool:
 
 
 def edge_at(p: ViewParams, df: float) -> float:
-    return 2.0 * p.x_norm * abs(df + p.y) / math.sqrt(p.n_eff)
+    return float(map_params(*p.map_key).edge_lam(df))

@@ -14,6 +14,9 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
+from uvcore.analysis import FORBIDDEN as FORBIDDEN_REGION
+from uvcore.analysis import REGION_NAMES
+
 from . import theme
 
 __all__ = ["phase_plane", "timeseries", "empty_figure", "trajectory_csv", "decimate_minmax",
@@ -29,8 +32,7 @@ SERIES_MAX_POINTS = 4000
 #: Time series up to this many states are drawn as lines, longer ones as dots.
 SERIES_LINE_MAX = 150
 #: Legend labels of the region codes of uvcore.regions (spec §2.5).
-REGION_LABELS = {1: "loss increases (catapult)", 2: "sharpness reduction",
-                 3: "progressive sharpening"}
+REGION_LABELS = {k: v for k, v in REGION_NAMES.items() if k != FORBIDDEN_REGION}
 
 
 # -- helpers ------------------------------------------------------------------
@@ -96,8 +98,7 @@ def _forbidden_traces(params, window, large: bool) -> list:
     (a, b), (c, d) = window
     vertex = -params.y
     xs = [a] + ([vertex] if a < vertex < b else []) + [b]
-    slope = 2.0 * params.x_norm / math.sqrt(params.n_eff)
-    edge = [slope * abs(x + params.y) for x in xs]
+    edge = [float(v) for v in params.edge_lam(xs)]
     bottom = min(c, 0.0) - 0.05 * (d - c)
     poly_x = [a] + xs + [b, a]
     poly_y = [bottom] + edge + [bottom, bottom]

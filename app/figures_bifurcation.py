@@ -29,6 +29,8 @@ from typing import Iterable, Sequence
 import numpy as np
 
 from uvcore.continuation import FEIGENBAUM_DELTA  # the universality panel's reference line
+from uvcore.outcomes import Kind, PeriodCode, classify, kind_name
+from uvcore.params import MapParams
 
 from . import theme
 from .figures import round_to_span
@@ -109,20 +111,23 @@ def _sig(v: float, digits: int = 6) -> float:
 def period_classes(period) -> np.ndarray:
     """Class code (index into :data:`CLASSES`) of each period code.
 
-    1 → period 1; 2, 4, 8 → their classes; 16, 32, 64 … → "2ᵏ ≥ 16"; other
-    k ≥ 3 → "other period"; 0 → aperiodic/chaotic; −3 → stalled;
-    −1 → diverged (any other code is counted as "other").
+    The kind comes from :func:`uvcore.outcomes.classify`: converged → period 1;
+    periodic 2, 4, 8 → their classes, 16, 32, 64 … → "2ᵏ ≥ 16", other k ≥ 3 →
+    "other period"; not periodic → aperiodic/chaotic; stalled; diverged
+    (forbidden, which diagrams never hold, is counted as "other").
     """
     p = np.asarray(period, dtype=np.int64)
+    kind = classify(p)
+    periodic = kind == Kind.PERIODIC
     out = np.full(p.shape, 5, dtype=np.int8)
-    out[p == 1] = 0
-    out[p == 2] = 1
-    out[p == 4] = 2
-    out[p == 8] = 3
-    out[(p >= 16) & ((p & (p - 1)) == 0)] = 4
-    out[p == 0] = APERIODIC
-    out[p == -3] = STALLED
-    out[p == -1] = DIVERGED
+    out[kind == Kind.CONVERGED] = 0
+    out[periodic & (p == 2)] = 1
+    out[periodic & (p == 4)] = 2
+    out[periodic & (p == 8)] = 3
+    out[periodic & (p >= 16) & ((p & (p - 1)) == 0)] = 4
+    out[kind == Kind.APERIODIC] = APERIODIC
+    out[kind == Kind.STALLED] = STALLED
+    out[kind == Kind.DIVERGED] = DIVERGED
     return out
 
 
@@ -142,7 +147,8 @@ def _drawn(diagram, quantity: str):
     vals = _values(diagram, quantity)
     m = vals.shape[1]
     count = np.where(period >= 1, np.minimum(period, m),
-                     np.where(period == -3, 1, np.where(period == 0, m, 0)))
+                     np.where(period == PeriodCode.STALLED, 1,
+                              np.where(period == PeriodCode.NOT_PERIODIC, m, 0)))
     mask = (np.arange(m)[None, :] >= (m - count)[:, None]) & np.isfinite(vals)
     return vals, mask, period_classes(period)
 
@@ -351,15 +357,14 @@ def _class_legend(codes: Iterable[int], large: bool) -> list[dict]:
 
 
 def _describe(period: int, lyap: float) -> str:
-    if period == -1:
-        return "diverged"
-    if period == -3:
+    kind = kind_name(period, lyap)
+    if kind == "diverged":
+        return kind
+    if kind == "stalled":
         return "stalled off line I"
-    if period == 1:
+    if kind == "converged":
         kind = "converged (period 1)"
-    elif period == 0:
-        kind = "chaotic" if lyap > 1e-3 else "aperiodic"
-    else:
+    elif kind == "periodic":
         kind = f"period {period}"
     return f"{kind}, exponent {lyap:.3g}"
 
@@ -396,7 +401,7 @@ def _lyap_trace(diagram, window, large: bool) -> dict:
     eta = np.asarray(diagram.eta, dtype=float)
     lyap = np.asarray(diagram.lyapunov, dtype=float)
     period = np.asarray(diagram.period, dtype=np.int64)
-    ok = (period != -1) & np.isfinite(lyap)
+    ok = (period != PeriodCode.DIVERGED) & np.isfinite(lyap)
     xs: list = []
     ys: list = []
     cd: list = []
@@ -485,13 +490,13 @@ def bifurcation_figure(uv=None, eos=None, *, window, eta: float, eta_c: float,
             yfixed[yaxis] = [y0, y1]
         eta_grid = np.asarray(diag.eta, dtype=float)
         ref = "y domain" if yaxis == "y" else f"{yaxis} domain"
-        for i0, i1 in diverged_runs(np.asarray(diag.period) == -1):
+        for i0, i1 in diverged_runs(np.asarray(diag.period) == PeriodCode.DIVERGED):
             a, b = _run_bounds(eta_grid, i0, i1)
             shapes.append({"type": "rect", "xref": "x", "yref": ref, "x0": a, "x1": b,
                            "y0": 0, "y1": 1, "fillcolor": DIVERGED_FILL, "line": {"width": 0},
                            "layer": "below", "name": f"diverged-{key}"})
     data += _class_legend(classes_seen, large)
-    diverged_any = any((d is not None and bool(np.any(np.asarray(d.period) == -1)))
+    diverged_any = any((d is not None and bool(np.any(np.asarray(d.period) == PeriodCode.DIVERGED)))
                        for d in (uv, eos))
     if diverged_any:
         data.append({"type": "scatter", "x": [None], "y": [None], "mode": "markers",
@@ -801,7 +806,7 @@ def bifurcation_csv(diagrams: Iterable, *, x_norm: float, n_eff: float, y: float
     m = max((np.asarray(d.lam).shape[1] for d in diagrams), default=0)
     m = min(m, PLOT_KEEP)
     lines = ["map,eta,c,period,lyapunov," + ",".join(f"lam_{j}" for j in range(m))]
-    scale = x_norm * abs(y) / math.sqrt(n_eff)
+    scale = abs(MapParams(1.0, n_eff, x_norm, y).c)            # c per unit η
 
     def cell(v: float, digits: int = 17) -> str:
         return f"{v:.{digits}g}" if math.isfinite(v) else ""

@@ -15,6 +15,8 @@ from typing import Sequence
 
 import numpy as np
 
+from uvcore.outcomes import KIND_NAMES, Kind, PeriodCode, classify
+
 from . import figures, theme
 
 __all__ = ["FATE_CATEGORIES", "IMPORTED_COLOR", "fate_categories", "fate_figure",
@@ -22,8 +24,7 @@ __all__ = ["FATE_CATEGORIES", "IMPORTED_COLOR", "fate_categories", "fate_figure"
            "add_imported_timeseries"]
 
 #: Categories of a fate map, in colour-scale order: (key, legend label, colour).
-#: Period codes of uvcore.fate_map: −2 forbidden, −1 diverged, −3 stalled,
-#: 1 converged, k ≥ 2 periodic, 0 chaotic (Lyapunov > CHAOS_TOL) or aperiodic.
+#: A category per kind of uvcore.outcomes.classify, periodic ones split by period.
 FATE_CATEGORIES = (
     ("forbidden", "forbidden (no weights)", theme.FORBIDDEN_FILL),
     ("diverged", "diverged", theme.BLACK),
@@ -40,18 +41,22 @@ _INDEX = {key: i for i, (key, _, _) in enumerate(FATE_CATEGORIES)}
 IMPORTED_COLOR = theme.GREEN
 
 
+#: Category of each kind (periodic: "period-k" unless the period is 2 or 4).
+_KIND_CATEGORY = {Kind.FORBIDDEN: "forbidden", Kind.DIVERGED: "diverged",
+                  Kind.STALLED: "stalled", Kind.CONVERGED: "converged",
+                  Kind.PERIODIC: "period-k", Kind.CHAOTIC: "chaotic",
+                  Kind.APERIODIC: "aperiodic"}
+_KIND_INDEX = np.array([_INDEX[_KIND_CATEGORY[k]] for k in Kind], dtype=np.int8)
+
+
 def fate_categories(period: np.ndarray, lyapunov: np.ndarray, chaos_tol: float) -> np.ndarray:
     """Category index (into :data:`FATE_CATEGORIES`) of every cell, int8."""
     period = np.asarray(period)
-    lyap = np.asarray(lyapunov, dtype=float)
-    out = np.full(period.shape, _INDEX["aperiodic"], dtype=np.int8)
-    with np.errstate(invalid="ignore"):
-        chaotic = (period == 0) & (lyap > chaos_tol)
-    for key, mask in (("forbidden", period == -2), ("diverged", period == -1),
-                      ("stalled", period == -3), ("converged", period == 1),
-                      ("period-2", period == 2), ("period-4", period == 4),
-                      ("period-k", (period >= 3) & (period != 4)), ("chaotic", chaotic)):
-        out[mask] = _INDEX[key]
+    kind = classify(period, lyapunov, chaos_tol)
+    out = _KIND_INDEX[kind]
+    periodic = kind == Kind.PERIODIC
+    out[periodic & (period == 2)] = _INDEX["period-2"]
+    out[periodic & (period == 4)] = _INDEX["period-4"]
     return out
 
 
@@ -70,9 +75,9 @@ def _cell_text(cat: np.ndarray, period: np.ndarray, lyap: np.ndarray) -> list:
         row = []
         for c, k, ly in zip(crow, prow, lrow):
             text = kinds[c]
-            if k >= 1 or k == -3:
-                text += f", period {k if k >= 1 else 1}"
-            elif k == 0:
+            if k >= PeriodCode.CONVERGED or k == PeriodCode.STALLED:
+                text += f", period {max(k, 1)}"
+            elif k == PeriodCode.NOT_PERIODIC:
                 text += ", no period"
             if ly == ly:                                    # not NaN
                 text += f"<br>Lyapunov Λ = {ly:.3g}"
@@ -174,11 +179,8 @@ def fate_csv(fm, *, steps: int, chaos_tol: float) -> str:
     CHAOS_TOL), ``lyapunov`` empty where undefined.  A last comment line
     records the parameters.
     """
-    names = {"forbidden": "forbidden", "diverged": "diverged", "stalled": "stalled",
-             "converged": "converged", "period-2": "periodic", "period-4": "periodic",
-             "period-k": "periodic", "chaotic": "chaotic", "aperiodic": "aperiodic"}
-    kinds = [names[key] for key, _, _ in FATE_CATEGORIES]
-    cat = fate_categories(fm.period, fm.lyapunov, chaos_tol)
+    kinds = [KIND_NAMES[k] for k in Kind]
+    cat = classify(fm.period, fm.lyapunov, chaos_tol)
     lines = ["df0,lam0,kind,period,lyapunov"]
     dfs = [repr(float(v)) for v in fm.df]
     for i, lam in enumerate(np.asarray(fm.lam, dtype=float).tolist()):

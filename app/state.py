@@ -22,6 +22,8 @@ from dataclasses import dataclass, replace
 from typing import Any, Mapping
 from urllib.parse import parse_qs, quote
 
+from uvcore.params import edge_lambda, eta_critical
+
 __all__ = [
     "SIG_DIGITS", "SLIDER_DIGITS", "NumSpec", "FIELDS", "PRESETS", "LAYERS", "LAYER_LABELS",
     "DEFAULT_LAYERS", "MAX_TRAJECTORIES", "COORD_CAP", "GRID_RANGE", "ARROW_RANGE",
@@ -183,7 +185,7 @@ def default_window(eta: float, n_eff: float, x_norm: float, y: float):
     line I and the ηλ = 2 line (λ = 2/η) with room above both.
     """
     ay = abs(y)
-    lam_min = 2.0 * x_norm * ay / math.sqrt(n_eff)
+    lam_min = float(edge_lambda(0.0, n_eff, x_norm, y))
     top = max(3.0 * lam_min, 3.0 / eta)
     if not math.isfinite(top) or top <= 0:
         top = 1.0
@@ -228,7 +230,7 @@ class ViewParams:
     @property
     def eta_c(self) -> float:
         """η_c = √n_eff/(‖x‖|y|) (spec §3); inf when y = 0."""
-        return math.inf if self.y == 0 else math.sqrt(self.n_eff) / (self.x_norm * abs(self.y))
+        return eta_critical(self.n_eff, self.x_norm, self.y)
 
     @property
     def plot_window(self):

@@ -22,6 +22,8 @@ import math
 import numpy as np
 from numba import get_num_threads, njit, prange
 
+from .outcomes import PeriodCode
+
 # ``fastmath=True`` would add the ``nnan``/``ninf`` flags, which let LLVM
 # delete the very NaN/inf tests that detect divergence.  These flags keep them.
 FASTMATH = {"contract", "arcp", "nsz"}
@@ -30,8 +32,10 @@ FASTMATH = {"contract", "arcp", "nsz"}
 #: Since |k| ≤ p + m + |c|, this also bounds the loss scale.
 DIVERGENCE_BOUND = 1e8
 
-#: Period code of an orbit stuck on a fixed point off the zero-loss line.
-STALLED = -3
+#: Period codes the kernels write, as plain ints (Numba freezes module-level
+#: ints as constants); their names and meaning live in uvcore.outcomes.
+STALLED = int(PeriodCode.STALLED)
+DIVERGED = int(PeriodCode.DIVERGED)
 
 #: Steps between the divergence checks of the blocked sweep kernel.
 _CHECK_EVERY = 256
@@ -176,12 +180,12 @@ def lane_window(p, m, c, kmax, tol, v0p, v0m, bufp, bufm):
     n = bufp.shape[0]
     for t in range(n):
         if is_bad(p, m):
-            return -1, 0.0, True, p, m
+            return DIVERGED, 0.0, True, p, m
         bufp[t] = p
         bufm[t] = m
         p, m = pm_step(p, m, c)
     if is_bad(p, m):
-        return -1, 0.0, True, p, m
+        return DIVERGED, 0.0, True, p, m
     return window_period(bufp, bufm, c, kmax, tol), lyapunov_of(bufp, bufm, c, v0p, v0m), False, p, m
 
 
@@ -217,7 +221,7 @@ def batch_kernel(p0, m0, c, transient, kmax, tol, v0p, v0m, order,
     branches inside the step loop) and checked for divergence every
     _CHECK_EVERY steps.  out_p/out_m have shape (N, window): the window
     states of each orbit, or shape (0, window) to analyse a window of that
-    length without keeping it.  out_period gets -1 for diverged orbits;
+    length without keeping it.  out_period gets DIVERGED for diverged orbits;
     out_end gets p + m (= ηλ/2) after the window.
     """
     n = p0.shape[0]

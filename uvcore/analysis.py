@@ -137,7 +137,7 @@ def forbidden_edge(params: MapParams, df_range, num: int = 401) -> Curve:
     vertex = -params.y
     if df[0] < vertex < df[-1]:
         df = np.sort(np.append(df, vertex))
-    return Curve(df, 2.0 * params.x_norm * np.abs(df + params.y) / math.sqrt(params.n_eff))
+    return Curve(df, params.edge_lam(df))
 
 
 def nullclines(params: MapParams, df_range, num: int = 801) -> dict[str, Curve]:

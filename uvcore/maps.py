@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import _kernels as K
+from .outcomes import CHAOS_TOL, KIND_NAMES, Kind, PeriodCode, classify
 from .params import MapParams, UVInputError, check_count
 
 __all__ = [
@@ -22,8 +23,6 @@ __all__ = [
 #: Two states k steps apart count as equal when |Δp| + |Δm| ≤ PERIOD_TOL (1 + p + m)
 #: over the whole analysis window (p + m = ηλ/2, so this is relative in ηλ).
 PERIOD_TOL = 1e-7
-#: A non-periodic orbit is chaotic when its largest Lyapunov exponent exceeds this.
-CHAOS_TOL = 1e-3
 #: Longest period looked for.
 MAX_PERIOD = 64
 #: Steps at the end of a trajectory used to classify it.
@@ -61,10 +60,10 @@ class Outcome:
 
     @property
     def code(self) -> int:
-        """Period code used by sweeps: 1 converged, k periodic, 0 aperiodic/chaotic,
-        −1 diverged, −3 stalled."""
-        return {"converged": 1, "periodic": self.period or 0, "diverged": -1,
-                "stalled": K.STALLED}.get(self.kind, 0)
+        """Period code used by sweeps (:class:`uvcore.outcomes.PeriodCode`)."""
+        return {"converged": PeriodCode.CONVERGED, "periodic": self.period or 0,
+                "diverged": PeriodCode.DIVERGED,
+                "stalled": PeriodCode.STALLED}.get(self.kind, PeriodCode.NOT_PERIODIC)
 
 
 def outcome_from_window(period: int, lyap: float, diverged: bool, eta_lam: float) -> Outcome:
@@ -72,13 +71,10 @@ def outcome_from_window(period: int, lyap: float, diverged: bool, eta_lam: float
     if diverged:
         return Outcome("diverged")
     lyap = float(lyap)
-    if period == K.STALLED:
-        return Outcome("stalled", 1, lyap, eta_lam)
-    if period == 1:
-        return Outcome("converged", 1, lyap, eta_lam)
-    if period > 1:
-        return Outcome("periodic", int(period), lyap, eta_lam)
-    return Outcome("chaotic" if lyap > CHAOS_TOL else "aperiodic", None, lyap, eta_lam)
+    kind = Kind(int(classify(period, lyap)))
+    period = 1 if kind in (Kind.STALLED, Kind.CONVERGED) else (
+        int(period) if kind == Kind.PERIODIC else None)
+    return Outcome(KIND_NAMES[kind], period, lyap, eta_lam)
 
 
 @dataclass(frozen=True)

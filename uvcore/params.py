@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 __all__ = ["UVInputError", "MapParams", "finite", "positive", "check_count", "eta_critical",
-           "snap_to_edges"]
+           "edge_lambda", "snap_to_edges"]
 
 #: A start below the forbidden edge by at most this fraction of ηλ/2 is taken
 #: to lie on the edge (clicks and decimal input land a rounding error off it).
@@ -84,12 +84,21 @@ class MapParams:
     @property
     def s(self) -> float:
         """η α ‖x‖: converts Δf to k = η α ‖x‖ Δf."""
-        return self.eta * self.x_norm / math.sqrt(self.n_eff)
+        return self.s_at(self.eta)
+
+    def s_at(self, eta):
+        """η α ‖x‖ at other learning rates (arrays broadcast)."""
+        eta = float(eta) if np.ndim(eta) == 0 else np.asarray(eta, dtype=float)
+        return eta * self.x_norm / math.sqrt(self.n_eff)
 
     @property
     def c(self) -> float:
-        """Signed c = η α ‖x‖ y; |c| is the paper's dimensionless learning rate."""
+        """Signed c = η α ‖x‖ y; |c| = η/η_c is the paper's dimensionless learning rate."""
         return self.s * self.y
+
+    def c_at(self, eta):
+        """Signed c at other learning rates (arrays broadcast)."""
+        return self.s_at(eta) * self.y
 
     @property
     def eta_c(self) -> float:
@@ -99,15 +108,37 @@ class MapParams:
     @property
     def lam_min(self) -> float:
         """Lowest reachable λ on the zero-loss line: 2‖x‖|y|/√n_eff (spec §2.2)."""
-        return 2.0 * self.x_norm * abs(self.y) / math.sqrt(self.n_eff)
+        return float(self.edge_lam(0.0))
+
+    @property
+    def lam_half_c(self) -> float:
+        """λ of the EoS-edge start z₀ = ηλ₀/2 = |c|/2: ‖x‖|y|/√n_eff at every η."""
+        return 0.5 * self.lam_min
+
+    def edge_lam(self, df):
+        """λ of the forbidden edge over Δf: 2‖x‖|Δf + y|/√n_eff (spec §2.2); arrays broadcast."""
+        return edge_lambda(df, self.n_eff, self.x_norm, self.y)
+
+    def edge_point(self, lam: float) -> tuple[float, float]:
+        """(Δf, λ) of the EoS edge (M = 0 for y ≥ 0, P = 0 for y < 0) at sharpness λ.
+
+        There f = Δf + y = ±λ√n_eff/(2‖x‖) (spec §2.2, §3).
+        """
+        lam = finite("lam", lam)
+        f = (1.0 if self.y >= 0 else -1.0) * lam * math.sqrt(self.n_eff) / (2.0 * self.x_norm)
+        return f - self.y, lam
 
     # -- coordinates -------------------------------------------------------
-    def to_pm(self, df, lam):
-        """(Δf, λ) → dimensionless (p, m) = (ηα²/4)(P, M); arrays broadcast."""
+    def to_pm(self, df, lam, eta=None):
+        """(Δf, λ) → dimensionless (p, m) = (ηα²/4)(P, M); arrays broadcast.
+
+        ``eta`` (array_like, optional) converts at other learning rates.
+        """
         df = np.asarray(df, dtype=float)
         lam = np.asarray(lam, dtype=float)
-        half = 0.25 * self.eta * lam
-        tilt = 0.5 * self.s * (df + self.y)
+        eta = self.eta if eta is None else np.asarray(eta, dtype=float)
+        half = 0.25 * eta * lam
+        tilt = 0.5 * self.s_at(eta) * (df + self.y)
         return half + tilt, half - tilt
 
     def from_pm(self, p, m):
@@ -131,7 +162,7 @@ class MapParams:
         lam0 = finite("lam0", lam0)
         p, m, bad = snap_to_edges(*self.to_pm(df0, lam0))
         if bad:
-            edge = 2.0 * self.x_norm * abs(df0 + self.y) / math.sqrt(self.n_eff)
+            edge = float(self.edge_lam(df0))
             raise UVInputError(
                 f"start (df0={df0:g}, lam0={lam0:g}) is in the forbidden region: "
                 f"lam0 must be >= 2*x_norm*|df0+y|/sqrt(n_eff) = {edge:g}")
@@ -161,6 +192,14 @@ def eta_critical(n_eff: float, x_norm: float, y: float) -> float:
     if y == 0.0:
         return math.inf
     return math.sqrt(n_eff) / (x_norm * abs(y))
+
+
+def edge_lambda(df, n_eff: float, x_norm: float, y: float):
+    """λ = 2‖x‖|Δf + y|/√n_eff of the forbidden edge (spec §2.2); arrays broadcast.
+
+    The arguments are taken as validated (see :meth:`MapParams.edge_lam`).
+    """
+    return 2.0 * x_norm * np.abs(np.asarray(df, dtype=float) + y) / math.sqrt(n_eff)
 
 
 def check_count(name: str, value, lo: int, hi: int) -> int:

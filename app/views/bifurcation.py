@@ -43,6 +43,7 @@ import numpy as np
 from dash import Input, Output, State, ctx, dcc, html, no_update
 
 import uvcore
+from uvcore.outcomes import PeriodCode
 
 from .. import compute, figures, ids, layout, theme
 from ..shell import jobs
@@ -112,7 +113,7 @@ class Diagram:
 
     @property
     def diverged(self) -> np.ndarray:
-        return self.period == -1
+        return self.period == PeriodCode.DIVERGED
 
 
 @dataclass(frozen=True)
@@ -151,6 +152,8 @@ def diagram(map_: str, eta_lo: float, eta_hi: float, num: int, n_eff: float, x_n
 
 @dataclass(frozen=True)
 class CascadeResult:
+    """A :func:`uvcore.cascade` or the reason it was not located (memoized as is)."""
+
     cascade: uvcore.Cascade | None
     error: str | None = None
 
@@ -192,9 +195,8 @@ def eos_orbit(eta: float, n_eff: float, x_norm: float, y: float, z0: float,
         if not (z0 > 0 and math.isfinite(z0)):
             raise uvcore.UVInputError(f"the EoS start z₀ must be > 0, got {z0:g}")
         params = compute.map_params(eta, n_eff, x_norm, y)
-        lam0 = 2.0 * z0 / eta
-        f0 = (1.0 if y >= 0 else -1.0) * lam0 * math.sqrt(n_eff) / (2.0 * x_norm)
-        t = uvcore.trajectory(f0 - y, lam0, params, steps=int(steps))
+        df0, lam0 = params.edge_point(2.0 * z0 / eta)
+        t = uvcore.trajectory(df0, lam0, params, steps=int(steps))
     except uvcore.UVInputError as exc:
         return Orbit(None, error=str(exc))
     z = 0.5 * eta * np.asarray(t.lam, dtype=float)
@@ -229,7 +231,7 @@ def eos_start_lam(p: ViewParams, mode: str, start_lam: float) -> tuple[float, st
     selected start's λ₀ (its projection onto the edge at the same λ).
     """
     if mode == "half-c" and p.y != 0:
-        return p.x_norm * abs(p.y) / math.sqrt(p.n_eff), "z₀ = c/2", []
+        return compute.map_params(*p.map_key).lam_half_c, "z₀ = c/2", []
     notes = ["y = 0 (c = 0): the EoS map starts from the selected start's λ₀"] \
         if mode == "half-c" else []
     return start_lam, "z₀ = ηλ₀/2 (selected start)", notes
@@ -534,7 +536,7 @@ def update_cobweb(state: Any, eos_start: Any, tab: Any = None):
         p = s.p
         z0 = 0.5 * p.eta * s.eos_lam0
         orb = eos_orbit(p.eta, p.n_eff, p.x_norm, p.y, z0)
-        c = p.eta * p.x_norm * abs(p.y) / math.sqrt(p.n_eff)
+        c = abs(compute.map_params(*p.map_key).c)
         if orb.error:
             return figures.empty_figure(f"Cobweb not drawn: {orb.error}", p.large)
         return fb.cobweb_figure(c, orb.z, eta=p.eta, z0=z0, start_label=f"({s.eos_label})",
@@ -613,36 +615,30 @@ def fine_diagrams(s: _Setup, win, num: int | None = None, transient: int | None 
                   chunks: int | None = None,
                   progress: Callable[[int, int], None] | None = None):
     """Both maps on ``num`` η values of ``win`` (default :data:`FINE_NUM`,
-    transient :data:`FINE_TRANSIENT`), computed in ``chunks`` pieces per map
-    (progress after each): (uv, eos, notes)."""
+    transient :data:`FINE_TRANSIENT`), each a :func:`uvcore.bifurcation` in
+    ``chunks`` pieces (progress after each, over both maps): (uv, eos, notes)."""
     p = s.p
     num = FINE_NUM if num is None else num
     transient = FINE_TRANSIENT if transient is None else transient
-    chunks = FINE_CHUNKS if chunks is None else chunks
-    grid = np.linspace(win[0], win[1], num)
-    pieces = [c for c in np.array_split(np.arange(num), chunks) if c.size]
-    total = 2 * len(pieces)
-    done = 0
+    chunks = min(FINE_CHUNKS if chunks is None else chunks, num)
+    total = 2 * chunks
     out, notes = {}, []
-    for map_, df0, lam0 in (("uv", s.start[0], s.start[1]), ("eos", 0.0, s.eos_lam0)):
-        parts = []
+    for i, (map_, df0, lam0) in enumerate((("uv", s.start[0], s.start[1]),
+                                           ("eos", 0.0, s.eos_lam0))):
+        def step(done: int, _total: int, offset: int = i * chunks) -> None:
+            if progress is not None:
+                progress(offset + done, total)
         try:
-            for idx in pieces:
-                d = _bifurcation(map_, float(grid[idx[0]]), float(grid[idx[-1]]), idx.size,
-                                 p.n_eff, p.x_norm, p.y, df0, lam0, transient)
-                parts.append(d)
-                done += 1
-                if progress is not None:
-                    progress(done, total)
+            d = uvcore.bifurcation(win[0], win[1], int(num), n_eff=p.n_eff, x_norm=p.x_norm,
+                                   y=p.y, map=map_, df0=df0 if map_ == "uv" else None,
+                                   lam0=lam0, transient=int(transient), keep=WINDOW,
+                                   chunks=chunks, progress=step)
         except uvcore.UVInputError as exc:
             notes.append(f"{'2-D' if map_ == 'uv' else 'EoS'} map not computed: {exc}")
             out[map_] = None
-            done = (1 if map_ == "uv" else 2) * len(pieces)
+            step(chunks, total)
             continue
-        out[map_] = Diagram(map_, grid, np.concatenate([d.lam for d in parts]),
-                            np.concatenate([d.period for d in parts]),
-                            np.concatenate([d.lyapunov for d in parts]), parts[0].df0,
-                            parts[0].lam0, transient)
+        out[map_] = _compact(d, transient)
     return out["uv"], out["eos"], notes
 
 

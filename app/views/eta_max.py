@@ -2,11 +2,9 @@
 
 For every start (Δf₀, λ₀) of a grid over the phase plane's window, η_max is
 the largest η whose orbit survives the state's ``steps`` steps (spec §3,
-Corollary 5.1: the edge of stability needs η_max > η_c).  Divergence is not
-monotone in η, so, as :func:`uvcore.eta_max` does for one start, a log scan
-of :data:`SCAN_POINTS` values over [η_c/100, 10 η_c] finds the largest
-surviving scanned η of every start, and a bisection (all starts in lockstep)
-refines the boundary above it.
+Corollary 5.1: the edge of stability needs η_max > η_c), located by
+:func:`uvcore.eta_max_scan`: a log scan of :data:`SCAN_POINTS` values over
+[η_c/100, 10 η_c] and a bisection of all starts in lockstep.
 
 This is a background job (:mod:`app.shell.jobs`): the request returns at once,
 the bar shows progress, Cancel stops it.  :func:`eta_max_map` is the plain
@@ -37,9 +35,10 @@ __all__ = ["EtaMaxMap", "eta_max_map", "map_figure", "run_job", "make_layout",
 #: Side of the grid of starts (input ``eta-max-grid``): range and default.
 GRID_RANGE = (8, 120)
 DEFAULT_GRID = 40
-#: Log-spaced η values of the scan, over [η_c/100, 10 η_c] (η_c := 1 when y = 0).
+#: Log-spaced η values of the scan, over uvcore's SCAN_SPAN = [η_c/100, 10 η_c]
+#: (η_c := 1 when y = 0).
 SCAN_POINTS = 48
-SCAN_SPAN = (1e-2, 10.0)
+SCAN_SPAN = uvcore.sweeps.SCAN_SPAN
 #: Relative width of the bisection bracket at the end.
 RTOL = 1e-3
 #: Most map steps of one job (starts × (scan + bisection) × steps): ≈ 30 s here.
@@ -65,15 +64,9 @@ class EtaMaxMap:
     steps: int
 
 
-def _scan_range(eta_c: float) -> tuple[float, float]:
-    ec = eta_c if math.isfinite(eta_c) else 1.0
-    return SCAN_SPAN[0] * ec, SCAN_SPAN[1] * ec
-
-
 def _rounds() -> int:
     """Bisection rounds that shrink one scan step to RTOL (relative)."""
-    ratio = (SCAN_SPAN[1] / SCAN_SPAN[0]) ** (1.0 / (SCAN_POINTS - 1))
-    return math.ceil(math.log2((ratio - 1.0) / RTOL)) + 1
+    return uvcore.sweeps.bisection_rounds(SCAN_SPAN[0], SCAN_SPAN[1], SCAN_POINTS, RTOL)
 
 
 def work(grid: int, steps: int) -> float:
@@ -83,7 +76,8 @@ def work(grid: int, steps: int) -> float:
 
 def eta_max_map(p: ViewParams, grid: int,
                 progress: Callable[[int, int], None] | None = None) -> EtaMaxMap:
-    """η_max for a ``grid`` × ``grid`` set of starts over the state's window.
+    """η_max (:func:`uvcore.eta_max_scan`) for a ``grid`` × ``grid`` set of
+    starts over the state's window; forbidden cells are NaN.
 
     Raises UVInputError when the job is larger than :data:`MAX_WORK`.
     """
@@ -101,45 +95,17 @@ def eta_max_map(p: ViewParams, grid: int,
     params = compute.map_params(*p.map_key)
     D, L = np.meshgrid(df, lam)
     ok = ~np.asarray(params.forbidden(D, L), dtype=bool)
-    d0, l0 = D[ok], L[ok]
-    lo_eta, hi_eta = _scan_range(p.eta_c)
-    scan = np.geomspace(lo_eta, hi_eta, SCAN_POINTS)
-    n = d0.size
-    kw = {"n_eff": p.n_eff, "x_norm": p.x_norm, "y": p.y,
-          "transient": max(steps - 2, 0), "window": 2}
-
-    def survives(etas):
-        return ~uvcore.run_batch(d0, l0, etas, **kw).diverged
-
-    total = SCAN_POINTS + _rounds()
-    last_ok = np.full(n, -1)
-    for k, eta in enumerate(scan):
-        if n:
-            last_ok[survives(np.full(n, eta))] = k
-        if progress is not None:
-            progress(k + 1, total)
-    below = last_ok < 0
-    capped = last_ok == SCAN_POINTS - 1
-    lo = np.where(below, np.nan, scan[np.clip(last_ok, 0, None)])
-    hi = np.where(below | capped, np.nan, scan[np.clip(last_ok + 1, 0, SCAN_POINTS - 1)])
-    todo = ~(below | capped)
-    done = SCAN_POINTS
-    while todo.any() and np.nanmax((hi[todo] - lo[todo]) / hi[todo]) > RTOL:
-        mid = 0.5 * (lo[todo] + hi[todo])
-        s = ~uvcore.run_batch(d0[todo], l0[todo], mid, **kw).diverged
-        idx = np.nonzero(todo)[0]
-        lo[idx[s]] = mid[s]
-        hi[idx[~s]] = mid[~s]
-        done += 1
-        if progress is not None:
-            progress(min(done, total), total)
+    lo_eta, hi_eta = uvcore.sweeps.default_eta_scan(p.n_eff, p.x_norm, p.y)
+    r = uvcore.eta_max_scan(D[ok], L[ok], n_eff=p.n_eff, x_norm=p.x_norm, y=p.y,
+                            eta_lo=lo_eta, eta_hi=hi_eta, num=SCAN_POINTS, steps=steps,
+                            rtol=RTOL, progress=progress)
     out = np.full(D.shape, np.nan)
-    out[ok] = lo
+    out[ok] = r.lo
     cap = np.zeros(D.shape, dtype=bool)
-    cap[ok] = capped
+    cap[ok] = r.capped
     bel = np.zeros(D.shape, dtype=bool)
-    bel[ok] = below
-    return EtaMaxMap(df, lam, out, cap, bel, p.eta_c, (float(lo_eta), float(hi_eta)), steps)
+    bel[ok] = r.below
+    return EtaMaxMap(df, lam, out, cap, bel, p.eta_c, r.scan, steps)
 
 
 def _sig(a: np.ndarray, digits: int = 4) -> list:

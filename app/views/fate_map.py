@@ -25,14 +25,10 @@ import json
 import logging
 from typing import Any, Callable
 
-import numpy as np
 from dash import Input, Output, State, dcc, html, no_update
 from plotly.io.json import to_json_plotly
 
 import uvcore
-from uvcore.analysis import window_axes
-from uvcore.sweeps import FATE_WINDOW, FORBIDDEN_CODE
-
 from .. import callbacks as core
 from .. import compute, figures, figures_fate, ids, layout, theme
 from ..shell import jobs
@@ -77,31 +73,9 @@ def fate_grid(eta, n_eff, x_norm, y, window, grid, steps) -> uvcore.FateMap:
 def fate_map_banded(params: uvcore.MapParams, window, grid: int, steps: int,
                     progress: Callable[[int, int], None] | None = None,
                     bands: int = BANDS) -> uvcore.FateMap:
-    """:func:`uvcore.fate_map`, computed in ``bands`` bands of rows with progress.
-
-    Same lattice, same classification (each start runs ``steps`` steps, the
-    last min(FATE_WINDOW, steps // 2) are analysed), so the result equals
-    ``uvcore.fate_map(params, *window, grid, steps)``.
-    """
-    xs, ys = window_axes(*window, grid)
-    steps = int(steps)
-    win = min(FATE_WINDOW, steps // 2)
-    period = np.full((ys.size, xs.size), FORBIDDEN_CODE, dtype=np.int64)
-    lyap = np.full(period.shape, np.nan)
-    edges = np.linspace(0, ys.size, min(bands, ys.size) + 1).astype(int)
-    for k, (lo, hi) in enumerate(zip(edges[:-1], edges[1:])):
-        X, Y = np.meshgrid(xs, ys[lo:hi])
-        ok = ~np.asarray(params.forbidden(X, Y), dtype=bool)
-        if ok.any():
-            res = uvcore.run_batch(X[ok], Y[ok], params.eta, n_eff=params.n_eff,
-                                   x_norm=params.x_norm, y=params.y,
-                                   transient=steps - win, window=win)
-            band_p, band_l = period[lo:hi], lyap[lo:hi]
-            band_p[ok] = res.period
-            band_l[ok] = res.lyapunov
-        if progress is not None:
-            progress(k + 1, len(edges) - 1)
-    return uvcore.FateMap(xs, ys, period, lyap, params)
+    """:func:`uvcore.fate_map` over ``window``, computed in ``bands`` bands of
+    rows with ``progress(done, total)`` after each (the same map as unbanded)."""
+    return uvcore.fate_map(params, *window, grid, steps, bands=bands, progress=progress)
 
 
 def _trajectories(p: ViewParams) -> list:

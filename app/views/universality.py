@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import logging
 import math
-from dataclasses import dataclass
 from typing import Any
 
 from dash import Input, Output, dcc, html, no_update
@@ -29,7 +28,7 @@ import uvcore
 from .. import compute, figures, ids, layout, theme
 from .. import figures_bifurcation as fb
 from ..state import ViewParams, from_query, parse_number
-from .bifurcation import click_to_eta
+from .bifurcation import CascadeResult, click_to_eta
 
 log = logging.getLogger(__name__)
 
@@ -42,12 +41,6 @@ LEVELS_RANGE = (3, 12)
 DEFAULT_LEVELS = 8
 #: Reference parameter sets (n_eff, ‖x‖, y) overlaid to show the collapse in c.
 REFERENCE_SETS = ((1.0, 1.0, 2.0), (100.0, 0.5, -1.0))
-
-
-@dataclass(frozen=True)
-class CascadeResult:
-    cascade: uvcore.Cascade | None
-    error: str | None = None
 
 
 @compute.memoize

@@ -1,4 +1,4 @@
-"""Periodic orbits, continuation and the route to chaos (uvcore.continuation).
+"""The route to chaos located by uvcore.continuation.cascade.
 
 Reference values, all independent of the continuation code:
 
@@ -27,38 +27,23 @@ import numpy as np
 import pytest
 
 import uvcore
-from uvcore import MapParams, UVInputError, cascade, follow_branch, periodic_orbit
+from uvcore import MapParams, UVInputError, cascade
 from uvcore.continuation import C_CRISIS, CRITICAL_TOL, FEIGENBAUM_DELTA, MAX_LEVELS
+
+from .common import N_EFF, eos_iterate
 
 #: c₁ = 1 and c₂ = √5 − 1 (closed forms) vs the located flips.
 CLOSED_FORM_TOL = 1e-12
-#: Newton orbit vs a long forward iteration at the same c.
-ORBIT_TOL = 1e-10
 #: δ_k vs Feigenbaum's constant from the fifth doubling on (relative).
 FEIGENBAUM_RTOL = 0.01
 #: "uv" vs "eos" flips (the cascade lives on the invariant edge).
 MAP_AGREEMENT_TOL = 1e-13
 #: Transverse exponent of an orbit vs uvcore.edge_exponents over its window.
 EXPONENT_TOL = 1e-6
-
-N_EFF = 4.0   # with ‖x‖ = 1, y = 2: η_c = 1, so η = c
-
-
-@pytest.fixture(scope="module")
-def eos():
-    return cascade(map="eos", n_eff=N_EFF, levels=8)
-
-
-@pytest.fixture(scope="module")
-def uv():
-    return cascade(map="uv", n_eff=N_EFF, levels=8)
-
-
-def eos_iterate(z, c, steps):
-    """The EoS map of spec §3, iterated in plain Python."""
-    for _ in range(steps):
-        z = z * (1.0 + c - z) ** 2
-    return z
+#: Located crisis vs the brute-force escape of the critical orbit.
+CRISIS_TOL = 1e-9
+#: Steps after which a critical orbit that has not passed c + 2 counts as bounded.
+ESCAPE_STEPS = 400
 
 
 # -- closed forms --------------------------------------------------------------
@@ -139,45 +124,6 @@ def test_flips_where_brute_force_period_changes(eos):
         assert np.all(d.period[half:] == 2 * k), (j, d.period)
 
 
-def test_newton_orbit_agrees_with_forward_iteration(eos):
-    c = eos.c_flip
-    for j in range(1, 5):                       # period-2, 4, 8, 16 windows
-        k = 2 ** j
-        cm = 0.5 * (c[j - 1] + c[j])            # period 2^j lives in (c_j, c_{j+1})
-        orb = periodic_orbit(MapParams(cm, N_EFF), k, map="eos", settle=100)
-        assert orb.stability == "stable"
-        z = eos_iterate(cm / 2.0, cm, 40_000)
-        tail = []
-        for _ in range(k):
-            tail.append(z)
-            z = eos_iterate(z, cm, 1)
-        tail = np.array(tail)
-        dist = np.abs(tail[:, None] - orb.z[None, :]).min(axis=1)
-        assert np.max(dist) <= ORBIT_TOL, (k, dist)
-        assert len(np.unique(np.round(orb.z, 8))) == k          # minimal period k
-
-
-def test_period2_orbit_matches_closed_form():
-    cm = 1.15
-    orb = periodic_orbit(MapParams(cm, N_EFF), 2, map="eos")
-    s = 1.0 + cm
-    roots = np.sort([(s - math.sqrt(s * s - 4)) / 2, (s + math.sqrt(s * s - 4)) / 2])
-    np.testing.assert_allclose(np.sort(orb.z), roots, rtol=1e-13)
-    assert orb.multipliers[0].real == pytest.approx(9 - 2 * s * s, abs=1e-12)
-
-
-def test_2d_newton_orbit_agrees_with_trajectory(eos):
-    c = eos.c_flip
-    cm = 0.5 * (c[1] + c[2])                    # period-4 window
-    params = MapParams(cm, N_EFF)
-    orb = periodic_orbit(params, 4, map="uv")    # generic start, default_start
-    assert orb.on_edge and orb.stability == "stable" and len(orb.multipliers) == 2
-    t = uvcore.trajectory(*uvcore.default_start(params), params, steps=20_000)
-    lam = t.lam[-4:]
-    dist = np.abs(lam[:, None] - orb.lam[None, :]).min(axis=1)
-    assert np.max(dist) <= ORBIT_TOL * (1 + np.max(lam))
-
-
 def test_period3_fold_opens_window(eos):
     assert len(eos.windows) >= 1
     first = eos.windows[0]
@@ -208,6 +154,33 @@ def test_crisis_bounded_below_divergent_above(eos):
     assert 0.0 <= z <= 4.0
 
 
+def _critical_orbit_escapes(c: float) -> bool:
+    """Plain-Python EoS iteration from the critical point z* = (1 + c)/3 of g:
+    True once it passes the escape threshold c + 2 (then it grows without bound)."""
+    z = (1.0 + c) / 3.0
+    for _ in range(ESCAPE_STEPS):
+        z = z * (1.0 + c - z) ** 2
+        if z > c + 2.0:
+            return True
+    return False
+
+
+def test_crisis_is_where_the_critical_orbit_escapes(eos):
+    """The crisis located by cascade (and the constant C_CRISIS) is where the
+    orbit of the critical point first escapes: bisect that event in c by brute
+    force, independently of the continuation code."""
+    lo, hi = 1.9, 2.1
+    assert not _critical_orbit_escapes(lo) and _critical_orbit_escapes(hi)
+    while hi - lo > 1e-13:
+        mid = 0.5 * (lo + hi)
+        if _critical_orbit_escapes(mid):
+            hi = mid
+        else:
+            lo = mid
+    assert abs(eos.c_crisis - hi) <= CRISIS_TOL
+    assert abs(C_CRISIS - hi) <= CRISIS_TOL
+
+
 # -- 2-D versus 1-D ------------------------------------------------------------
 
 def test_uv_cascade_coincides_with_eos_while_edge_attracts(eos, uv):
@@ -231,18 +204,6 @@ def test_transverse_exponent_matches_edge_exponents(uv):
     assert ee.transverse == pytest.approx(w.transverse_exponent, abs=EXPONENT_TOL)
 
 
-def test_follow_branch_reports_flip():
-    orb = periodic_orbit(MapParams(1.15, N_EFF), 2, map="uv")
-    br = follow_branch(orb, 1.3)
-    assert br.end == "event"
-    ev = br.events[-1]
-    assert ev.kind == "flip" and not ev.transverse
-    assert abs((ev.c - (math.sqrt(5) - 1))) <= 1e-13
-    assert np.all(np.diff(br.c) > 0)
-    new = uvcore.switch_branch(ev)
-    assert new.period == 4 and new.c >= ev.c
-
-
 # -- bad input -----------------------------------------------------------------
 
 @pytest.mark.parametrize("kwargs,match", [
@@ -261,91 +222,3 @@ def test_bad_input(kwargs, match):
     args.update(kwargs)
     with pytest.raises(UVInputError, match=match):
         cascade(**args)
-
-
-def test_bad_orbit_input():
-    with pytest.raises(UVInputError, match="period must be between"):
-        periodic_orbit(MapParams(1.1, N_EFF), 0)
-    with pytest.raises(UVInputError, match="params must be a MapParams"):
-        periodic_orbit((1.1, N_EFF), 2)
-    with pytest.raises(UVInputError, match="unknown stop_on"):
-        follow_branch(periodic_orbit(MapParams(1.1, N_EFF), 2), 1.2, stop_on=("cusp",))
-    with pytest.raises(UVInputError, match="diverges"):
-        periodic_orbit(MapParams(2.5, N_EFF), 1, map="eos", lam0=1.0)
-
-
-# -- command line --------------------------------------------------------------
-
-def _cli(*argv):
-    import subprocess
-    import sys
-    return subprocess.Popen([sys.executable, "-m", "uvcore", "cascade", *argv],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-
-
-def test_cli_cascade_subprocess():
-    import csv
-    import io
-    import json
-
-    procs = {
-        "json": _cli("--map", "eos", "--n-eff", "16", "--x-norm", "1", "--y", "2",
-                     "--levels", "4", "--json"),
-        "csv": _cli("--map", "uv", "--n-eff", "16", "--levels", "3", "--csv"),
-        "bad": _cli("--n-eff", "16", "--levels", "2"),
-        "forbidden": _cli("--map", "uv", "--n-eff", "16", "--df0", "5", "--lam0", "0.1"),
-    }
-    out = {k: (p.communicate(timeout=120), p.returncode) for k, p in procs.items()}
-    (stdout, stderr), code = out["json"]
-    assert code == 0 and stderr == ""
-    payload = json.loads(stdout)
-    assert set(payload) == {"eta_flip", "c_flip", "delta", "eta_inf", "c_inf",
-                            "eta_crisis", "c_crisis", "windows"}
-    eta_c = math.sqrt(16.0) / 2.0
-    assert abs(payload["c_flip"][0] - 1.0) <= CLOSED_FORM_TOL
-    assert abs(payload["c_flip"][1] - (math.sqrt(5) - 1)) <= CLOSED_FORM_TOL
-    np.testing.assert_allclose(payload["eta_flip"], np.array(payload["c_flip"]) * eta_c,
-                               rtol=1e-15)
-    assert len(payload["delta"]) == 2
-    assert payload["c_crisis"] == pytest.approx(2.0, abs=CLOSED_FORM_TOL)
-    assert payload["eta_crisis"] == pytest.approx(2.0 * eta_c, rel=1e-12)
-    assert payload["windows"][0]["period"] == 3
-    assert payload["windows"][0]["eta_fold"] == pytest.approx(
-        payload["windows"][0]["c_fold"] * eta_c, rel=1e-15)
-
-    (stdout, stderr), code = out["csv"]
-    assert code == 0 and stderr == ""
-    rows = list(csv.DictReader(io.StringIO(stdout)))
-    assert [r["kind"] for r in rows[:5]] == ["flip"] * 3 + ["accumulation", "crisis"]
-    assert float(rows[0]["c"]) == pytest.approx(1.0, abs=CLOSED_FORM_TOL)
-
-    for key, match in (("bad", "levels must be between 3 and"), ("forbidden", "forbidden")):
-        (stdout, stderr), code = out[key]
-        assert code == 2 and stdout == ""
-        assert len(stderr.splitlines()) == 1 and match in stderr
-
-
-def test_double_double_step_is_the_kernel_step():
-    """The double-double edge map used for the flip refinement is pm_step on
-    m = 0 (and its derivative the j11 of pm_jacobian), to float64 rounding."""
-    from uvcore import _kernels as K
-    for z0, c, k in ((0.3, 1.1, 1), (0.7, 1.29, 7), (1.2, 1.5, 16)):
-        zh, zl, dh, dl = K.edge_orbit_dd(z0, 0.0, c, 0.0, k)
-        r = K.orbit_jacobian(z0, 0.0, c, k)
-        assert r[1] == 0.0 and r[4] == 0.0
-        assert zh + zl == pytest.approx(r[0], rel=1e-12 * k)
-        assert dh + dl == pytest.approx(r[2], rel=1e-11 * k)
-    # error-free products: (1 + 2⁻³⁰)² keeps its 2⁻⁶⁰ term in the low part
-    h, lo = K.dd_mul(1.0 + 2.0 ** -30, 0.0, 1.0 + 2.0 ** -30, 0.0)
-    assert h == 1.0 + 2.0 ** -29 and lo == 2.0 ** -60
-
-
-def test_the_crisis_constant_is_the_root_of_the_escape_condition():
-    """g(z*) = 4(1+c)³/27 reaches the escape threshold c + 2 at C_CRISIS:
-    4(1+c)³ − 27(c+2) = (c−2)(2c+5)², a double root elsewhere (c = −5/2)."""
-    def h(c):
-        return 4 * (1 + c) ** 3 - 27 * (c + 2)
-    assert h(C_CRISIS) == 0.0
-    assert h(C_CRISIS - 1e-3) < 0 < h(C_CRISIS + 1e-3)
-    for c in (-3.0, 0.0, 1.3, 5.0):
-        assert h(c) == pytest.approx((c - 2) * (2 * c + 5) ** 2, abs=1e-9)

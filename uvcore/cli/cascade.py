@@ -14,8 +14,8 @@ defined), then ``accumulation``, ``crisis`` and one ``fold`` row per window.
 
 from __future__ import annotations
 
-from .cli import Command, add_map_arguments, count, finite_float
-from .params import UVInputError
+from ..params import UVInputError
+from .base import Command, add_map_arguments, count, finite_float
 
 
 def _add(p):
@@ -35,7 +35,7 @@ def _add(p):
 def _run(args):
     if args.json and getattr(args, "csv", False):
         raise UVInputError("--json and --csv are exclusive")
-    from .continuation import cascade
+    from ..continuation import cascade
     r = cascade(map=args.map, n_eff=args.n_eff, x_norm=args.x_norm, y=args.y,
                 df0=args.df0, lam0=args.lam0, levels=args.levels)
     return r.to_dict()
