@@ -33,8 +33,8 @@ import flask
 import uvcore
 from uvcore import threading_layer
 
-from . import callbacks, compute
-from .shell import jobs
+from . import callbacks
+from .shell import jobs, memo
 from .shell import server as hardening
 from .layout import make_layout
 
@@ -96,7 +96,7 @@ def create_app(config: dict | None = None) -> dash.Dash:
     app.enable_dev_tools(debug=debug, dev_tools_ui=debug, dev_tools_props_check=debug,
                          dev_tools_serve_dev_bundles=debug, dev_tools_hot_reload=False,
                          dev_tools_silence_routes_logging=not debug)
-    cache_cfg = compute.init_cache(server, config.get("cache"))
+    cache_cfg = memo.init_cache(server, config.get("cache"))
     app.layout = make_layout
     callbacks.register_callbacks(app)
     for module in modules:
@@ -128,7 +128,7 @@ def _add_healthz(server: flask.Flask, cache_cfg: dict, manager) -> None:
         now = time.monotonic()
         if now - probed["at"] >= HEALTH_PROBE_S:
             probed["problems"] = [p for p in (jobs.problem(manager),
-                                              compute.cache_problem(cache_cfg)) if p]
+                                              memo.cache_problem(cache_cfg)) if p]
             probed["at"] = now
         problems = probed["problems"]
         return flask.jsonify(status="degraded" if problems else "ok", problems=problems,

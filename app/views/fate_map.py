@@ -31,7 +31,7 @@ from plotly.io.json import to_json_plotly
 import uvcore
 from .. import callbacks as core
 from .. import compute, figures, figures_fate, ids, layout, theme
-from ..shell import jobs
+from ..shell import jobs, memo
 from ..state import ViewParams, from_query, parse_number, point_from_click, to_query
 
 log = logging.getLogger(__name__)
@@ -64,7 +64,7 @@ def _window(p: ViewParams) -> tuple:
     return (a, b), (c, d)
 
 
-@compute.cache.memoize(timeout=compute.CACHE_TIMEOUT)
+@memo.memoize
 def fate_grid(eta, n_eff, x_norm, y, window, grid, steps) -> uvcore.FateMap:
     """Memoized :func:`uvcore.fate_map` over ``window`` ((Δf_lo, Δf_hi), (λ_lo, λ_hi))."""
     return uvcore.fate_map(compute.map_params(eta, n_eff, x_norm, y), *window, grid, steps)

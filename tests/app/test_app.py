@@ -10,7 +10,8 @@ import pytest
 from dash import Input, Output, html
 
 import app as app_pkg
-from app import compute, create_app, ids, layout
+from app import create_app, ids, layout
+from app.shell import memo
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), os.pardir, os.pardir))
 #: Seconds ``python -m app`` may take to answer /healthz (imports + kernel warm-up).
@@ -52,10 +53,10 @@ def test_module_level_app_and_server():
 
 def test_redis_backend_is_chosen_from_env(monkeypatch):
     monkeypatch.setenv("REDIS_URL", "redis://example.invalid:6379/0")
-    cfg = compute.cache_config()
+    cfg = memo.cache_config()
     assert cfg["CACHE_TYPE"] == "RedisCache" and cfg["CACHE_REDIS_URL"].startswith("redis://")
     monkeypatch.delenv("REDIS_URL")
-    assert compute.cache_config()["CACHE_TYPE"] == "SimpleCache"
+    assert memo.cache_config()["CACHE_TYPE"] == "SimpleCache"
 
 
 def test_an_extra_view_registers_without_editing_the_core():
@@ -144,8 +145,7 @@ def test_pathological_callback_bodies_are_400(monkeypatch):
 def test_healthz_probes_run_at_most_once_a_second(monkeypatch):
     """The probes write and fsync a file: asking /healthz often must not repeat them."""
     calls = []
-    import app.compute as compute_mod
-    monkeypatch.setattr(compute_mod, "cache_problem",
+    monkeypatch.setattr(memo, "cache_problem",
                         lambda cfg: calls.append(time.monotonic()) or None)
     client = create_app({"warmup": False}).server.test_client()
     t0 = time.monotonic()

@@ -11,6 +11,7 @@ import pytest
 from flask import Flask
 
 from app import compute
+from app.shell import memo
 from app.shell import cache as cache_codec
 from app.shell.config import ConfigError
 from app.state import INPUT_DIM, ViewParams, parse_controls
@@ -81,27 +82,27 @@ def test_codec_refuses_foreign_classes_and_pickles():
 
 
 def test_backend_choice(clean_env, tmp_path):
-    assert compute.cache_config()["CACHE_TYPE"] == "SimpleCache"
+    assert memo.cache_config()["CACHE_TYPE"] == "SimpleCache"
     clean_env.setenv("WEB_CONCURRENCY", "3")
-    cfg = compute.cache_config()
+    cfg = memo.cache_config()
     assert cfg["CACHE_TYPE"] == "FileSystemCache"
-    assert cfg["CACHE_THRESHOLD"] == compute.FILE_CACHE_THRESHOLD
+    assert cfg["CACHE_THRESHOLD"] == memo.FILE_CACHE_THRESHOLD
     assert stat.S_IMODE(os.stat(cfg["CACHE_DIR"]).st_mode) == 0o700
     clean_env.setenv("CACHE_TYPE", "SimpleCache")
     with pytest.raises(ConfigError, match="per process"):
-        compute.cache_config()
+        memo.cache_config()
     clean_env.setenv("CACHE_TYPE", "Pickles")
     with pytest.raises(ConfigError):
-        compute.cache_config()
+        memo.cache_config()
     clean_env.delenv("CACHE_TYPE")
     clean_env.setenv("REDIS_URL", "redis://127.0.0.1:1/0")
-    assert compute.cache_config()["CACHE_TYPE"] == "RedisCache"
+    assert memo.cache_config()["CACHE_TYPE"] == "RedisCache"
     clean_env.delenv("REDIS_URL")
     clean_env.delenv("WEB_CONCURRENCY")
     clean_env.setenv("SHARPNESS_LAB_PRODUCTION", "1")
     clean_env.setenv("CACHE_DIR", str(tmp_path / "memo"))
     clean_env.setenv("CACHE_THRESHOLD", "7")
-    cfg = compute.cache_config()
+    cfg = memo.cache_config()
     assert cfg == {**cfg, "CACHE_TYPE": "FileSystemCache", "CACHE_DIR": str(tmp_path / "memo"),
                    "CACHE_THRESHOLD": 7}
 
@@ -115,7 +116,7 @@ def test_cache_dir_owned_by_someone_else_is_refused(clean_env, tmp_path):
     clean_env.setenv("CACHE_TYPE", "FileSystemCache")
     clean_env.setenv("CACHE_DIR", str(d))
     with pytest.raises(ConfigError, match="owned by"):
-        compute.cache_config()
+        memo.cache_config()
 
 
 def test_file_cache_stores_json_and_stays_bounded(clean_env, tmp_path):
@@ -123,7 +124,7 @@ def test_file_cache_stores_json_and_stays_bounded(clean_env, tmp_path):
     clean_env.setenv("CACHE_DIR", str(tmp_path / "memo"))
     clean_env.setenv("CACHE_THRESHOLD", "5")
     server = Flask("t")
-    compute.init_cache(server)
+    memo.init_cache(server)
     with server.app_context():
         for seed in range(1, 30):
             compute.sample_start(16, INPUT_DIM, "ntp", 1.0, 1.0, 2.0, seed, 16.0)
@@ -136,7 +137,7 @@ def test_file_cache_stores_json_and_stays_bounded(clean_env, tmp_path):
             assert not body.startswith(b"\x80")          # no pickle protocol header
         again = compute.sample_start(16, INPUT_DIM, "ntp", 1.0, 1.0, 2.0, 29, 16.0)
         assert again.error is None and again.lam0 > 0
-    compute.init_cache(Flask("reset"))
+    memo.init_cache(Flask("reset"))
 
 
 #: CACHE_THRESHOLD of the file cache in the restart tests.
@@ -156,8 +157,8 @@ def _file_cache_env(env, directory):
 def _boot():
     """One worker boot: a fresh Flask app whose memo cache is the file cache."""
     server = Flask("worker")
-    compute.init_cache(server)
-    return server, server.extensions["cache"][compute.cache]
+    memo.init_cache(server)
+    return server, server.extensions["cache"][memo.cache]
 
 
 def _entry_files(backend):
@@ -192,7 +193,7 @@ def test_file_cache_bound_holds_across_worker_boots(clean_env, tmp_path, caplog)
                 assert len(_entry_files(backend)) <= THRESHOLD + 1, (boot, seed)
         assert _stored_count(backend) == len(_entry_files(backend))   # JSON, exact
     assert "memo cache" not in caplog.text       # the count file always read as JSON
-    compute.init_cache(Flask("reset"))
+    memo.init_cache(Flask("reset"))
 
 
 def test_file_cache_prunes_an_overfull_directory_at_boot(clean_env, tmp_path):
@@ -200,18 +201,18 @@ def test_file_cache_prunes_an_overfull_directory_at_boot(clean_env, tmp_path):
     _, backend = _boot()
     backend._threshold = 0                   # no counting, no pruning: fill it up
     for i in range(WRITES_PER_BOOT):
-        backend.set(f"k{i}", i, timeout=compute.CACHE_TIMEOUT + i)   # k0 expires first
+        backend.set(f"k{i}", i, timeout=memo.CACHE_TIMEOUT + i)   # k0 expires first
     assert len(_entry_files(backend)) == WRITES_PER_BOOT
     _, backend = _boot()
     assert len(_entry_files(backend)) == THRESHOLD
     assert _stored_count(backend) == THRESHOLD
     newest = range(WRITES_PER_BOOT - THRESHOLD, WRITES_PER_BOOT)     # the oldest go
     assert [backend.get(f"k{i}") for i in newest] == list(newest)
-    compute.init_cache(Flask("reset"))
+    memo.init_cache(Flask("reset"))
 
 
 def _entries(server):
-    return len(server.extensions["cache"][compute.cache]._cache)
+    return len(server.extensions["cache"][memo.cache]._cache)
 
 
 def _sample(p):
@@ -222,7 +223,7 @@ def _sample(p):
 @pytest.mark.parametrize("value", [5, 5.0, "5", " 5 ", "5.0", np.float64(5)])
 def test_5_and_5_0_and_quoted_5_share_one_entry(clean_env, value):
     server = Flask("t")
-    compute.init_cache(server)
+    memo.init_cache(server)
     with server.app_context():
         ref = parse_controls({"sigma": 5}).params
         _sample(ref)
@@ -233,7 +234,7 @@ def test_5_and_5_0_and_quoted_5_share_one_entry(clean_env, value):
         raw = value if not isinstance(value, str) else 5
         compute.sample_start(16, INPUT_DIM, "ntp", raw, 1, 2, 0, 16)
         assert _entries(server) == n
-    compute.init_cache(Flask("reset"))
+    memo.init_cache(Flask("reset"))
 
 
 def test_local_memo_shares_entries_across_number_types_and_freezes_results():
