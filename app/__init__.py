@@ -36,7 +36,7 @@ from uvcore import threading_layer
 from . import callbacks
 from .shell import jobs, memo
 from .shell import server as hardening
-from .layout import make_layout
+from .core.layout import make_layout
 
 __all__ = ["create_app", "app", "server", "ASSETS_FOLDER", "debug_enabled"]
 
@@ -180,7 +180,7 @@ def _guard_callback_requests(dash_app: dash.Dash) -> None:
     Dash itself raises (HTTP 500) on a body that is not an object, an unknown
     ``output``, a clientside callback's ``output``, or inputs that are not a list of {id, property, value}.  The
     *values* inside a well-formed envelope are the callbacks' business: they
-    are parsed and validated by :mod:`app.state`.
+    are parsed and validated by :mod:`app.core.state`.
     """
     server = dash_app.server
     route = dash_app.config.routes_pathname_prefix + "_dash-update-component"

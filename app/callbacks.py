@@ -40,9 +40,11 @@ from dash import Input, Output, State, ctx, no_update
 
 import uvcore
 
-from . import compute, figures, figures_fate, ids, imported, theme
-from .layout import PHASE_PLANE_TAB, TABS, fmt_readout
-from .state import (FIELDS, INPUT_DIM, Parsed, ViewParams, default_window, fmt, from_query,
+from . import compute, figures, figures_fate, imported
+
+from .core import ids, theme
+from .core.layout import PHASE_PLANE_TAB, TABS, fmt_readout
+from .core.state import (FIELDS, INPUT_DIM, Parsed, ViewParams, default_window, fmt, from_query,
                     parse_controls, point_from_click, to_query, window_from_relayout)
 
 log = logging.getLogger(__name__)

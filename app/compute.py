@@ -1,11 +1,11 @@
 """Calls into :mod:`uvcore`, memoized with flask-caching.
 
 Every memoized function takes only normalized primitives (floats, ints,
-tuples) taken from a :class:`app.state.ViewParams`, so the cache key is the
+tuples) taken from a :class:`app.core.state.ViewParams`, so the cache key is the
 normalized state and a layer is recomputed only when something it depends on
 changes (moving the steps slider does not recompute the region grid).  On top
 of that, :func:`memoize` makes every real number a float before the key is
-built, so 5 and 5.0 share one entry (and "5" too: :mod:`app.state` parses it).
+built, so 5 and 5.0 share one entry (and "5" too: :mod:`app.core.state` parses it).
 
 Memoized through :mod:`app.shell.memo`.
 
@@ -23,7 +23,7 @@ import uvcore
 from uvcore import paramspace
 
 from .shell.memo import memoize, memoize_local
-from .state import ViewParams
+from .core.state import ViewParams
 
 log = logging.getLogger(__name__)
 

@@ -4,7 +4,7 @@ No Dash imports and no ``go.Figure`` here: building validated figure objects
 costs ~10 ms, a dict ~1 ms.  Tests validate the dicts with
 ``plotly.graph_objects.Figure(fig)``.  Arrays stay numpy (rounded to what a
 screen can show; NaN gaps become ``null`` when Dash serializes with orjson).
-Colours and fonts come from :mod:`app.theme`.
+Colours and fonts come from :mod:`app.core.theme`.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import numpy as np
 from uvcore.analysis import FORBIDDEN as FORBIDDEN_REGION
 from uvcore.analysis import REGION_NAMES
 
-from . import theme
+from .core import theme
 
 __all__ = ["phase_plane", "timeseries", "empty_figure", "trajectory_csv", "decimate_minmax",
            "PLANE_HEAD", "PLANE_TAIL", "SERIES_MAX_POINTS", "REGION_LABELS"]
@@ -284,7 +284,7 @@ def phase_plane(params, window, *, layers: Iterable[str], regions=None, field=No
     params : uvcore.MapParams
     window : ((Δf_lo, Δf_hi), (λ_lo, λ_hi))
         Axis ranges; grid layers must have been computed for this window.
-    layers : names from :data:`app.state.LAYERS` to draw.  The region heatmap
+    layers : names from :data:`app.core.state.LAYERS` to draw.  The region heatmap
         is always present (transparent when "regions" is off) because clicks
         on it start trajectories.
     regions : uvcore.RegionGrid;  field : uvcore.VectorField;

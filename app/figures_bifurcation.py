@@ -2,7 +2,7 @@
 
 Pure functions from :mod:`uvcore` results to Plotly figure dicts, in the
 style of :mod:`app.figures`: numpy arrays rounded to what a screen shows,
-colours from :mod:`app.theme`, no ``go.Figure`` (tests validate the dicts).
+colours from :mod:`app.core.theme`, no ``go.Figure`` (tests validate the dicts).
 
 * :func:`bifurcation_figure` — late-time λ (or ηλ) against η for the 2-D map
   and the EoS map, coloured by period class; an outcome strip (one cell per
@@ -32,7 +32,7 @@ from uvcore.continuation import FEIGENBAUM_DELTA  # the universality panel's ref
 from uvcore.outcomes import Kind, PeriodCode, classify, kind_name
 from uvcore.params import MapParams
 
-from . import theme
+from .core import theme
 from .figures import round_to_span
 
 __all__ = ["PLOT_KEEP", "CLASSES", "CLASS_LABELS", "CLASS_COLORS", "DIVERGED", "APERIODIC",

@@ -1,6 +1,6 @@
 """Pure figure builders of the fate-map view and of imported traces (plain dicts).
 
-No Dash imports.  Colours come from :mod:`app.theme` (Okabe–Ito, safe for the
+No Dash imports.  Colours come from :mod:`app.core.theme` (Okabe–Ito, safe for the
 common forms of colour blindness); trajectories are drawn exactly as on the
 phase plane (:mod:`app.figures`), over a white halo so they stay visible on
 every category colour.
@@ -17,7 +17,9 @@ import numpy as np
 
 from uvcore.outcomes import KIND_NAMES, Kind, PeriodCode, classify
 
-from . import figures, theme
+from . import figures
+
+from .core import theme
 
 __all__ = ["FATE_CATEGORIES", "IMPORTED_COLOR", "fate_categories", "fate_figure",
            "fate_counts", "fate_summary", "fate_csv", "imported_plane_traces",

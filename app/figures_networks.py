@@ -1,5 +1,5 @@
 """Figures of the "Real networks" view: plain Plotly figure dicts (no Dash, no
-``go.Figure``), colours from :mod:`app.theme`.
+``go.Figure``), colours from :mod:`app.core.theme`.
 
 Every builder takes a *payload*: the JSON-ready result of one job of
 :mod:`app.views.networks` (lists of numbers, ``None`` for a missing value),
@@ -27,7 +27,7 @@ from typing import Any
 
 from uvcore.continuation import C_CRISIS
 
-from . import theme
+from .core import theme
 from .figures import empty_figure
 
 __all__ = [

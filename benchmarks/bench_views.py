@@ -82,8 +82,8 @@ def main() -> int:
     ap.add_argument("--url", default=None, help="a running server (default: start one)")
     args = ap.parse_args()
 
-    from app import ids
-    from app.state import ViewParams, to_query
+    from app.core import ids
+    from app.core.state import ViewParams, to_query
     from app.views import bifurcation as bv
 
     server = None

@@ -40,7 +40,7 @@ STATE_RE = re.compile(rb'"state":\s*\{"data":\s*("(?:[^"\\]|\\.)*")')
 
 
 def user(base, key, callback_map, deadline, budget, rng, latencies, errors, lock):
-    from app import ids
+    from app.core import ids
     c = HttpDash(base, timeout=30)
     try:
         c.load_page()

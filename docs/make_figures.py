@@ -46,7 +46,7 @@ if str(ROOT) not in sys.path:
 # warnings and errors only, no INFO lines
 logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
 
-from app import ids  # noqa: E402
+from app.core import ids  # noqa: E402
 from uvcore.nets.experiments import FIG5_C_POINTS  # noqa: E402
 from tests.app.conftest import TIMEOUT_MS, VIEWPORT, open_page, serve  # noqa: E402
 from tests.app.test_browser import TRAJ_COUNT  # noqa: E402

@@ -45,10 +45,12 @@ from dash import Input, Output, State, ctx, dcc, html, no_update
 import uvcore
 from uvcore.outcomes import PeriodCode
 
-from .. import compute, figures, ids, layout, theme
+from .. import compute, figures
+
+from ..core import ids, layout, theme
 from ..shell import jobs
 from .. import figures_bifurcation as fb
-from ..state import COORD_CAP, FIELDS, ViewParams, from_query, parse_number
+from ..core.state import COORD_CAP, FIELDS, ViewParams, from_query, parse_number
 
 log = logging.getLogger(__name__)
 

@@ -23,9 +23,11 @@ from dash import Input, Output, State, dcc, html
 
 import uvcore
 
-from .. import compute, figures, ids, layout, theme
+from .. import compute, figures
+
+from ..core import ids, layout, theme
 from ..shell import jobs
-from ..state import ViewParams, fmt, from_query, parse_number
+from ..core.state import ViewParams, fmt, from_query, parse_number
 
 log = logging.getLogger(__name__)
 

@@ -30,9 +30,10 @@ from plotly.io.json import to_json_plotly
 
 import uvcore
 from .. import callbacks as core
-from .. import compute, figures, figures_fate, ids, layout, theme
+from .. import compute, figures, figures_fate
+from ..core import ids, layout, theme
 from ..shell import jobs, memo
-from ..state import ViewParams, from_query, parse_number, point_from_click, to_query
+from ..core.state import ViewParams, from_query, parse_number, point_from_click, to_query
 
 log = logging.getLogger(__name__)
 

@@ -4,14 +4,14 @@ Upload a CSV (header ``step,df,lam``, optional ``lam_h``) or a JSON object
 ``{"step": [...], "df": [...], "lam": [...]}`` of a run measured elsewhere,
 e.g. a real network (``python -m uvcore network``).  It is validated
 strictly (:mod:`app.imported`: size, rows, finite numbers; a one-line
-message on any problem), kept in the store :data:`app.ids.IMPORTED` in a
+message on any problem), kept in the store :data:`app.core.ids.IMPORTED` in a
 reduced form, and drawn on the phase plane and the time series as
 "imported: <file name>" until cleared.
 
 Data flow: ``dcc.Upload`` → a clientside check of the size (a file whose
 request would exceed the server's ``MAX_CONTENT_LENGTH`` is refused in the
 browser with a message, instead of a silent 413) → store
-:data:`app.ids.IMPORT_PENDING` → the server parses it → :data:`app.ids.IMPORTED`.
+:data:`app.core.ids.IMPORT_PENDING` → the server parses it → :data:`app.core.ids.IMPORTED`.
 """
 
 from __future__ import annotations
@@ -22,7 +22,9 @@ from typing import Any
 
 from dash import Input, Output, State, ctx, dcc, html, no_update
 
-from .. import ids, imported, layout
+from .. import imported
+
+from ..core import ids, layout
 from ..shell.server import max_content_length
 
 log = logging.getLogger(__name__)

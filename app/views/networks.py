@@ -63,10 +63,12 @@ from dash import Input, Output, State, dcc, html
 from uvcore.nets.experiments import (FIG4_CS, FIG4_SIGMA_W2S, FIG4_SS, FIG5_C_RANGE, FIG5_TRAJ_CS,
                                      scaled_size)
 
-from .. import figures, figures_networks, ids, layout, theme
+from .. import figures, figures_networks
+
+from ..core import ids, layout, theme
 from ..shell import jobs
 from ..shell.config import cache_root, env_int, env_str, private_dir
-from ..state import parse_number
+from ..core.state import parse_number
 
 log = logging.getLogger(__name__)
 

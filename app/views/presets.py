@@ -15,8 +15,10 @@ from typing import Any
 
 from dash import Input, Output, State, ctx, dcc, html, no_update
 
-from .. import ids, layout, teaching
-from ..state import from_query, to_query
+from .. import teaching
+
+from ..core import ids, layout
+from ..core.state import from_query, to_query
 
 log = logging.getLogger(__name__)
 

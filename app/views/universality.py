@@ -25,9 +25,11 @@ from dash import Input, Output, dcc, html, no_update
 
 import uvcore
 
-from .. import compute, figures, ids, layout, theme
+from .. import compute, figures
+
+from ..core import ids, layout, theme
 from .. import figures_bifurcation as fb
-from ..state import ViewParams, from_query, parse_number
+from ..core.state import ViewParams, from_query, parse_number
 from .bifurcation import CascadeResult, click_to_eta
 
 log = logging.getLogger(__name__)

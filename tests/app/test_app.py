@@ -10,7 +10,8 @@ import pytest
 from dash import Input, Output, html
 
 import app as app_pkg
-from app import create_app, ids, layout
+from app import create_app
+from app.core import ids, layout
 from app.shell import memo
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), os.pardir, os.pardir))

@@ -9,7 +9,7 @@ import math
 
 import pytest
 
-from app import ids
+from app.core import ids
 from tests.app.conftest import TIMEOUT_MS, open_page
 
 pytestmark = pytest.mark.browser

@@ -6,7 +6,7 @@ from a thread and each test reads what the browser actually holds.
 
 import pytest
 
-from app import ids
+from app.core import ids
 
 from .conftest import PLOT, TIMEOUT_MS, open_page
 

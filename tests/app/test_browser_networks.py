@@ -12,7 +12,9 @@ import time
 import psutil
 import pytest
 
-from app import ids, imported
+from app import imported
+
+from app.core import ids
 
 from .conftest import TIMEOUT_MS, open_page, serve
 

@@ -14,7 +14,7 @@ from app import compute
 from app.shell import memo
 from app.shell import cache as cache_codec
 from app.shell.config import ConfigError
-from app.state import INPUT_DIM, ViewParams, parse_controls
+from app.core.state import INPUT_DIM, ViewParams, parse_controls
 
 ENV = ("CACHE_TYPE", "REDIS_URL", "CACHE_DIR", "CACHE_THRESHOLD", "WEB_CONCURRENCY",
        "SHARPNESS_LAB_PRODUCTION")

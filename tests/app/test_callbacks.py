@@ -10,8 +10,9 @@ from plotly.io.json import to_json_plotly
 
 import uvcore
 from app import callbacks as cb
-from app import compute, ids, state
-from app.state import ViewParams, from_query, to_query
+from app import compute
+from app.core import ids, state
+from app.core.state import ViewParams, from_query, to_query
 
 from .conftest import request_body
 

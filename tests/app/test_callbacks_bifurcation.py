@@ -13,8 +13,8 @@ from plotly.io.json import to_json_plotly
 
 import uvcore
 from app import figures_bifurcation as fb
-from app import ids
-from app.state import ViewParams, to_query
+from app.core import ids
+from app.core.state import ViewParams, to_query
 from app.views import bifurcation as bv
 from app.views import universality as un
 

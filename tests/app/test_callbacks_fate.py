@@ -12,8 +12,9 @@ from plotly.io.json import to_json_plotly
 
 import uvcore
 from app import callbacks as cb
-from app import figures, figures_fate, ids, imported, layout, teaching
-from app.state import ViewParams, from_query, to_query
+from app import figures, figures_fate, imported, teaching
+from app.core import ids, layout
+from app.core.state import ViewParams, from_query, to_query
 from app.views import fate_map as fv
 from app.views import import_trace as iv
 from app.views import presets as pv

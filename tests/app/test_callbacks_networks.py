@@ -14,7 +14,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from app import ids, imported
+from app import imported
+
+from app.core import ids
 from app.views import networks as nv
 
 #: Exported numbers keep 7 significant digits.

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import uvcore
-from app.state import ViewParams, to_query
+from app.core.state import ViewParams, to_query
 from app.views import eta_max as em
 
 #: The map's bisection stops at relative width RTOL; uvcore.eta_max goes to 1e-6.

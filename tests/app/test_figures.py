@@ -14,8 +14,9 @@ import pytest
 from plotly.io.json import to_json_plotly
 
 import uvcore
-from app import figures, theme
-from app.state import LAYERS, default_window
+from app import figures
+from app.core import theme
+from app.core.state import LAYERS, default_window
 
 #: Absolute slack (in λ) for points tested against the forbidden edge.
 EDGE_TOL = 1e-9

@@ -16,7 +16,7 @@ import pytest
 
 import uvcore
 from app import figures_bifurcation as fb
-from app import theme
+from app.core import theme
 
 #: Relative tolerance for η values that went through a rescaling c → η.
 RESCALE_RTOL = 1e-12

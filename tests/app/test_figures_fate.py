@@ -13,7 +13,8 @@ import plotly.graph_objects as go
 import pytest
 
 import uvcore
-from app import figures, figures_fate, imported, theme
+from app import figures, figures_fate, imported
+from app.core import theme
 from app.figures_fate import FATE_CATEGORIES
 
 PARAMS = uvcore.MapParams(1.5, 16, 1, 2)

@@ -16,7 +16,7 @@ import pytest
 
 import uvcore
 from app import teaching
-from app.state import ViewParams, from_query, to_query
+from app.core.state import ViewParams, from_query, to_query
 
 #: Relative tolerance of a quoted number against the value computed here
 #: (texts quote 4 significant digits).

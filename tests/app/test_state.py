@@ -1,12 +1,12 @@
-"""Parsing, clamping and the URL round trip of app.state."""
+"""Parsing, clamping and the URL round trip of app.core.state."""
 
 import math
 
 import pytest
 from hypothesis import given, strategies as st
 
-from app import state
-from app.state import FIELDS, ViewParams, from_query, parse_controls, to_query
+from app.core import state
+from app.core.state import FIELDS, ViewParams, from_query, parse_controls, to_query
 
 #: JSON-ish values a client can send (plus NaN/inf, which Python's json accepts).
 scalars = (st.none() | st.booleans() | st.integers(min_value=-10**30, max_value=10**30)
@@ -158,7 +158,7 @@ def test_url_round_trip(p):
 
 
 def test_query_keys_are_the_control_ids():
-    from app import ids
+    from app.core import ids
     q = to_query(ViewParams())
     keys = [kv.split("=")[0] for kv in q.split("&")]
     for k in (ids.ETA, ids.WIDTH, ids.N_EFF, ids.X_NORM, ids.Y, ids.PRESET, ids.SIGMA,

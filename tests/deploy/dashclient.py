@@ -63,7 +63,7 @@ def callback_body(callback_map: dict, output_key: str, values: dict | None = Non
 def plane_values(eta: float = 1.5, state: str = "eta=1.5", click=None) -> dict:
     """Inputs of the phase-plane callback as the browser sends them after a
     slider move to ``eta`` (or a click at ``click``) from ``state``."""
-    from app import ids
+    from app.core import ids
 
     vals = {f"{ids.input_id(k)}.value": v for k, v in
             {"eta": eta, "width": 16, "n-eff": 16, "x-norm": 1, "y": 2, "sigma": 1,
@@ -78,7 +78,7 @@ def plane_values(eta: float = 1.5, state: str = "eta=1.5", click=None) -> dict:
 
 def plane_key(callback_map) -> str:
     """The phase-plane callback's key in ``callback_map``."""
-    from app import ids
+    from app.core import ids
 
     return next(k for k in callback_map if k.startswith(f"..{ids.input_id('eta')}.value..."))
 
@@ -163,7 +163,7 @@ class HttpDash:
 
 def eta_max_body(callback_map: dict, grid: int = 8, state: str = "eta=1.5") -> dict:
     """The η_max view's background job (grid² starts, the state's steps)."""
-    from app import ids
+    from app.core import ids
 
     key = next(k for k in callback_map if k.startswith(f"..{ids.ETA_MAX_GRAPH}.figure"))
     return callback_body(callback_map, key, {f"{ids.ETA_MAX_RUN}.n_clicks": 1,
@@ -198,7 +198,7 @@ def poll_job(client: HttpDash, body: dict, handles: dict, done, timeout: float,
 
 def eta_max_summary(answer: dict) -> str:
     """The η_max view's summary line in a final answer (an output or a side update)."""
-    from app import ids
+    from app.core import ids
 
     if ids.ETA_MAX_SUMMARY in answer.get("response", {}):
         return str(answer["response"][ids.ETA_MAX_SUMMARY]["children"])

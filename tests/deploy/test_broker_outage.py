@@ -23,7 +23,7 @@ import pytest
 import redis
 
 from app.shell import celery_manager as cm
-from app import ids
+from app.core import ids
 
 from .dashclient import HttpDash, eta_max_body, eta_max_summary, start_job
 from ..redis_server import RedisServer

@@ -10,7 +10,7 @@ import json
 
 import pytest
 
-from app import ids
+from app.core import ids
 
 from .container import IMAGE, build_image, cache_snapshot, image_config, run_container, run_in_image
 from .dashclient import HttpDash, callback_body, plane_key, plane_values

@@ -11,7 +11,7 @@ import urllib.request
 
 import pytest
 
-from app import ids
+from app.core import ids
 
 from .dashclient import HttpDash, callback_body, plane_key, plane_values
 from .image import REPO, image_cmd, image_env, run_image_command

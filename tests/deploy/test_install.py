@@ -14,7 +14,7 @@ import subprocess
 
 import pytest
 
-from app import ids
+from app.core import ids
 
 from .dashclient import HttpDash, callback_body, plane_key, plane_values
 from .image import free_port, stop, wait_healthy

@@ -13,7 +13,7 @@ import time
 import pytest
 import redis
 
-from app import ids
+from app.core import ids
 
 from .dashclient import (HttpDash, callback_body, eta_max_body, eta_max_summary, plane_key,
                          plane_values, poll_job, start_job)

@@ -18,7 +18,7 @@ import time
 import psutil
 import pytest
 
-from app import ids
+from app.core import ids
 
 from .dashclient import (HttpDash, callback_body, eta_max_body, eta_max_summary, poll_job,
                          start_job, wait_health)

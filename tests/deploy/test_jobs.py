@@ -10,7 +10,7 @@ import threading
 import pytest
 import redis
 
-from app import ids
+from app.core import ids
 
 from .dashclient import HttpDash, callback_body
 from .image import run_image_command

@@ -12,7 +12,7 @@ import time
 import psutil
 import pytest
 
-from app import ids
+from app.core import ids
 
 from .dashclient import HttpDash, eta_max_body, poll_job
 from .image import REPO, free_port, image_cmd, image_env, run_image_command

@@ -14,7 +14,7 @@ import urllib.parse
 
 import pytest
 
-from app import ids
+from app.core import ids
 
 from .dashclient import HttpDash, callback_body, plane_key, plane_values
 from .image import run_image_command

@@ -61,7 +61,7 @@ SLIDERS = (ETA, WIDTH, N_EFF, X_NORM, Y, SIGMA, STEPS)
 ETA_C = "eta-c"
 TWO_OVER_ETA = "two-over-eta"
 
-#: Checklist of phase-plane layers (values in :data:`app.state.LAYERS`).
+#: Checklist of phase-plane layers (values in :data:`app.core.state.LAYERS`).
 LAYERS = "layers"
 #: Checklist with the single value ``"large"``: projector-size fonts.
 LARGE_FONT = "large-font"
@@ -93,7 +93,7 @@ VIEW_TABS = "view-tabs"
 URL = "url"
 #: dcc.Store whose ``data`` is the canonical query string (no leading "?") of
 #: the last valid state.  Extra views should take ``Input(STATE, "data")``
-#: and parse it with :func:`app.state.from_query`.
+#: and parse it with :func:`app.core.state.from_query`.
 STATE = "state"
 #: dcc.Store fed in the browser with the phase plane's zoom/pan/reset
 #: ``relayoutData`` (other relayout events, e.g. autosize, are filtered out).

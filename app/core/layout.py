@@ -10,7 +10,7 @@ Another module adds a tab beside "Phase plane" without editing this file:
 * call :func:`register_tab` yourself before ``create_app()``.
 
 A view reads the dashboard's state with ``Input(ids.STATE, "data")`` (the
-canonical query string; parse it with :func:`app.state.from_query`) and may
+canonical query string; parse it with :func:`app.core.state.from_query`) and may
 use the shared controls on the left as ``State``/``Input``.
 """
 
