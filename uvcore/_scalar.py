@@ -1,6 +1,6 @@
 """Scalar root and minimum finders shared by the continuation
 (:mod:`uvcore.continuation`) and the UV-model calibration
-(:mod:`uvcore.nets.experiments`): plain Python floats, no vectorization."""
+(:mod:`uvcore.nets.matching`): plain Python floats, no vectorization."""
 
 from __future__ import annotations
 

@@ -5,16 +5,17 @@ with their matched UV-model predictions.
 Modules: :mod:`.model` (representation, SP/μP/interpolated parameterizations,
 R-operator Hessian-vector products), :mod:`.lanczos` (top eigenvalue),
 :mod:`.data` (gaussian / teacher / scikit-learn digits), :mod:`.train`
-(GD with sharpness tracking), :mod:`.experiments` (fig1, fig4, fig5,
-uv_match), :mod:`.cli` (``python -m uvcore network`` and
+(GD with sharpness tracking), :mod:`.matching` (the UV model beside a
+network: uv_match, uv_calibrate, uv_for_run), :mod:`.experiments` (fig1,
+fig4, fig5, result_dict), :mod:`.cli` (``python -m uvcore network`` and
 ``network-experiment``).
 """
 
 from .data import DATA_KINDS, Dataset, accuracy, make_data
-from .experiments import (FIG1_CONFIGS, GRID_MATCHINGS, MATCHINGS, Fig1Result, Fig4Result,
-                          Fig5Result, UVMatch, fig1, fig4, fig5, result_dict, uv_calibrate,
-                          uv_for_run, uv_match)
+from .experiments import (FIG1_CONFIGS, Fig1Result, Fig4Result, Fig5Result, fig1, fig4, fig5,
+                          result_dict)
 from .lanczos import TopEig, lanczos_top
+from .matching import GRID_MATCHINGS, MATCHINGS, UVMatch, uv_calibrate, uv_for_run, uv_match
 from .model import (ACTIVATIONS, MAX_ACTIVATIONS, MAX_DEPTH, MAX_INPUT_DIM, MAX_OUT_DIM,
                     MAX_TRAIN, MAX_WIDTH, Curvature, NetSpec, Problem, init_params, param_s_of)
 from .train import Cancelled, NetRun, hessian_top, make_problem, ntk_top, run_network
