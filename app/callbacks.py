@@ -46,6 +46,7 @@ from .core import ids, theme
 from .core.layout import PHASE_PLANE_TAB, TABS, fmt_readout
 from .core.state import (FIELDS, INPUT_DIM, Parsed, ViewParams, default_window, fmt, from_query,
                     parse_controls, point_from_click, to_query, window_from_relayout)
+from .core.figures import empty_figure
 
 log = logging.getLogger(__name__)
 
@@ -275,7 +276,7 @@ def update_timeseries(state: Any, overlay: Any, imported_data: Any = None) -> tu
         return fig, text
     except Exception:  # noqa: BLE001
         log.exception("update_timeseries failed")
-        return figures.empty_figure("Internal error (logged on the server)."), ""
+        return empty_figure("Internal error (logged on the server)."), ""
 
 
 def _series(p: ViewParams, overlay: Any) -> tuple[dict, str]:
@@ -285,7 +286,7 @@ def _series(p: ViewParams, overlay: Any) -> tuple[dict, str]:
     if res is None:
         return figures.timeseries(None, large=p.large), "No trajectory selected."
     if res.traj is None:
-        return (figures.empty_figure(f"Trajectory not computed: {res.error}", p.large),
+        return (empty_figure(f"Trajectory not computed: {res.error}", p.large),
                 res.error or "")
     return figures.timeseries(res.traj, start=res.start, large=p.large), _summary(res)
 
@@ -294,7 +295,7 @@ def _paramspace_series(p: ViewParams) -> tuple[dict, str]:
     ps = compute.paramspace_run(int(p.width), INPUT_DIM, p.preset, p.sigma, p.x_norm, p.y,
                                 int(p.seed), p.eta, p.n_eff, int(p.steps))
     if ps.error:
-        return figures.empty_figure(ps.error, p.large), ps.error
+        return empty_figure(ps.error, p.large), ps.error
     run = ps.run
     label = f"GD on weights, n = {fmt(p.width)}"
     dev = run.max_rel_dev_from_map

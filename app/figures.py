@@ -18,15 +18,10 @@ from uvcore.analysis import FORBIDDEN as FORBIDDEN_REGION
 from uvcore.analysis import REGION_NAMES
 
 from .core import theme
+from .core.figures import decimate_minmax, discrete_colorscale, empty_figure, fmt_value, legend_dummy, note_annotation, round_to_span, sig_round, trajectory_traces
 
-__all__ = ["phase_plane", "timeseries", "empty_figure", "trajectory_csv", "decimate_minmax",
-           "PLANE_HEAD", "PLANE_TAIL", "SERIES_MAX_POINTS", "REGION_LABELS"]
+__all__ = ["phase_plane", "timeseries", "trajectory_csv", "SERIES_MAX_POINTS", "REGION_LABELS"]
 
-#: A trajectory longer than PLANE_HEAD + PLANE_TAIL states is drawn in the
-#: plane as its first PLANE_HEAD and last PLANE_TAIL states (with a gap);
-#: the time series shows all of it.
-PLANE_HEAD = 2000
-PLANE_TAIL = 1000
 #: Time series longer than this are drawn as per-bucket min/max envelopes.
 SERIES_MAX_POINTS = 4000
 #: Time series up to this many states are drawn as lines, longer ones as dots.
@@ -37,45 +32,11 @@ REGION_LABELS = {k: v for k, v in REGION_NAMES.items() if k != FORBIDDEN_REGION}
 
 # -- helpers ------------------------------------------------------------------
 
-def _decimals(span: float, digits: int) -> int:
-    """Decimals that keep ``digits`` significant digits of a window ``span``."""
-    if not (span > 0 and math.isfinite(span)):
-        return digits
-    return int(digits - math.floor(math.log10(span)))
-
-
-def round_to_span(a, span: float, digits: int = 5) -> np.ndarray:
-    """Round to ``digits`` significant digits of a window ``span`` (what a
-    screen resolves): smaller answers, same picture."""
-    a = np.asarray(a, dtype=float)
-    with np.errstate(all="ignore"):
-        return np.round(a, _decimals(span, digits))
-
-
-def _fmt(v: float) -> str:
-    return f"{v:.4g}"
-
 
 def _fmt_complex(z: complex) -> str:
     if abs(z.imag) < 1e-12 * max(1.0, abs(z)):
-        return _fmt(z.real)
+        return fmt_value(z.real)
     return f"{z.real:.4g}{'+' if z.imag >= 0 else '−'}{abs(z.imag):.4g}i"
-
-
-def legend_dummy(name: str, color: str, group: str) -> dict:
-    """A legend-only square marker naming a region colour."""
-    return {"type": "scatter", "x": [None], "y": [None], "mode": "markers", "name": name,
-            "marker": {"symbol": "square", "size": 14, "color": color,
-                       "line": {"color": "#888888", "width": 1}},
-            "hoverinfo": "skip", "showlegend": True}
-
-
-def discrete_colorscale(colors: Sequence[str]) -> list:
-    n = len(colors)
-    scale = []
-    for i, c in enumerate(colors):
-        scale += [[i / n, c], [(i + 1) / n, c]]
-    return scale
 
 
 # -- phase plane ----------------------------------------------------------------
@@ -188,7 +149,7 @@ def _fixed_point_trace(fixed, large: bool) -> dict:
         name = "origin of parameter space (f = 0, λ = 0)" if pt.kind == "origin" \
             else f"point {pt.kind}"
         mus = ", ".join(_fmt_complex(z) for z in pt.eigenvalues)
-        texts.append(f"{name}<br>Δf = {_fmt(pt.df)}, λ = {_fmt(pt.lam)}"
+        texts.append(f"{name}<br>Δf = {fmt_value(pt.df)}, λ = {fmt_value(pt.lam)}"
                      f"<br>{pt.stability}; multipliers μ = {mus}"
                      f"<br>bifurcation: {pt.bifurcation}")
     return {"type": "scatter", "name": "fixed points (● stable ○ unstable × saddle ◇ marginal)",
@@ -204,74 +165,7 @@ def _eta_line_trace(params, window, large: bool) -> dict:
     return {"type": "scatter", "name": "ηλ = 2 (λ = 2/η)", "mode": "lines",
             "x": [a, b], "y": [lam, lam],
             "line": {"color": theme.ETA_LINE, "width": theme.LINE_WIDTH[large], "dash": "dot"},
-            "hovertemplate": f"ηλ = 2: λ = 2/η = {_fmt(lam)}<extra></extra>"}
-
-
-def _plane_slice(n: int) -> tuple[np.ndarray, bool]:
-    """Indices of a trajectory of n states drawn in the plane, and whether cut."""
-    if n <= PLANE_HEAD + PLANE_TAIL:
-        return np.arange(n), False
-    return np.concatenate([np.arange(PLANE_HEAD), np.arange(n - PLANE_TAIL, n)]), True
-
-
-def trajectory_traces(i: int, start, traj, window, selected: bool, large: bool) -> tuple:
-    """Traces of one trajectory and the note it needs (or None)."""
-    (a, b), (c, d) = window
-    color = theme.TRAJECTORY_COLORS[i % len(theme.TRAJECTORY_COLORS)]
-    lw = theme.LINE_WIDTH[large] * (1.0 if selected else 0.6)
-    label = f"trajectory {i + 1}" + (" (selected)" if selected else "")
-    note = None
-    idx, cut = _plane_slice(traj.df.size)
-    x = traj.df[idx]
-    y = traj.lam[idx]
-    steps = idx.astype(float)
-    if cut:
-        gap = PLANE_HEAD
-        x = np.insert(x, gap, np.nan)
-        y = np.insert(y, gap, np.nan)
-        steps = np.insert(steps, gap, np.nan)
-    out_name = label
-    if traj.diverged:
-        out_name += f": diverged at step {traj.diverged_at}"
-        note = (f"trajectory {i + 1} diverged at step {traj.diverged_at} "
-                "(drawn up to its last finite state)")
-    else:
-        oc = traj.outcome
-        extra = f" {oc.period}" if oc.kind == "periodic" else ""
-        out_name += f": {oc.kind}{extra}"
-    msize = 6 if not large else 9
-    traces = [{
-        "type": "scatter", "name": out_name, "mode": "lines+markers",
-        "x": round_to_span(x, b - a, 6), "y": round_to_span(y, d - c, 6),
-        "customdata": steps,
-        "line": {"color": color, "width": lw},
-        "marker": {"symbol": "arrow", "angleref": "previous", "size": msize, "color": color},
-        "hovertemplate": f"{label}<br>step %{{customdata}}<br>Δf = %{{x:.5g}}<br>"
-                         "λ = %{y:.5g}<extra></extra>",
-        "legendgroup": f"traj{i}",
-    }, {
-        "type": "scatter", "name": f"{label} start", "mode": "markers",
-        "x": [float(start[0])], "y": [float(start[1])],
-        "marker": {"symbol": "star", "size": 16 if not large else 22, "color": color,
-                   "line": {"color": theme.BLACK, "width": 1}},
-        "hovertemplate": f"{label} start<br>Δf₀ = {_fmt(start[0])}<br>λ₀ = {_fmt(start[1])}"
-                         "<extra></extra>",
-        "legendgroup": f"traj{i}", "showlegend": False,
-    }]
-    if traj.diverged and traj.df.size:
-        traces.append({
-            "type": "scatter", "name": f"{label} last finite state", "mode": "markers",
-            "x": [float(traj.df[-1])], "y": [float(traj.lam[-1])],
-            "marker": {"symbol": "x", "size": 14, "color": color,
-                       "line": {"color": theme.BLACK, "width": 1}},
-            "hovertemplate": f"{label}: last finite state (step {traj.df.size - 1})"
-                             "<extra></extra>",
-            "legendgroup": f"traj{i}", "showlegend": False,
-        })
-    if cut and note is None:
-        note = (f"trajectory {i + 1}: steps 0–{PLANE_HEAD - 1} and the last {PLANE_TAIL} shown; "
-                "the time series shows all")
-    return traces, note
+            "hovertemplate": f"ηλ = 2: λ = 2/η = {fmt_value(lam)}<extra></extra>"}
 
 
 def phase_plane(params, window, *, layers: Iterable[str], regions=None, field=None,
@@ -332,60 +226,15 @@ def phase_plane(params, window, *, layers: Iterable[str], regions=None, field=No
         "legend": {**layout["legend"], "orientation": "h", "x": 0.0, "xanchor": "left",
                    "yref": "container", "y": 0.0, "yanchor": "bottom", "tracegroupgap": 0},
         "margin": {**layout["margin"], "r": 15},
-        "title": {"text": (f"η = {_fmt(params.eta)}, n_eff = {_fmt(params.n_eff)}, "
-                           f"‖x‖ = {_fmt(params.x_norm)}, y = {_fmt(params.y)}"),
+        "title": {"text": (f"η = {fmt_value(params.eta)}, n_eff = {fmt_value(params.n_eff)}, "
+                           f"‖x‖ = {fmt_value(params.x_norm)}, y = {fmt_value(params.y)}"),
                   "x": 0.01, "xanchor": "left", "font": {"size": theme.FONT_SIZE[large]}},
         "annotations": [note_annotation(all_notes, large)] if all_notes else [],
     })
     return {"data": data, "layout": layout}
 
 
-def note_annotation(notes: Sequence[str], large: bool) -> dict:
-    return {"text": "<br>".join(notes[:4]), "xref": "paper", "yref": "paper",
-            "x": 0.01, "y": 0.99, "xanchor": "left", "yanchor": "top", "showarrow": False,
-            "align": "left", "bgcolor": "rgba(255,255,255,0.85)", "bordercolor": theme.VERMILLION,
-            "borderwidth": 1, "font": {"size": theme.FONT_SIZE[large] - 1,
-                                       "color": theme.VERMILLION}}
-
-
-def empty_figure(message: str, large: bool = False) -> dict:
-    """A blank figure carrying a centred message (never an empty, broken plot)."""
-    layout = theme.base_layout(large)
-    layout.update({
-        "xaxis": {"visible": False}, "yaxis": {"visible": False},
-        "annotations": [{"text": message, "xref": "paper", "yref": "paper", "x": 0.5, "y": 0.5,
-                         "showarrow": False, "font": {"size": theme.FONT_SIZE[large] + 2}}],
-    })
-    return {"data": [], "layout": layout}
-
-
 # -- time series --------------------------------------------------------------------
-
-def decimate_minmax(t: np.ndarray, series: Sequence[np.ndarray], max_points: int):
-    """Per-bucket min and max (in step order) of each series, sharing one step axis.
-
-    Keeps the visual envelope of fast oscillations (period 2 stays a band)
-    while bounding the payload.  Returns (t, [series...]) unchanged when short.
-    """
-    n = t.size
-    if n <= max_points:
-        return t, list(series)
-    buckets = max_points // 2
-    edges = np.linspace(0, n, buckets + 1).astype(int)
-    idx = []
-    for lo, hi in zip(edges[:-1], edges[1:]):
-        if hi <= lo:
-            continue
-        ref = series[0][lo:hi]
-        finite = np.isfinite(ref)
-        if not finite.any():
-            idx += [lo]
-            continue
-        i_min = lo + int(np.nanargmin(np.where(finite, ref, np.nan)))
-        i_max = lo + int(np.nanargmax(np.where(finite, ref, np.nan)))
-        idx += sorted({i_min, i_max})
-    idx = np.asarray(idx)
-    return t[idx], [s[idx] for s in series]
 
 
 def timeseries(traj, *, start=None, paramspace=None, paramspace_label: str = "",
@@ -427,7 +276,7 @@ def timeseries(traj, *, start=None, paramspace=None, paramspace_label: str = "",
          "hovertemplate": "step %{x}<br>λᴴ = %{y:.5g}<extra></extra>"},
         {"type": "scatter", "name": "2/η", "x": [0, max(n - 1, 1)], "y": [2 / eta, 2 / eta],
          "mode": "lines", "line": {"color": theme.ETA_LINE, "width": lw, "dash": "dot"},
-         "xaxis": "x2", "yaxis": "y2", "hovertemplate": f"2/η = {_fmt(2 / eta)}<extra></extra>"},
+         "xaxis": "x2", "yaxis": "y2", "hovertemplate": f"2/η = {fmt_value(2 / eta)}<extra></extra>"},
     ]
     if paramspace is not None:
         pdf, plam = (np.asarray(v, dtype=float) for v in paramspace)
@@ -468,16 +317,6 @@ def timeseries(traj, *, start=None, paramspace=None, paramspace_label: str = "",
         if all_notes else [],
     })
     return {"data": data, "layout": layout}
-
-
-def sig_round(a: np.ndarray, digits: int = 6) -> np.ndarray:
-    """Round each value to ``digits`` significant digits (values span decades)."""
-    a = np.asarray(a, dtype=float)
-    with np.errstate(all="ignore"):
-        mag = np.where(np.isfinite(a) & (a != 0), np.floor(np.log10(np.abs(a))), 0.0)
-        scale = 10.0 ** (digits - 1 - mag)
-        out = np.round(a * scale) / scale
-    return np.where(np.isfinite(out), out, a)
 
 
 def trajectory_csv(traj) -> str:

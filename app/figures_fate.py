@@ -17,9 +17,9 @@ import numpy as np
 
 from uvcore.outcomes import KIND_NAMES, Kind, PeriodCode, classify
 
-from . import figures
 
 from .core import theme
+from .core.figures import discrete_colorscale, legend_dummy, note_annotation, round_to_span, trajectory_traces
 
 __all__ = ["FATE_CATEGORIES", "IMPORTED_COLOR", "fate_categories", "fate_figure",
            "fate_counts", "fate_summary", "fate_csv", "imported_plane_traces",
@@ -134,23 +134,23 @@ def fate_figure(fm, window, *, steps: int, chaos_tol: float, trajectories: Seque
     lyap = np.round(np.asarray(fm.lyapunov, dtype=float), 4)
     data: list[dict] = [{
         "type": "heatmap", "name": "fate",
-        "x": figures.round_to_span(fm.df, b - a, 6), "y": figures.round_to_span(fm.lam, d - c, 6),
+        "x": round_to_span(fm.df, b - a, 6), "y": round_to_span(fm.lam, d - c, 6),
         "z": cat, "zmin": -0.5, "zmax": n - 0.5, "zsmooth": False,
-        "colorscale": figures.discrete_colorscale(colors), "showscale": False,
+        "colorscale": discrete_colorscale(colors), "showscale": False,
         "text": _cell_text(cat, np.asarray(fm.period), lyap),
         "hovertemplate": "start Δf₀ = %{x:.4g}, λ₀ = %{y:.4g}<br>%{text}"
                          "<br>click: start a trajectory here<extra></extra>",
         "showlegend": False,
     }]
     present = fate_counts(cat)
-    data += [figures.legend_dummy(label, color, "fate")
+    data += [legend_dummy(label, color, "fate")
              for key, label, color in FATE_CATEGORIES if key in present]
     notes: list[str] = []
     count = len(trajectories)
     for i, (start, traj) in enumerate(trajectories):
         if traj is None:
             continue
-        traces, note = figures.trajectory_traces(i, start, traj, window, i == count - 1, large)
+        traces, note = trajectory_traces(i, start, traj, window, i == count - 1, large)
         data += [_halo(traces[0], large)] + traces
         if note:
             notes.append(note)
@@ -167,7 +167,7 @@ def fate_figure(fm, window, *, steps: int, chaos_tol: float, trajectories: Seque
                            f"{params.eta:.4g}, n_eff = {params.n_eff:.4g}, ‖x‖ = "
                            f"{params.x_norm:.4g}, y = {params.y:.4g}"),
                   "x": 0.01, "xanchor": "left", "font": {"size": theme.FONT_SIZE[large]}},
-        "annotations": [figures.note_annotation(notes, large)] if notes else [],
+        "annotations": [note_annotation(notes, large)] if notes else [],
     })
     return {"data": data, "layout": layout}
 
@@ -213,7 +213,7 @@ def imported_plane_traces(stored, window, large: bool = False) -> list:
     lw = theme.LINE_WIDTH[large]
     return [{
         "type": "scatter", "name": label, "mode": "lines+markers",
-        "x": figures.round_to_span(df, b - a, 6), "y": figures.round_to_span(lam, d - c, 6),
+        "x": round_to_span(df, b - a, 6), "y": round_to_span(lam, d - c, 6),
         "customdata": step,
         "line": {"color": IMPORTED_COLOR, "width": lw, "dash": "dash"},
         "marker": {"symbol": "diamond", "size": 6 if not large else 9,

@@ -39,7 +39,7 @@ from typing import Any
 
 import numpy as np
 
-from . import figures
+from .core.figures import decimate_minmax, sig_round
 
 __all__ = ["MAX_BYTES", "MAX_ROWS", "MAX_ABS", "MAX_NAME", "PLANE_HEAD", "PLANE_TAIL",
            "SERIES_POINTS", "REQUEST_OVERHEAD", "ImportedTrace", "StoredTrace", "parse_upload",
@@ -296,7 +296,7 @@ def _validate(name: str, columns: dict) -> tuple[ImportedTrace | None, str]:
 # -- the browser's copy --------------------------------------------------------------
 
 def _sig(a: np.ndarray) -> list:
-    return figures.sig_round(a, STORE_DIGITS).tolist()
+    return sig_round(a, STORE_DIGITS).tolist()
 
 
 def to_store(trace: ImportedTrace) -> dict:
@@ -312,7 +312,7 @@ def to_store(trace: ImportedTrace) -> dict:
     if trace.lam_h is not None:
         named.append(("lam_h", trace.lam_h))
     for key, values in named:
-        t, (v,) = figures.decimate_minmax(trace.step, [values], SERIES_POINTS)
+        t, (v,) = decimate_minmax(trace.step, [values], SERIES_POINTS)
         series[key] = {"step": _sig(t), "value": _sig(v)}
     return {"name": trace.name, "rows": n, "gap": gap,
             "plane": {"step": _sig(trace.step[idx]), "df": _sig(trace.df[idx]),

@@ -45,12 +45,13 @@ from dash import Input, Output, State, ctx, dcc, html, no_update
 import uvcore
 from uvcore.outcomes import PeriodCode
 
-from .. import compute, figures
+from .. import compute
 
 from ..core import ids, layout, theme
 from ..shell import jobs
 from .. import figures_bifurcation as fb
 from ..core.state import COORD_CAP, FIELDS, ViewParams, from_query, parse_number
+from ..core.figures import empty_figure
 
 log = logging.getLogger(__name__)
 
@@ -540,13 +541,13 @@ def update_cobweb(state: Any, eos_start: Any, tab: Any = None):
         orb = eos_orbit(p.eta, p.n_eff, p.x_norm, p.y, z0)
         c = abs(compute.map_params(*p.map_key).c)
         if orb.error:
-            return figures.empty_figure(f"Cobweb not drawn: {orb.error}", p.large)
+            return empty_figure(f"Cobweb not drawn: {orb.error}", p.large)
         return fb.cobweb_figure(c, orb.z, eta=p.eta, z0=z0, start_label=f"({s.eos_label})",
                                 diverged_at=orb.diverged_at, outcome=orb.outcome,
                                 large=p.large)
     except Exception:  # noqa: BLE001
         log.exception("update_cobweb failed")
-        return figures.empty_figure("Internal error (logged on the server).")
+        return empty_figure("Internal error (logged on the server).")
 
 
 # -- clicks -------------------------------------------------------------------------------------

@@ -23,11 +23,12 @@ from dash import Input, Output, State, dcc, html
 
 import uvcore
 
-from .. import compute, figures
+from .. import compute
 
 from ..core import ids, layout, theme
 from ..shell import jobs
 from ..core.state import ViewParams, fmt, from_query, parse_number
+from ..core.figures import empty_figure
 
 log = logging.getLogger(__name__)
 
@@ -194,7 +195,7 @@ def run_job(set_progress: Callable | None, n_clicks: Any, state: Any,
         p = from_query(state).params
         grid, err = parse_grid(grid_raw)
         if err:
-            return figures.empty_figure(f"⚠ {err}", p.large), f"⚠ {err}"
+            return empty_figure(f"⚠ {err}", p.large), f"⚠ {err}"
 
         def progress(done: int, total: int) -> None:
             if set_progress is not None:
@@ -203,11 +204,11 @@ def run_job(set_progress: Callable | None, n_clicks: Any, state: Any,
         m = eta_max_map(p, grid, progress)
         return map_figure(m, p), summary(m, p)
     except uvcore.UVInputError as exc:
-        return figures.empty_figure(f"⚠ {exc}"), f"⚠ {exc}"
+        return empty_figure(f"⚠ {exc}"), f"⚠ {exc}"
     except Exception:  # noqa: BLE001 — the job must always answer
         log.exception("eta_max job failed")
         msg = "Internal error while computing the η_max map (logged on the server)."
-        return figures.empty_figure(msg), msg
+        return empty_figure(msg), msg
 
 
 # -- layout and callbacks ----------------------------------------------------------
@@ -231,7 +232,7 @@ def make_layout() -> html.Div:
         ]),
         dcc.Graph(id=ids.ETA_MAX_GRAPH, className="graph",
                   config=theme.graph_config("eta-max-map"),
-                  figure=figures.empty_figure("Press “Compute η_max map”.")),
+                  figure=empty_figure("Press “Compute η_max map”.")),
         html.Div(id=ids.ETA_MAX_SUMMARY, className="summary", role="status"),
     ])
 

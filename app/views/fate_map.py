@@ -30,10 +30,11 @@ from plotly.io.json import to_json_plotly
 
 import uvcore
 from .. import callbacks as core
-from .. import compute, figures, figures_fate
+from .. import compute, figures_fate
 from ..core import ids, layout, theme
 from ..shell import jobs, memo
 from ..core.state import ViewParams, from_query, parse_number, point_from_click, to_query
+from ..core.figures import empty_figure
 
 log = logging.getLogger(__name__)
 
@@ -199,7 +200,7 @@ def run_fine_job(set_progress: Callable | None, n_clicks: Any, state: Any,
 
 
 def _failed(message: str) -> tuple:
-    return figures.empty_figure(message), message, None
+    return empty_figure(message), message, None
 
 
 # -- layout and callbacks ------------------------------------------------------------
@@ -223,7 +224,7 @@ def make_layout() -> html.Div:
         ]),
         dcc.Graph(id=ids.FATE_MAP, className="graph fate-graph",
                   config=theme.graph_config("fate-map"), responsive=True,
-                  figure=figures.empty_figure("Computing the fate map…")),
+                  figure=empty_figure("Computing the fate map…")),
         html.Div(id=ids.FATE_STATUS, className="summary", role="status",
                  **{"aria-live": "polite"}),
         html.P(className="hint", children=(

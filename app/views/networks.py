@@ -63,12 +63,13 @@ from dash import Input, Output, State, dcc, html
 from uvcore.nets.experiments import (FIG4_CS, FIG4_SIGMA_W2S, FIG4_SS, FIG5_C_RANGE, FIG5_TRAJ_CS,
                                      scaled_size)
 
-from .. import figures, figures_networks
+from .. import figures_networks
 
 from ..core import ids, layout, theme
 from ..shell import jobs
 from ..shell.config import cache_root, env_int, env_str, private_dir
 from ..core.state import parse_number
+from ..core.figures import empty_figure
 
 log = logging.getLogger(__name__)
 
@@ -624,7 +625,7 @@ def _export_options(payload: dict) -> list[dict]:
 
 
 def _refused(message: str, large: bool):
-    return (figures.empty_figure(f"⚠ {message}", large), f"⚠ {message}", "message error",
+    return (empty_figure(f"⚠ {message}", large), f"⚠ {message}", "message error",
             None, [], None)
 
 
@@ -842,7 +843,7 @@ def make_layout() -> html.Div:
         html.Div(id=ids.NETWORKS_PLAN, className="message", role="status"),
         dcc.Graph(id=ids.NETWORKS_GRAPH, className="graph net-graph",
                   config=theme.graph_config("real-networks"), responsive=True,
-                  figure=figures.empty_figure("Choose an experiment and press “Run”.")),
+                  figure=empty_figure("Choose an experiment and press “Run”.")),
         html.Div(id=ids.NETWORKS_STATUS, className="message", role="status",
                  **{"aria-live": "polite"}),
         html.Div(id=ids.NETWORKS_EXPORT_STATUS, className="message", role="status"),

@@ -25,12 +25,13 @@ from dash import Input, Output, dcc, html, no_update
 
 import uvcore
 
-from .. import compute, figures
+from .. import compute
 
 from ..core import ids, layout, theme
 from .. import figures_bifurcation as fb
 from ..core.state import ViewParams, from_query, parse_number
 from .bifurcation import CascadeResult, click_to_eta
+from ..core.figures import empty_figure
 
 log = logging.getLogger(__name__)
 
@@ -118,7 +119,7 @@ def update_universality(state: Any, levels: Any, tab: Any = None):
         if p.y == 0:
             msg = ("y = 0: c = η‖x‖|y|/√n_eff is 0 for every η (η_c infinite), so there is no "
                    "period-doubling cascade on the EoS edge; set y ≠ 0")
-            return figures.empty_figure(msg, p.large), "", "; ".join(notes + [msg])
+            return empty_figure(msg, p.large), "", "; ".join(notes + [msg])
         eos = cascade_at("eos", p.n_eff, p.x_norm, p.y, L)
         uv = cascade_at("uv", p.n_eff, p.x_norm, p.y, L)
         for name, res in (("EoS map", eos), ("2-D map", uv)):
@@ -132,7 +133,7 @@ def update_universality(state: Any, levels: Any, tab: Any = None):
             if r.cascade is not None:
                 refs.append((_label(ne, xn, yy) + ", EoS map", r.cascade))
         if eos.cascade is None and uv.cascade is None:
-            return figures.empty_figure("Cascade not located", p.large), "", "; ".join(notes)
+            return empty_figure("Cascade not located", p.large), "", "; ".join(notes)
         fig = fb.universality_figure(eos.cascade, uv.cascade, refs,
                                      params_label=_label(p.n_eff, p.x_norm, p.y),
                                      large=p.large)
@@ -144,7 +145,7 @@ def update_universality(state: Any, levels: Any, tab: Any = None):
     except Exception:  # noqa: BLE001
         log.exception("update_universality failed")
         msg = "Internal error while locating the cascade (logged on the server)."
-        return figures.empty_figure(msg), "", msg
+        return empty_figure(msg), "", msg
 
 
 # -- layout and registration --------------------------------------------------------------

@@ -17,6 +17,7 @@ import uvcore
 from app import figures
 from app.core import theme
 from app.core.state import LAYERS, default_window
+from app.core.figures import PLANE_HEAD, PLANE_TAIL, decimate_minmax
 
 #: Absolute slack (in λ) for points tested against the forbidden edge.
 EDGE_TOL = 1e-9
@@ -265,8 +266,8 @@ def test_immediately_diverging_start_still_has_a_point():
 def test_long_trajectory_is_cut_in_the_plane_with_a_note():
     fig = build(steps=20000)
     tr = trace(fig, "trajectory 1")
-    n = figures.PLANE_HEAD + figures.PLANE_TAIL + 1
-    assert len(tr["x"]) == n and np.isnan(tr["x"][figures.PLANE_HEAD])
+    n = PLANE_HEAD + PLANE_TAIL + 1
+    assert len(tr["x"]) == n and np.isnan(tr["x"][PLANE_HEAD])
     assert tr["customdata"][-1] == 20000
     assert any("time series shows all" in a["text"] for a in fig["layout"]["annotations"])
     assert len(to_json_plotly(fig)) < MAX_PAYLOAD
@@ -302,7 +303,7 @@ def test_decimate_minmax_keeps_extremes():
     t = np.arange(100_000, dtype=float)
     s = np.where(t % 2 == 0, 1.0, -1.0) * (1 + t / 1e5)   # period 2, growing
     s[54_321] = 50.0
-    tt, (ss,) = figures.decimate_minmax(t, [s], 4000)
+    tt, (ss,) = decimate_minmax(t, [s], 4000)
     assert len(tt) <= 4000 and np.all(np.diff(tt) > 0)
     assert ss.max() == 50.0 and ss.min() == s.min()
 

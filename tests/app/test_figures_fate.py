@@ -16,6 +16,7 @@ import uvcore
 from app import figures, figures_fate, imported
 from app.core import theme
 from app.figures_fate import FATE_CATEGORIES
+from app.core.figures import empty_figure
 
 PARAMS = uvcore.MapParams(1.5, 16, 1, 2)
 WINDOW = ((-4.0, 3.0), (0.0, 3.0))
@@ -184,5 +185,5 @@ def test_imported_on_the_time_series_widens_the_step_axes():
     assert fig["layout"]["xaxis2"]["range"] == [0, 100]
     assert len(figures_fate.add_imported_timeseries(fig, stored(50, lam_h=False))["data"]) \
         == len(before) + 2
-    empty = figures.empty_figure("nothing")
+    empty = empty_figure("nothing")
     assert figures_fate.add_imported_timeseries(empty, st) is empty

@@ -1,0 +1,187 @@
+"""Figure helpers every view shares: pure functions to Plotly figure dicts.
+
+Rounding to what a screen shows, compact number formats, the empty figure
+with a message, note annotations, discrete colour scales, legend entries,
+min/max decimation of long series and the trajectory traces drawn on the
+plane and on the fate map.  No Dash imports and no ``go.Figure`` (a dict is
+built ten times faster); colours and fonts come from :mod:`app.core.theme`.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Sequence
+
+import numpy as np
+
+from . import theme
+
+__all__ = ["PLANE_HEAD", "PLANE_TAIL", "round_to_span", "fmt_value", "legend_dummy",
+           "discrete_colorscale", "note_annotation", "empty_figure", "decimate_minmax",
+           "sig_round", "trajectory_traces"]
+
+#: A trajectory longer than PLANE_HEAD + PLANE_TAIL states is drawn in the
+#: plane as its first PLANE_HEAD and last PLANE_TAIL states (with a gap);
+#: the time series shows all of it.
+PLANE_HEAD = 2000
+
+
+PLANE_TAIL = 1000
+
+
+def _decimals(span: float, digits: int) -> int:
+    """Decimals that keep ``digits`` significant digits of a window ``span``."""
+    if not (span > 0 and math.isfinite(span)):
+        return digits
+    return int(digits - math.floor(math.log10(span)))
+
+
+def round_to_span(a, span: float, digits: int = 5) -> np.ndarray:
+    """Round to ``digits`` significant digits of a window ``span`` (what a
+    screen resolves): smaller answers, same picture."""
+    a = np.asarray(a, dtype=float)
+    with np.errstate(all="ignore"):
+        return np.round(a, _decimals(span, digits))
+
+
+def fmt_value(v: float) -> str:
+    return f"{v:.4g}"
+
+
+def legend_dummy(name: str, color: str, group: str) -> dict:
+    """A legend-only square marker naming a region colour."""
+    return {"type": "scatter", "x": [None], "y": [None], "mode": "markers", "name": name,
+            "marker": {"symbol": "square", "size": 14, "color": color,
+                       "line": {"color": "#888888", "width": 1}},
+            "hoverinfo": "skip", "showlegend": True}
+
+
+def discrete_colorscale(colors: Sequence[str]) -> list:
+    n = len(colors)
+    scale = []
+    for i, c in enumerate(colors):
+        scale += [[i / n, c], [(i + 1) / n, c]]
+    return scale
+
+
+def _plane_slice(n: int) -> tuple[np.ndarray, bool]:
+    """Indices of a trajectory of n states drawn in the plane, and whether cut."""
+    if n <= PLANE_HEAD + PLANE_TAIL:
+        return np.arange(n), False
+    return np.concatenate([np.arange(PLANE_HEAD), np.arange(n - PLANE_TAIL, n)]), True
+
+
+def trajectory_traces(i: int, start, traj, window, selected: bool, large: bool) -> tuple:
+    """Traces of one trajectory and the note it needs (or None)."""
+    (a, b), (c, d) = window
+    color = theme.TRAJECTORY_COLORS[i % len(theme.TRAJECTORY_COLORS)]
+    lw = theme.LINE_WIDTH[large] * (1.0 if selected else 0.6)
+    label = f"trajectory {i + 1}" + (" (selected)" if selected else "")
+    note = None
+    idx, cut = _plane_slice(traj.df.size)
+    x = traj.df[idx]
+    y = traj.lam[idx]
+    steps = idx.astype(float)
+    if cut:
+        gap = PLANE_HEAD
+        x = np.insert(x, gap, np.nan)
+        y = np.insert(y, gap, np.nan)
+        steps = np.insert(steps, gap, np.nan)
+    out_name = label
+    if traj.diverged:
+        out_name += f": diverged at step {traj.diverged_at}"
+        note = (f"trajectory {i + 1} diverged at step {traj.diverged_at} "
+                "(drawn up to its last finite state)")
+    else:
+        oc = traj.outcome
+        extra = f" {oc.period}" if oc.kind == "periodic" else ""
+        out_name += f": {oc.kind}{extra}"
+    msize = 6 if not large else 9
+    traces = [{
+        "type": "scatter", "name": out_name, "mode": "lines+markers",
+        "x": round_to_span(x, b - a, 6), "y": round_to_span(y, d - c, 6),
+        "customdata": steps,
+        "line": {"color": color, "width": lw},
+        "marker": {"symbol": "arrow", "angleref": "previous", "size": msize, "color": color},
+        "hovertemplate": f"{label}<br>step %{{customdata}}<br>Δf = %{{x:.5g}}<br>"
+                         "λ = %{y:.5g}<extra></extra>",
+        "legendgroup": f"traj{i}",
+    }, {
+        "type": "scatter", "name": f"{label} start", "mode": "markers",
+        "x": [float(start[0])], "y": [float(start[1])],
+        "marker": {"symbol": "star", "size": 16 if not large else 22, "color": color,
+                   "line": {"color": theme.BLACK, "width": 1}},
+        "hovertemplate": f"{label} start<br>Δf₀ = {fmt_value(start[0])}<br>λ₀ = {fmt_value(start[1])}"
+                         "<extra></extra>",
+        "legendgroup": f"traj{i}", "showlegend": False,
+    }]
+    if traj.diverged and traj.df.size:
+        traces.append({
+            "type": "scatter", "name": f"{label} last finite state", "mode": "markers",
+            "x": [float(traj.df[-1])], "y": [float(traj.lam[-1])],
+            "marker": {"symbol": "x", "size": 14, "color": color,
+                       "line": {"color": theme.BLACK, "width": 1}},
+            "hovertemplate": f"{label}: last finite state (step {traj.df.size - 1})"
+                             "<extra></extra>",
+            "legendgroup": f"traj{i}", "showlegend": False,
+        })
+    if cut and note is None:
+        note = (f"trajectory {i + 1}: steps 0–{PLANE_HEAD - 1} and the last {PLANE_TAIL} shown; "
+                "the time series shows all")
+    return traces, note
+
+
+def note_annotation(notes: Sequence[str], large: bool) -> dict:
+    return {"text": "<br>".join(notes[:4]), "xref": "paper", "yref": "paper",
+            "x": 0.01, "y": 0.99, "xanchor": "left", "yanchor": "top", "showarrow": False,
+            "align": "left", "bgcolor": "rgba(255,255,255,0.85)", "bordercolor": theme.VERMILLION,
+            "borderwidth": 1, "font": {"size": theme.FONT_SIZE[large] - 1,
+                                       "color": theme.VERMILLION}}
+
+
+def empty_figure(message: str, large: bool = False) -> dict:
+    """A blank figure carrying a centred message (never an empty, broken plot)."""
+    layout = theme.base_layout(large)
+    layout.update({
+        "xaxis": {"visible": False}, "yaxis": {"visible": False},
+        "annotations": [{"text": message, "xref": "paper", "yref": "paper", "x": 0.5, "y": 0.5,
+                         "showarrow": False, "font": {"size": theme.FONT_SIZE[large] + 2}}],
+    })
+    return {"data": [], "layout": layout}
+
+
+def decimate_minmax(t: np.ndarray, series: Sequence[np.ndarray], max_points: int):
+    """Per-bucket min and max (in step order) of each series, sharing one step axis.
+
+    Keeps the visual envelope of fast oscillations (period 2 stays a band)
+    while bounding the payload.  Returns (t, [series...]) unchanged when short.
+    """
+    n = t.size
+    if n <= max_points:
+        return t, list(series)
+    buckets = max_points // 2
+    edges = np.linspace(0, n, buckets + 1).astype(int)
+    idx = []
+    for lo, hi in zip(edges[:-1], edges[1:]):
+        if hi <= lo:
+            continue
+        ref = series[0][lo:hi]
+        finite = np.isfinite(ref)
+        if not finite.any():
+            idx += [lo]
+            continue
+        i_min = lo + int(np.nanargmin(np.where(finite, ref, np.nan)))
+        i_max = lo + int(np.nanargmax(np.where(finite, ref, np.nan)))
+        idx += sorted({i_min, i_max})
+    idx = np.asarray(idx)
+    return t[idx], [s[idx] for s in series]
+
+
+def sig_round(a: np.ndarray, digits: int = 6) -> np.ndarray:
+    """Round each value to ``digits`` significant digits (values span decades)."""
+    a = np.asarray(a, dtype=float)
+    with np.errstate(all="ignore"):
+        mag = np.where(np.isfinite(a) & (a != 0), np.floor(np.log10(np.abs(a))), 0.0)
+        scale = 10.0 ** (digits - 1 - mag)
+        out = np.round(a * scale) / scale
+    return np.where(np.isfinite(out), out, a)
