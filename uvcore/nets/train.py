@@ -157,7 +157,7 @@ def run_network(spec: NetSpec, data: Dataset, *, eta: float | None = None, c: fl
 
 def _train(prob, data, eta, c, steps, sharpness_every, dense_tail, seed, tol, ntk, theta0,
            progress, cancel) -> NetRun:
-    spec = prob.spec
+    """:func:`run_network` on a made problem: check, start, descend, collect."""
     if (eta is None) == (c is None):
         raise UVInputError("give exactly one of eta and c")
     steps = check_count("steps", steps, 0, MAX_STEPS)
@@ -165,70 +165,74 @@ def _train(prob, data, eta, c, steps, sharpness_every, dense_tail, seed, tol, nt
     tail = check_count("dense_tail", dense_tail, 0, MAX_STEPS)
     tol = positive("tol", tol)
     seed = check_count("seed", seed, 0, 2 ** 63 - 1)
-    if theta0 is None:
-        theta = init_params(spec, seed, prob.dtype)
-    else:
-        theta = np.array(theta0, dtype=prob.dtype).ravel()
-        if theta.shape != (spec.n_params,) or not np.all(np.isfinite(theta)):
-            raise UVInputError(f"theta0 must be {spec.n_params} finite numbers")
+    theta = _initial_theta(prob, theta0, seed)
     th0 = theta.astype(float)
+    # Lanczos starts are seeded apart from the initialization
     rng = np.random.default_rng(seed + 1)
     cur = prob.curvature(theta)
     if not cur.finite:
         raise UVInputError("initial loss is not finite")
     top0 = hessian_top(cur, None, tol, rng)
-    lam0_h = top0.value
+    eta, c = _learning_rate(eta, c, top0.value)
+    record = _record_steps(steps, every, tail)
+    rec = _Recorder(prob, data, tol, rng, ntk, top0)
+    losses, diverged_at = _descend(prob, theta, cur, eta, steps, record, rec, progress, cancel)
+    check_progress(progress, None, 1.0)
+    return rec.result(eta, c, losses, diverged_at, th0, theta)
+
+
+def _initial_theta(prob: Problem, theta0, seed: int) -> np.ndarray:
+    """The flat start: a seeded draw, or ``theta0`` checked and copied (GD updates it in place)."""
+    spec = prob.spec
+    if theta0 is None:
+        return init_params(spec, seed, prob.dtype)
+    theta = np.array(theta0, dtype=prob.dtype).ravel()
+    if theta.shape != (spec.n_params,) or not np.all(np.isfinite(theta)):
+        raise UVInputError(f"theta0 must be {spec.n_params} finite numbers")
+    return theta
+
+
+def _learning_rate(eta, c, lam0_h: float) -> tuple[float, float]:
+    """(η, c = η λ₀^H) from whichever of the two was given."""
     if eta is None:
         c = positive("c", c)
         if not lam0_h > 0:
             raise UVInputError(f"initial sharpness is {lam0_h:g}; cannot set eta from c")
-        eta = c / lam0_h
-    else:
-        eta = positive("eta", eta)
-        c = eta * lam0_h
+        return c / lam0_h, c
+    eta = positive("eta", eta)
+    return eta, eta * lam0_h
+
+
+def _record_steps(steps: int, every: int, tail: int) -> set:
+    """Steps whose curvature is measured: 0, K, 2K, …, the last, and the dense tail."""
+    return (set(range(0, steps + 1, every)) | {steps}
+            | set(range(max(0, steps + 1 - tail), steps + 1)))
+
+
+def _descend(prob: Problem, theta, cur, eta: float, steps: int, record: set, rec, progress,
+             cancel):
+    """Full-batch GD from ``theta`` (updated in place) with ``cur`` its curvature.
+
+    Measures at the ``record`` steps through ``rec``; stops at the first
+    diverged state.  Returns (loss at every state computed, diverged_at).
+    """
     bound = DIVERGENCE_FACTOR * (1.0 + cur.loss)
-    record = set(range(0, steps + 1, every)) | {steps} | set(range(max(0, steps + 1 - tail), steps + 1))
-    has_test = data.has_test
-    has_lab = data.labels is not None
-    cols = {k: [] for k in ("step", "lam_h", "ntk", "train", "test", "tacc", "racc", "iters")}
     losses = np.empty(steps + 1)
-    vh, vn = top0.vector, None
-    grad = np.empty(spec.n_params, dtype=prob.dtype)
-    eta_t = prob.dtype(eta)
+    grad = np.empty(prob.spec.n_params, dtype=prob.dtype)
+    eta_t = prob.dtype(eta)     # the step is taken in the problem's precision
     diverged_at = None
     report_every = max(1, steps // 200)
     t = 0
     for t in range(steps + 1):
         if t:
+            # second-order terms only where the curvature is measured
             cur = prob.curvature(theta) if t in record else _light(prob, theta)
         losses[t] = cur.loss
         if not (math.isfinite(cur.loss) and cur.loss <= bound):
             diverged_at = t
             break
         if t in record:
-            if t == 0:
-                h = top0
-            else:
-                h = hessian_top(cur, vh, tol, rng)
-                vh = h.vector
-            cols["step"].append(t)
-            cols["lam_h"].append(h.value)
-            cols["iters"].append(h.iterations)
-            if ntk:
-                g = ntk_top(cur, vn, tol, rng)
-                vn = g.vector
-                cols["ntk"].append(g.value)
-            else:
-                cols["ntk"].append(math.nan)
-            cols["train"].append(cur.loss)
-            if has_test:
-                Ft = prob.forward(theta, data.X_test)
-                cols["test"].append(float(0.5 * np.sum((Ft - data.Y_test) ** 2) / Ft.shape[0]))
-                cols["tacc"].append(accuracy(Ft, data.labels_test) if has_lab else math.nan)
-            else:
-                cols["test"].append(math.nan)
-                cols["tacc"].append(math.nan)
-            cols["racc"].append(accuracy(cur.F, data.labels) if has_lab else math.nan)
+            rec.measure(t, cur, theta)
         if t == steps:
             break
         cur.gradient(out=grad)
@@ -237,13 +241,60 @@ def _train(prob, data, eta, c, steps, sharpness_every, dense_tail, seed, tol, nt
         if t % report_every == 0:
             check_progress(progress, cancel, t / max(steps, 1))
     n_done = t + 1 if diverged_at is None else diverged_at + 1
-    check_progress(progress, None, 1.0)
-    arr = {k: np.asarray(v, dtype=float) for k, v in cols.items()}
-    return NetRun(eta=float(eta), c=float(c), lam0_h=float(lam0_h), loss=losses[:n_done],
-                  step=arr["step"].astype(int), sharpness=arr["lam_h"], ntk=arr["ntk"],
-                  train_loss=arr["train"], test_loss=arr["test"], test_acc=arr["tacc"],
-                  train_acc=arr["racc"], diverged_at=diverged_at, theta0=th0,
-                  theta=theta.astype(float), lanczos_iters=arr["iters"].astype(int))
+    return losses[:n_done], diverged_at
+
+
+class _Recorder:
+    """The measured columns of a run: λ^H, NTK λ, losses and accuracies.
+
+    Each Lanczos run is warm-started from the previous Ritz vector of the
+    same operator (λ^H at step 0 is the estimate that set η).
+    """
+
+    def __init__(self, prob: Problem, data: Dataset, tol: float, rng, ntk: bool, top0: TopEig):
+        self.prob, self.data, self.tol, self.rng = prob, data, tol, rng
+        self.ntk, self.top0 = ntk, top0
+        self.vh, self.vn = top0.vector, None
+        self.has_test = data.has_test
+        self.has_lab = data.labels is not None
+        self.cols = {k: [] for k in ("step", "lam_h", "ntk", "train", "test", "tacc", "racc",
+                                     "iters")}
+
+    def measure(self, t: int, cur, theta) -> None:
+        """Append the measurements of state ``t`` (curvature ``cur`` at ``theta``)."""
+        cols, data = self.cols, self.data
+        if t == 0:
+            h = self.top0
+        else:
+            h = hessian_top(cur, self.vh, self.tol, self.rng)
+            self.vh = h.vector
+        cols["step"].append(t)
+        cols["lam_h"].append(h.value)
+        cols["iters"].append(h.iterations)
+        if self.ntk:
+            g = ntk_top(cur, self.vn, self.tol, self.rng)
+            self.vn = g.vector
+            cols["ntk"].append(g.value)
+        else:
+            cols["ntk"].append(math.nan)
+        cols["train"].append(cur.loss)
+        if self.has_test:
+            Ft = self.prob.forward(theta, data.X_test)
+            cols["test"].append(float(0.5 * np.sum((Ft - data.Y_test) ** 2) / Ft.shape[0]))
+            cols["tacc"].append(accuracy(Ft, data.labels_test) if self.has_lab else math.nan)
+        else:
+            cols["test"].append(math.nan)
+            cols["tacc"].append(math.nan)
+        cols["racc"].append(accuracy(cur.F, data.labels) if self.has_lab else math.nan)
+
+    def result(self, eta, c, losses, diverged_at, th0, theta) -> NetRun:
+        """The :class:`NetRun` of these measurements."""
+        arr = {k: np.asarray(v, dtype=float) for k, v in self.cols.items()}
+        return NetRun(eta=float(eta), c=float(c), lam0_h=float(self.top0.value), loss=losses,
+                      step=arr["step"].astype(int), sharpness=arr["lam_h"], ntk=arr["ntk"],
+                      train_loss=arr["train"], test_loss=arr["test"], test_acc=arr["tacc"],
+                      train_acc=arr["racc"], diverged_at=diverged_at, theta0=th0,
+                      theta=theta.astype(float), lanczos_iters=arr["iters"].astype(int))
 
 
 def _light(prob: Problem, theta):
