@@ -46,12 +46,14 @@ from .core import ids, theme
 from .core.layout import PHASE_PLANE_TAB, TABS, fmt_readout
 from .core.state import (FIELDS, INPUT_DIM, Parsed, ViewParams, default_window, fmt, from_query,
                     parse_controls, point_from_click, to_query, window_from_relayout)
+from .core.compute import forbidden_start_message
 from .core.figures import empty_figure
+from .core import compute as shared
 
 log = logging.getLogger(__name__)
 
 __all__ = ["update_plane", "update_timeseries", "download_csv", "export_config",
-           "plane_figure", "forbidden_start_message", "register_callbacks", "PLANE_OUTPUTS",
+           "plane_figure", "register_callbacks", "PLANE_OUTPUTS",
            "slider_sync_js",
            "ZOOM_FILTER_JS"]
 
@@ -100,15 +102,6 @@ def plane_figure(p: ViewParams, imported_trace=None) -> tuple[dict, list[str]]:
     if imported_trace is not None:
         fig["data"] += figures_fate.imported_plane_traces(imported_trace, data.window, p.large)
     return fig, list(data.notes)
-
-
-def forbidden_start_message(p: ViewParams, df: float, lam: float) -> str | None:
-    """Why (Δf, λ) cannot start a trajectory (it is in the forbidden region), or None."""
-    if not compute.is_forbidden(p, df, lam):
-        return None
-    edge = compute.edge_at(p, df)
-    return (f"⚠ ({df:.4g}, {lam:.4g}) is in the forbidden region: no weights give "
-            f"λ < 2‖x‖|Δf + y|/√n_eff = {edge:.4g} there. Click above the gray V.")
 
 
 def _render(p: ViewParams, notes: list[str], push_url: bool, imported_trace=None) -> dict:
@@ -227,7 +220,7 @@ def _update_plane(changed: list[str], values: Mapping[str, Any]) -> dict:
         refused = forbidden_start_message(p, df, lam)
         if refused:
             return _nothing(refused, "error")
-        p = p.with_starts(compute.resolved_starts(p) + ((df, lam),))
+        p = p.with_starts(shared.resolved_starts(p) + ((df, lam),))
     if _prop(ids.SAMPLE_INIT, "n_clicks") in changed:
         p, err, sample_notes = _sample(p)
         if err:
@@ -249,7 +242,7 @@ def _sample(p: ViewParams) -> tuple[ViewParams, str | None, list[str]]:
     if s.n_eff is not None and not math.isclose(s.n_eff, p.n_eff, rel_tol=1e-6):
         notes.append(f"the sampler used n_eff = {s.n_eff:g}; the map uses n_eff = "
                      f"{p.n_eff:g}")
-    parsed = parse_controls({"traj": list(compute.resolved_starts(p)) + [(s.df0, s.lam0)]},
+    parsed = parse_controls({"traj": list(shared.resolved_starts(p)) + [(s.df0, s.lam0)]},
                             strict=True, base=p)
     if not parsed.ok:
         return p, "Sample init: " + parsed.message(), []
@@ -303,13 +296,13 @@ def _paramspace_series(p: ViewParams) -> tuple[dict, str]:
     fig = figures.timeseries(run.map, start=(float(run.df[0]), float(run.lam[0])),
                              paramspace=(run.df, run.lam), paramspace_label=label,
                              notes=notes, large=p.large)
-    res = compute.TrajectoryResult((float(run.df[0]), float(run.lam[0])), run.map)
+    res = shared.TrajectoryResult((float(run.df[0]), float(run.lam[0])), run.map)
     return fig, (f"Parameter-space GD at width n = {fmt(p.width)} (dashed; sampled init, seed "
                  f"{fmt(p.seed)}) over the function-space map from the same start, max "
                  f"relative deviation {dev:.2g}. " + _summary(res))
 
 
-def _summary(res: compute.TrajectoryResult) -> str:
+def _summary(res: shared.TrajectoryResult) -> str:
     t = res.traj
     d0, l0 = res.start
     head = f"Selected trajectory from Δf₀ = {d0:.4g}, λ₀ = {l0:.4g}: "

@@ -22,19 +22,15 @@ from dataclasses import dataclass
 import uvcore
 from uvcore import paramspace
 
+from .core.compute import TrajectoryResult, map_params, resolved_starts, trajectory
 from .shell.memo import memoize, memoize_local
 from .core.state import ViewParams
 
 log = logging.getLogger(__name__)
 
-__all__ = ["PlaneData", "TrajectoryResult",
-           "map_params", "regions", "vector_field", "nullclines", "forbidden_edge",
-           "fixed_points", "trajectory", "sample_start", "paramspace_run", "plane",
+__all__ = ["PlaneData", "regions", "vector_field", "nullclines", "forbidden_edge",
+           "fixed_points", "sample_start", "paramspace_run", "plane",
            "selected_trajectory"]
-
-def map_params(eta: float, n_eff: float, x_norm: float, y: float) -> uvcore.MapParams:
-    """Validated :class:`uvcore.MapParams` (raises UVInputError)."""
-    return uvcore.MapParams(eta, n_eff, x_norm, y)
 
 
 # -- layers -------------------------------------------------------------------
@@ -63,25 +59,6 @@ def fixed_points(eta, n_eff, x_norm, y):
 
 def forbidden_edge(eta, n_eff, x_norm, y, df_range):
     return uvcore.forbidden_edge(map_params(eta, n_eff, x_norm, y), df_range, num=3)
-
-
-@dataclass(frozen=True)
-class TrajectoryResult:
-    """One trajectory, or why there is none."""
-
-    start: tuple
-    traj: uvcore.Trajectory | None
-    error: str | None = None
-
-
-@memoize_local
-def trajectory(eta, n_eff, x_norm, y, df0, lam0, steps) -> TrajectoryResult:
-    try:
-        params = map_params(eta, n_eff, x_norm, y)
-        return TrajectoryResult((df0, lam0),
-                                uvcore.trajectory(df0, lam0, params, steps=int(steps)))
-    except uvcore.UVInputError as exc:
-        return TrajectoryResult((df0, lam0), None, str(exc))
 
 
 # -- parameter space (uvcore.paramspace) ----------------------------------------
@@ -162,15 +139,6 @@ class PlaneData:
     notes: tuple = ()
 
 
-def resolved_starts(p: ViewParams) -> tuple:
-    """The state's starts, with None meaning uvcore.default_start."""
-    if p.starts is None:
-        params = map_params(*p.map_key)
-        d0, l0 = uvcore.default_start(params)
-        return ((float(d0), float(l0)),)
-    return p.starts
-
-
 def plane(p: ViewParams) -> PlaneData:
     """Compute every phase-plane layer the state asks for (raises UVInputError
     only if the map parameters themselves are invalid, which parsing prevents)."""
@@ -196,10 +164,3 @@ def selected_trajectory(p: ViewParams) -> TrajectoryResult | None:
     d0, l0 = starts[-1]
     return trajectory(*p.map_key, d0, l0, p.steps)
 
-
-def is_forbidden(p: ViewParams, df: float, lam: float) -> bool:
-    return bool(map_params(*p.map_key).forbidden(df, lam))
-
-
-def edge_at(p: ViewParams, df: float) -> float:
-    return float(map_params(*p.map_key).edge_lam(df))

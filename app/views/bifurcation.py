@@ -52,6 +52,7 @@ from ..shell import jobs
 from .. import figures_bifurcation as fb
 from ..core.state import COORD_CAP, FIELDS, ViewParams, from_query, parse_number
 from ..core.figures import empty_figure
+from ..core import compute as shared
 
 log = logging.getLogger(__name__)
 
@@ -197,7 +198,7 @@ def eos_orbit(eta: float, n_eff: float, x_norm: float, y: float, z0: float,
     try:
         if not (z0 > 0 and math.isfinite(z0)):
             raise uvcore.UVInputError(f"the EoS start z₀ must be > 0, got {z0:g}")
-        params = compute.map_params(eta, n_eff, x_norm, y)
+        params = shared.map_params(eta, n_eff, x_norm, y)
         df0, lam0 = params.edge_point(2.0 * z0 / eta)
         t = uvcore.trajectory(df0, lam0, params, steps=int(steps))
     except uvcore.UVInputError as exc:
@@ -219,11 +220,11 @@ def eos_orbit(eta: float, n_eff: float, x_norm: float, y: float, z0: float,
 
 def selected_start(p: ViewParams) -> tuple[tuple[float, float], str]:
     """(Δf₀, λ₀) of the selected (latest) trajectory, or uvcore.default_start."""
-    starts = compute.resolved_starts(p)
+    starts = shared.resolved_starts(p)
     if starts:
         label = "default start" if p.starts is None else "selected start"
         return (float(starts[-1][0]), float(starts[-1][1])), label
-    d0, l0 = uvcore.default_start(compute.map_params(*p.map_key))
+    d0, l0 = uvcore.default_start(shared.map_params(*p.map_key))
     return (float(d0), float(l0)), "default start"
 
 
@@ -234,7 +235,7 @@ def eos_start_lam(p: ViewParams, mode: str, start_lam: float) -> tuple[float, st
     selected start's λ₀ (its projection onto the edge at the same λ).
     """
     if mode == "half-c" and p.y != 0:
-        return compute.map_params(*p.map_key).lam_half_c, "z₀ = c/2", []
+        return shared.map_params(*p.map_key).lam_half_c, "z₀ = c/2", []
     notes = ["y = 0 (c = 0): the EoS map starts from the selected start's λ₀"] \
         if mode == "half-c" else []
     return start_lam, "z₀ = ηλ₀/2 (selected start)", notes
@@ -539,7 +540,7 @@ def update_cobweb(state: Any, eos_start: Any, tab: Any = None):
         p = s.p
         z0 = 0.5 * p.eta * s.eos_lam0
         orb = eos_orbit(p.eta, p.n_eff, p.x_norm, p.y, z0)
-        c = abs(compute.map_params(*p.map_key).c)
+        c = abs(shared.map_params(*p.map_key).c)
         if orb.error:
             return empty_figure(f"Cobweb not drawn: {orb.error}", p.large)
         return fb.cobweb_figure(c, orb.z, eta=p.eta, z0=z0, start_label=f"({s.eos_label})",

@@ -23,12 +23,12 @@ from dash import Input, Output, State, dcc, html
 
 import uvcore
 
-from .. import compute
 
 from ..core import ids, layout, theme
 from ..shell import jobs
 from ..core.state import ViewParams, fmt, from_query, parse_number
 from ..core.figures import empty_figure
+from ..core import compute as shared
 
 log = logging.getLogger(__name__)
 
@@ -95,7 +95,7 @@ def eta_max_map(p: ViewParams, grid: int,
     (a, b), (c, d) = p.plot_window
     df = np.linspace(a, b, grid)
     lam = np.linspace(max(c, 0.0), d, grid + 1)[1:]           # λ > 0 only
-    params = compute.map_params(*p.map_key)
+    params = shared.map_params(*p.map_key)
     D, L = np.meshgrid(df, lam)
     ok = ~np.asarray(params.forbidden(D, L), dtype=bool)
     lo_eta, hi_eta = uvcore.sweeps.default_eta_scan(p.n_eff, p.x_norm, p.y)
@@ -141,7 +141,7 @@ def map_figure(m: EtaMaxMap, p: ViewParams) -> dict:
             "line": {"color": theme.BLACK, "width": theme.LINE_WIDTH[large], "dash": "dash"},
             "hoverinfo": "skip",
         })
-    starts = compute.resolved_starts(p)
+    starts = shared.resolved_starts(p)
     if starts:
         data.append({
             "type": "scatter", "mode": "markers", "name": "trajectory starts",

@@ -29,12 +29,12 @@ from dash import Input, Output, State, dcc, html, no_update
 from plotly.io.json import to_json_plotly
 
 import uvcore
-from .. import callbacks as core
-from .. import compute, figures_fate
+from .. import figures_fate
 from ..core import ids, layout, theme
 from ..shell import jobs, memo
 from ..core.state import ViewParams, from_query, parse_number, point_from_click, to_query
 from ..core.figures import empty_figure
+from ..core import compute as shared
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +69,7 @@ def _window(p: ViewParams) -> tuple:
 @memo.memoize
 def fate_grid(eta, n_eff, x_norm, y, window, grid, steps) -> uvcore.FateMap:
     """Memoized :func:`uvcore.fate_map` over ``window`` ((Δf_lo, Δf_hi), (λ_lo, λ_hi))."""
-    return uvcore.fate_map(compute.map_params(eta, n_eff, x_norm, y), *window, grid, steps)
+    return uvcore.fate_map(shared.map_params(eta, n_eff, x_norm, y), *window, grid, steps)
 
 
 def fate_map_banded(params: uvcore.MapParams, window, grid: int, steps: int,
@@ -82,8 +82,8 @@ def fate_map_banded(params: uvcore.MapParams, window, grid: int, steps: int,
 
 def _trajectories(p: ViewParams) -> list:
     return [(t.start, t.traj) for t in
-            (compute.trajectory(*p.map_key, d0, l0, p.steps) for d0, l0 in
-             compute.resolved_starts(p))]
+            (shared.trajectory(*p.map_key, d0, l0, p.steps) for d0, l0 in
+             shared.resolved_starts(p))]
 
 
 def _figure(fm: uvcore.FateMap, p: ViewParams, steps: int) -> tuple[dict, str]:
@@ -131,10 +131,10 @@ def fate_click(click: Any, state: Any) -> dict:
         if err:
             return {"search": no_update, "status": "⚠ " + err}
         df, lam = point
-        refused = core.forbidden_start_message(p, df, lam)
+        refused = shared.forbidden_start_message(p, df, lam)
         if refused:
             return {"search": no_update, "status": refused}
-        q = to_query(p.with_starts(compute.resolved_starts(p) + ((df, lam),)))
+        q = to_query(p.with_starts(shared.resolved_starts(p) + ((df, lam),)))
         return {"search": "?" + q,
                 "status": f"Trajectory started at Δf₀ = {df:.4g}, λ₀ = {lam:.4g}."}
     except Exception:  # noqa: BLE001
@@ -186,7 +186,7 @@ def run_fine_job(set_progress: Callable | None, n_clicks: Any, state: Any,
             if set_progress is not None:
                 set_progress((str(done), str(total)))
 
-        params = compute.map_params(*p.map_key)
+        params = shared.map_params(*p.map_key)
         fm = fate_map_banded(params, _window(p), FINE_GRID, steps, progress)
         fig, text = _figure(fm, p, steps)
         return (json.loads(to_json_plotly(fig)), text,

@@ -15,6 +15,7 @@ from app.shell import memo
 from app.shell import cache as cache_codec
 from app.shell.config import ConfigError
 from app.core.state import INPUT_DIM, ViewParams, parse_controls
+from app.core import compute as shared
 
 ENV = ("CACHE_TYPE", "REDIS_URL", "CACHE_DIR", "CACHE_THRESHOLD", "WEB_CONCURRENCY",
        "SHARPNESS_LAB_PRODUCTION")
@@ -51,9 +52,9 @@ def _results():
             compute.vector_field.__wrapped__(*key, win, 6.0),
             compute.nullclines.__wrapped__(*key, win[0]),
             compute.fixed_points.__wrapped__(*key),
-            compute.trajectory.__wrapped__(*key, -2.0, 0.5, 300.0),
-            compute.trajectory.__wrapped__(*key, -2.0, 1e-9, 30.0),      # forbidden: error
-            compute.trajectory.__wrapped__(1e4, *key[1:], -2.0, 0.5, 300.0),   # diverges
+            shared.trajectory.__wrapped__(*key, -2.0, 0.5, 300.0),
+            shared.trajectory.__wrapped__(*key, -2.0, 1e-9, 30.0),      # forbidden: error
+            shared.trajectory.__wrapped__(1e4, *key[1:], -2.0, 0.5, 300.0),   # diverges
             compute.sample_start.__wrapped__(16.0, 8.0, "ntp", 1.0, 1.0, 2.0, 0.0, 16.0),
             compute.paramspace_run.__wrapped__(16.0, 8.0, "ntp", 1.0, 1.0, 2.0, 0.0, 1.5,
                                                16.0, 40.0)]
@@ -238,9 +239,9 @@ def test_5_and_5_0_and_quoted_5_share_one_entry(clean_env, value):
 
 
 def test_local_memo_shares_entries_across_number_types_and_freezes_results():
-    compute.trajectory.memoized.cache_clear()
-    a = compute.trajectory(1.5, 16, 1, 2, -2, 0.5, 100)
-    b = compute.trajectory(1.5, 16.0, 1.0, 2.0, -2.0, 0.5, 100.0)
-    assert a is b and compute.trajectory.memoized.cache_info().hits == 1
+    shared.trajectory.memoized.cache_clear()
+    a = shared.trajectory(1.5, 16, 1, 2, -2, 0.5, 100)
+    b = shared.trajectory(1.5, 16.0, 1.0, 2.0, -2.0, 0.5, 100.0)
+    assert a is b and shared.trajectory.memoized.cache_info().hits == 1
     with pytest.raises(ValueError, match="read-only"):
         a.traj.lam[0] = 0.0

@@ -10,11 +10,11 @@ from plotly.io.json import to_json_plotly
 
 import uvcore
 from app import callbacks as cb
-from app import compute
 from app.core import ids, state
 from app.core.state import ViewParams, from_query, to_query
 
 from .conftest import request_body
+from app.core import compute as shared
 
 #: Largest JSON answer to a slider change (issue budget: 500 KB).
 MAX_PAYLOAD = 500_000
@@ -175,7 +175,7 @@ def test_preset_switch_sets_and_locks_n_eff():
 def test_click_adds_a_trajectory_and_pushes_url():
     out = call(["phase-plane.clickData"], click={"points": [{"x": -1.0, "y": 2.0}]})
     p = params_of(out)
-    assert p.starts == (uvcore.default_start(compute.map_params(*p.map_key)), (-1.0, 2.0))
+    assert p.starts == (uvcore.default_start(shared.map_params(*p.map_key)), (-1.0, 2.0))
     assert len(traj_names(out["figure"])) == 2
     assert "(selected)" in traj_names(out["figure"])[-1]
     assert out["search"].startswith("?")
@@ -253,7 +253,7 @@ def test_timeseries_of_selected_trajectory():
     q = call(["phase-plane.clickData"], click={"points": [{"x": -1.0, "y": 2.0}]})["state"]
     fig, summary = cb.update_timeseries(q, [])
     go.Figure(fig)
-    expected = uvcore.trajectory(-1.0, 2.0, compute.map_params(1.5, 16, 1, 2), 1000)
+    expected = uvcore.trajectory(-1.0, 2.0, shared.map_params(1.5, 16, 1, 2), 1000)
     lam = [t for t in fig["data"] if t["name"] == "λ (NTK)"][0]
     assert np.allclose(lam["y"], expected.lam, rtol=1e-5)
     assert "Δf₀ = -1" in summary
