@@ -40,7 +40,7 @@ from dash import Input, Output, State, ctx, no_update
 
 import uvcore
 
-from . import compute, figures, figures_fate, imported
+from . import compute, figures, figures_fate
 
 from .core import ids, theme
 from .core.layout import PHASE_PLANE_TAB, TABS, fmt_readout
@@ -49,6 +49,7 @@ from .core.state import (FIELDS, INPUT_DIM, Parsed, ViewParams, default_window, 
 from .core.compute import forbidden_start_message
 from .core.figures import empty_figure
 from .core import compute as shared
+from .core import traces
 
 log = logging.getLogger(__name__)
 
@@ -92,7 +93,7 @@ def _number_out(v: float):
 def plane_figure(p: ViewParams, imported_trace=None) -> tuple[dict, list[str]]:
     """Phase-plane figure of a state and the notes to show with it.
 
-    ``imported_trace``: an :class:`app.imported.StoredTrace` drawn on top, or None.
+    ``imported_trace``: an :class:`app.core.traces.StoredTrace` drawn on top, or None.
     """
     data = compute.plane(p)
     trajs = [(t.start, t.traj) for t in data.trajectories]
@@ -180,7 +181,7 @@ def _update_plane(changed: list[str], values: Mapping[str, Any]) -> dict:
     base_parsed = from_query(values.get("state"))
     base = base_parsed.params
     search = values.get("search")
-    trace = imported.from_store(values.get("imported"))
+    trace = traces.from_store(values.get("imported"))
 
     # 1. navigation: the URL is the state (initial load, back/forward, and
     #    views that set the whole state at once, e.g. teaching presets)
@@ -263,7 +264,7 @@ def update_timeseries(state: Any, overlay: Any, imported_data: Any = None) -> tu
     try:
         p = from_query(state).params
         fig, text = _series(p, overlay)
-        trace = imported.from_store(imported_data)
+        trace = traces.from_store(imported_data)
         if trace is not None:
             fig = figures_fate.add_imported_timeseries(fig, trace, p.large)
         return fig, text

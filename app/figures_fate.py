@@ -204,7 +204,7 @@ def _label(stored) -> str:
 
 
 def imported_plane_traces(stored, window, large: bool = False) -> list:
-    """Phase-plane traces of an imported trace (:class:`app.imported.StoredTrace`)."""
+    """Phase-plane traces of an imported trace (:class:`app.core.traces.StoredTrace`)."""
     (a, b), (c, d) = window
     step, df, lam = (np.asarray(v, dtype=float) for v in stored.plane)
     if stored.gap:

@@ -26,6 +26,7 @@ from .. import imported
 
 from ..core import ids, layout
 from ..shell.server import max_content_length
+from ..core import traces
 
 log = logging.getLogger(__name__)
 
@@ -53,9 +54,9 @@ can be imported back.
 **JSON** — `{{"step": [0, 1, ...], "df": [...], "lam": [...], "lam_h": [...]}}`
 (`lam_h` optional; lists of equal length).
 
-Rules: at most {imported.MAX_ROWS:,} rows and {{size}} (this server's limit, set by its
+Rules: at most {traces.MAX_ROWS:,} rows and {{size}} (this server's limit, set by its
 `MAX_CONTENT_LENGTH`); every
-value a finite number with |value| ≤ {imported.MAX_ABS:g}; steps ≥ 0 and strictly
+value a finite number with |value| ≤ {traces.MAX_ABS:g}; steps ≥ 0 and strictly
 increasing. `df` is Δf = f − y, `lam` the NTK sharpness λ, `lam_h` the Hessian
 sharpness λᴴ, in the same units as the phase plane.
 """
@@ -107,7 +108,7 @@ def handle_upload(pending: Any, clear: bool = False) -> dict:
         return {"store": no_update, "status": "⚠ " + message,
                 "status_class": "message error", "tab": no_update}
     try:
-        store = imported.to_store(trace)
+        store = traces.to_store(trace)
     except Exception:  # noqa: BLE001
         log.exception("to_store failed")
         return {"store": no_update, "status": "⚠ upload: could not prepare the trace",

@@ -20,6 +20,7 @@ from app.views import import_trace as iv
 from app.views import presets as pv
 
 from .conftest import request_body
+from app.core import traces
 
 DEFAULT = to_query(ViewParams())
 #: Server-side budget of the interactive fate map (compute + figure + JSON), p95.
@@ -210,13 +211,13 @@ GOOD_CSV = b"step,df,lam,lam_h\n0,-2,0.5,0.6\n1,-1.5,0.7,0.75\n5,-1,0.8,0.81\n"
 def test_upload_csv_and_json():
     out = iv.handle_upload(upload(data_url(GOOD_CSV), "run.csv"))
     assert out["tab"] == layout.PHASE_PLANE_TAB and out["status"].startswith("imported run.csv")
-    st = imported.from_store(out["store"])
+    st = traces.from_store(out["store"])
     assert st.rows == 3 and st.name == "run.csv" and set(st.series) == {"loss", "lam", "lam_h"}
     assert st.plane[0].tolist() == [0, 1, 5] and st.plane[2].tolist() == [0.5, 0.7, 0.8]
     doc = {"step": [0, 2, 4], "df": [-2, -1, 0.5], "lam": [0.5, 0.6, 0.7]}
     out = iv.handle_upload(upload(data_url(json.dumps(doc).encode(), "application/json"),
                                   "run.json"))
-    st = imported.from_store(out["store"])
+    st = traces.from_store(out["store"])
     assert st.rows == 3 and set(st.series) == {"loss", "lam"}
     assert st.series["loss"][1].tolist() == [2.0, 0.5, 0.125]
     # any order of columns, extra columns, comments, CRLF, BOM
@@ -231,10 +232,10 @@ def test_the_dashboards_own_trajectory_csv_imports_back():
     trace, msg = imported.parse_bytes(text.encode(), "trajectory.csv")
     assert trace is not None, msg
     assert np.array_equal(trace.df, traj.df) and np.array_equal(trace.lam_h, traj.lam_h)
-    st = imported.from_store(imported.to_store(trace))
-    assert st.gap == imported.PLANE_HEAD
-    assert len(st.plane[0]) == imported.PLANE_HEAD + imported.PLANE_TAIL
-    assert all(len(t) <= imported.SERIES_POINTS for t, _ in st.series.values())
+    st = traces.from_store(traces.to_store(trace))
+    assert st.gap == traces.PLANE_HEAD
+    assert len(st.plane[0]) == traces.PLANE_HEAD + traces.PLANE_TAIL
+    assert all(len(t) <= traces.SERIES_POINTS for t, _ in st.series.values())
     # the min/max envelope keeps the extremes and both branches of the period-2 orbit
     t, lam = st.series["lam"]
     assert np.isclose(lam.max(), traj.lam.max(), rtol=1e-5)
@@ -242,7 +243,7 @@ def test_the_dashboards_own_trajectory_csv_imports_back():
     late = lam[t >= 1000]
     for branch in (traj.lam[-1], traj.lam[-2]):
         assert np.isclose(late, branch, rtol=1e-5).sum() > 100
-    assert len(json.dumps(imported.to_store(trace))) < 200_000
+    assert len(json.dumps(traces.to_store(trace))) < 200_000
 
 
 def _rows(n):
@@ -269,7 +270,7 @@ HOSTILE_UPLOADS = {
     "repeated column": (data_url(b"step,df,lam,df\n0,1,1,1\n"), "repeated"),
     "steps not increasing": (data_url(b"step,df,lam\n0,1,1\n2,1,1\n2,1,1\n"), "increasing"),
     "negative step": (data_url(b"step,df,lam\n-1,1,1\n"), "≥ 0"),
-    "too many rows": (data_url(_rows(imported.MAX_ROWS + 1)), "more than 100000 rows"),
+    "too many rows": (data_url(_rows(traces.MAX_ROWS + 1)), "more than 100000 rows"),
     "10 MB": (data_url(b"step,df,lam\n" + b"0,0,0\n" * 1_800_000), "larger than 8 MB"),
     "JSON invalid": (data_url(b"{not json", "application/json"), "not valid JSON"),
     "JSON list": (data_url(b"[1, 2, 3]", "application/json"), "expected an object"),
@@ -305,8 +306,8 @@ def test_hostile_uploads_give_one_line_and_keep_the_store(name):
                                       "a" * 500 + ".csv"])
 def test_hostile_file_names(filename):
     out = iv.handle_upload(upload(data_url(GOOD_CSV), filename))
-    st = imported.from_store(out["store"])
-    assert st is not None and len(st.name) <= imported.MAX_NAME
+    st = traces.from_store(out["store"])
+    assert st is not None and len(st.name) <= traces.MAX_NAME
     assert "/" not in st.name and "\\" not in st.name and "\x00" not in st.name
     assert "\x1b" not in st.name
     # the legend escapes markup
@@ -356,7 +357,7 @@ def _payload_for_upload(contents):
     {"name": "x", "rows": True, "gap": 0, "plane": {}, "series": {}},
 ])
 def test_hostile_store_is_ignored(value):
-    assert imported.from_store(value) is None
+    assert traces.from_store(value) is None
     values = {"search": "", "state": DEFAULT, "inputs": {k: ViewParams().value(k)
                                                          for k in cb.SLIDER_KEYS},
               "seed": 0, "preset": "ntp", "layers": list(ViewParams().layers), "large": [],

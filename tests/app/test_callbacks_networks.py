@@ -18,6 +18,7 @@ from app import imported
 
 from app.core import ids
 from app.views import networks as nv
+from app.core import traces
 
 #: Exported numbers keep 7 significant digits.
 EXPORT_REL = 1e-6
@@ -218,7 +219,7 @@ def test_export_is_read_back_by_the_import_parser():
         assert trace.lam[k] == pytest.approx(run["ntk"][k], rel=EXPORT_REL)
         assert trace.lam_h[k] == pytest.approx(run["sharpness"][k], rel=EXPORT_REL)
     # the browser copy the Import view keeps is valid too
-    assert imported.from_store(imported.to_store(trace)) is not None
+    assert traces.from_store(traces.to_store(trace)) is not None
 
 
 def test_fig1_exports_each_network():

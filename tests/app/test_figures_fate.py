@@ -13,7 +13,8 @@ import plotly.graph_objects as go
 import pytest
 
 import uvcore
-from app import figures, figures_fate, imported
+from app import figures, figures_fate
+from app.core import traces as trace_store
 from app.core import theme
 from app.figures_fate import FATE_CATEGORIES
 from app.core.figures import empty_figure
@@ -148,9 +149,9 @@ def test_fate_csv_one_row_per_start_full_precision():
 
 def stored(n=3000, name="a<b>&c.csv", lam_h=True):
     t = np.arange(n, dtype=float) * 10
-    tr = imported.ImportedTrace(name, t, -2 + 0.001 * t, 0.5 + 1e-4 * t,
+    tr = trace_store.ImportedTrace(name, t, -2 + 0.001 * t, 0.5 + 1e-4 * t,
                                 0.6 + 1e-4 * t if lam_h else None)
-    st = imported.from_store(imported.to_store(tr))
+    st = trace_store.from_store(trace_store.to_store(tr))
     assert st is not None
     return st
 
@@ -161,8 +162,8 @@ def test_imported_plane_traces_escaped_name_and_gap():
     go.Figure({"data": traces})
     line = traces[0]
     assert line["name"] == "imported: a&lt;b&gt;&amp;c.csv"
-    n = imported.PLANE_HEAD + imported.PLANE_TAIL
-    assert len(line["x"]) == n + 1 and math.isnan(line["x"][imported.PLANE_HEAD])
+    n = trace_store.PLANE_HEAD + trace_store.PLANE_TAIL
+    assert len(line["x"]) == n + 1 and math.isnan(line["x"][trace_store.PLANE_HEAD])
     assert line["customdata"][0] == 0 and line["customdata"][-1] == 29990
     assert line["line"]["color"] == figures_fate.IMPORTED_COLOR
     assert traces[1]["x"] == [-2.0] and traces[1]["showlegend"] is False
