@@ -21,10 +21,9 @@ internet.  Debug mode and dev tools are off unless ``DASH_DEBUG=1``.
 
 from __future__ import annotations
 
-import importlib
+import functools
 import logging
 import os
-import pkgutil
 import time
 
 import dash
@@ -33,10 +32,11 @@ import flask
 import uvcore
 from uvcore import threading_layer
 
-from . import callbacks
 from .shell import jobs, memo
 from .shell import server as hardening
+from .core import layout, registry
 from .core.layout import make_layout
+from .views import load as load_views
 
 __all__ = ["create_app", "app", "server", "ASSETS_FOLDER", "debug_enabled"]
 
@@ -59,15 +59,6 @@ def debug_enabled() -> bool:
     return True
 
 
-def _view_modules():
-    from . import views
-    mods = []
-    for info in sorted(pkgutil.iter_modules(views.__path__), key=lambda i: i.name):
-        if not info.name.startswith("_"):
-            mods.append(importlib.import_module(f"{views.__name__}.{info.name}"))
-    return mods
-
-
 def create_app(config: dict | None = None) -> dash.Dash:
     """Build the dashboard (kernels warmed, cache attached, callbacks registered)."""
     config = dict(config or {})
@@ -76,7 +67,7 @@ def create_app(config: dict | None = None) -> dash.Dash:
     threading_layer.configure()
     debug = debug_enabled()
     server = flask.Flask(__name__)
-    modules = list(config["views"]) if "views" in config else _view_modules()
+    views = registry.ordered(config["views"] if "views" in config else load_views())
     manager = config["jobs"] if "jobs" in config else jobs.make_manager()
     app = dash.Dash(
         __name__,
@@ -97,12 +88,11 @@ def create_app(config: dict | None = None) -> dash.Dash:
                          dev_tools_serve_dev_bundles=debug, dev_tools_hot_reload=False,
                          dev_tools_silence_routes_logging=not debug)
     cache_cfg = memo.init_cache(server, config.get("cache"))
-    app.layout = make_layout
-    callbacks.register_callbacks(app)
-    for module in modules:
-        register = getattr(module, "register_callbacks", None)
-        if register is not None:
-            register(app)
+    app.layout = functools.partial(make_layout, views)
+    layout.register_callbacks(app, views)
+    for view in views:
+        if view.register is not None:
+            view.register(app)
 
     hardening.harden(app, debug=debug)           # first: its before_request hooks run first
     _guard_callback_requests(app)

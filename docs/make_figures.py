@@ -14,7 +14,7 @@ would scroll — the Universality table):
 
 Real-network experiments (``networks-fig1``, ``networks-fig5``,
 ``networks-fig4``): ``app.views.networks.compute`` at size factor ``--scale``,
-drawn by ``app.figures_networks.result_figure`` with the installed plotly.js
+drawn by ``app.views.networks.figures.result_figure`` with the installed plotly.js
 (``plotly/package_data/plotly.min.js``, no CDN) in a local page and
 screenshotted.  Results go through the view's own result cache (the same
 parameters as a click on "Run" in the view; ``--recompute`` ignores it).  For
@@ -253,7 +253,7 @@ def main(argv=None) -> int:
     from playwright.sync_api import sync_playwright  # noqa: PLC0415
 
     from app import create_app  # noqa: PLC0415
-    from app.figures_networks import result_figure  # noqa: PLC0415
+    from app.views.networks.figures import result_figure  # noqa: PLC0415
 
     commands, too_large = [], []
     with sync_playwright() as pw:

@@ -66,3 +66,11 @@ def forbidden_start_message(p: ViewParams, df: float, lam: float) -> str | None:
     edge = edge_at(p, df)
     return (f"⚠ ({df:.4g}, {lam:.4g}) is in the forbidden region: no weights give "
             f"λ < 2‖x‖|Δf + y|/√n_eff = {edge:.4g} there. Click above the gray V.")
+
+
+@dataclass(frozen=True)
+class CascadeResult:
+    """A :func:`uvcore.cascade` or the reason it was not located (memoized as is)."""
+
+    cascade: uvcore.Cascade | None
+    error: str | None = None

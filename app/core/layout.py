@@ -17,39 +17,19 @@ use the shared controls on the left as ``State``/``Input``.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
-from typing import Callable
+import json
+from typing import Sequence
 
-from dash import dcc, html
+from dash import Input, Output, dcc, html
 
-from . import ids, theme
+from . import ids
+from .registry import View
 from .state import FIELDS, LAYER_LABELS, LAYERS, ViewParams, fmt, slider_position, to_query
 
-__all__ = ["Tab", "TABS", "register_tab", "make_layout", "control_row", "controls_panel",
-           "phase_plane_tab", "PHASE_PLANE_TAB"]
+__all__ = ["make_layout", "control_row", "controls_panel", "register_callbacks",
+           "PHASE_PLANE_TAB", "TAB_HASH_JS"]
 
 PHASE_PLANE_TAB = "phase-plane-tab"
-
-
-@dataclass(frozen=True)
-class Tab:
-    """A view tab: its label, its ``dcc.Tabs`` value and a layout factory."""
-
-    label: str
-    value: str
-    factory: Callable[[], object]
-    order: int = 100
-
-
-#: Registered extra tabs (the phase plane is always first).
-TABS: list[Tab] = []
-
-
-def register_tab(label: str, value: str, factory: Callable[[], object], order: int = 100) -> Tab:
-    """Register an extra view tab; re-registering a value replaces it."""
-    tab = Tab(label, value, factory, order)
-    TABS[:] = [t for t in TABS if t.value != value] + [tab]
-    return tab
 
 
 # -- controls ---------------------------------------------------------------------
@@ -170,37 +150,17 @@ def fmt_readout(v: float) -> str:
 
 # -- views ----------------------------------------------------------------------------
 
-def phase_plane_tab() -> html.Div:
-    """The main view: the phase plane and the selected trajectory's time series."""
-    return html.Div(className="plane-view", children=[
-        dcc.Graph(id=ids.PHASE_PLANE, className="graph plane-graph",
-                  config=theme.graph_config("phase-plane"), figure={"data": [], "layout": {}},
-                  responsive=True),
-        html.Div(className="side", children=[
-            dcc.Graph(id=ids.TIMESERIES, className="graph ts-graph",
-                      config=theme.graph_config("timeseries"),
-                      figure={"data": [], "layout": {}}, responsive=True),
-            html.Div(id=ids.SUMMARY, className="summary"),
-            html.P(className="hint", children=(
-                "Click the plane to start a trajectory there; drag to zoom (the regions and "
-                "arrows are recomputed for the new window), double-click to reset. "
-                "The address bar holds the whole state: copy it to share this view.")),
-        ]),
-    ])
 
-
-def _tabs() -> dcc.Tabs:
-    tabs = [dcc.Tab(label="Phase plane", value=PHASE_PLANE_TAB, children=phase_plane_tab(),
-                    className="tab", selected_className="tab--selected")]
-    for t in sorted(TABS, key=lambda t: (t.order, t.label)):
-        tabs.append(dcc.Tab(label=t.label, value=t.value, children=t.factory(),
-                            className="tab", selected_className="tab--selected"))
-    return dcc.Tabs(id=ids.VIEW_TABS, value=PHASE_PLANE_TAB, children=tabs, className="tabs",
+def _tabs(views: Sequence[View]) -> dcc.Tabs:
+    tabs = [dcc.Tab(label=v.label, value=v.value, children=v.layout(),
+                    className="tab", selected_className="tab--selected") for v in views]
+    return dcc.Tabs(id=ids.VIEW_TABS, value=views[0].value, children=tabs, className="tabs",
                     parent_className="tabs-parent", content_className="tab-content")
 
 
-def make_layout(p: ViewParams | None = None) -> html.Div:
-    """The whole page for state ``p`` (default: the default state)."""
+def make_layout(views: Sequence[View], p: ViewParams | None = None) -> html.Div:
+    """The whole page with the tabs of ``views`` (ordered; the first is the
+    default) for state ``p`` (default: the default state)."""
     p = p or ViewParams()
     return html.Div(id=ids.ROOT, className="app large" if p.large else "app", children=[
         dcc.Location(id=ids.URL, refresh=False),
@@ -226,6 +186,34 @@ def make_layout(p: ViewParams | None = None) -> html.Div:
         ]),
         html.Main(className="main", children=[
             controls_panel(p),
-            html.Section(className="views", children=[_tabs()]),
+            html.Section(className="views", children=[_tabs(views)]),
         ]),
     ])
+
+
+#: Clientside sync of the active view with the URL's fragment (``#bifurcation``),
+#: so a copied link opens the same tab and back/forward move between tabs.
+#: The phase plane (the default view) has no fragment.  Formatted with the valid
+#: tab values (default first) and the tabs' id.
+TAB_HASH_JS = r"""
+function(hash, tab) {
+    const nu = window.dash_clientside.no_update;
+    const trig = (window.dash_clientside.callback_context.triggered_id || "");
+    const valid = %s;
+    if (trig === "%s") {
+        const want = tab === valid[0] ? "" : "#" + tab;
+        return [(hash || "") === want ? nu : want, nu];
+    }
+    const name = decodeURIComponent((hash || "").replace(/^#/, ""));
+    const target = valid.includes(name) ? name : valid[0];
+    return [nu, target === tab ? nu : target];
+}
+"""
+
+
+def register_callbacks(app, views: Sequence[View]) -> None:
+    """The shell's own callbacks: the active tab follows the URL's fragment."""
+    tabs = [v.value for v in views]
+    app.clientside_callback(TAB_HASH_JS % (json.dumps(tabs), ids.VIEW_TABS),
+                            Output(ids.URL, "hash"), Output(ids.VIEW_TABS, "value"),
+                            Input(ids.URL, "hash"), Input(ids.VIEW_TABS, "value"))

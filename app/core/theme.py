@@ -102,3 +102,6 @@ def graph_config(filename: str, fmt: str = "png") -> dict:
         "toImageButtonOptions": {"format": fmt, "filename": filename, "scale": 2},
         "modeBarButtonsToRemove": ["lasso2d", "select2d", "autoScale2d"],
     }
+
+
+GUIDE_COLOR = "#444444"

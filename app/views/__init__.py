@@ -1,12 +1,26 @@
-"""Extra dashboard views, one module each, discovered by ``create_app``.
+"""The dashboard's views, one package each: ``app/views/<name>/``.
 
-Contract for a module ``app/views/<name>.py``:
-
-* at import time, call :func:`app.core.layout.register_tab` with its label,
-  ``dcc.Tabs`` value and a layout factory (a function returning components);
-* define ``register_callbacks(app)`` attaching its callbacks to the Dash app.
-
-Read the dashboard state with ``Input(app.core.ids.STATE, "data")`` and
-:func:`app.core.state.from_query`.  Modules are imported in name order; tabs are
-ordered by the ``order`` given to ``register_tab``.
+Each package defines ``VIEW`` (:class:`app.core.registry.View`) in its
+``__init__``, and keeps its own ``layout``, ``callbacks``, ``figures`` and,
+where it needs one, ``compute`` module.  A view imports ``app.core``,
+``app.shell`` and ``uvcore``, never another view; it steers the phase plane
+through intents (:mod:`app.core.intents`).  :func:`load` imports the
+packages named in :data:`NAMES` and returns their views, which
+``create_app`` is given explicitly.
 """
+
+from __future__ import annotations
+
+import importlib
+
+__all__ = ["NAMES", "load"]
+
+#: The view packages of the dashboard, in no particular order (tabs are
+#: ordered by each view's ``order``).
+NAMES = ("phase_plane", "bifurcation", "universality", "fate_map", "presets", "import_trace",
+         "eta_max", "networks")
+
+
+def load(names=NAMES) -> tuple:
+    """The ``VIEW`` of each package in ``names`` (imports them)."""
+    return tuple(importlib.import_module(f"{__name__}.{name}").VIEW for name in names)

@@ -11,7 +11,9 @@ from dash import Input, Output, html
 
 import app as app_pkg
 from app import create_app
-from app.core import ids, layout
+from app.core import ids, registry
+from app.core.registry import View
+from app.views import load as load_views
 from app.shell import memo
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), os.pardir, os.pardir))
@@ -60,25 +62,29 @@ def test_redis_backend_is_chosen_from_env(monkeypatch):
     assert memo.cache_config()["CACHE_TYPE"] == "SimpleCache"
 
 
-def test_an_extra_view_registers_without_editing_the_core():
-    class Demo:
-        """A stand-in for a module of app/views/."""
+def test_an_extra_view_is_given_to_create_app_without_editing_the_core():
+    def register(dash_app):
+        @dash_app.callback(Output("demo-out", "children"), Input(ids.STATE, "data"))
+        def _echo(state):
+            return f"state has {len(state or '')} chars"
 
-        @staticmethod
-        def register_callbacks(dash_app):
-            @dash_app.callback(Output("demo-out", "children"), Input(ids.STATE, "data"))
-            def _echo(state):
-                return f"state has {len(state or '')} chars"
+    demo = View("Demo", "demo-tab", lambda: html.Div(id="demo-out"), register, order=5)
+    views = load_views(("phase_plane",)) + (demo,)
+    dash_app = create_app({"warmup": False, "views": views})
+    page = dash_app.server.test_client().get("/_dash-layout").get_json()
+    text = str(page)
+    assert "demo-tab" in text and "Demo" in text and ids.VIEW_TABS in text
+    assert "bifurcation-tab" not in text                   # only the views it was given
+    assert any("demo-out.children" in k for k in dash_app.callback_map)
+    tabs = page["props"]["children"][-1]["props"]["children"][1]["props"]["children"][0]
+    assert [t["props"]["value"] for t in tabs["props"]["children"]] == [
+        "phase-plane-tab", "demo-tab"]
 
-    layout.register_tab("Demo", "demo-tab", lambda: html.Div(id="demo-out"), order=5)
-    try:
-        dash_app = create_app({"warmup": False, "views": [Demo]})
-        page = dash_app.server.test_client().get("/_dash-layout").get_json()
-        text = str(page)
-        assert "demo-tab" in text and "Demo" in text and ids.VIEW_TABS in text
-        assert any("demo-out.children" in k for k in dash_app.callback_map)
-    finally:
-        layout.TABS[:] = [t for t in layout.TABS if t.value != "demo-tab"]
+
+def test_two_views_with_one_tab_value_are_refused():
+    a = View("A", "same", lambda: html.Div())
+    with pytest.raises(ValueError, match="two views share the tab value 'same'"):
+        registry.ordered([a, View("B", "same", lambda: html.Div())])
 
 
 @pytest.mark.slow

@@ -12,7 +12,7 @@ import time
 import psutil
 import pytest
 
-from app import imported
+from app.views.import_trace import parse as imported
 
 from app.core import ids
 

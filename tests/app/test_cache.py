@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from flask import Flask
 
-from app import compute
+from app.views.phase_plane import compute
 from app.shell import memo
 from app.shell import cache as cache_codec
 from app.shell.config import ConfigError

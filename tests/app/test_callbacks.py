@@ -9,7 +9,7 @@ from dash import no_update
 from plotly.io.json import to_json_plotly
 
 import uvcore
-from app import callbacks as cb
+from app.views.phase_plane import callbacks as cb
 from app.core import ids, state
 from app.core.state import ViewParams, from_query, to_query
 

@@ -12,7 +12,7 @@ from dash import no_update
 from plotly.io.json import to_json_plotly
 
 import uvcore
-from app import figures_bifurcation as fb
+from app.views.bifurcation import figures as fb
 from app.core import ids
 from app.core.state import ViewParams, to_query
 from app.views import bifurcation as bv

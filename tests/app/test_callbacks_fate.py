@@ -11,8 +11,10 @@ from dash import no_update
 from plotly.io.json import to_json_plotly
 
 import uvcore
-from app import callbacks as cb
-from app import figures, figures_fate, imported, teaching
+from app.views.phase_plane import callbacks as cb
+from app.views.import_trace import parse as imported
+from app.views.phase_plane import figures
+from app.views.presets import teaching
 from app.core import ids, layout
 from app.core.state import ViewParams, from_query, to_query
 from app.views import fate_map as fv
@@ -311,7 +313,7 @@ def test_hostile_file_names(filename):
     assert "/" not in st.name and "\\" not in st.name and "\x00" not in st.name
     assert "\x1b" not in st.name
     # the legend escapes markup
-    label = figures_fate.imported_plane_traces(st, ((-4, 3), (0, 3)))[0]["name"]
+    label = figures.imported_plane_traces(st, ((-4, 3), (0, 3)))[0]["name"]
     assert "<" not in label and ">" not in label
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from app import imported
+from app.views.import_trace import parse as imported
 
 from app.core import ids
 from app.views import networks as nv

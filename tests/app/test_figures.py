@@ -14,7 +14,7 @@ import pytest
 from plotly.io.json import to_json_plotly
 
 import uvcore
-from app import figures
+from app.views.phase_plane import figures
 from app.core import theme
 from app.core.state import LAYERS, default_window
 from app.core.figures import PLANE_HEAD, PLANE_TAIL, decimate_minmax

@@ -15,7 +15,8 @@ import plotly.graph_objects as go
 import pytest
 
 import uvcore
-from app import figures_bifurcation as fb
+from app.views.bifurcation import figures as fb
+from app.views.universality import figures as uf
 from app.core import theme
 
 #: Relative tolerance for η values that went through a rescaling c → η.
@@ -303,7 +304,7 @@ def cascades():
 
 def test_universality_figure(cascades):
     eos, uv, ref = cascades
-    fig = fb.universality_figure(eos, uv, [("ref", ref)], params_label="n_eff = 16")
+    fig = uf.universality_figure(eos, uv, [("ref", ref)], params_label="n_eff = 16")
     go.Figure(fig)
     deltas = traces(fig, panel="delta")
     by_map = {t["meta"].get("map"): t for t in deltas if "map" in t["meta"]}
@@ -333,7 +334,7 @@ def test_universality_figure(cascades):
 
 
 def test_universality_figure_with_missing_cascades():
-    go.Figure(fb.universality_figure(None, None))
+    go.Figure(uf.universality_figure(None, None))
 
 
 # -- CSV ---------------------------------------------------------------------------------------

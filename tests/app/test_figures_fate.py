@@ -13,10 +13,11 @@ import plotly.graph_objects as go
 import pytest
 
 import uvcore
-from app import figures, figures_fate
+from app.views.fate_map import figures as figures_fate
+from app.views.phase_plane import figures
 from app.core import traces as trace_store
 from app.core import theme
-from app.figures_fate import FATE_CATEGORIES
+from app.views.fate_map.figures import FATE_CATEGORIES
 from app.core.figures import empty_figure
 
 PARAMS = uvcore.MapParams(1.5, 16, 1, 2)
@@ -158,14 +159,14 @@ def stored(n=3000, name="a<b>&c.csv", lam_h=True):
 
 def test_imported_plane_traces_escaped_name_and_gap():
     st = stored()
-    traces = figures_fate.imported_plane_traces(st, WINDOW)
+    traces = figures.imported_plane_traces(st, WINDOW)
     go.Figure({"data": traces})
     line = traces[0]
     assert line["name"] == "imported: a&lt;b&gt;&amp;c.csv"
     n = trace_store.PLANE_HEAD + trace_store.PLANE_TAIL
     assert len(line["x"]) == n + 1 and math.isnan(line["x"][trace_store.PLANE_HEAD])
     assert line["customdata"][0] == 0 and line["customdata"][-1] == 29990
-    assert line["line"]["color"] == figures_fate.IMPORTED_COLOR
+    assert line["line"]["color"] == figures.IMPORTED_COLOR
     assert traces[1]["x"] == [-2.0] and traces[1]["showlegend"] is False
 
 
@@ -174,7 +175,7 @@ def test_imported_on_the_time_series_widens_the_step_axes():
     fig = figures.timeseries(traj)
     before = [t["name"] for t in fig["data"]]
     st = stored()
-    out = figures_fate.add_imported_timeseries(fig, st)
+    out = figures.add_imported_timeseries(fig, st)
     go.Figure(out)
     assert [t["name"] for t in fig["data"]] == before                 # input untouched
     new = {t["name"]: t for t in out["data"][len(before):]}
@@ -184,7 +185,7 @@ def test_imported_on_the_time_series_widens_the_step_axes():
     assert new["imported: a&lt;b&gt;&amp;c.csv (λ)"]["yaxis"] == "y2"
     assert out["layout"]["xaxis2"]["range"] == [0, 29990.0]
     assert fig["layout"]["xaxis2"]["range"] == [0, 100]
-    assert len(figures_fate.add_imported_timeseries(fig, stored(50, lam_h=False))["data"]) \
+    assert len(figures.add_imported_timeseries(fig, stored(50, lam_h=False))["data"]) \
         == len(before) + 2
     empty = empty_figure("nothing")
-    assert figures_fate.add_imported_timeseries(empty, st) is empty
+    assert figures.add_imported_timeseries(empty, st) is empty

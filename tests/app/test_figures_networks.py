@@ -14,7 +14,7 @@ import numpy as np
 import plotly.graph_objects as go
 import pytest
 
-from app import figures_networks as fn
+from app.views.networks import figures as fn
 from app.views import networks as nv
 
 #: The view computes in float32 with Lanczos to relative 1e-3.

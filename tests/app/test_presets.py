@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 import uvcore
-from app import teaching
+from app.views.presets import teaching
 from app.core.state import ViewParams, from_query, to_query
 
 #: Relative tolerance of a quoted number against the value computed here

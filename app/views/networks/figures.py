@@ -27,8 +27,8 @@ from typing import Any
 
 from uvcore.continuation import C_CRISIS
 
-from .core import theme
-from .figures import empty_figure
+from ...core import theme
+from ...core.figures import empty_figure
 
 __all__ = [
     "ACCURACY_COLORSCALE",

@@ -15,10 +15,11 @@ from typing import Any
 
 from dash import Input, Output, State, ctx, dcc, html, no_update
 
-from .. import teaching
+from . import teaching
 
-from ..core import ids, layout
-from ..core.state import from_query, to_query
+from ...core import ids, layout
+from ...core.state import from_query, to_query
+from ...core.registry import View
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +52,6 @@ def make_layout() -> html.Div:
     ])
 
 
-layout.register_tab("Presets", ids.PRESETS_TAB, make_layout, order=30)
 
 
 def apply_preset(button_id: Any, state: Any) -> dict:
@@ -89,3 +89,6 @@ def register_callbacks(app) -> None:
             return {"search": no_update, "tab": no_update, "status": no_update}
         return apply_preset(ctx.triggered_id, state)
 
+
+VIEW = View("Presets", ids.PRESETS_TAB, make_layout, register_callbacks,
+            order=30)

@@ -45,14 +45,16 @@ from dash import Input, Output, State, ctx, dcc, html, no_update
 import uvcore
 from uvcore.outcomes import PeriodCode
 
-from .. import compute
 
-from ..core import ids, layout, theme
-from ..shell import jobs
-from .. import figures_bifurcation as fb
-from ..core.state import COORD_CAP, FIELDS, ViewParams, from_query, parse_number
-from ..core.figures import empty_figure
-from ..core import compute as shared
+from ...core import ids, theme
+from ...shell import jobs, memo
+from . import figures as fb
+from ...core.state import COORD_CAP, FIELDS, ViewParams, from_query, parse_number
+from ...core.figures import empty_figure
+from ...core import compute as shared
+from ...core.compute import CascadeResult
+from ...core.events import click_to_eta
+from ...core.registry import View
 
 log = logging.getLogger(__name__)
 
@@ -142,7 +144,7 @@ def _bifurcation(map_: str, eta_lo: float, eta_hi: float, num: int, n_eff: float
     return _compact(d, transient)
 
 
-@compute.memoize
+@memo.memoize
 def diagram(map_: str, eta_lo: float, eta_hi: float, num: int, n_eff: float, x_norm: float,
             y: float, df0: float, lam0: float, transient: int = TRANSIENT) -> DiagramResult:
     """Orbit diagram of the 2-D map (``"uv"``, from (df0, lam0)) or of the EoS
@@ -154,15 +156,7 @@ def diagram(map_: str, eta_lo: float, eta_hi: float, num: int, n_eff: float, x_n
         return DiagramResult(None, str(exc))
 
 
-@dataclass(frozen=True)
-class CascadeResult:
-    """A :func:`uvcore.cascade` or the reason it was not located (memoized as is)."""
-
-    cascade: uvcore.Cascade | None
-    error: str | None = None
-
-
-@compute.memoize
+@memo.memoize
 def guide_cascade(levels: int = GUIDE_LEVELS) -> CascadeResult:
     """The EoS cascade located in c (n_eff = ‖x‖ = y = 1, so η = c).
 
@@ -186,7 +180,7 @@ class Orbit:
     error: str | None = None
 
 
-@compute.memoize
+@memo.memoize
 def eos_orbit(eta: float, n_eff: float, x_norm: float, y: float, z0: float,
               steps: int = COBWEB_ORBIT_STEPS) -> Orbit:
     """Orbit of the EoS map from z₀, run by uvcore on the invariant edge.
@@ -553,44 +547,6 @@ def update_cobweb(state: Any, eos_start: Any, tab: Any = None):
 
 # -- clicks -------------------------------------------------------------------------------------
 
-def _eta_out(v: float):
-    spec = FIELDS["eta"]
-    v = min(max(v, spec.lo), spec.hi)
-    v = float(f"{v:.6g}")
-    return int(v) if v.is_integer() else v
-
-
-def click_to_eta(click: Any, source: str = "x") -> tuple[Any, str]:
-    """(value for ``eta-input``, message) from a Plotly ``clickData``.
-
-    ``source="x"``: the clicked point's x (the bifurcation diagram), or the
-    η of a route-to-chaos guide among the clicked points (customdata
-    ``["guide", η]``: the guide was within hover reach of the click);
-    ``"customdata"``: its customdata when it is a number (the universality
-    panel's flip points of the current parameters; other points carry lists).
-    Unreadable clicks give (no_update, message).
-    """
-    try:
-        points = click["points"]
-        point = points[0]
-        raw = point["x"] if source == "x" else point["customdata"]
-        if source == "x":           # a guide within reach of the click wins
-            for q in points:
-                cd = q.get("customdata") if isinstance(q, Mapping) else None
-                if isinstance(cd, (list, tuple)) and len(cd) == 2 and cd[0] == "guide":
-                    raw = cd[1]
-                    break
-    except (TypeError, KeyError, IndexError, AttributeError):
-        return no_update, "click: could not read the clicked point"
-    if source == "customdata" and (isinstance(raw, bool) or not isinstance(raw, (int, float))):
-        return no_update, "click a flip point of the current parameters to set η there"
-    v, err = parse_number("clicked η", raw)
-    if err:
-        return no_update, f"click: {err}"
-    if v <= 0:
-        return no_update, "click: η must be > 0"
-    return _eta_out(v), ""
-
 
 # -- CSV ------------------------------------------------------------------------------------------
 
@@ -726,7 +682,6 @@ def make_layout() -> html.Div:
     ])
 
 
-layout.register_tab("Bifurcation", ids.BIFURCATION_TAB, make_layout, order=10)
 
 #: Clientside filter: pass on zoom/pan/reset events of the η axis and of the
 #: two diagram rows (their image is re-binned for the new value range); drop
@@ -824,3 +779,7 @@ def register_callbacks(app) -> None:
     )
     def _fine(set_progress, n_clicks, state, window, quantity, eos_start, guides):
         return fine_job(set_progress, n_clicks, state, window, quantity, eos_start, guides)
+
+
+VIEW = View("Bifurcation", ids.BIFURCATION_TAB, make_layout, register_callbacks,
+            order=10)

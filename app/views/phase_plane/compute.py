@@ -22,9 +22,9 @@ from dataclasses import dataclass
 import uvcore
 from uvcore import paramspace
 
-from .core.compute import TrajectoryResult, map_params, resolved_starts, trajectory
-from .shell.memo import memoize, memoize_local
-from .core.state import ViewParams
+from ...core.compute import TrajectoryResult, map_params, resolved_starts, trajectory
+from ...shell.memo import memoize, memoize_local
+from ...core.state import ViewParams
 
 log = logging.getLogger(__name__)
 

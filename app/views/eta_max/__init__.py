@@ -24,11 +24,12 @@ from dash import Input, Output, State, dcc, html
 import uvcore
 
 
-from ..core import ids, layout, theme
-from ..shell import jobs
-from ..core.state import ViewParams, fmt, from_query, parse_number
-from ..core.figures import empty_figure
-from ..core import compute as shared
+from ...core import ids, theme
+from ...shell import jobs
+from ...core.state import ViewParams, fmt, from_query, parse_number
+from ...core.figures import empty_figure
+from ...core import compute as shared
+from ...core.registry import View
 
 log = logging.getLogger(__name__)
 
@@ -237,7 +238,6 @@ def make_layout() -> html.Div:
     ])
 
 
-layout.register_tab("η_max map", "eta-max-tab", make_layout, order=60)
 
 
 def register_callbacks(app) -> None:
@@ -256,3 +256,7 @@ def register_callbacks(app) -> None:
     )
     def _eta_max_job(set_progress, n_clicks, state, grid_raw):
         return run_job(set_progress, n_clicks, state, grid_raw)
+
+
+VIEW = View("η_max map", "eta-max-tab", make_layout, register_callbacks,
+            order=60)

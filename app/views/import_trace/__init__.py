@@ -22,11 +22,12 @@ from typing import Any
 
 from dash import Input, Output, State, ctx, dcc, html, no_update
 
-from .. import imported
+from . import parse as imported
 
-from ..core import ids, layout
-from ..shell.server import max_content_length
-from ..core import traces
+from ...core import ids, layout
+from ...shell.server import max_content_length
+from ...core import traces
+from ...core.registry import View
 
 log = logging.getLogger(__name__)
 
@@ -87,7 +88,6 @@ def make_layout() -> html.Div:
     ])
 
 
-layout.register_tab("Import", ids.IMPORT_TAB, make_layout, order=40)
 
 
 def handle_upload(pending: Any, clear: bool = False) -> dict:
@@ -161,3 +161,7 @@ def register_callbacks(app) -> None:
                     "tab": no_update, "pending": no_update}
         # drop the file from the browser's memory once it is read
         return {**handle_upload(pending, clear=cleared), "pending": None}
+
+
+VIEW = View("Import", ids.IMPORT_TAB, make_layout, register_callbacks,
+            order=40)

@@ -38,7 +38,7 @@ from typing import Any
 
 import numpy as np
 
-from .core.traces import MAX_ABS, MAX_ROWS, ImportedTrace, clean_name
+from ...core.traces import MAX_ABS, MAX_ROWS, ImportedTrace, clean_name
 
 __all__ = ["MAX_BYTES", "REQUEST_OVERHEAD", "parse_upload", "parse_bytes", "upload_limit"]
 

@@ -9,6 +9,8 @@ Colours and fonts come from :mod:`app.core.theme`.
 
 from __future__ import annotations
 
+import copy
+import html
 import math
 from typing import Iterable, Sequence
 
@@ -17,10 +19,11 @@ import numpy as np
 from uvcore.analysis import FORBIDDEN as FORBIDDEN_REGION
 from uvcore.analysis import REGION_NAMES
 
-from .core import theme
-from .core.figures import decimate_minmax, discrete_colorscale, empty_figure, fmt_value, legend_dummy, note_annotation, round_to_span, sig_round, trajectory_traces
+from ...core import theme
+from ...core.figures import decimate_minmax, discrete_colorscale, empty_figure, fmt_value, legend_dummy, note_annotation, round_to_span, sig_round, trajectory_traces
 
-__all__ = ["phase_plane", "timeseries", "trajectory_csv", "SERIES_MAX_POINTS", "REGION_LABELS"]
+__all__ = ["phase_plane", "timeseries", "trajectory_csv", "imported_plane_traces",
+           "add_imported_timeseries", "IMPORTED_COLOR", "SERIES_MAX_POINTS", "REGION_LABELS"]
 
 #: Time series longer than this are drawn as per-bucket min/max envelopes.
 SERIES_MAX_POINTS = 4000
@@ -329,3 +332,73 @@ def trajectory_csv(traj) -> str:
     if traj.diverged:
         lines.append(f"# diverged at step {traj.diverged_at}")
     return "\n".join(lines) + "\n"
+
+
+#: Colour of imported (measured) traces on the phase plane and the time series.
+IMPORTED_COLOR = theme.GREEN
+
+
+def _label(stored) -> str:
+    return "imported: " + html.escape(stored.name, quote=False)
+
+
+def imported_plane_traces(stored, window, large: bool = False) -> list:
+    """Phase-plane traces of an imported trace (:class:`app.core.traces.StoredTrace`)."""
+    (a, b), (c, d) = window
+    step, df, lam = (np.asarray(v, dtype=float) for v in stored.plane)
+    if stored.gap:
+        step, df, lam = (np.insert(v, stored.gap, np.nan) for v in (step, df, lam))
+    label = _label(stored)
+    lw = theme.LINE_WIDTH[large]
+    return [{
+        "type": "scatter", "name": label, "mode": "lines+markers",
+        "x": round_to_span(df, b - a, 6), "y": round_to_span(lam, d - c, 6),
+        "customdata": step,
+        "line": {"color": IMPORTED_COLOR, "width": lw, "dash": "dash"},
+        "marker": {"symbol": "diamond", "size": 6 if not large else 9,
+                   "color": IMPORTED_COLOR},
+        "hovertemplate": f"{label}<br>step %{{customdata:.6g}}<br>Δf = %{{x:.5g}}<br>"
+                         "λ = %{y:.5g}<extra></extra>",
+        "legendgroup": "imported",
+    }, {
+        "type": "scatter", "name": f"{label} start", "mode": "markers",
+        "x": [float(df[0])], "y": [float(lam[0])],
+        "marker": {"symbol": "diamond", "size": 15 if not large else 20,
+                   "color": IMPORTED_COLOR, "line": {"color": theme.BLACK, "width": 1}},
+        "hovertemplate": f"{label}: first step<extra></extra>",
+        "legendgroup": "imported", "showlegend": False,
+    }]
+
+
+def add_imported_timeseries(fig: dict, stored, large: bool = False) -> dict:
+    """A copy of a time-series figure (:func:`app.figures.timeseries`) with an
+    imported trace's loss, λ (and λᴴ) added and the step axes widened to hold
+    its steps.  A figure without the two panels (a message) is returned as is.
+    """
+    layout = fig.get("layout", {})
+    if "xaxis2" not in layout:
+        return fig
+    out = {"data": list(fig["data"]), "layout": copy.deepcopy(layout)}
+    label = _label(stored)
+    lw = theme.LINE_WIDTH[large]
+    styles = {"loss": ("loss", "x", "y", "solid"), "lam": ("λ", "x2", "y2", "dash"),
+              "lam_h": ("λᴴ", "x2", "y2", "dot")}
+    top = 0.0
+    for key, (what, xa, ya, dash) in styles.items():
+        if key not in stored.series:
+            continue
+        t, v = stored.series[key]
+        if key == "loss":
+            v = np.where(v > 0, v, np.nan)
+        top = max(top, float(t[-1]))
+        out["data"].append({
+            "type": "scatter", "name": f"{label} ({what})", "x": t, "y": v,
+            "mode": "lines", "line": {"color": IMPORTED_COLOR, "width": lw, "dash": dash},
+            "xaxis": xa, "yaxis": ya, "legendgroup": "imported",
+            "hovertemplate": f"{label}<br>step %{{x:.6g}}<br>{what} = %{{y:.5g}}<extra></extra>",
+        })
+    for axis in ("xaxis", "xaxis2"):
+        rng = out["layout"][axis].get("range")
+        if isinstance(rng, list) and len(rng) == 2 and top > rng[1]:
+            out["layout"][axis]["range"] = [rng[0], top]
+    return out

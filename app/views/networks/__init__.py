@@ -63,13 +63,14 @@ from dash import Input, Output, State, dcc, html
 from uvcore.nets.experiments import (FIG4_CS, FIG4_SIGMA_W2S, FIG4_SS, FIG5_C_RANGE, FIG5_TRAJ_CS,
                                      scaled_size)
 
-from .. import figures_networks
+from . import figures as figures_networks
 
-from ..core import ids, layout, theme
-from ..shell import jobs
-from ..shell.config import cache_root, env_int, env_str, private_dir
-from ..core.state import parse_number
-from ..core.figures import empty_figure
+from ...core import ids, theme
+from ...shell import jobs
+from ...shell.config import cache_root, env_int, env_str, private_dir
+from ...core.state import parse_number
+from ...core.figures import empty_figure
+from ...core.registry import View
 
 log = logging.getLogger(__name__)
 
@@ -851,7 +852,6 @@ def make_layout() -> html.Div:
     ])
 
 
-layout.register_tab("Real networks", ids.NETWORKS_TAB, make_layout, order=70)
 
 
 def _large(value: Any) -> bool:
@@ -898,3 +898,7 @@ def register_callbacks(app) -> None:
         prevent_initial_call=True)
     def _export(n_clicks, store, which):
         return download(store, which)
+
+
+VIEW = View("Real networks", ids.NETWORKS_TAB, make_layout, register_callbacks,
+            order=70)

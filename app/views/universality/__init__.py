@@ -25,13 +25,15 @@ from dash import Input, Output, dcc, html, no_update
 
 import uvcore
 
-from .. import compute
 
-from ..core import ids, layout, theme
-from .. import figures_bifurcation as fb
-from ..core.state import ViewParams, from_query, parse_number
-from .bifurcation import CascadeResult, click_to_eta
-from ..core.figures import empty_figure
+from ...core import ids, theme
+from . import figures as fb
+from ...core.state import ViewParams, from_query, parse_number
+from ...core.compute import CascadeResult
+from ...core.events import click_to_eta
+from ...shell import memo
+from ...core.figures import empty_figure
+from ...core.registry import View
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +48,7 @@ DEFAULT_LEVELS = 8
 REFERENCE_SETS = ((1.0, 1.0, 2.0), (100.0, 0.5, -1.0))
 
 
-@compute.memoize
+@memo.memoize
 def cascade_at(map_: str, n_eff: float, x_norm: float, y: float, levels: int) -> CascadeResult:
     """uvcore.cascade for one map and parameter set (or the reason it failed)."""
     try:
@@ -172,7 +174,6 @@ def make_layout() -> html.Div:
     ])
 
 
-layout.register_tab("Universality", ids.UNIVERSALITY_TAB, make_layout, order=11)
 
 
 def register_callbacks(app) -> None:
@@ -189,3 +190,7 @@ def register_callbacks(app) -> None:
                   Input(ids.UNIVERSALITY_GRAPH, "clickData"), prevent_initial_call=True)
     def _click(click):
         return click_to_eta(click, "customdata")
+
+
+VIEW = View("Universality", ids.UNIVERSALITY_TAB, make_layout, register_callbacks,
+            order=11)

@@ -40,16 +40,16 @@ from dash import Input, Output, State, ctx, no_update
 
 import uvcore
 
-from . import compute, figures, figures_fate
+from . import compute, figures
 
-from .core import ids, theme
-from .core.layout import PHASE_PLANE_TAB, TABS, fmt_readout
-from .core.state import (FIELDS, INPUT_DIM, Parsed, ViewParams, default_window, fmt, from_query,
+from ...core import ids, theme
+from ...core.layout import fmt_readout
+from ...core.state import (FIELDS, INPUT_DIM, Parsed, ViewParams, default_window, fmt, from_query,
                     parse_controls, point_from_click, to_query, window_from_relayout)
-from .core.compute import forbidden_start_message
-from .core.figures import empty_figure
-from .core import compute as shared
-from .core import traces
+from ...core.compute import forbidden_start_message
+from ...core.figures import empty_figure
+from ...core import compute as shared
+from ...core import traces
 
 log = logging.getLogger(__name__)
 
@@ -101,7 +101,7 @@ def plane_figure(p: ViewParams, imported_trace=None) -> tuple[dict, list[str]]:
                               field=data.field, curves=data.nullclines, fixed=data.fixed,
                               trajectories=trajs, notes=data.notes, large=p.large)
     if imported_trace is not None:
-        fig["data"] += figures_fate.imported_plane_traces(imported_trace, data.window, p.large)
+        fig["data"] += figures.imported_plane_traces(imported_trace, data.window, p.large)
     return fig, list(data.notes)
 
 
@@ -266,7 +266,7 @@ def update_timeseries(state: Any, overlay: Any, imported_data: Any = None) -> tu
         fig, text = _series(p, overlay)
         trace = traces.from_store(imported_data)
         if trace is not None:
-            fig = figures_fate.add_imported_timeseries(fig, trace, p.large)
+            fig = figures.add_imported_timeseries(fig, trace, p.large)
         return fig, text
     except Exception:  # noqa: BLE001
         log.exception("update_timeseries failed")
@@ -376,25 +376,6 @@ function(pos, val) {{
 }}"""
 
 
-#: Clientside sync of the active view with the URL's fragment (``#bifurcation``),
-#: so a copied link opens the same tab and back/forward move between tabs.
-#: The phase plane (the default view) has no fragment.  Formatted with the valid
-#: tab values (default first) and the tabs' id.
-TAB_HASH_JS = r"""
-function(hash, tab) {
-    const nu = window.dash_clientside.no_update;
-    const trig = (window.dash_clientside.callback_context.triggered_id || "");
-    const valid = %s;
-    if (trig === "%s") {
-        const want = tab === valid[0] ? "" : "#" + tab;
-        return [(hash || "") === want ? nu : want, nu];
-    }
-    const name = decodeURIComponent((hash || "").replace(/^#/, ""));
-    const target = valid.includes(name) ? name : valid[0];
-    return [nu, target === tab ? nu : target];
-}
-"""
-
 #: Clientside filter: pass on zoom/pan/reset relayout events, drop the rest
 #: (autosize, legend clicks), which must not trigger (and cancel) a request.
 ZOOM_FILTER_JS = r"""
@@ -451,11 +432,6 @@ def register_callbacks(app) -> None:
                                 Output(ids.input_id(key), "value", allow_duplicate=True),
                                 Input(key, "value"), Input(ids.input_id(key), "value"),
                                 prevent_initial_call=True)
-
-    tabs = [PHASE_PLANE_TAB] + [t.value for t in sorted(TABS, key=lambda t: (t.order, t.label))]
-    app.clientside_callback(TAB_HASH_JS % (json.dumps(tabs), ids.VIEW_TABS),
-                            Output(ids.URL, "hash"), Output(ids.VIEW_TABS, "value"),
-                            Input(ids.URL, "hash"), Input(ids.VIEW_TABS, "value"))
 
     app.clientside_callback(ZOOM_FILTER_JS, Output(ids.ZOOM, "data"),
                             Input(ids.PHASE_PLANE, "relayoutData"), prevent_initial_call=True)

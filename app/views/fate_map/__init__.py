@@ -29,12 +29,13 @@ from dash import Input, Output, State, dcc, html, no_update
 from plotly.io.json import to_json_plotly
 
 import uvcore
-from .. import figures_fate
-from ..core import ids, layout, theme
-from ..shell import jobs, memo
-from ..core.state import ViewParams, from_query, parse_number, point_from_click, to_query
-from ..core.figures import empty_figure
-from ..core import compute as shared
+from . import figures as figures_fate
+from ...core import ids, theme
+from ...shell import jobs, memo
+from ...core.state import ViewParams, from_query, parse_number, point_from_click, to_query
+from ...core.figures import empty_figure
+from ...core import compute as shared
+from ...core.registry import View
 
 log = logging.getLogger(__name__)
 
@@ -236,7 +237,6 @@ def make_layout() -> html.Div:
     ])
 
 
-layout.register_tab("Fate map", ids.FATE_TAB, make_layout, order=20)
 
 
 def register_callbacks(app) -> None:
@@ -279,3 +279,7 @@ def register_callbacks(app) -> None:
     )
     def _fine(set_progress, n_clicks, state, steps):
         return run_fine_job(set_progress, n_clicks, state, steps)
+
+
+VIEW = View("Fate map", ids.FATE_TAB, make_layout, register_callbacks,
+            order=20)

@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .core.state import Parsed, ViewParams, parse_controls
+from ...core.state import Parsed, ViewParams, parse_controls
 
 __all__ = ["TeachingPreset", "PRESETS", "BY_KEY", "apply", "text_of"]
 

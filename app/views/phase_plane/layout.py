@@ -1,0 +1,28 @@
+"""The phase plane's tab: the plane and the selected trajectory's time series."""
+
+from __future__ import annotations
+
+from dash import dcc, html
+
+from ...core import ids, theme
+
+__all__ = ["phase_plane_tab"]
+
+
+def phase_plane_tab() -> html.Div:
+    """The main view: the phase plane and the selected trajectory's time series."""
+    return html.Div(className="plane-view", children=[
+        dcc.Graph(id=ids.PHASE_PLANE, className="graph plane-graph",
+                  config=theme.graph_config("phase-plane"), figure={"data": [], "layout": {}},
+                  responsive=True),
+        html.Div(className="side", children=[
+            dcc.Graph(id=ids.TIMESERIES, className="graph ts-graph",
+                      config=theme.graph_config("timeseries"),
+                      figure={"data": [], "layout": {}}, responsive=True),
+            html.Div(id=ids.SUMMARY, className="summary"),
+            html.P(className="hint", children=(
+                "Click the plane to start a trajectory there; drag to zoom (the regions and "
+                "arrows are recomputed for the new window), double-click to reset. "
+                "The address bar holds the whole state: copy it to share this view.")),
+        ]),
+    ])
