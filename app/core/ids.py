@@ -98,6 +98,9 @@ STATE = "state"
 #: dcc.Store fed in the browser with the phase plane's zoom/pan/reset
 #: ``relayoutData`` (other relayout events, e.g. autosize, are filtered out).
 ZOOM = "plane-zoom"
+#: dcc.Store in the core layout: the latest intent a view sent to the phase plane
+#: (:mod:`app.core.intents`).
+INTENT = "plane-intent"
 #: Visible message line (errors refuse to compute; notes are informational).
 MESSAGE = "message"
 #: Small summary of the selected trajectory (outcome, divergence, final ηλ).

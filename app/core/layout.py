@@ -166,6 +166,7 @@ def make_layout(views: Sequence[View], p: ViewParams | None = None) -> html.Div:
         dcc.Location(id=ids.URL, refresh=False),
         dcc.Store(id=ids.STATE, data=to_query(p)),
         dcc.Store(id=ids.ZOOM),
+        dcc.Store(id=ids.INTENT),
         dcc.Store(id=ids.IMPORTED),
         dcc.Download(id=ids.DOWNLOAD),
         html.Header(className="header", children=[

@@ -42,7 +42,7 @@ import uvcore
 
 from . import compute, figures
 
-from ...core import ids, theme
+from ...core import ids, intents, theme
 from ...core.layout import fmt_readout
 from ...core.state import (FIELDS, INPUT_DIM, Parsed, ViewParams, default_window, fmt, from_query,
                     parse_controls, point_from_click, to_query, window_from_relayout)
@@ -161,7 +161,7 @@ def update_plane(changed: list[str] | None, values: Mapping[str, Any]) -> dict:
         ``layers``, ``large``; events ``click``, ``zoom`` (a filtered
         ``relayoutData``), ``clear``, ``sample``; ``state`` (the store: the
         last valid query string); ``imported`` (the imported-trace store,
-        optional).
+        optional); ``intent`` (a view's intent, :mod:`app.core.intents`).
 
     Returns
     -------
@@ -183,13 +183,25 @@ def _update_plane(changed: list[str], values: Mapping[str, Any]) -> dict:
     search = values.get("search")
     trace = traces.from_store(values.get("imported"))
 
-    # 1. navigation: the URL is the state (initial load, back/forward, and
-    #    views that set the whole state at once, e.g. teaching presets)
+    # 1. navigation: the URL is the state (initial load, back/forward)
     if _prop(ids.URL, "search") in changed or not changed:
         if not changed and not (isinstance(search, str) and search.strip("?")):
             return _render(base, list(base_parsed.notes), push_url=False, imported_trace=trace)
         parsed = from_query(search)
         return _render(parsed.params, list(parsed.notes), push_url=False, imported_trace=trace)
+
+    # a view's intent (app.core.intents) acts as the user's own change would
+    intent = None
+    if _prop(*intents.TARGET) in changed:
+        intent, err = intents.parse(values.get("intent"))
+        if err:
+            return _nothing("⚠ " + err, "error")
+        if intent.kind == "load-state":
+            parsed = from_query(intent.query)
+            return _render(parsed.params, list(parsed.notes), push_url=True,
+                           imported_trace=trace)
+        if intent.kind == "set-eta":
+            values = {**values, "inputs": {**(values.get("inputs") or {}), "eta": intent.eta}}
 
     # 2. the controls hold the parameters; trajectories and window come from the store
     parsed = _from_controls(values, base)
@@ -213,10 +225,14 @@ def _update_plane(changed: list[str], values: Mapping[str, Any]) -> dict:
                         else window)
     if _prop(ids.CLEAR, "n_clicks") in changed:
         p = p.with_starts(())
+    point = None
     if _prop(ids.PHASE_PLANE, "clickData") in changed and not reset:
         point, err = point_from_click(values.get("click"))
         if err:
             return _nothing("⚠ " + err, "error")
+    elif intent is not None and intent.kind == "add-start":
+        point = (intent.df, intent.lam)
+    if point is not None:
         df, lam = point
         refused = forbidden_start_message(p, df, lam)
         if refused:
@@ -419,6 +435,7 @@ def register_callbacks(app) -> None:
             "clear": Input(ids.CLEAR, "n_clicks"),
             "sample": Input(ids.SAMPLE_INIT, "n_clicks"),
             "imported": Input(ids.IMPORTED, "data"),
+            "intent": Input(*intents.TARGET),
             "state": State(ids.STATE, "data"),
         },
     )
