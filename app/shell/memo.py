@@ -113,7 +113,7 @@ def init_cache(server: flask.Flask, config: dict | None = None) -> dict:
 
 def attached() -> bool:
     """The memo cache is attached to a Flask app (by :func:`init_cache`)."""
-    if cache.app is not None:
+    if getattr(cache, "app", None) is not None:
         return True
     return flask.has_app_context() and cache in flask.current_app.extensions.get("cache", {})
 
