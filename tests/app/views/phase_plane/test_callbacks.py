@@ -13,7 +13,7 @@ from app.views.phase_plane import callbacks as cb
 from app.core import ids, state
 from app.core.state import ViewParams, from_query, to_query
 
-from .conftest import request_body
+from ...conftest import request_body
 from app.core import compute as shared
 
 #: Largest JSON answer to a slider change (issue budget: 500 KB).

@@ -10,7 +10,7 @@ import os
 
 import pytest
 
-from .conftest import PLOT, TIMEOUT_MS, VIEWPORT, open_page, serve
+from ...conftest import PLOT, TIMEOUT_MS, VIEWPORT, open_page, serve
 
 pytestmark = pytest.mark.browser
 
