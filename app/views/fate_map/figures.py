@@ -1,8 +1,8 @@
-"""Pure figure builders of the fate-map view and of imported traces (plain dicts).
+"""Pure figure builders of the fate-map view (plain dicts).
 
 No Dash imports.  Colours come from :mod:`app.core.theme` (Okabe–Ito, safe for the
 common forms of colour blindness); trajectories are drawn exactly as on the
-phase plane (:mod:`app.figures`), over a white halo so they stay visible on
+phase plane (:mod:`app.core.figures`), over a white halo so they stay visible on
 every category colour.
 """
 
@@ -15,9 +15,9 @@ import numpy as np
 
 from uvcore.outcomes import KIND_NAMES, Kind, PeriodCode, classify
 
-
 from ...core import theme
-from ...core.figures import discrete_colorscale, legend_dummy, note_annotation, round_to_span, trajectory_traces
+from ...core.figures import (discrete_colorscale, legend_dummy, note_annotation,
+                             round_to_span, trajectory_traces)
 
 __all__ = ["FATE_CATEGORIES", "fate_categories", "fate_figure",
            "fate_counts", "fate_summary", "fate_csv"]
@@ -102,6 +102,32 @@ def fate_summary(cat: np.ndarray, grid: int, steps: int) -> str:
     return head + " — of the allowed starts: " + ", ".join(parts) + "."
 
 
+#: Hover text of the cells a click starts a trajectory from, and of the
+#: forbidden cells (the phase plane refuses those starts).
+_HOVER_ALLOWED = ("start Δf₀ = %{x:.4g}, λ₀ = %{y:.4g}<br>%{text}"
+                  "<br>click: start a trajectory here<extra></extra>")
+_HOVER_FORBIDDEN = ("start Δf₀ = %{x:.4g}, λ₀ = %{y:.4g}<br>forbidden: no weights give this "
+                    "start<br>a click here is refused<extra></extra>")
+
+
+def _masked(cat: np.ndarray, keep: np.ndarray) -> list:
+    """Category indices where ``keep``, None (a gap: not drawn, no hover) elsewhere."""
+    return [[c if k else None for c, k in zip(crow, krow)]
+            for crow, krow in zip(cat.tolist(), keep.tolist())]
+
+
+def _heatmap(name: str, x, y, z: list, text, hover: str) -> dict:
+    """One categorical heatmap of the map's cells; None cells are gaps."""
+    n = len(FATE_CATEGORIES)
+    out = {"type": "heatmap", "name": name, "x": x, "y": y, "z": z,
+           "zmin": -0.5, "zmax": n - 0.5, "zsmooth": False, "hoverongaps": False,
+           "colorscale": discrete_colorscale([color for _, _, color in FATE_CATEGORIES]),
+           "showscale": False, "hovertemplate": hover, "showlegend": False}
+    if text is not None:
+        out["text"] = text
+    return out
+
+
 def _halo(trace: dict, large: bool) -> dict:
     """A white copy under a trajectory line, so it reads on any category colour."""
     width = trace.get("line", {}).get("width", theme.LINE_WIDTH[large]) + 3.0
@@ -114,6 +140,10 @@ def fate_figure(fm, window, *, steps: int, chaos_tol: float, trajectories: Seque
                 large: bool = False) -> dict:
     """The fate map as a categorical heatmap with a legend and trajectories on top.
 
+    The allowed and the forbidden cells are two heatmaps (each with gaps
+    where the other has cells), so that each hover text tells what a click
+    does there: start a trajectory, or be refused.
+
     Parameters
     ----------
     fm : uvcore.FateMap (``df``, ``lam`` cell centres; ``period``, ``lyapunov``)
@@ -124,19 +154,18 @@ def fate_figure(fm, window, *, steps: int, chaos_tol: float, trajectories: Seque
     """
     (a, b), (c, d) = window
     cat = fate_categories(fm.period, fm.lyapunov, chaos_tol)
-    colors = [color for _, _, color in FATE_CATEGORIES]
-    n = len(FATE_CATEGORIES)
     lyap = np.round(np.asarray(fm.lyapunov, dtype=float), 4)
-    data: list[dict] = [{
-        "type": "heatmap", "name": "fate",
-        "x": round_to_span(fm.df, b - a, 6), "y": round_to_span(fm.lam, d - c, 6),
-        "z": cat, "zmin": -0.5, "zmax": n - 0.5, "zsmooth": False,
-        "colorscale": discrete_colorscale(colors), "showscale": False,
-        "text": _cell_text(cat, np.asarray(fm.period), lyap),
-        "hovertemplate": "start Δf₀ = %{x:.4g}, λ₀ = %{y:.4g}<br>%{text}"
-                         "<br>click: start a trajectory here<extra></extra>",
-        "showlegend": False,
-    }]
+    x, y = round_to_span(fm.df, b - a, 6), round_to_span(fm.lam, d - c, 6)
+    forbidden = cat == _INDEX["forbidden"]
+    text = _cell_text(cat, np.asarray(fm.period), lyap)
+    data: list[dict] = [_heatmap("fate", x, y, _masked(cat, ~forbidden),
+                                 [[t if not f else "" for t, f in zip(trow, frow)]
+                                  for trow, frow in zip(text, forbidden.tolist())],
+                                 _HOVER_ALLOWED)]
+    if forbidden.any():
+        # a separate trace, so that its hover text can say that a click is refused
+        data.append(_heatmap("forbidden starts", x, y, _masked(cat, forbidden), None,
+                             _HOVER_FORBIDDEN))
     present = fate_counts(cat)
     data += [legend_dummy(label, color, "fate")
              for key, label, color in FATE_CATEGORIES if key in present]
@@ -190,7 +219,3 @@ def fate_csv(fm, *, steps: int, chaos_tol: float) -> str:
     lines.append(f"# eta={p.eta!r}, n_eff={p.n_eff!r}, x_norm={p.x_norm!r}, y={p.y!r}, "
                  f"steps={int(steps)}, grid={len(fm.df)}x{len(fm.lam)}")
     return "\n".join(lines) + "\n"
-
-
-# -- imported traces ------------------------------------------------------------------
-
