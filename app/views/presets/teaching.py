@@ -5,7 +5,7 @@ n_eff = n, ‖x‖, y, steps, one trajectory start and optionally a window).
 The values were chosen by computing with :mod:`uvcore` — flip points c_k,
 the crisis, the period-3 window and η_max of the start from
 :func:`uvcore.cascade` and :func:`uvcore.eta_max`, outcomes from
-:func:`uvcore.trajectory` — and ``tests/app/test_presets.py`` re-runs uvcore
+:func:`uvcore.trajectory` — and ``tests/app/views/presets/test_teaching.py`` re-runs uvcore
 on each preset and checks the regime its text claims.  The numbers quoted
 in a text are its ``facts`` (inserted where the text says ``[[name]]``),
 and each fact is checked by that test too.
