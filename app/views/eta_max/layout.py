@@ -1,0 +1,36 @@
+"""The η_max map's tab: grid, Compute / Cancel, the job's bar, the map."""
+
+from __future__ import annotations
+
+from dash import dcc, html
+
+from ...core import ids, theme
+from ...core.figures import empty_figure
+from .compute import DEFAULT_GRID, GRID_RANGE
+
+__all__ = ["make_layout"]
+
+
+def make_layout() -> html.Div:
+    """The components of the "η_max map" tab."""
+    return html.Div(className="eta-max-view", children=[
+        html.P(className="hint", children=(
+            "η_max is the largest learning rate whose orbit from a start (Δf₀, λ₀) survives "
+            "the chosen number of steps. The edge of stability needs η_max > η_c (dashed "
+            "contour). The map covers the phase plane's current window; it runs in the "
+            "background and can be cancelled.")),
+        html.Div(className="control-row", children=[
+            html.Label("grid", htmlFor=ids.ETA_MAX_GRID, className="control-label"),
+            dcc.Input(id=ids.ETA_MAX_GRID, type="number", value=DEFAULT_GRID,
+                      min=GRID_RANGE[0], max=GRID_RANGE[1], step=1, debounce=True,
+                      className="control-input"),
+            html.Button("Compute η_max map", id=ids.ETA_MAX_RUN, n_clicks=0, className="btn"),
+            html.Button("Cancel", id=ids.ETA_MAX_CANCEL, n_clicks=0, className="btn",
+                        disabled=True),
+            html.Progress(id=ids.ETA_MAX_PROGRESS, value="0", max="1"),
+        ]),
+        dcc.Graph(id=ids.ETA_MAX_GRAPH, className="graph",
+                  config=theme.graph_config("eta-max-map"),
+                  figure=empty_figure("Press “Compute η_max map”.")),
+        html.Div(id=ids.ETA_MAX_SUMMARY, className="summary", role="status"),
+    ])
