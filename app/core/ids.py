@@ -98,6 +98,11 @@ STATE = "state"
 #: dcc.Store fed in the browser with the phase plane's zoom/pan/reset
 #: ``relayoutData`` (other relayout events, e.g. autosize, are filtered out).
 ZOOM = "plane-zoom"
+#: dcc.Store in the core layout: each slider's scale for the clientside sync
+#: ({slider id: {"log", "lo", "hi"}}).
+SLIDER_SPECS = "slider-specs"
+#: dcc.Store in the core layout: the tab values, the default first.
+TAB_VALUES = "tab-values"
 #: dcc.Store in the core layout: the latest intent a view sent to the phase plane
 #: (:mod:`app.core.intents`).
 INTENT = "plane-intent"

@@ -17,17 +17,16 @@ use the shared controls on the left as ``State``/``Input``.
 from __future__ import annotations
 
 import math
-import json
 from typing import Sequence
 
-from dash import Input, Output, dcc, html
+from dash import ClientsideFunction, Input, Output, State, dcc, html
 
 from . import ids
 from .registry import View
 from .state import FIELDS, LAYER_LABELS, LAYERS, ViewParams, fmt, slider_position, to_query
 
 __all__ = ["make_layout", "control_row", "controls_panel", "register_callbacks",
-           "PHASE_PLANE_TAB", "TAB_HASH_JS"]
+           "PHASE_PLANE_TAB", "slider_specs"]
 
 PHASE_PLANE_TAB = "phase-plane-tab"
 
@@ -167,6 +166,8 @@ def make_layout(views: Sequence[View], p: ViewParams | None = None) -> html.Div:
         dcc.Store(id=ids.STATE, data=to_query(p)),
         dcc.Store(id=ids.ZOOM),
         dcc.Store(id=ids.INTENT),
+        dcc.Store(id=ids.SLIDER_SPECS, data=slider_specs()),
+        dcc.Store(id=ids.TAB_VALUES, data=[v.value for v in views]),
         dcc.Store(id=ids.IMPORTED),
         dcc.Download(id=ids.DOWNLOAD),
         html.Header(className="header", children=[
@@ -192,29 +193,21 @@ def make_layout(views: Sequence[View], p: ViewParams | None = None) -> html.Div:
     ])
 
 
-#: Clientside sync of the active view with the URL's fragment (``#bifurcation``),
-#: so a copied link opens the same tab and back/forward move between tabs.
-#: The phase plane (the default view) has no fragment.  Formatted with the valid
-#: tab values (default first) and the tabs' id.
-TAB_HASH_JS = r"""
-function(hash, tab) {
-    const nu = window.dash_clientside.no_update;
-    const trig = (window.dash_clientside.callback_context.triggered_id || "");
-    const valid = %s;
-    if (trig === "%s") {
-        const want = tab === valid[0] ? "" : "#" + tab;
-        return [(hash || "") === want ? nu : want, nu];
-    }
-    const name = decodeURIComponent((hash || "").replace(/^#/, ""));
-    const target = valid.includes(name) ? name : valid[0];
-    return [nu, target === tab ? nu : target];
-}
-"""
+def slider_specs() -> dict:
+    """{slider id: {"log", "lo", "hi"}}: each slider's scale, for the clientside
+    sync of a slider with its typed input (``lab.slider_sync``)."""
+    out = {}
+    for key, spec in FIELDS.items():
+        if spec.slider:
+            out[key] = {"log": spec.log, "lo": math.log10(spec.lo) if spec.log else spec.lo,
+                        "hi": math.log10(spec.hi) if spec.log else spec.hi}
+    return out
 
 
 def register_callbacks(app, views: Sequence[View]) -> None:
-    """The shell's own callbacks: the active tab follows the URL's fragment."""
-    tabs = [v.value for v in views]
-    app.clientside_callback(TAB_HASH_JS % (json.dumps(tabs), ids.VIEW_TABS),
+    """The shell's own callbacks: the active tab follows the URL's fragment
+    (``lab.tab_hash`` in app/assets/lab.js)."""
+    app.clientside_callback(ClientsideFunction("lab", "tab_hash"),
                             Output(ids.URL, "hash"), Output(ids.VIEW_TABS, "value"),
-                            Input(ids.URL, "hash"), Input(ids.VIEW_TABS, "value"))
+                            Input(ids.URL, "hash"), Input(ids.VIEW_TABS, "value"),
+                            State(ids.TAB_VALUES, "data"))

@@ -30,13 +30,11 @@ Other views listen to ``Input(ids.STATE, "data")``.
 
 from __future__ import annotations
 
-import json
-import logging
 import math
 from dataclasses import replace
 from typing import Any, Mapping
 
-from dash import Input, Output, State, ctx, no_update
+from dash import ClientsideFunction, Input, Output, State, no_update
 
 import uvcore
 
@@ -48,15 +46,13 @@ from ...core.state import (FIELDS, INPUT_DIM, Parsed, ViewParams, default_window
                     parse_controls, point_from_click, to_query, window_from_relayout)
 from ...core.compute import forbidden_start_message
 from ...core.figures import empty_figure
+from ...core.guard import clicked, guarded, triggered
 from ...core import compute as shared
 from ...core import traces
 
-log = logging.getLogger(__name__)
 
 __all__ = ["update_plane", "update_timeseries", "download_csv", "export_config",
-           "plane_figure", "register_callbacks", "PLANE_OUTPUTS",
-           "slider_sync_js",
-           "ZOOM_FILTER_JS"]
+           "plane_figure", "register_callbacks", "PLANE_OUTPUTS"]
 
 SLIDER_KEYS = tuple(k for k, s in FIELDS.items() if s.slider)
 
@@ -148,6 +144,8 @@ def _flat_window(p: ViewParams) -> tuple:
     return (a, b, c, d)
 
 
+@guarded(lambda exc: _nothing("Internal error while updating the view (logged on the "
+                              "server).", "error"), "update_plane")
 def update_plane(changed: list[str] | None, values: Mapping[str, Any]) -> dict:
     """Apply the user's controls and events (or a URL change) and render.
 
@@ -167,14 +165,9 @@ def update_plane(changed: list[str] | None, values: Mapping[str, Any]) -> dict:
     -------
     dict with the keys of :data:`PLANE_OUTPUTS`.
     """
-    try:
-        changed = [c for c in changed if isinstance(c, str)] \
-            if isinstance(changed, (list, tuple)) else []
-        return _update_plane(changed, values if isinstance(values, Mapping) else {})
-    except Exception:  # noqa: BLE001 — last resort: never let a request fail
-        log.exception("update_plane failed")
-        return _nothing("Internal error while updating the view (logged on the server).",
-                        "error")
+    changed = [c for c in changed if isinstance(c, str)] \
+        if isinstance(changed, (list, tuple)) else []
+    return _update_plane(changed, values if isinstance(values, Mapping) else {})
 
 
 def _update_plane(changed: list[str], values: Mapping[str, Any]) -> dict:
@@ -268,6 +261,8 @@ def _sample(p: ViewParams) -> tuple[ViewParams, str | None, list[str]]:
 
 # -- time series, download, export -----------------------------------------------------
 
+@guarded(lambda exc: (empty_figure("Internal error (logged on the server)."), ""),
+         "update_timeseries")
 def update_timeseries(state: Any, overlay: Any, imported_data: Any = None) -> tuple[dict, str]:
     """(time-series figure, summary text) for a state.
 
@@ -277,16 +272,12 @@ def update_timeseries(state: Any, overlay: Any, imported_data: Any = None) -> tu
     function-space map started from the same point.  An imported trace
     (``imported_data``, the :data:`ids.IMPORTED` store) is drawn on top.
     """
-    try:
-        p = from_query(state).params
-        fig, text = _series(p, overlay)
-        trace = traces.from_store(imported_data)
-        if trace is not None:
-            fig = figures.add_imported_timeseries(fig, trace, p.large)
-        return fig, text
-    except Exception:  # noqa: BLE001
-        log.exception("update_timeseries failed")
-        return empty_figure("Internal error (logged on the server)."), ""
+    p = from_query(state).params
+    fig, text = _series(p, overlay)
+    trace = traces.from_store(imported_data)
+    if trace is not None:
+        fig = figures.add_imported_timeseries(fig, trace, p.large)
+    return fig, text
 
 
 def _series(p: ViewParams, overlay: Any) -> tuple[dict, str]:
@@ -331,20 +322,17 @@ def _summary(res: shared.TrajectoryResult) -> str:
                    f"final loss = {float(t.loss[-1]):.3g}.")
 
 
+@guarded(no_update, "download_csv")
 def download_csv(n_clicks: Any, state: Any):
     """dcc.Download data for the selected trajectory's CSV (no_update if none)."""
-    if not isinstance(n_clicks, int) or isinstance(n_clicks, bool) or n_clicks < 1:
+    if not clicked(n_clicks):
         return no_update
-    try:
-        p = from_query(state).params
-        res = compute.selected_trajectory(p)
-        if res is None or res.traj is None:
-            return no_update
-        return {"content": figures.trajectory_csv(res.traj), "filename": "trajectory.csv",
-                "type": "text/csv", "base64": False}
-    except Exception:  # noqa: BLE001
-        log.exception("download_csv failed")
+    p = from_query(state).params
+    res = compute.selected_trajectory(p)
+    if res is None or res.traj is None:
         return no_update
+    return {"content": figures.trajectory_csv(res.traj), "filename": "trajectory.csv",
+            "type": "text/csv", "base64": False}
 
 
 def export_config(fmt_value: Any) -> tuple[dict, dict]:
@@ -354,54 +342,6 @@ def export_config(fmt_value: Any) -> tuple[dict, dict]:
 
 
 # -- registration ---------------------------------------------------------------------------
-
-def _triggered() -> list[str]:
-    try:
-        return [p for p in ctx.triggered_prop_ids if p and p != "."]
-    except Exception:  # noqa: BLE001
-        return []
-
-
-def slider_sync_js(key: str) -> str:
-    """Clientside callback keeping slider ``key`` and its typed input equal.
-
-    Slider → input: 10**position rounded to 3 significant digits on log
-    sliders.  Input → slider: log10(value), clamped to the slider.  Anything
-    that is not a finite positive number leaves the other side alone (the
-    server reports it).
-    """
-    import math as _m
-    spec = FIELDS[key]
-    log_scale = "true" if spec.log else "false"
-    lo = _m.log10(spec.lo) if spec.log else spec.lo
-    hi = _m.log10(spec.hi) if spec.log else spec.hi
-    return f"""
-function(pos, val) {{
-    const nu = window.dash_clientside.no_update;
-    const trig = (window.dash_clientside.callback_context.triggered || []).map(t => t.prop_id);
-    const isLog = {log_scale}, lo = {lo!r}, hi = {hi!r};
-    if (trig.includes({json.dumps(key + ".value")})) {{
-        if (typeof pos !== "number" || !isFinite(pos)) return [nu, nu];
-        const v = isLog ? Number(Math.pow(10, pos).toPrecision(3)) : pos;
-        return [nu, v];
-    }}
-    if (typeof val !== "number" || !isFinite(val) || (isLog && val <= 0)) return [nu, nu];
-    let p = isLog ? Math.round(Math.log10(val) * 1e4) / 1e4 : val;
-    p = Math.min(Math.max(p, lo), hi);
-    return [p === pos ? nu : p, nu];
-}}"""
-
-
-#: Clientside filter: pass on zoom/pan/reset relayout events, drop the rest
-#: (autosize, legend clicks), which must not trigger (and cancel) a request.
-ZOOM_FILTER_JS = r"""
-function(r) {
-    const nu = window.dash_clientside.no_update;
-    if (!r || typeof r !== "object") return nu;
-    const keep = Object.keys(r).some(k => /^[xy]axis\.(range|autorange)/.test(k));
-    return keep ? r : nu;
-}"""
-
 
 def register_callbacks(app) -> None:
     """Attach this module's callbacks to a Dash app."""
@@ -440,21 +380,21 @@ def register_callbacks(app) -> None:
         },
     )
     def _plane(**values):
-        return update_plane(_triggered(), values)
+        return update_plane(triggered(), values)
 
     for key in SLIDER_KEYS:
         # the server callback also writes the typed input: a declared duplicate
-        app.clientside_callback(slider_sync_js(key),
+        app.clientside_callback(ClientsideFunction("lab", "slider_sync"),
                                 Output(key, "value"),
                                 Output(ids.input_id(key), "value", allow_duplicate=True),
                                 Input(key, "value"), Input(ids.input_id(key), "value"),
-                                prevent_initial_call=True)
+                                State(ids.SLIDER_SPECS, "data"), prevent_initial_call=True)
 
-    app.clientside_callback(ZOOM_FILTER_JS, Output(ids.ZOOM, "data"),
+    app.clientside_callback(ClientsideFunction("lab", "zoom_filter"), Output(ids.ZOOM, "data"),
                             Input(ids.PHASE_PLANE, "relayoutData"), prevent_initial_call=True)
 
     # the typed n_eff input follows the slider's disabled state
-    app.clientside_callback("function(d) { return !!d; }",
+    app.clientside_callback(ClientsideFunction("lab", "same_disabled"),
                             Output(ids.N_EFF_INPUT, "disabled"), Input(ids.N_EFF, "disabled"))
 
     @app.callback(Output(ids.TIMESERIES, "figure"), Output(ids.SUMMARY, "children"),

@@ -34,6 +34,23 @@ def wait_title(page, text):
                            timeout=TIMEOUT_MS)
 
 
+def wait_past_double_click(page) -> None:
+    """Wait until a new click cannot join the previous one into a double-click
+    (Plotly's ``doubleClickDelay`` since the last pointer event)."""
+    page.evaluate("() => { window.__lastPointer = performance.now(); }")
+    page.wait_for_function(
+        f"() => performance.now() - window.__lastPointer > "
+        f"({PLOT}._context.doubleClickDelay || 300) + 50", timeout=TIMEOUT_MS)
+
+
+def wait_settled(page) -> None:
+    """Wait until no callback is pending and every graph has been drawn."""
+    page.wait_for_function(
+        "() => !document.querySelector('[data-dash-is-loading=\"true\"]') && "
+        "Array.from(document.querySelectorAll('.js-plotly-plot')).every("
+        "g => g._fullLayout && !g._transitioning)", timeout=TIMEOUT_MS)
+
+
 def test_typed_eta_changes_the_phase_plane(page, app_url):
     external = open_page(page, app_url)
     wait_eta_line(page, 2 / 1.5)
@@ -73,7 +90,7 @@ def test_clicking_the_plane_adds_a_trajectory(page, app_url):
     page.wait_for_function("() => window.location.search.includes('traj=')",
                            timeout=TIMEOUT_MS)
     # a click in the forbidden region (bottom right) is refused with a message
-    page.wait_for_timeout(600)  # two clicks within Plotly's 300 ms are a double-click
+    wait_past_double_click(page)
     page.mouse.click(box["x"] + box["width"] * 0.95, box["y"] + box["height"] * 0.97)
     page.wait_for_function("() => document.querySelector('#message').innerText"
                            ".includes('forbidden')", timeout=TIMEOUT_MS)
@@ -127,7 +144,7 @@ def test_screenshot_of_the_dashboard(page, app_url, tmp_path):
     page.wait_for_function("() => { const g = document.querySelector('#timeseries "
                            ".js-plotly-plot'); return g && g.data && g.data.length >= 4; }",
                            timeout=TIMEOUT_MS)
-    page.wait_for_timeout(500)
+    wait_settled(page)
     shot = os.path.join(tmp_path, "screenshot.png")   # docs/make_figures.py makes the README's
     page.screenshot(path=shot, full_page=False)
     assert os.path.getsize(shot) > 50_000
@@ -161,7 +178,9 @@ def test_no_callback_errors_in_dash_dev_tools(page, monkeypatch):
         page.click("#preset input[value=custom]")
         page.wait_for_function("() => !document.querySelector('#n-eff-input').disabled",
                                timeout=TIMEOUT_MS)
-        page.wait_for_timeout(500)
+        wait_settled(page)
+        # the dev tools are there to list errors (so an empty list means none)
+        assert page.locator(".dash-debug-menu, .dash-debug-menu__outer").count() >= 1
         errors = page.evaluate("() => Array.from(document.querySelectorAll("
                                "'.dash-fe-error__title')).map(e => e.innerText)")
         assert errors == []
@@ -182,7 +201,7 @@ def test_zoom_recomputes_the_grid_layers_and_double_click_resets(page, app_url):
         "return h.type === 'heatmap' && h.x.length === 150 && "
         "Math.abs(h.x[0] - r[0]) < 1e-4 * (r[1] - r[0]) && r[1] - r[0] < 4; }",
         timeout=TIMEOUT_MS)
-    page.wait_for_timeout(400)
+    wait_past_double_click(page)
     page.mouse.dblclick(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.5)
     page.wait_for_function(f"() => {{ const r = {PLOT}.layout.xaxis.range; "
                            "return r[0] === -4 && r[1] === 3; }", timeout=TIMEOUT_MS)
