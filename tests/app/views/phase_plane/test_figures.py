@@ -14,8 +14,10 @@ import pytest
 from plotly.io.json import to_json_plotly
 
 import uvcore
+from uvcore.analysis import CATAPULT, FORBIDDEN, REDUCTION, SHARPENING
 from app.views.phase_plane import figures
 from app.core import theme
+from tests.uvcore.spec import edge_lam, spec_step
 from app.core.state import LAYERS, default_window
 from app.core.figures import PLANE_HEAD, PLANE_TAIL, decimate_minmax
 
@@ -68,7 +70,7 @@ def test_large_font_mode(large):
     assert fig["layout"]["font"]["size"] == theme.FONT_SIZE[large]
 
 
-def test_region_heatmap_matches_uvcore_forbidden_test():
+def test_region_heatmap_axes_and_forbidden_cells_follow_the_spec_edge():
     fig = build()
     hm = trace(fig, "regions")
     (a, b), (c, d) = default_window(*(PARAMS.eta, PARAMS.n_eff, PARAMS.x_norm, PARAMS.y))
@@ -79,26 +81,33 @@ def test_region_heatmap_matches_uvcore_forbidden_test():
     X, Y = np.meshgrid(xs, ys)
     code = np.asarray(hm["z"])
     assert code.shape == (150, 150)
-    assert np.array_equal(code == 0, PARAMS.forbidden(X, Y))
+    edge = 2.0 * PARAMS.x_norm * np.abs(X + PARAMS.y) / math.sqrt(PARAMS.n_eff)   # spec §2.2
+    off_edge = np.abs(Y - edge) > 1e-9
+    assert np.array_equal((code == FORBIDDEN)[off_edge], (Y < edge)[off_edge])
 
 
 def test_region_codes_follow_the_spec_definitions():
+    """Every cell's colour against the spec's own step and forbidden edge
+    (tests/uvcore/spec.py), not against uvcore's."""
     fig = build()
     hm = trace(fig, "regions")
-    rng = np.random.default_rng(0)
     (a, b), (c, d) = default_window(*(PARAMS.eta, PARAMS.n_eff, PARAMS.x_norm, PARAMS.y))
     X, Y = np.meshgrid(np.linspace(a, b, 150), np.linspace(c, d, 150))
     code = np.asarray(hm["z"])
-    for i, j in zip(rng.integers(0, 150, 400), rng.integers(0, 150, 400)):
-        x, y = X[i, j], Y[i, j]
-        if PARAMS.forbidden(x, y):
+    args = (PARAMS.eta, PARAMS.n_eff, PARAMS.x_norm, PARAMS.y)
+    expected = np.empty_like(code)
+    for (i, j), x in np.ndenumerate(X):
+        y = Y[i, j]
+        if y < edge_lam(x, *args[1:]):
+            expected[i, j] = FORBIDDEN
             continue
-        ndf, nlam = uvcore.step(x, y, PARAMS)
-        if abs(ndf) > abs(x):
-            expected = 1
-        else:
-            expected = 2 if nlam < y else 3
-        assert code[i, j] == expected, (x, y)
+        ndf, nlam = spec_step(x, y, *args)
+        expected[i, j] = CATAPULT if abs(ndf) > abs(x) else (
+            REDUCTION if nlam < y else SHARPENING)
+    # the edge itself is where two float formulas of one boundary may disagree
+    on_edge = np.abs(Y - np.vectorize(lambda x: edge_lam(x, *args[1:]))(X)) < 1e-9
+    assert np.array_equal(code[~on_edge], expected[~on_edge])
+    assert {FORBIDDEN, CATAPULT, REDUCTION, SHARPENING} <= set(np.unique(code).tolist())
 
 
 def _inside(px, py, xs, ys):
