@@ -14,7 +14,7 @@ from app import create_app
 from app.core import ids, registry
 from app.core.registry import View
 from app.views import load as load_views
-from app.shell import memo
+from app.shell import health, memo
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), os.pardir, os.pardir))
 #: Seconds ``python -m app`` may take to answer /healthz (imports + kernel warm-up).
@@ -159,4 +159,4 @@ def test_healthz_probes_run_at_most_once_a_second(monkeypatch):
     for _ in range(20):
         assert client.get("/healthz").get_json()["status"] == "ok"
     elapsed = time.monotonic() - t0
-    assert 1 <= len(calls) <= 1 + int(elapsed / app_pkg.HEALTH_PROBE_S)
+    assert 1 <= len(calls) <= 1 + int(elapsed / health.HEALTH_PROBE_S)
