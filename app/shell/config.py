@@ -61,7 +61,13 @@ def private_dir(path: str | os.PathLike, name: str | None = None) -> Path:
     that chose it, starts the message).
     """
     p = Path(path).expanduser().absolute()
-    p.mkdir(mode=0o700, parents=True, exist_ok=True)
+    try:
+        p.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except FileExistsError:
+        raise ConfigError(f"{p} is not a directory") from None
+    except OSError as err:
+        label = f"{name} {p}" if name else str(p)
+        raise ConfigError(f"{label}: cannot create it: {err.strerror or err}") from None
     st = p.lstat()
     if stat.S_ISLNK(st.st_mode) or not stat.S_ISDIR(st.st_mode):
         raise ConfigError(f"{p} is not a directory")
