@@ -4,7 +4,7 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from uvcore import (MapParams, UVInputError, classify_multipliers, fixed_points,
@@ -14,6 +14,10 @@ from uvcore.analysis import CATAPULT, FORBIDDEN, REDUCTION, SHARPENING
 from .spec import edge_lam, eos_map, eos_slope, spec_step
 from .strategies import map_params
 
+#: Multipliers closer than this (relative) count as one repeated multiplier.
+REPEATED_GAP = 1e-3
+#: Relative accuracy of each of two (nearly) repeated multipliers: √(rounding error).
+REPEATED_RTOL = 1e-6
 MU_RTOL = 1e-9
 FIXED_RTOL = 1e-10
 
@@ -27,6 +31,7 @@ def _by_kind(fps):
 
 
 @given(map_params(c_max=4.0))
+@example(MapParams(eta=1.131370849898476, n_eff=2.0, x_norm=2.5, y=-1.0))   # c = 2: 9 twice
 def test_fixed_point_multipliers_match_hand_derivation(params):
     """With c = η‖x‖|y|/√n_eff, on the edge through point II+ (y > 0) or II− …
 
@@ -43,7 +48,14 @@ def test_fixed_point_multipliers_match_hand_derivation(params):
     assert set(pts) == set(want)
     for kind, mus in want.items():
         got = sorted(z.real for z in pts[kind].eigenvalues)
-        assert np.allclose(got, mus, rtol=MU_RTOL, atol=MU_RTOL)
+        # sum and product (trace and determinant) are well conditioned even
+        # where the two multipliers meet (c = 2: both 9); each root alone is
+        # then only good to about the square root of the rounding error
+        assert sum(got) == pytest.approx(sum(mus), rel=MU_RTOL, abs=MU_RTOL)
+        assert got[0] * got[1] == pytest.approx(mus[0] * mus[1], rel=MU_RTOL, abs=MU_RTOL)
+        apart = abs(mus[1] - mus[0]) > REPEATED_GAP * max(abs(m) for m in mus)
+        tol = MU_RTOL if apart else REPEATED_RTOL
+        assert np.allclose(got, mus, rtol=tol, atol=tol)
 
 
 @given(map_params(c_max=4.0))
