@@ -162,7 +162,7 @@ def uvcore_command(p) -> str:
 def network_payload(experiment: str, scale: float, recompute: bool) -> tuple[object, dict]:
     import numpy as np  # noqa: PLC0415
 
-    from app.views import networks  # noqa: PLC0415
+    from app.views.networks import callbacks as networks  # noqa: PLC0415
     # Fig 5 on the paper's full grid of c (the view's default is coarser)
     extra = {"c_points": FIG5_C_POINTS} if experiment == "fig5" else {}
     p, notes, err = networks.parse_params({"experiment": experiment, "scale": scale, **extra})
@@ -174,7 +174,7 @@ def network_payload(experiment: str, scale: float, recompute: bool) -> tuple[obj
     if payload is None:
         print(f"  computing {experiment} ({p.describe()}) …", flush=True)
         with np.errstate(over="ignore", invalid="ignore"):   # Fig 4's diverging runs
-            payload = networks.compute(p)
+            payload = networks.run_experiment(p)
         networks.cache_put(key, payload)
         print(f"  {experiment}: computed in {time.perf_counter() - t0:.1f} s", flush=True)
     else:

@@ -1,0 +1,93 @@
+"""Pieces every figure of the Real networks view shares: colours, panel
+domains and axis names, line styles, the common layout, and the reading of
+payload numbers (``None`` is a missing value)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+from ...core import theme
+
+__all__ = ["RUN_COLORS", "ETA_HALF_COLORSCALE", "ETA_HALF_RANGE", "ACCURACY_COLORSCALE", "GAP",
+           "num", "finite", "scaled", "domains", "axis_names", "line_style", "uv_factor",
+           "panel_layout", "positive", "style_legend"]
+
+#: One colour per network of a figure (Okabe–Ito: vermillion, blue, green).
+RUN_COLORS = (theme.VERMILLION, theme.BLUE, theme.GREEN)
+#: ηλᴴ/2 (diverging at the edge of stability, ηλᴴ/2 = 1, drawn white) on [0, 2].
+ETA_HALF_COLORSCALE = [[0.0, theme.BLUE], [0.5, "#ffffff"], [1.0, theme.VERMILLION]]
+ETA_HALF_RANGE = (0.0, 2.0)
+ACCURACY_COLORSCALE = [[0.0, "#ffffff"], [1.0, theme.GREEN]]
+#: Gap between side-by-side panels (fraction of the width).
+GAP = 0.08
+
+
+def num(v: Any) -> float:
+    """A payload number as a float (None → NaN)."""
+    return math.nan if v is None else float(v)
+
+
+def finite(v: Any) -> bool:
+    """``v`` is a number and finite (None is not)."""
+    return v is not None and math.isfinite(float(v))
+
+
+def scaled(values: Sequence, factor: float) -> list:
+    """``values`` times ``factor`` (None stays None)."""
+    return [None if v is None else float(v) * factor for v in values]
+
+
+def domains(n: int, gap: float = GAP, right: float = 1.0) -> list[list[float]]:
+    """Paper x-domains of ``n`` side-by-side panels ``gap`` apart within [0, right]."""
+    width = (right - gap * (n - 1)) / n
+    return [[i * (width + gap), i * (width + gap) + width] for i in range(n)]
+
+
+def axis_names(i: int) -> tuple[str, str, str, str]:
+    """("x", "y", "xaxis", "yaxis") of the i-th panel (0 → x/y, 1 → x2/y2 …)."""
+    s = "" if i == 0 else str(i + 1)
+    return f"x{s}", f"y{s}", f"xaxis{s}", f"yaxis{s}"
+
+
+def line_style(color: str, large: bool, dash: str = "solid", width: float | None = None) -> dict:
+    """A Plotly line dict (theme width unless ``width``)."""
+    return {"color": color, "width": theme.LINE_WIDTH[large] if width is None else width,
+            "dash": dash}
+
+
+def uv_factor(run: dict) -> float:
+    """η_UV/η of a run: the factor putting the UV model's λᴴ on the network's scale."""
+    uv = run.get("uv") or {}
+    if not finite(uv.get("eta")) or not finite(run.get("eta")) or not run["eta"] > 0:
+        return 1.0
+    return float(uv["eta"]) / float(run["eta"])
+
+
+def panel_layout(large: bool, title: str, height: int | None = None) -> dict:
+    """The theme layout with a title and the legend below the panels."""
+    lay = theme.base_layout(large)
+    lay.update({"title": {"text": title}, "showlegend": True,
+                "legend": {**lay["legend"], "orientation": "h", "x": 0.0, "y": -0.18,
+                           "xanchor": "left", "yanchor": "top"}})
+    lay["margin"] = {**lay["margin"], "b": 120 if large else 100}
+    if height is not None:
+        lay["height"] = height
+    return lay
+
+
+def positive(values) -> list[float]:
+    """The finite positive values (what a log axis can draw)."""
+    return [float(v) for v in values or [] if finite(v) and float(v) > 0]
+
+
+def style_legend(large: bool) -> list[dict]:
+    """Legend entries explaining the line styles (one per style, not per run)."""
+    out = []
+    for name, dash in (("network (solid)", "solid"), ("UV model (dashed)", "dash"),
+                       ("2/η (dash-dot)", "dashdot")):
+        out.append({"type": "scatter", "mode": "lines", "name": name, "x": [None],
+                    "y": [None], "xaxis": "x", "yaxis": "y", "hoverinfo": "skip",
+                    "legendgroup": "styles", "line": line_style(theme.GRAY, large, dash)})
+    return out
