@@ -7,6 +7,7 @@ which serves the app from a thread); the result cache lives in a fresh directory
 
 import os
 import sys
+import threading
 import time
 
 import psutil
@@ -16,7 +17,7 @@ from app.views.import_trace import parse as imported
 
 from app.core import ids
 
-from .conftest import TIMEOUT_MS, open_page, serve
+from ...conftest import TIMEOUT_MS, open_page, serve
 
 pytestmark = pytest.mark.browser
 
@@ -30,6 +31,8 @@ LONG = {ids.NETWORKS_WIDTH: "128", ids.NETWORKS_N_TRAIN: "2000", ids.NETWORKS_ST
         ids.NETWORKS_EVERY: "10"}
 #: Seconds a cancelled job's process may take to disappear.
 KILL_WAIT_S = 15
+#: The run after a cancelled one: LONG's networks, few steps.
+AFTER_CANCEL_STEPS = "20"
 
 
 @pytest.fixture(scope="module")
@@ -96,6 +99,30 @@ def job_processes():
     return out
 
 
+def wait_exited(procs, timeout_s):
+    """Block until each process in ``procs`` has exited (or ``timeout_s`` passed).
+
+    ``waitid(WNOWAIT)`` waits for the exit without reaping: the job manager owns
+    its children and collects them itself.
+    """
+    def wait(pid):
+        try:
+            os.waitid(os.P_PID, pid, os.WEXITED | os.WNOWAIT)
+        except ChildProcessError:      # already collected by the job manager
+            pass
+    threads = [threading.Thread(target=wait, args=(p.pid,), daemon=True) for p in procs]
+    for t in threads:
+        t.start()
+    deadline = time.monotonic() + timeout_s
+    for t in threads:
+        t.join(max(0.0, deadline - time.monotonic()))
+
+
+def status_starts(page, prefix):
+    page.wait_for_function(f"() => document.getElementById('{ids.NETWORKS_STATUS}').innerText"
+                           f".startsWith({prefix!r})", timeout=TIMEOUT_MS)
+
+
 def test_a_run_shows_progress_then_the_figure_is_cached_and_exports(page, networks_url):
     external = open_view(page, networks_url, SHORT)
     page.click(f"#{ids.NETWORKS_RUN}")
@@ -109,8 +136,7 @@ def test_a_run_shows_progress_then_the_figure_is_cached_and_exports(page, networ
     assert {"network: λᴴ", "network: UV model λᴴ", "network: 2/η"} <= set(names)
     # the same parameters again: the cached result, at once
     page.click(f"#{ids.NETWORKS_RUN}")
-    page.wait_for_function(f"() => document.getElementById('{ids.NETWORKS_STATUS}').innerText"
-                           ".startsWith('Cached result')", timeout=TIMEOUT_MS)
+    status_starts(page, "Cached result")
     # export: a file the Import view accepts
     with page.expect_download(timeout=TIMEOUT_MS) as info:
         page.click(f"#{ids.NETWORKS_DOWNLOAD_CSV}")
@@ -127,13 +153,23 @@ def test_cancel_stops_a_running_job(page, networks_url):
     page.click(f"#{ids.NETWORKS_RUN}")
     wait_running(page)
     page.wait_for_function(f"() => {PROGRESS}.value > 0", timeout=60_000)
-    assert job_processes(), "the job should run in a subprocess"
+    running = job_processes()
+    assert running, "the job should run in a subprocess"
     page.click(f"#{ids.NETWORKS_CANCEL}")
     wait_idle(page)
-    deadline = time.monotonic() + KILL_WAIT_S
-    while job_processes() and time.monotonic() < deadline:
-        time.sleep(0.2)
+    wait_exited(running, KILL_WAIT_S)
     assert job_processes() == []
-    page.wait_for_timeout(1500)
+    # the process that would have drawn the long run is gone: its figure never comes
     assert not page.evaluate(HAS_NETWORK)
     assert not status(page).startswith("Done")
+    # and the view is free again: a short run of the same networks completes and is drawn
+    page.fill(f"#{ids.NETWORKS_STEPS}", AFTER_CANCEL_STEPS)
+    page.press(f"#{ids.NETWORKS_STEPS}", "Enter")
+    page.wait_for_function(f"() => document.getElementById('{ids.NETWORKS_PLAN}').innerText"
+                           f".includes('{AFTER_CANCEL_STEPS} steps')", timeout=TIMEOUT_MS)
+    page.click(f"#{ids.NETWORKS_RUN}")
+    page.wait_for_function(HAS_NETWORK, timeout=120_000)
+    wait_idle(page)
+    assert status(page).startswith("Done")
+    losses = page.evaluate(f"() => {GRAPH}.data.find(t => t.name === 'network').y.length")
+    assert losses == int(AFTER_CANCEL_STEPS) + 1

@@ -4,52 +4,26 @@ Every figure is validated by plotly's own schema (``go.Figure``) and must be
 strict JSON (what Celery's result backend stores).  The values drawn are
 checked against the payload and against independent computations: a dense
 Hessian of a depth-2 linear network written out here, 2/η from c = η λ₀ᴴ.
+The payloads come from the ``payloads`` fixture (conftest.py).
 """
 
-import copy
-import json
 import math
 
 import numpy as np
-import plotly.graph_objects as go
 import pytest
 
+from uvcore.nets.experiments import FIG4_CS, FIG4_SIGMA_W2S, FIG4_SS
+
 from app.views.networks import figures as fn
-from app.views import networks as nv
+from app.views.networks.caps import FIG4_SIGMA_W2_S
+from app.views.networks.summary import summary
+
+from .common import ROUND_REL, payload_of, valid
 
 #: The view computes in float32 with Lanczos to relative 1e-3.
 LAM_REL = 5e-3
-#: Payload numbers keep 7 significant digits.
-ROUND_REL = 1e-6
 #: Central-difference step of the independent Hessian.
 FD_STEP = 1e-5
-
-
-def payload_of(**raw):
-    p, _notes, err = nv.parse_params(raw)
-    assert err is None, err
-    return nv.compute(p)
-
-
-@pytest.fixture(scope="module")
-def payloads():
-    return {
-        "single": payload_of(experiment="single", depth=2, width=4, activation="linear",
-                             param="sp", sigma_w2=2.0, data="gaussian", n_train=32, lr=1.2,
-                             steps=30, every=3, seed=3),
-        "structural": payload_of(experiment="single", width=8, n_train=32, steps=20, every=5,
-                                 matching="structural", data="teacher"),
-        "fig1": payload_of(experiment="fig1", scale=0.02),
-        "fig5": payload_of(experiment="fig5", scale=0.02, c_points=3),
-        "fig4": payload_of(experiment="fig4", scale=0.02),
-        "fig4s": payload_of(experiment="fig4s", scale=0.02),
-    }
-
-
-def valid(fig):
-    json.dumps(fig, allow_nan=False)
-    go.Figure(fig)           # raises on any property plotly does not know
-    return fig
 
 
 def traces(fig, prefix):
@@ -60,7 +34,7 @@ def traces(fig, prefix):
 def test_every_figure_is_valid_plotly_and_strict_json(payloads, kind):
     fig = valid(fn.result_figure(payloads[kind]))
     assert fig["data"]
-    assert fn.summary(payloads[kind])
+    assert summary(payloads[kind])
 
 
 def _dense_top_eig_linear2(X, Y, sigma_w2, width, seed):
@@ -186,15 +160,15 @@ def test_fig5_spectrum_of_a_period_two_orbit_peaks_at_one_half():
 def test_fig4_interpolation_panel_runs_rows_from_sp_to_mup(payloads):
     """Panel B: rows are the parameterizations s = 0 (SP) … 1 (μP) at one σ_w²."""
     pl = payloads["fig4s"]
-    assert pl["rows"] == list(nv.FIG4_SS) and pl["row_label"].startswith("s")
+    assert pl["rows"] == list(FIG4_SS) and pl["row_label"].startswith("s")
     fig = valid(fn.fig4_figure(pl))
     heat = [t for t in fig["data"] if t["type"] == "heatmap"]
-    assert all(len(t["z"]) == len(nv.FIG4_SS) for t in heat)
-    assert fig["layout"]["yaxis"]["ticktext"] == [f"{s:g}" for s in nv.FIG4_SS]
+    assert all(len(t["z"]) == len(FIG4_SS) for t in heat)
+    assert fig["layout"]["yaxis"]["ticktext"] == [f"{s:g}" for s in FIG4_SS]
     assert fig["layout"]["yaxis"]["title"]["text"] == pl["row_label"]
     # s = 0 is SP itself: its row equals panel A's SP row at the same σ_w²
     a = payloads["fig4"]
-    i = a["rows"].index(nv.FIG4_SIGMA_W2_S)
+    i = a["rows"].index(FIG4_SIGMA_W2_S)
     assert pl["diverged"][0] == a["diverged"][i]
     assert pl["half_sharp"][0] == a["half_sharp"][i]
     assert any(v is not None for v in pl["half_sharp"][0])
@@ -207,10 +181,10 @@ def test_fig4_heatmaps_over_sigma_and_c_with_diverged_cells_marked(payloads):
     assert [t["name"] for t in heat] == ["network ηλᴴ/2", "UV model ηλᴴ/2",
                                          "network test accuracy"]
     for t in heat:
-        assert len(t["z"]) == len(nv.FIG4_SIGMA_W2S)
-        assert all(len(row) == len(nv.FIG4_CS) for row in t["z"])
+        assert len(t["z"]) == len(FIG4_SIGMA_W2S)
+        assert all(len(row) == len(FIG4_CS) for row in t["z"])
     ticks = fig["layout"]["xaxis"]["ticktext"]
-    assert ticks == [f"{c:g}" for c in nv.FIG4_CS]
+    assert ticks == [f"{c:g}" for c in FIG4_CS]
     # ηλᴴ/2 = 1 (edge of stability) sits in the middle of the diverging scale
     assert heat[0]["zmin"] + heat[0]["zmax"] == 2.0
     marks = next(t for t in fig["data"] if t["name"] == "diverged")
@@ -228,7 +202,7 @@ def test_a_diverged_network_is_drawn_and_reported():
     run = pl["runs"][0]
     assert run["diverged_at"] is not None and len(run["loss"]) == run["diverged_at"] + 1
     valid(fn.training_figure(pl))
-    assert f"diverged at step {run['diverged_at']}" in fn.summary(pl)
+    assert f"diverged at step {run['diverged_at']}" in summary(pl)
 
 
 @pytest.mark.parametrize("payload", [None, {}, {"experiment": "nope"},
@@ -238,61 +212,3 @@ def test_a_diverged_network_is_drawn_and_reported():
 def test_empty_or_unknown_payloads_give_a_message_figure(payload):
     fig = valid(fn.result_figure(payload))
     assert fig["data"] == [] and fig["layout"]["annotations"]
-
-
-def test_uv_coupling_is_the_maps_parameter_and_linear_in_c(payloads):
-    """c_UV = η‖x‖|y|/√n_eff (spec §3) of every drawn UV model, reported in the text."""
-    for kind in ("single", "structural", "fig1"):
-        for run in payloads[kind]["runs"]:
-            uv = run["uv"]
-            want = uv["eta"] * uv["x_norm"] * abs(uv["y"]) / math.sqrt(uv["n_eff"])
-            assert uv["coupling"] == pytest.approx(want, rel=3 * ROUND_REL)
-        assert "c_UV = " in fn.summary(payloads[kind])
-    for kind in ("fig4", "fig4s"):
-        pl = payloads[kind]
-        for row in pl["uv_coupling"]:       # one UV model per row, η_UV ∝ c
-            per_c = [cu / c for cu, c in zip(row, pl["c"])]
-            assert per_c == pytest.approx([per_c[0]] * len(per_c), rel=3 * ROUND_REL)
-        fig = fn.fig4_figure(pl)
-        uv = next(t for t in fig["data"] if t["name"] == "UV model ηλᴴ/2")
-        assert "c_UV" in uv["hovertemplate"]
-        assert [[cell[2] for cell in row] for row in uv["customdata"]] == pl["uv_coupling"]
-    pl = payloads["fig5"]
-    assert [cu / c for cu, c in zip(pl["uv_coupling"], pl["c"])] == pytest.approx(
-        [pl["uv_coupling"][0] / pl["c"][0]] * len(pl["c"]), rel=3 * ROUND_REL)
-    assert "c_UV from" in fn.summary(pl)
-
-
-@pytest.mark.parametrize("coupling, outcome, explained", [
-    (2.5, "diverged", "past the one-example model's EoS crisis"),
-    (1.96, "diverged", "outside that attractor's basin"),
-    (0.7, "diverged", "outside the basin of its minima"),
-    (2.5, "converged", None), (None, "diverged", None)])
-def test_a_diverged_uv_model_is_explained_by_its_coupling(payloads, coupling, outcome, explained):
-    pl = copy.deepcopy(payloads["structural"])
-    pl["runs"][0]["uv"].update(coupling=coupling, outcome=outcome)
-    text = fn.summary(pl)
-    if explained is None:
-        assert "basin" not in text and "crisis" not in text
-    else:
-        assert explained in text
-    grid = copy.deepcopy(payloads["fig4"])
-    grid["uv_diverged"] = [[True] * len(grid["c"]) for _ in grid["rows"]]
-    grid["uv_coupling"] = [[coupling] * len(grid["c"]) for _ in grid["rows"]]
-    text = fn.summary(grid)
-    assert ("past its EoS crisis" in text) == (coupling is not None and coupling > 2)
-    marks = next(t for t in valid(fn.fig4_figure(grid))["data"] if t["name"] == "UV model diverged")
-    assert marks["customdata"] == [coupling] * (len(grid["c"]) * len(grid["rows"]))
-
-
-def test_rows_whose_calibration_is_not_exact_are_named(payloads):
-    grid = copy.deepcopy(payloads["fig4"])
-    grid["uv_calibrated"] = [True] * len(grid["rows"])
-    assert "fit not exact" not in fn.summary(grid)
-    grid["uv_calibrated"][-1] = False
-    assert f"fit not exact (no n_eff reproduces the network's NTK ratio, the closest is drawn) " \
-           f"for σ_w² = {grid['rows'][-1]:g}" in fn.summary(grid)
-    bif = copy.deepcopy(payloads["fig5"])
-    assert "fit not exact" not in fn.summary(bif)
-    bif["uv_calibrated"] = False
-    assert "fit not exact" in fn.summary(bif)
