@@ -179,22 +179,21 @@ def harden(dash_app: dash.Dash, debug: bool = False) -> None:
     server = dash_app.server
     if not debug:
         _without_versions(dash_app)
-    dev_only_path = dash_app.config.routes_pathname_prefix + "_reload-hash"
     configure_logging()
     server.secret_key = secret_key()
     server.config["MAX_CONTENT_LENGTH"] = max_content_length()
     server.config["PROPAGATE_EXCEPTIONS"] = False
     server.config["TRAP_HTTP_EXCEPTIONS"] = False
-    ancestors = frame_ancestors()
-    static_headers = {
-        "X-Content-Type-Options": "nosniff",
-        "Referrer-Policy": "strict-origin-when-cross-origin",
-        "Cross-Origin-Resource-Policy": "same-origin",
-    }
-    if ancestors in ("'self'", "'none'"):
-        static_headers["X-Frame-Options"] = "SAMEORIGIN" if ancestors == "'self'" else "DENY"
-    csp_cache: dict = {}
-    callback_path = dash_app.config.routes_pathname_prefix + "_dash-update-component"
+    _check_requests(dash_app, debug)
+    _headers_and_log(dash_app)
+    _error_pages(server)
+
+
+def _check_requests(dash_app: dash.Dash, debug: bool) -> None:
+    """Before a request: refuse development-only paths in production and
+    bodies over ``MAX_CONTENT_LENGTH`` (also chunked ones), and start the clock."""
+    server = dash_app.server
+    dev_only_path = dash_app.config.routes_pathname_prefix + "_reload-hash"
 
     @server.before_request
     def _start_clock():
@@ -214,37 +213,56 @@ def harden(dash_app: dash.Dash, debug: bool = False) -> None:
                     and flask.request.environ["wsgi.input"].read(1):
                 flask.abort(413)
 
+
+def _headers_and_log(dash_app: dash.Dash) -> None:
+    """After a request: the security headers, and one JSON log line."""
+    server = dash_app.server
+    ancestors = frame_ancestors()
+    static_headers = {
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "strict-origin-when-cross-origin",
+        "Cross-Origin-Resource-Policy": "same-origin",
+    }
+    if ancestors in ("'self'", "'none'"):
+        static_headers["X-Frame-Options"] = "SAMEORIGIN" if ancestors == "'self'" else "DENY"
+    csp_cache: dict = {}
+    callback_path = dash_app.config.routes_pathname_prefix + "_dash-update-component"
+
     @server.after_request
-    def _headers_and_log(response: flask.Response):
+    def _add(response: flask.Response):
         if "csp" not in csp_cache:                 # after every callback is registered
             csp_cache["csp"] = content_security_policy(dash_app, ancestors)
         response.headers.setdefault("Content-Security-Policy", csp_cache["csp"])
         for k, v in static_headers.items():
             response.headers.setdefault(k, v)
-        _log_request(response.status_code, response.calculate_content_length())
+        _log_request(response.status_code, response.calculate_content_length(), callback_path)
         return response
 
-    def _log_request(status: int, size) -> None:
-        req = flask.request
-        t0 = flask.g.get("t0")
-        record = {
-            "ts": round(time.time(), 3),
-            "method": req.method,
-            "path": req.path,
-            "status": status,
-            "duration_ms": round(1000 * (time.perf_counter() - t0), 2) if t0 else None,
-            "bytes": size,
-            "pid": os.getpid(),
-        }
-        if req.path == callback_path and status != 413:
-            body = json_body()
-            if isinstance(body, dict) and isinstance(body.get("output"), str):
-                record["output"] = body["output"][:120]
-            job = req.args.get("cacheKey")
-            if job:
-                record["job"] = job[:16]          # a background job's poll (key prefix)
-        access_log.info(json.dumps(record, ensure_ascii=False))
 
+def _log_request(status: int, size, callback_path: str) -> None:
+    req = flask.request
+    t0 = flask.g.get("t0")
+    record = {
+        "ts": round(time.time(), 3),
+        "method": req.method,
+        "path": req.path,
+        "status": status,
+        "duration_ms": round(1000 * (time.perf_counter() - t0), 2) if t0 else None,
+        "bytes": size,
+        "pid": os.getpid(),
+    }
+    if req.path == callback_path and status != 413:
+        body = json_body()
+        if isinstance(body, dict) and isinstance(body.get("output"), str):
+            record["output"] = body["output"][:120]
+        job = req.args.get("cacheKey")
+        if job:
+            record["job"] = job[:16]          # a background job's poll (key prefix)
+    access_log.info(json.dumps(record, ensure_ascii=False))
+
+
+def _error_pages(server: flask.Flask) -> None:
+    """Every error answers with a small JSON body, never a traceback."""
     @server.errorhandler(RequestEntityTooLarge)
     def _too_large(_exc):
         return _error(413, f"request body larger than {server.config['MAX_CONTENT_LENGTH']} "
