@@ -147,3 +147,10 @@ def test_the_view_is_registered_with_a_background_job():
         assert cid in layout
     jobs = [v for k, v in dash_app.callback_map.items() if ids.NETWORKS_GRAPH in k]
     assert len(jobs) == 1 and jobs[0].get("background")
+
+
+def test_a_failure_nobody_foresaw_gives_the_plan_line_a_message(monkeypatch):
+    def broken(p):
+        raise RuntimeError("boom")
+    monkeypatch.setattr(cb, "check_work", broken)
+    assert cb.plan(*values(**TINY)) == ("⚠ could not read the parameters", "message error")

@@ -94,3 +94,11 @@ def test_a_run_without_a_finite_step_has_nothing_to_export():
                                                  "ntk": [1.0, 1.0], "sharpness": [1.0, 1.0]}]}
     with pytest.raises(ValueError, match="no finite measured step"):
         export.export_csv(payload, 0)
+
+
+def test_a_failure_nobody_foresaw_gives_the_export_a_message(tiny_store, monkeypatch):
+    def broken(payload, index):
+        raise RuntimeError("boom")
+    monkeypatch.setattr(export, "export_csv", broken)
+    assert export.download(tiny_store, 0) == (None, "⚠ internal error while exporting",
+                                              "message error")
