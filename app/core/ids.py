@@ -113,7 +113,7 @@ SUMMARY = "trajectory-summary"
 #: Root container (its class gets ``large`` in projector mode).
 ROOT = "app-root"
 
-# -- η_max map view (app/views/eta_max.py; a background job) --------------------
+# -- η_max map view (app/views/eta_max/; a background job) --------------------
 #: Number input: side of the grid of starts; button to start the job, button to
 #: cancel it, its progress bar, the map and its summary line.
 ETA_MAX_GRID = "eta-max-grid"
@@ -123,7 +123,7 @@ ETA_MAX_PROGRESS = "eta-max-progress"
 ETA_MAX_GRAPH = "eta-max-graph"
 ETA_MAX_SUMMARY = "eta-max-summary"
 
-# -- Bifurcation and Universality views (app/views/bifurcation.py, app/views/universality.py)
+# -- Bifurcation and Universality views (app/views/bifurcation/, app/views/universality/)
 #: Tab values (``dcc.Tabs``) of the two views.
 BIFURCATION_TAB = "bifurcation"
 UNIVERSALITY_TAB = "universality"
@@ -163,8 +163,8 @@ UNIVERSALITY_LEVELS = "universality-levels"
 UNIVERSALITY_MESSAGE = "universality-message"
 UNIVERSALITY_TABLE = "universality-table"
 
-# -- Fate map, teaching presets, imported traces (app/views/fate_map.py,
-#    app/views/presets.py, app/views/import_trace.py) ---------------------------
+# -- Fate map, teaching presets, imported traces (app/views/fate_map/,
+#    app/views/presets/, app/views/import_trace/) ---------------------------
 #: Tab values (``dcc.Tabs``) of the three views.
 FATE_TAB = "fate-map-tab"
 PRESETS_TAB = "presets-tab"
@@ -207,7 +207,7 @@ IMPORT_PENDING = "import-pending"
 #: read by the phase plane and the time series; None when there is none.
 IMPORTED = "imported-trace"
 
-# -- Real networks view (app/views/networks.py; a background job) -----------------
+# -- Real networks view (app/views/networks/; a background job) -----------------
 #: Tab value (``dcc.Tabs``) of the view.
 NETWORKS_TAB = "networks"
 #: Radio items: what to run, ``single`` (one network), ``fig1``, ``fig5`` or ``fig4``
