@@ -32,7 +32,7 @@ from urllib.parse import urlsplit
 from celery import Celery
 from kombu.transport import redis as kombu_redis
 
-from .config import ConfigError, env_int, env_str
+from .config import ConfigError, env_int, env_str, redact_url
 from .job_queue import Limits
 
 __all__ = ["make_celery", "get_celery", "job_time_limit", "urls", "LabRedisTransport",
@@ -190,7 +190,6 @@ def broker_problem(celery: Celery | None = None) -> str | None:
     ``/healthz`` and before each job start.  URLs that are not Redis are not
     probed.
     """
-    from .jobs import _redact  # noqa: PLC0415
     roles: dict[str, list[str]] = {}
     try:
         celery = celery or get_celery()
@@ -207,6 +206,6 @@ def broker_problem(celery: Celery | None = None) -> str | None:
         except Exception as err:  # noqa: BLE001  (redis ConnectionError, TimeoutError, auth, …)
             detail = str(err).strip().split("\n", 1)[0] or type(err).__name__
             verb = "are" if len(names) > 1 else "is"
-            problems.append(f"Celery {' and '.join(names)} {_redact(url)} {verb} unreachable: "
+            problems.append(f"Celery {' and '.join(names)} {redact_url(url)} {verb} unreachable: "
                             f"{detail}")
     return "; ".join(problems) or None

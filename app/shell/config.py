@@ -12,7 +12,8 @@ import stat
 import tempfile
 from pathlib import Path
 
-__all__ = ["ConfigError", "env_int", "env_str", "private_dir", "cache_root", "probe_dir"]
+__all__ = ["ConfigError", "env_int", "env_str", "private_dir", "cache_root", "probe_dir",
+           "redact_url"]
 
 #: Bytes written by :func:`probe_dir`: enough that a full file system refuses them.
 PROBE_BYTES = 4096
@@ -103,3 +104,11 @@ def probe_dir(path: str | os.PathLike, name: str | None = None) -> str | None:
     except OSError as err:
         return f"{label} is not writable: {err.strerror or err}"
     return None
+
+
+def redact_url(url: str | None) -> str:
+    """A broker URL without its password (for logs)."""
+    if not url or "@" not in url:
+        return url or ""
+    scheme, _, rest = url.partition("://")
+    return f"{scheme}://***@{rest.rpartition('@')[2]}"

@@ -47,7 +47,7 @@ from pathlib import Path
 
 from dash import set_props
 
-from .config import ConfigError, cache_root, env_int, env_str, private_dir
+from .config import ConfigError, cache_root, env_int, env_str, private_dir, redact_url
 
 __all__ = ["make_manager", "jobs_dir", "background_kwargs", "failure_reporter", "problem",
            "uses_celery", "JOB_POLL_MS", "JOBS_SIZE_LIMIT"]
@@ -82,7 +82,7 @@ def make_manager():
     if uses_celery():
         from .celery_conf import get_celery  # noqa: PLC0415
         from .celery_manager import LabCeleryManager  # noqa: PLC0415
-        log.info("background jobs: Celery (broker %s)", _redact(env_str("CELERY_BROKER_URL")))
+        log.info("background jobs: Celery (broker %s)", redact_url(env_str("CELERY_BROKER_URL")))
         return LabCeleryManager(get_celery())
 
     import diskcache  # noqa: PLC0415
@@ -168,11 +168,3 @@ def problem(manager) -> str | None:
         from .celery_conf import broker_problem  # noqa: PLC0415
         return broker_problem(getattr(manager, "handle", None))
     return None
-
-
-def _redact(url: str | None) -> str:
-    """A broker URL without its password (for logs)."""
-    if not url or "@" not in url:
-        return url or ""
-    scheme, _, rest = url.partition("://")
-    return f"{scheme}://***@{rest.rpartition('@')[2]}"

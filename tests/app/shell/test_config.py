@@ -5,7 +5,8 @@ import stat
 
 import pytest
 
-from app.shell.config import ConfigError, cache_root, env_int, env_str, private_dir, probe_dir
+from app.shell.config import (ConfigError, cache_root, env_int, env_str, private_dir, probe_dir,
+                              redact_url)
 
 
 def test_env_str_strips_and_treats_blank_as_unset(monkeypatch):
@@ -80,3 +81,13 @@ def test_probe_dir_names_the_variable_and_the_reason(tmp_path):
     missing = tmp_path / "missing"
     assert probe_dir(missing, "JOBS_DIR") == (
         f"JOBS_DIR {missing} is not writable: No such file or directory")
+
+
+@pytest.mark.parametrize("url, shown", [
+    ("redis://:s3cret@10.0.0.5:6379/0", "redis://***@10.0.0.5:6379/0"),
+    ("redis://user:p@ss@host/1", "redis://***@host/1"),
+    ("redis://127.0.0.1:6379/0", "redis://127.0.0.1:6379/0"),
+    (None, ""), ("", "")])
+def test_a_broker_url_is_logged_without_its_password(url, shown):
+    assert redact_url(url) == shown
+    assert "s3cret" not in redact_url(url) and "p@ss" not in redact_url(url)
