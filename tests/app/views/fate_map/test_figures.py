@@ -1,7 +1,8 @@
-"""Figure builders of the fate map and of imported traces (app/figures_fate.py).
+"""Figure builders of the fate map (app/views/fate_map/figures.py).
 
 Figures are validated with plotly.graph_objects; categories are checked
-against uvcore's own ``FateMap.kind`` and against hand-made period codes.
+against uvcore's own ``FateMap.kind`` and against hand-made period codes,
+the hover texts against what a click does on each cell.
 """
 
 import csv
@@ -14,11 +15,8 @@ import pytest
 
 import uvcore
 from app.views.fate_map import figures as figures_fate
-from app.views.phase_plane import figures
-from app.core import traces as trace_store
 from app.core import theme
 from app.views.fate_map.figures import FATE_CATEGORIES
-from app.core.figures import empty_figure
 
 PARAMS = uvcore.MapParams(1.5, 16, 1, 2)
 WINDOW = ((-4.0, 3.0), (0.0, 3.0))
@@ -63,38 +61,60 @@ def test_colours_are_distinct_theme_colours():
     assert len({label for _, label, _ in FATE_CATEGORIES}) == len(FATE_CATEGORIES)
 
 
+def cells(fig) -> np.ndarray:
+    """Category of every cell, from the heatmaps (None: a gap of that heatmap)."""
+    heats = [t for t in fig["data"] if t["type"] == "heatmap"]
+    out = np.full(np.shape(heats[0]["z"]), -1)
+    for h in heats:
+        z = np.array([[-1 if v is None else v for v in row] for row in h["z"]])
+        assert np.all(out[z >= 0] == -1)                    # no cell is in two heatmaps
+        out = np.where(z >= 0, z, out)
+    return out
+
+
 def test_fate_figure_is_a_categorical_heatmap_with_a_legend():
     fm = hand_map()
     fig = figures_fate.fate_figure(fm, ((-1, 1), (1, 2)), steps=400,
                                    chaos_tol=uvcore.CHAOS_TOL)
     go.Figure(fig)
-    heat = fig["data"][0]
-    assert heat["type"] == "heatmap" and heat["showscale"] is False
-    assert heat["zmin"] == -0.5 and heat["zmax"] == len(FATE_CATEGORIES) - 0.5
-    assert np.asarray(heat["z"]).shape == (2, 5)
-    # the discrete colour scale puts category k's colour at z = k
-    scale = heat["colorscale"]
-    for k, (_, _, color) in enumerate(FATE_CATEGORIES):
-        pos = (k + 0.5) / len(FATE_CATEGORIES)
-        seg = [c for (a, c), (b, _) in zip(scale[::2], scale[1::2]) if a <= pos <= b]
-        assert seg == [color]
-    legend = [t["name"] for t in fig["data"][1:] if t.get("showlegend")]
+    heats = [t for t in fig["data"] if t["type"] == "heatmap"]
+    assert [h["name"] for h in heats] == ["fate", "forbidden starts"]
+    for heat in heats:
+        assert heat["showscale"] is False and heat["hoverongaps"] is False
+        assert heat["zmin"] == -0.5 and heat["zmax"] == len(FATE_CATEGORIES) - 0.5
+        # the discrete colour scale puts category k's colour at z = k
+        scale = heat["colorscale"]
+        for k, (_, _, color) in enumerate(FATE_CATEGORIES):
+            pos = (k + 0.5) / len(FATE_CATEGORIES)
+            seg = [c for (a, c), (b, _) in zip(scale[::2], scale[1::2]) if a <= pos <= b]
+            assert seg == [color]
+    assert cells(fig).tolist() == [[0, 1, 2, 3, 4], [5, 6, 6, 7, 8]]
+    legend = [t["name"] for t in fig["data"] if t.get("showlegend")]
     assert legend == [label for _, label, _ in FATE_CATEGORIES]      # all present here
     assert fig["layout"]["xaxis"]["range"] == [-1, 1]
 
 
-def test_hover_text_has_kind_period_and_lyapunov():
-    fm = hand_map()
-    fig = figures_fate.fate_figure(fm, ((-1, 1), (1, 2)), steps=400,
-                                   chaos_tol=uvcore.CHAOS_TOL)
-    text = fig["data"][0]["text"]
-    assert text[0][0] == "forbidden" and text[0][1] == "diverged"
-    assert text[0][3] == "converged, period 1<br>Lyapunov Λ = -0.5"
-    assert text[1][0] == "EoS, period 4<br>Lyapunov Λ = -0.4"
-    assert text[1][3] == "chaotic, no period<br>Lyapunov Λ = 0.4"
-    assert text[0][2].startswith("stalled, period 1")
-    tmpl = fig["data"][0]["hovertemplate"]
-    assert "Δf₀ = %{x" in tmpl and "λ₀ = %{y" in tmpl and "%{text}" in tmpl
+def test_the_hover_promises_a_start_only_where_a_click_starts_one():
+    """Forbidden cells (which the phase plane refuses as starts) say a click is
+    refused; every other cell says a click starts a trajectory."""
+    fm = small_map(2.26)
+    fig = figures_fate.fate_figure(fm, WINDOW, steps=400, chaos_tol=uvcore.CHAOS_TOL)
+    forbidden = fm.period == -2
+    assert forbidden.any() and (~forbidden).any()
+    by_name = {t["name"]: t for t in fig["data"] if t["type"] == "heatmap"}
+    allowed, refused = by_name["fate"], by_name["forbidden starts"]
+    has = {name: np.array([[v is not None for v in row] for row in t["z"]])
+           for name, t in by_name.items()}
+    assert np.array_equal(has["forbidden starts"], forbidden)
+    assert np.array_equal(has["fate"], ~forbidden)
+    assert "click: start a trajectory here" in allowed["hovertemplate"]
+    assert "start a trajectory" not in refused["hovertemplate"]
+    assert "a click here is refused" in refused["hovertemplate"]
+    # a window without forbidden cells has one heatmap, which promises starts
+    high = figures_fate.fate_figure(
+        uvcore.fate_map(PARAMS, (-2.5, -1.5), (1.0, 2.0), 10, 100), ((-2.5, -1.5), (1.0, 2.0)),
+        steps=100, chaos_tol=uvcore.CHAOS_TOL)
+    assert [t["name"] for t in high["data"] if t["type"] == "heatmap"] == ["fate"]
 
 
 def test_legend_lists_only_present_categories_and_trajectories_sit_on_top():
@@ -144,48 +164,3 @@ def test_fate_csv_one_row_per_start_full_precision():
         if r["lyapunov"]:
             assert float(r["lyapunov"]) == ly
     assert {r["kind"] for r in rows} >= {"forbidden", "periodic"}
-
-
-# -- imported traces ------------------------------------------------------------------
-
-def stored(n=3000, name="a<b>&c.csv", lam_h=True):
-    t = np.arange(n, dtype=float) * 10
-    tr = trace_store.ImportedTrace(name, t, -2 + 0.001 * t, 0.5 + 1e-4 * t,
-                                0.6 + 1e-4 * t if lam_h else None)
-    st = trace_store.from_store(trace_store.to_store(tr))
-    assert st is not None
-    return st
-
-
-def test_imported_plane_traces_escaped_name_and_gap():
-    st = stored()
-    traces = figures.imported_plane_traces(st, WINDOW)
-    go.Figure({"data": traces})
-    line = traces[0]
-    assert line["name"] == "imported: a&lt;b&gt;&amp;c.csv"
-    n = trace_store.PLANE_HEAD + trace_store.PLANE_TAIL
-    assert len(line["x"]) == n + 1 and math.isnan(line["x"][trace_store.PLANE_HEAD])
-    assert line["customdata"][0] == 0 and line["customdata"][-1] == 29990
-    assert line["line"]["color"] == figures.IMPORTED_COLOR
-    assert traces[1]["x"] == [-2.0] and traces[1]["showlegend"] is False
-
-
-def test_imported_on_the_time_series_widens_the_step_axes():
-    traj = uvcore.trajectory(-2.0, 0.5, PARAMS, 100)
-    fig = figures.timeseries(traj)
-    before = [t["name"] for t in fig["data"]]
-    st = stored()
-    out = figures.add_imported_timeseries(fig, st)
-    go.Figure(out)
-    assert [t["name"] for t in fig["data"]] == before                 # input untouched
-    new = {t["name"]: t for t in out["data"][len(before):]}
-    assert set(new) == {"imported: a&lt;b&gt;&amp;c.csv (loss)", "imported: a&lt;b&gt;&amp;c.csv (λ)",
-                        "imported: a&lt;b&gt;&amp;c.csv (λᴴ)"}
-    assert new["imported: a&lt;b&gt;&amp;c.csv (loss)"]["yaxis"] == "y"
-    assert new["imported: a&lt;b&gt;&amp;c.csv (λ)"]["yaxis"] == "y2"
-    assert out["layout"]["xaxis2"]["range"] == [0, 29990.0]
-    assert fig["layout"]["xaxis2"]["range"] == [0, 100]
-    assert len(figures.add_imported_timeseries(fig, stored(50, lam_h=False))["data"]) \
-        == len(before) + 2
-    empty = empty_figure("nothing")
-    assert figures.add_imported_timeseries(empty, st) is empty

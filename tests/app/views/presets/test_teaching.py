@@ -4,8 +4,9 @@ preset's own state and every quoted number (its ``facts``) is checked.
 References are independent computations: the cascade's flip points, crisis
 and period-3 folds from :func:`uvcore.cascade` (pseudo-arclength
 continuation), η_max from :func:`uvcore.eta_max` (scan + bisection), the
-closed forms c₂ = √5 − 1 and η_c = √n_eff/(‖x‖|y|), and the trajectories
-and fate maps the dashboard itself would compute.
+closed forms c₂ = √5 − 1 and η_c = √n_eff/(‖x‖|y|), the spec's EoS map
+z' = z(1 + c − z)² iterated here, and the trajectories and fate maps the
+dashboard itself would compute.
 """
 
 import math
@@ -23,6 +24,8 @@ from app.core.state import ViewParams, from_query, to_query
 QUOTE_RTOL = 1e-3
 #: Steps of the "stays bounded" checks of the chaotic preset.
 LONG_RUN = 100_000
+#: Steps of the EoS map iterated to decide whether an orbit escapes.
+EOS_STEPS = 20_000
 #: An orbit on the EoS edge: |λ − 2‖x‖|f|/√n_eff| below this × λ at late times.
 EDGE_RTOL = 1e-8
 
@@ -68,6 +71,22 @@ def on_edge(traj, p: ViewParams, n=512) -> bool:
     return bool(np.all(np.abs(traj.lam[-n:] - edge) <= EDGE_RTOL * traj.lam[-n:]))
 
 
+def eos_map(z, c):
+    """The spec's EoS map on the invariant edge (§3): z' = z(1 + c − z)²."""
+    return z * (1 + c - z) ** 2
+
+
+def eos_escapes(c: float, steps: int = EOS_STEPS) -> bool:
+    """Whether the EoS map's orbit from the map's top, z = (1 + c)/3, leaves
+    [0, c + 2] within ``steps`` steps (beyond c + 2, z' > z: it grows without bound)."""
+    z = (1 + c) / 3
+    for _ in range(steps):
+        z = eos_map(z, c)
+        if not 0.0 <= z <= c + 2:
+            return True
+    return False
+
+
 # -- every preset ------------------------------------------------------------------
 
 def test_every_preset_is_a_valid_state_with_its_start_in_the_url():
@@ -91,11 +110,35 @@ def test_apply_keeps_layers_font_and_seed():
     assert p.eta == 2.84 and p.window is None
 
 
+def spec_eta_c(preset) -> float:
+    """η_c = √n_eff/(‖x‖|y|) (spec §3) from the preset's own numbers (NTP: n_eff = n)."""
+    return math.sqrt(preset.width) / (preset.x_norm * abs(preset.y))
+
+
+#: The regime each preset's text describes, as where its η lies relative to
+#: η_c: below it (converges), between η_c and the crisis 2η_c (EoS), beyond.
+REGIME = {"sharpness-reduction": "below", "progressive-sharpening": "below",
+          "no-eos": "below", "eos-period-2": "eos", "eos-period-4": "eos", "chaos": "eos",
+          "divergence": "beyond"}
+
+
 def test_eta_c_is_2_for_every_preset():
     for preset in teaching.PRESETS:
         p = state_of(preset.key)
-        assert close(p.eta_c, 2.0, 1e-12)
-        assert close(uvcore.eta_critical(p.n_eff, p.x_norm, p.y), 2.0, 1e-12)
+        assert spec_eta_c(preset) == 2.0
+        assert close(p.eta_c, spec_eta_c(preset), 1e-12)
+        assert close(uvcore.eta_critical(p.n_eff, p.x_norm, p.y), spec_eta_c(preset), 1e-12)
+
+
+def test_each_preset_sits_in_the_regime_its_text_describes():
+    assert set(REGIME) == set(teaching.BY_KEY)
+    for preset in teaching.PRESETS:
+        eta_c = spec_eta_c(preset)
+        where = ("below" if preset.eta < eta_c else "eos" if preset.eta < 2 * eta_c
+                 else "beyond")
+        assert where == REGIME[preset.key], preset.key
+        if "c" in preset.facts:                          # the quoted c = η/η_c
+            assert close(preset.eta / eta_c, preset.facts["c"])
 
 
 # -- one test per preset: the claims of its text --------------------------------------
@@ -189,9 +232,17 @@ def test_divergence(cascade):
     c = c_of(p)
     assert close(c, fact(key, "c")) and c > cascade.c_crisis and close(cascade.c_crisis, 2.0)
     assert traj.diverged and traj.diverged_at == fact(key, "step")
-    # the equation: the top of the EoS map passes the point II exactly when c > 2
-    for cc in (1.9, 1.99, 2.01, c):
-        assert (4 * (1 + cc) ** 3 / 27 > cc + 2) == (cc > 2)
+    # the equation: the top of the EoS map's hump (between its zeros z = 0 and
+    # z = 1 + c), found on a dense grid of z, is 4(1 + c)³/27 at z = (1 + c)/3, and
+    # passes the point II z = c + 2 exactly when c > 2
+    for cc in (1.5, 1.9, 1.99, 2.01, 2.5, c):
+        z = np.linspace(0.0, 1 + cc, 400_001)
+        g = eos_map(z, cc)
+        assert close(g.max(), 4 * (1 + cc) ** 3 / 27, 1e-9)
+        assert close(z[g.argmax()], (1 + cc) / 3, 1e-4)
+        assert (g.max() > cc + 2) == (cc > 2)
+    # iterated from its top, the EoS map escapes past c + 2 at the preset's c, not below c = 2
+    assert eos_escapes(c) and not eos_escapes(1.99)
     # "on the fate map every allowed start diverges"
     (a, b), (lo, hi) = p.plot_window
     fm = uvcore.fate_map(uvcore.MapParams(*p.map_key), (a, b), (lo, hi), 80, 1000)
