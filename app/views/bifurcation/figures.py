@@ -1,72 +1,41 @@
-"""Figures of the Bifurcation and Universality views (plain dicts, no Dash).
+"""Figures of the Bifurcation view (plain dicts, no Dash).
 
-Pure functions from :mod:`uvcore` results to Plotly figure dicts, in the
-style of :mod:`app.figures`: numpy arrays rounded to what a screen shows,
-colours from :mod:`app.core.theme`, no ``go.Figure`` (tests validate the dicts).
+Pure functions from :mod:`uvcore` results to Plotly figure dicts: numpy
+arrays rounded to what a screen shows, colours from :mod:`app.core.theme`,
+no ``go.Figure`` (tests validate the dicts).
 
 * :func:`bifurcation_figure` — late-time λ (or ηλ) against η for the 2-D map
-  and the EoS map, coloured by period class; an outcome strip (one cell per
-  η and map, diverged included); the Lyapunov exponents beneath, all on one
-  shared η axis; diverged η shaded, never drawn as points; η_c, the current
-  η and the route-to-chaos guides (:func:`route_guides`) as vertical lines.
-* :func:`cobweb_figure` — the EoS map z' = z(1 + c − z)² (spec §3) with the
-  diagonal, an orbit's cobweb and the fixed points z = 0, c, c + 2.
-* :func:`universality_figure` — δ_k against k for the EoS and 2-D maps, and
-  the flip points against level in η and in c = η/η_c.
+  and the EoS map, drawn as images (:mod:`.raster`) coloured by period
+  class; an outcome strip (one cell per η and map, diverged included); the
+  Lyapunov exponents beneath, all on one shared η axis; diverged η shaded,
+  never drawn as points; η_c, the current η and the route-to-chaos guides
+  (:func:`route_guides`) as vertical lines.
 * :func:`bifurcation_csv` — the diagram as CSV text.
 
-Diagram inputs are :class:`uvcore.BifurcationDiagram` objects or anything
-with the same attributes (``eta``, ``lam`` of shape (K, M), ``period``,
-``lyapunov``, ``map``); cascades are :class:`uvcore.Cascade` objects.
+The cobweb is in :mod:`.cobweb`.  Diagram inputs are
+:class:`uvcore.BifurcationDiagram` objects or anything with the same
+attributes (``eta``, ``lam`` of shape (K, M), ``period``, ``lyapunov``,
+``map``); cascades are :class:`uvcore.Cascade` objects.
 """
 
 from __future__ import annotations
 
-import base64
 import math
 from typing import Iterable, Sequence
 
 import numpy as np
 
-from uvcore.outcomes import Kind, PeriodCode, classify, kind_name
+from uvcore.outcomes import PeriodCode, kind_name
 from uvcore.params import MapParams
 
 from ...core import theme
 from ...core.figures import round_to_span
+from .raster import (CLASS_COLORS, CLASSES, DIVERGED, EMPTY, PLOT_KEEP, diverged_runs,
+                     period_classes, raster, typed_array, values)
 
-__all__ = ["PLOT_KEEP", "CLASSES", "CLASS_LABELS", "CLASS_COLORS", "DIVERGED", "APERIODIC",
-           "period_classes", "points_by_class", "diverged_runs",
-           "route_guides", "bifurcation_figure", "cobweb_figure",
-           "bifurcation_csv", "eos_map", "eos_slope", "subscript", "raster", "RASTER_ROWS", "EMPTY",
-           "typed_array", "decode_array", "image_codes"]
+__all__ = ["DIVERGED_FILL", "GUIDE_STYLES", "GUIDE_POINTS", "subscript", "route_guides",
+           "bifurcation_figure", "bifurcation_csv"]
 
-#: Late-time values drawn per η: the last PLOT_KEEP of an aperiodic orbit; a
-#: period-k orbit is drawn as its k distinct values, a converged one as one.
-PLOT_KEEP = 64
-
-#: Period classes, in legend order: (key, legend label, colour).  Okabe–Ito
-#: colours plus Paul Tol's indigo and wine (colour-blind safe); the current η
-#: keeps the app's η colour (purple), so no class uses it.
-CLASSES = (
-    ("p1", "period 1", theme.BLUE),
-    ("p2", "period 2", theme.ORANGE),
-    ("p4", "period 4", theme.GREEN),
-    ("p8", "period 8", theme.VERMILLION),
-    ("p16", "period 2ᵏ ≥ 16", "#332288"),
-    ("other", "other period", theme.SKY_BLUE),
-    ("aperiodic", "aperiodic/chaotic", theme.GRAY),
-    ("stalled", "stalled", "#882255"),
-    ("diverged", "diverged", "#303030"),
-)
-CLASS_LABELS = tuple(label for _, label, _ in CLASSES)
-CLASS_COLORS = tuple(color for _, _, color in CLASSES)
-#: Class codes of the two special outcomes.
-APERIODIC = 6
-STALLED = 7
-DIVERGED = 8
-#: Code of an empty cell of the diagram image (drawn transparent; hovering
-#: and clicking it still give its η).
-EMPTY = -1
 #: Shading of diverged η in the diagram rows.
 DIVERGED_FILL = "rgba(48,48,48,0.14)"
 #: Colours of the Lyapunov rows and of the guides.
@@ -77,15 +46,8 @@ GUIDE_STYLES = {  # kind: (legend label, dash, width factor)
     "crisis": ("crisis", "dash", 1.0),
     "fold": ("period-3 folds", "longdashdot", 0.8),
 }
-#: Value bins of the diagram image (per map row).
-RASTER_ROWS = 300
-#: Periodic values are drawn 2·THICKEN + 1 bins tall (≈ 1.7 % of the row).
-THICKEN = 2
 #: Points drawn along each vertical guide (so hovering anywhere on it works).
 GUIDE_POINTS = 9
-#: Cobweb: steps drawn as a cobweb, and late states marked as the attractor.
-COBWEB_STEPS = 80
-ATTRACTOR_POINTS = 64
 
 _MAP_NAMES = {"uv": "2-D map", "eos": "EoS map"}
 _SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
@@ -100,87 +62,6 @@ def _fmt(v: float, digits: int = 4) -> str:
     return f"{v:.{digits}g}"
 
 
-def _sig(v: float, digits: int = 6) -> float:
-    return float(f"{v:.{digits}g}")
-
-
-# -- classes and points -------------------------------------------------------------
-
-def period_classes(period) -> np.ndarray:
-    """Class code (index into :data:`CLASSES`) of each period code.
-
-    The kind comes from :func:`uvcore.outcomes.classify`: converged → period 1;
-    periodic 2, 4, 8 → their classes, 16, 32, 64 … → "2ᵏ ≥ 16", other k ≥ 3 →
-    "other period"; not periodic → aperiodic/chaotic; stalled; diverged
-    (forbidden, which diagrams never hold, is counted as "other").
-    """
-    p = np.asarray(period, dtype=np.int64)
-    kind = classify(p)
-    periodic = kind == Kind.PERIODIC
-    out = np.full(p.shape, 5, dtype=np.int8)
-    out[kind == Kind.CONVERGED] = 0
-    out[periodic & (p == 2)] = 1
-    out[periodic & (p == 4)] = 2
-    out[periodic & (p == 8)] = 3
-    out[periodic & (p >= 16) & ((p & (p - 1)) == 0)] = 4
-    out[kind == Kind.APERIODIC] = APERIODIC
-    out[kind == Kind.STALLED] = STALLED
-    out[kind == Kind.DIVERGED] = DIVERGED
-    return out
-
-
-def _values(diagram, quantity: str) -> np.ndarray:
-    lam = np.asarray(diagram.lam, dtype=float)
-    if lam.ndim != 2:
-        lam = lam.reshape(np.asarray(diagram.eta).size, -1)
-    lam = lam[:, -PLOT_KEEP:]
-    if quantity == "eta-lam":
-        lam = lam * np.asarray(diagram.eta, dtype=float)[:, None]
-    return lam
-
-
-def _drawn(diagram, quantity: str):
-    """(values (K, M), mask of the values drawn, class per η)."""
-    period = np.asarray(diagram.period, dtype=np.int64)
-    vals = _values(diagram, quantity)
-    m = vals.shape[1]
-    count = np.where(period >= 1, np.minimum(period, m),
-                     np.where(period == PeriodCode.STALLED, 1,
-                              np.where(period == PeriodCode.NOT_PERIODIC, m, 0)))
-    mask = (np.arange(m)[None, :] >= (m - count)[:, None]) & np.isfinite(vals)
-    return vals, mask, period_classes(period)
-
-
-def points_by_class(diagram, quantity: str = "lam") -> dict:
-    """{class code: (η, value, period, exponent)} of the values drawn.
-
-    Per η: a period-k orbit gives its last k values (its distinct points), a
-    converged or stalled one its last value, an aperiodic one its last
-    :data:`PLOT_KEEP` values, a diverged one nothing.  Non-finite values
-    are never returned.
-    """
-    eta = np.asarray(diagram.eta, dtype=float)
-    period = np.asarray(diagram.period, dtype=np.int64)
-    lyap = np.asarray(diagram.lyapunov, dtype=float)
-    vals, mask, cls = _drawn(diagram, quantity)
-    out = {}
-    for code in range(len(CLASSES) - 1):
-        i, j = np.nonzero(mask & (cls == code)[:, None])
-        if i.size:
-            out[code] = (eta[i], vals[i, j], period[i], lyap[i])
-    return out
-
-
-def diverged_runs(diverged) -> list[tuple[int, int]]:
-    """Index ranges (first, last) of consecutive True entries."""
-    d = np.asarray(diverged, dtype=bool).astype(np.int8)
-    if not d.size:
-        return []
-    edges = np.diff(np.concatenate([[0], d, [0]]))
-    starts = np.nonzero(edges == 1)[0]
-    ends = np.nonzero(edges == -1)[0] - 1
-    return list(zip(starts.tolist(), ends.tolist()))
-
 
 def _run_bounds(eta: np.ndarray, i0: int, i1: int) -> tuple[float, float]:
     """η interval covered by grid points i0 … i1 (halfway to the neighbours)."""
@@ -189,6 +70,7 @@ def _run_bounds(eta: np.ndarray, i0: int, i1: int) -> tuple[float, float]:
     lo = 0.5 * (eta[i0 - 1] + eta[i0]) if i0 > 0 else eta[0] - 0.5 * step
     hi = 0.5 * (eta[i1] + eta[i1 + 1]) if i1 < n - 1 else eta[-1] + 0.5 * step
     return float(lo), float(hi)
+
 
 
 # -- route-to-chaos guides ---------------------------------------------------------------
@@ -264,60 +146,6 @@ _ROWS = {  # row: (y axis, domain)
     "lyap": ("y4", [0.0, 0.22]),
 }
 
-
-def raster(diagram, quantity: str, y_range: tuple[float, float], rows: int = RASTER_ROWS):
-    """The points of a diagram as a (rows × K) image: bin centres and codes.
-
-    Cell (r, i) holds the class code of η_i where one of its drawn values
-    (:func:`points_by_class`) falls in λ bin r of ``y_range``, :data:`EMPTY`
-    elsewhere (drawn transparent; values outside the range are left out).  Periodic branches are
-    thickened by :data:`THICKEN` bins up and down so a single value per η stays
-    visible (the browser draws no cell thinner than a pixel).
-    Columns of diverged η are empty.
-    """
-    eta = np.asarray(diagram.eta, dtype=float)
-    y0, y1 = float(y_range[0]), float(y_range[1])
-    z = np.full((rows, eta.size), EMPTY, dtype=np.int8)
-    centres = y0 + (np.arange(rows) + 0.5) * (y1 - y0) / rows
-    vals, mask, cls = _drawn(diagram, quantity)
-    col, j = np.nonzero(mask)
-    with np.errstate(all="ignore"):
-        b = np.floor((vals[col, j] - y0) / (y1 - y0) * rows)
-    inside = (b >= 0) & (b < rows)
-    b, col = b[inside].astype(np.int64), col[inside]
-    code = cls[col]
-    thick = code != APERIODIC
-    for d in [d for d in range(-THICKEN, THICKEN + 1) if d]:
-        bd = b[thick] + d
-        ok = (bd >= 0) & (bd < rows)
-        z[bd[ok], col[thick][ok]] = code[thick][ok]
-    z[b, col] = code
-    return centres, z
-
-
-def typed_array(a: np.ndarray) -> dict:
-    """Plotly's base64 typed-array spec of an (u)int8/float array (what
-    ``go.Figure`` itself sends; plotly.js decodes it): 1 byte per cell of the
-    diagram image instead of 2–4 characters of JSON."""
-    a = np.ascontiguousarray(a)
-    return {"dtype": {"int8": "i1", "uint8": "u1", "float32": "f4",
-                      "float64": "f8"}[a.dtype.name],
-            "bdata": base64.b64encode(a.tobytes()).decode("ascii"),
-            "shape": ", ".join(str(n) for n in a.shape)}
-
-
-def image_codes(trace: dict) -> np.ndarray:
-    """Class codes (:data:`EMPTY` where nothing is drawn) of a diagram-image trace."""
-    return decode_array(trace["z"]).astype(np.int16) + EMPTY
-
-
-def decode_array(spec) -> np.ndarray:
-    """Inverse of :func:`typed_array` (plain lists pass through)."""
-    if isinstance(spec, dict) and "bdata" in spec:
-        shape = tuple(int(n) for n in str(spec.get("shape", "-1")).split(","))
-        return np.frombuffer(base64.b64decode(spec["bdata"]),
-                             dtype=np.dtype(spec["dtype"])).reshape(shape)
-    return np.asarray(spec)
 
 
 def _raster_trace(diagram, quantity: str, row_axis: str, window, y_range, large: bool) -> dict:
@@ -424,7 +252,7 @@ def _lyap_trace(diagram, window, large: bool) -> dict:
 def _extent(diagram, quantity: str) -> tuple[float, float] | None:
     if diagram is None:
         return None
-    vals = _values(diagram, quantity)
+    vals = values(diagram, quantity)
     vals = vals[np.isfinite(vals)]
     if not vals.size:
         return None
@@ -439,41 +267,13 @@ def _padded(ext, pad: float = 0.04) -> tuple[float, float]:
     return lo - pad * span, hi + pad * span
 
 
-def bifurcation_figure(uv=None, eos=None, *, window, eta: float, eta_c: float,
-                       guides: Sequence[dict] = (), quantity: str = "lam",
-                       yranges: dict | None = None, subtitle: str = "",
-                       notes: Sequence[str] = (), large: bool = False,
-                       uirevision: str | None = None) -> dict:
-    """The orbit diagram against η (spec §3) as a figure dict.
 
-    Parameters
-    ----------
-    uv, eos : diagrams of the 2-D map and of the EoS map on the same η grid
-        (either may be None: not computed).
-    window : (η_lo, η_hi), the x range shown.
-    eta, eta_c : the current η (purple line) and η_c (black dashed line).
-    guides : from :func:`route_guides` (drawn where inside the window).
-    quantity : ``"lam"`` (λ) or ``"eta-lam"`` (ηλ).
-    yranges : optional {"y": (lo, hi), "y2": (lo, hi)}: value ranges of the
-        2-D and EoS rows (a zoom); default: the data's range, padded.
-    subtitle, notes : text for the title and a notes box.
-
-    Rows (top to bottom, one shared η axis): 2-D map, EoS map, outcome strip
-    (one cell per η and map, diverged included), Lyapunov exponents.  The
-    late-time values of each map are drawn as an image (:func:`raster`, one
-    column per η, :data:`RASTER_ROWS` value bins, coloured by period class):
-    its cost does not grow with the number of points, and it needs no
-    WebGL.  Diverged η are shaded in their row (and dark in the strip);
-    their columns are empty.
-    """
-    lo, hi = float(window[0]), float(window[1])
-    win = (lo, hi)
-    sym = "λ" if quantity == "lam" else "ηλ"
-    data: list[dict] = []
-    shapes: list[dict] = []
+def _map_rows(uv, eos, quantity: str, win, yranges: dict | None, large: bool):
+    """The two map rows: image traces, diverged shading, the classes seen, the
+    fixed value ranges and the (axis, lo, hi) of each row for the guides."""
+    data, shapes, guide_rows = [], [], []
     classes_seen: set = set()
     yfixed: dict = {}
-    guide_rows = []
     for key, diag in (("uv", uv), ("eos", eos)):
         yaxis, _ = _ROWS[key]
         if diag is None:
@@ -493,30 +293,37 @@ def bifurcation_figure(uv=None, eos=None, *, window, eta: float, eta_c: float,
             shapes.append({"type": "rect", "xref": "x", "yref": ref, "x0": a, "x1": b,
                            "y0": 0, "y1": 1, "fillcolor": DIVERGED_FILL, "line": {"width": 0},
                            "layer": "below", "name": f"diverged-{key}"})
-    data += _class_legend(classes_seen, large)
-    diverged_any = any((d is not None and bool(np.any(np.asarray(d.period) == PeriodCode.DIVERGED)))
-                       for d in (uv, eos))
-    if diverged_any:
-        data.append({"type": "scatter", "x": [None], "y": [None], "mode": "markers",
-                     "name": "diverged (shaded)", "yaxis": "y",
-                     "marker": {"symbol": "square", "size": 14, "color": DIVERGED_FILL,
-                                "line": {"color": "#888888", "width": 1}},
-                     "hoverinfo": "skip", "showlegend": True, "legendgroup": "diverged"})
-    if uv is not None or eos is not None:
-        data.append(_strip_trace(uv, eos, win, large))
-    lyap_ext = [float(np.nanmin(d.lyapunov)) for d in (uv, eos)
-                if d is not None and np.isfinite(np.asarray(d.lyapunov, dtype=float)).any()]
-    lyap_top = [float(np.nanmax(d.lyapunov)) for d in (uv, eos)
-                if d is not None and np.isfinite(np.asarray(d.lyapunov, dtype=float)).any()]
-    for diag in (uv, eos):
-        if diag is not None:
-            data.append(_lyap_trace(diag, win, large))
-    if lyap_ext:
-        l0, l1 = _padded((min(lyap_ext + [0.0]), max(lyap_top + [0.0])))
-        guide_rows.append(("y4", l0, l1))
-    data += _guide_traces(guides, guide_rows, win, large)
+    return data, shapes, classes_seen, yfixed, guide_rows
 
-    annotations = []
+
+def _diverged_legend(uv, eos) -> list[dict]:
+    if not any(d is not None and bool(np.any(np.asarray(d.period) == PeriodCode.DIVERGED))
+               for d in (uv, eos)):
+        return []
+    return [{"type": "scatter", "x": [None], "y": [None], "mode": "markers",
+             "name": "diverged (shaded)", "yaxis": "y",
+             "marker": {"symbol": "square", "size": 14, "color": DIVERGED_FILL,
+                        "line": {"color": "#888888", "width": 1}},
+             "hoverinfo": "skip", "showlegend": True, "legendgroup": "diverged"}]
+
+
+def _lyap_rows(uv, eos, win, large: bool) -> tuple[list[dict], tuple | None]:
+    """The exponent traces and the (axis, lo, hi) of their row (None: no finite one)."""
+    finite = [d for d in (uv, eos)
+              if d is not None and np.isfinite(np.asarray(d.lyapunov, dtype=float)).any()]
+    data = [_lyap_trace(d, win, large) for d in (uv, eos) if d is not None]
+    if not finite:
+        return data, None
+    lo = min([float(np.nanmin(d.lyapunov)) for d in finite] + [0.0])
+    hi = max([float(np.nanmax(d.lyapunov)) for d in finite] + [0.0])
+    l0, l1 = _padded((lo, hi))
+    return data, ("y4", l0, l1)
+
+
+def _eta_lines(eta: float, eta_c: float, win, large: bool) -> tuple[list, list]:
+    """Shapes and labels of η_c (black dashed) and the current η (purple)."""
+    lo, hi = win
+    shapes, annotations = [], []
     lw = theme.LINE_WIDTH[large]
     if math.isfinite(eta_c) and lo <= eta_c <= hi:
         shapes.append({"type": "line", "xref": "x", "yref": "paper", "x0": eta_c, "x1": eta_c,
@@ -534,18 +341,24 @@ def bifurcation_figure(uv=None, eos=None, *, window, eta: float, eta_c: float,
                             "showarrow": False,
                             "font": {"size": theme.FONT_SIZE[large] - 1,
                                      "color": theme.ETA_LINE}})
-    if notes:
-        annotations.append({"text": "<br>".join(list(notes)[:4]), "xref": "paper",
-                            "yref": "paper", "x": 0.01, "y": 0.99, "xanchor": "left",
-                            "yanchor": "top", "showarrow": False, "align": "left",
-                            "bgcolor": "rgba(255,255,255,0.85)", "bordercolor": theme.VERMILLION,
-                            "borderwidth": 1, "font": {"size": theme.FONT_SIZE[large] - 1,
-                                                       "color": theme.VERMILLION}})
+    return shapes, annotations
 
+
+def _notes_annotation(notes: Sequence[str], large: bool) -> dict:
+    return {"text": "<br>".join(list(notes)[:4]), "xref": "paper",
+            "yref": "paper", "x": 0.01, "y": 0.99, "xanchor": "left",
+            "yanchor": "top", "showarrow": False, "align": "left",
+            "bgcolor": "rgba(255,255,255,0.85)", "bordercolor": theme.VERMILLION,
+            "borderwidth": 1, "font": {"size": theme.FONT_SIZE[large] - 1,
+                                       "color": theme.VERMILLION}}
+
+
+def _layout(win, sym: str, yfixed: dict, shapes: list, annotations: list, subtitle: str,
+            large: bool, uirevision: str | None) -> dict:
     layout = theme.base_layout(large)
     fs = theme.FONT_SIZE[large]
     layout.update({
-        "xaxis": theme.axis("learning rate η", large, range=[lo, hi], autorange=False,
+        "xaxis": theme.axis("learning rate η", large, range=[win[0], win[1]], autorange=False,
                             anchor="y4", domain=[0.0, 1.0], mirror=False),
         "yaxis": theme.axis(f"{sym}, 2-D" + ("" if large else " map"), large,
                             domain=_ROWS["uv"][1], anchor="x",
@@ -576,107 +389,55 @@ def bifurcation_figure(uv=None, eos=None, *, window, eta: float, eta_c: float,
         "title": {"text": subtitle, "x": 0.01, "xanchor": "left", "yref": "container",
                   "y": 0.995, "yanchor": "top", "font": {"size": fs - 2}},
     })
-    return {"data": data, "layout": layout}
+    return layout
 
 
-# -- cobweb -----------------------------------------------------------------------------------
+def bifurcation_figure(uv=None, eos=None, *, window, eta: float, eta_c: float,
+                       guides: Sequence[dict] = (), quantity: str = "lam",
+                       yranges: dict | None = None, subtitle: str = "",
+                       notes: Sequence[str] = (), large: bool = False,
+                       uirevision: str | None = None) -> dict:
+    """The orbit diagram against η (spec §3) as a figure dict.
 
-def eos_map(z, c: float) -> np.ndarray:
-    """g(z) = z (1 + c − z)², the EoS map (spec §3)."""
-    z = np.asarray(z, dtype=float)
-    return z * (1.0 + c - z) ** 2
+    Parameters
+    ----------
+    uv, eos : diagrams of the 2-D map and of the EoS map on the same η grid
+        (either may be None: not computed).
+    window : (η_lo, η_hi), the x range shown.
+    eta, eta_c : the current η (purple line) and η_c (black dashed line).
+    guides : from :func:`route_guides` (drawn where inside the window).
+    quantity : ``"lam"`` (λ) or ``"eta-lam"`` (ηλ).
+    yranges : optional {"y": (lo, hi), "y2": (lo, hi)}: value ranges of the
+        2-D and EoS rows (a zoom); default: the data's range, padded.
+    subtitle, notes : text for the title and a notes box.
 
-
-def eos_slope(z, c: float) -> np.ndarray:
-    """g'(z) = (1 + c − z)(1 + c − 3z)."""
-    z = np.asarray(z, dtype=float)
-    return (1.0 + c - z) * (1.0 + c - 3.0 * z)
-
-
-def cobweb_figure(c: float, z, *, eta: float, z0: float, start_label: str = "",
-                  diverged_at: int | None = None, outcome: str = "",
-                  large: bool = False) -> dict:
-    """Cobweb of the EoS map z' = z(1 + c − z)² at one η.
-
-    ``z`` is the orbit z₀, z₁, … (finite states, computed by uvcore); its
-    first :data:`COBWEB_STEPS` steps are drawn as a cobweb and, for long
-    orbits that did not diverge, its last :data:`ATTRACTOR_POINTS` states as
-    the attractor.  Fixed points z = 0, c, c + 2 are marked (filled: stable).
+    Rows (top to bottom, one shared η axis): 2-D map, EoS map, outcome strip
+    (one cell per η and map, diverged included), Lyapunov exponents.  The
+    late-time values of each map are drawn as an image (:func:`raster`, one
+    column per η, :data:`raster.RASTER_ROWS` value bins, coloured by period class):
+    its cost does not grow with the number of points, and it needs no
+    WebGL.  Diverged η are shaded in their row (and dark in the strip);
+    their columns are empty.
     """
-    c = abs(float(c))
-    z = np.asarray(z, dtype=float)
-    z = z[np.isfinite(z)]
-    top = max(c + 2.0, float(z0)) * 1.08
-    fs = theme.FONT_SIZE[large]
-    lw = theme.LINE_WIDTH[large]
-    grid = np.linspace(0.0, top, 400)
-    curve = eos_map(grid, c)
-    keep = curve <= 1.6 * top
-    data = [
-        {"type": "scatter", "mode": "lines", "name": "g(z) = z(1+c−z)²",
-         "x": round_to_span(grid[keep], top, 5), "y": round_to_span(curve[keep], top, 5),
-         "line": {"color": theme.BLUE, "width": lw},
-         "hovertemplate": "z = %{x:.4g}<br>g(z) = %{y:.4g}<extra></extra>"},
-        {"type": "scatter", "mode": "lines", "name": "z′ = z", "x": [0.0, top],
-         "y": [0.0, top], "line": {"color": "#888888", "width": lw * 0.6, "dash": "dash"},
-         "hoverinfo": "skip"},
-    ]
-    n = min(z.size - 1, COBWEB_STEPS)
-    if n >= 1:
-        xs, ys = [float(z[0])], [0.0]
-        for t in range(n):
-            a, b = float(z[t]), float(z[t + 1])
-            xs += [a, b]
-            ys += [b, b]
-        xs_a, ys_a = np.clip(xs, 0.0, top * 1.6), np.clip(ys, 0.0, top * 1.6)
-        data.append({"type": "scatter", "mode": "lines", "name": f"cobweb ({n} steps)",
-                     "x": round_to_span(xs_a, top, 5), "y": round_to_span(ys_a, top, 5),
-                     "line": {"color": theme.VERMILLION, "width": lw * 0.55},
-                     "opacity": 0.85, "hoverinfo": "skip"})
-    data.append({"type": "scatter", "mode": "markers", "name": f"start z₀ = {_fmt(z0)}",
-                 "x": [float(z0)], "y": [0.0],
-                 "marker": {"symbol": "star", "size": 13 * (1.4 if large else 1),
-                            "color": theme.VERMILLION, "line": {"color": theme.BLACK, "width": 1}},
-                 "hovertemplate": f"start z₀ = {_fmt(z0)} {start_label}<extra></extra>"})
-    if diverged_at is None and z.size > 4 * ATTRACTOR_POINTS:
-        tail = z[-ATTRACTOR_POINTS - 1:]
-        data.append({"type": "scatter", "mode": "markers",
-                     "name": "attractor",
-                     "x": round_to_span(tail[:-1], top, 6), "y": round_to_span(tail[1:], top, 6),
-                     "marker": {"color": theme.GREEN, "size": 7 * (1.4 if large else 1),
-                                "symbol": "diamond"},
-                     "hovertemplate": "z = %{x:.6g} → %{y:.6g}<extra></extra>"})
-    fx = [0.0, c, c + 2.0]
-    names = ["z = 0", "z = c (the minimum, f = y)", "z = c + 2 (point II, escape threshold)"]
-    slopes = eos_slope(np.array(fx), c)
-    stable = [bool(abs(s) < 1.0) for s in slopes]
-    data.append({"type": "scatter", "mode": "markers", "name": "fixed points (● stable)",
-                 "x": fx, "y": fx,
-                 "text": [f"{nm}<br>g′ = {s:.4g}: {'stable' if st else 'unstable'}"
-                          for nm, s, st in zip(names, slopes, stable)],
-                 "hovertemplate": "%{text}<extra></extra>",
-                 "marker": {"symbol": ["circle" if st else "circle-open" for st in stable],
-                            "size": 12 * (1.4 if large else 1), "color": theme.BLACK,
-                            "line": {"color": theme.BLACK, "width": 2}}})
-    title = f"EoS map at η = {_fmt(eta)}: c = η/η_c = {_fmt(c, 5)}"
-    if outcome:
-        title += f"<br><span style='font-size:{fs - 2}px'>{outcome}</span>"
-    layout = theme.base_layout(large)
-    layout.update({
-        "xaxis": theme.axis("z = ηλ/2", large, range=[0.0, top], autorange=False,
-                            constrain="domain"),
-        "yaxis": theme.axis("z′", large, range=[0.0, top], autorange=False,
-                            scaleanchor="x", scaleratio=1, constrain="domain"),
-        "title": {"text": title, "x": 0.01, "xanchor": "left", "font": {"size": fs - 1}},
-        "legend": {**layout["legend"], "orientation": "h", "x": 0.0, "yref": "container",
-                   "y": 0.0, "yanchor": "bottom", "font": {"size": fs - 3}},
-        "margin": {**layout["margin"], "t": 62 if not large else 84},
-        "uirevision": "cobweb",
-    })
+    win = (float(window[0]), float(window[1]))
+    sym = "λ" if quantity == "lam" else "ηλ"
+    data, shapes, classes_seen, yfixed, guide_rows = _map_rows(uv, eos, quantity, win,
+                                                               yranges, large)
+    data += _class_legend(classes_seen, large)
+    data += _diverged_legend(uv, eos)
+    if uv is not None or eos is not None:
+        data.append(_strip_trace(uv, eos, win, large))
+    lyap, lyap_row = _lyap_rows(uv, eos, win, large)
+    data += lyap
+    if lyap_row is not None:
+        guide_rows.append(lyap_row)
+    data += _guide_traces(guides, guide_rows, win, large)
+    lines, annotations = _eta_lines(eta, eta_c, win, large)
+    if notes:
+        annotations.append(_notes_annotation(notes, large))
+    layout = _layout(win, sym, yfixed, shapes + lines, annotations, subtitle, large,
+                     uirevision)
     return {"data": data, "layout": layout}
-
-
-# -- universality --------------------------------------------------------------------------
 
 
 # -- CSV --------------------------------------------------------------------------------------
@@ -708,3 +469,4 @@ def bifurcation_csv(diagrams: Iterable, *, x_norm: float, n_eff: float, y: float
             e = float(e)
             lines.append(f"{d.map},{e!r},{e * scale!r},{int(p)},{cell(float(ly))},{vals}")
     return "\n".join(lines) + "\n"
+

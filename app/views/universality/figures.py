@@ -17,22 +17,8 @@ _SETS = ((theme.BLUE, "circle"), (theme.ORANGE, "diamond-open"), (theme.GREEN, "
          (theme.VERMILLION, "triangle-up-open"), ("#332288", "x-thin-open"))
 
 
-def universality_figure(eos=None, uv=None, references: Sequence[tuple[str, object]] = (),
-                        *, params_label: str = "", large: bool = False) -> dict:
-    """δ_k against k, and the flip points against level in η and in c.
-
-    ``eos`` and ``uv`` are :class:`uvcore.Cascade` results for the current
-    (n_eff, ‖x‖, y); ``references`` are (label, EoS cascade) pairs at other
-    parameters.  Left: δ_k = (c_k − c_{k−1})/(c_{k+1} − c_k), k = 2 … L−1, for
-    both maps, with Feigenbaum's δ.  Middle: the flip points η_k (log axis;
-    each parameter set on its own scale).  Right: the same points in
-    c = η/η_c — they collapse onto one curve.  Points of the current
-    parameters carry ``customdata`` = η_k (click: set η); the others
-    ``["ref", η_k]`` and ``["delta", |δ_k − δ|]`` (not click targets).
-    """
-    fs = theme.FONT_SIZE[large]
-    lw = theme.LINE_WIDTH[large]
-    ms = 9 * (1.4 if large else 1)
+def _delta_traces(eos, uv, lw: float, ms: float) -> list[dict]:
+    """δ_k of both maps and Feigenbaum's δ as a horizontal line (left panel)."""
     data: list[dict] = []
     ks_all: list[int] = []
     for (label, cas), (color, symbol) in zip((("EoS map", eos), ("2-D map", uv)), _SETS):
@@ -58,51 +44,42 @@ def universality_figure(eos=None, uv=None, references: Sequence[tuple[str, objec
                  "xaxis": "x", "yaxis": "y", "meta": {"panel": "delta", "feigenbaum": True},
                  "line": {"color": theme.BLACK, "width": lw * 0.6, "dash": "dash"},
                  "hovertemplate": f"δ = {FEIGENBAUM_DELTA:.12g}<extra></extra>"})
+    return data
 
-    sets = []
-    if eos is not None:
-        sets.append((f"current ({params_label}), EoS map" if params_label else "current, EoS map",
-                     eos, True))
-    if uv is not None:
-        sets.append(("current, 2-D map", uv, True))
-    sets += [(label, cas, False) for label, cas in references if cas is not None]
-    for i, ((label, cas, current), (color, symbol)) in enumerate(zip(sets, _SETS)):
-        c = np.asarray(cas.c_flip, dtype=float)
-        e = np.asarray(cas.eta_flip, dtype=float)
-        k = np.arange(1, c.size + 1)
-        # a plain η_k is a click target (current parameters); ["ref", η_k] is not
-        cd = e.tolist() if current else [["ref", v] for v in e.tolist()]
-        ecd = "%{customdata:.10g}" if current else "%{customdata[1]:.10g}"
-        common = {"mode": "lines+markers", "legendgroup": f"set{i}",
-                  "line": {"color": color, "width": lw * 0.5,
-                           "dash": "solid" if i == 0 else "dot"},
-                  "marker": {"color": color, "symbol": symbol, "size": ms + 2 * i,
-                             "line": {"color": color, "width": 2}}}
-        data.append({"type": "scatter", "name": f"η_k, {label}", **common,
-                     "x": k.tolist(), "y": e.tolist(), "xaxis": "x2", "yaxis": "y2",
-                     "customdata": cd, "showlegend": True,
-                     "meta": {"panel": "eta", "current": current, "map": cas.map},
-                     "hovertemplate": (f"{label}<br>level k = %{{x}}<br>η_k = %{{y:.10g}}"
-                                       f"<br>η_c = {cas.eta_c:.6g}"
-                                       + ("<br>click: set η here" if current else "")
-                                       + "<extra></extra>")})
-        data.append({"type": "scatter", "name": f"cₖ, {label}", **common,
-                     "x": k.tolist(), "y": c.tolist(), "xaxis": "x3", "yaxis": "y3",
-                     "customdata": cd, "showlegend": False,
-                     "meta": {"panel": "c", "current": current, "map": cas.map},
-                     "hovertemplate": (f"{label}<br>level k = %{{x}}<br>cₖ = %{{y:.13g}}"
-                                       f"<br>η_k = {ecd}"
-                                       + ("<br>click: set η here" if current else "")
-                                       + "<extra></extra>")})
-    ref = eos if eos is not None else uv
-    if ref is not None:
-        n = len(ref.c_flip)
-        data.append({"type": "scatter", "mode": "lines", "name": "c∞ (accumulation point)",
-                     "x": [0.5, n + 0.5], "y": [ref.c_inf] * 2, "xaxis": "x3", "yaxis": "y3",
-                     "meta": {"panel": "c", "c_inf": True},
-                     "line": {"color": theme.GUIDE_COLOR, "width": lw * 0.6, "dash": "dashdot"},
-                     "hovertemplate": f"c∞ = {ref.c_inf:.12g}<extra></extra>"})
 
+def _flip_traces(i: int, label: str, cas, current: bool, lw: float, ms: float) -> list[dict]:
+    """The flip points of one parameter set in η (middle) and in c (right)."""
+    color, symbol = _SETS[i]
+    c = np.asarray(cas.c_flip, dtype=float)
+    e = np.asarray(cas.eta_flip, dtype=float)
+    k = np.arange(1, c.size + 1)
+    # a plain η_k is a click target (current parameters); ["ref", η_k] is not
+    cd = e.tolist() if current else [["ref", v] for v in e.tolist()]
+    ecd = "%{customdata:.10g}" if current else "%{customdata[1]:.10g}"
+    click = "<br>click: set η here" if current else ""
+    common = {"mode": "lines+markers", "legendgroup": f"set{i}",
+              "line": {"color": color, "width": lw * 0.5,
+                       "dash": "solid" if i == 0 else "dot"},
+              "marker": {"color": color, "symbol": symbol, "size": ms + 2 * i,
+                         "line": {"color": color, "width": 2}}}
+    return [
+        {"type": "scatter", "name": f"η_k, {label}", **common,
+         "x": k.tolist(), "y": e.tolist(), "xaxis": "x2", "yaxis": "y2",
+         "customdata": cd, "showlegend": True,
+         "meta": {"panel": "eta", "current": current, "map": cas.map},
+         "hovertemplate": (f"{label}<br>level k = %{{x}}<br>η_k = %{{y:.10g}}"
+                           f"<br>η_c = {cas.eta_c:.6g}" + click + "<extra></extra>")},
+        {"type": "scatter", "name": f"cₖ, {label}", **common,
+         "x": k.tolist(), "y": c.tolist(), "xaxis": "x3", "yaxis": "y3",
+         "customdata": cd, "showlegend": False,
+         "meta": {"panel": "c", "current": current, "map": cas.map},
+         "hovertemplate": (f"{label}<br>level k = %{{x}}<br>cₖ = %{{y:.13g}}"
+                           f"<br>η_k = {ecd}" + click + "<extra></extra>")},
+    ]
+
+
+def _layout(params_label: str, large: bool) -> dict:
+    fs = theme.FONT_SIZE[large]
     layout = theme.base_layout(large)
     layout.update({
         "xaxis": theme.axis("k", large, domain=[0.0, 0.29], anchor="y", dtick=1),
@@ -121,4 +98,40 @@ def universality_figure(eos=None, uv=None, references: Sequence[tuple[str, objec
                               if params_label else "")),
                   "x": 0.01, "xanchor": "left", "font": {"size": fs}},
     })
-    return {"data": data, "layout": layout}
+    return layout
+
+
+def universality_figure(eos=None, uv=None, references: Sequence[tuple[str, object]] = (),
+                        *, params_label: str = "", large: bool = False) -> dict:
+    """δ_k against k, and the flip points against level in η and in c.
+
+    ``eos`` and ``uv`` are :class:`uvcore.Cascade` results for the current
+    (n_eff, ‖x‖, y); ``references`` are (label, EoS cascade) pairs at other
+    parameters.  Left: δ_k = (c_k − c_{k−1})/(c_{k+1} − c_k), k = 2 … L−1, for
+    both maps, with Feigenbaum's δ.  Middle: the flip points η_k (log axis;
+    each parameter set on its own scale).  Right: the same points in
+    c = η/η_c — they collapse onto one curve.  Points of the current
+    parameters carry ``customdata`` = η_k (click: set η); the others
+    ``["ref", η_k]`` and ``["delta", |δ_k − δ|]`` (not click targets).
+    """
+    lw = theme.LINE_WIDTH[large]
+    ms = 9 * (1.4 if large else 1)
+    data = _delta_traces(eos, uv, lw, ms)
+    sets = []
+    if eos is not None:
+        sets.append((f"current ({params_label}), EoS map" if params_label else "current, EoS map",
+                     eos, True))
+    if uv is not None:
+        sets.append(("current, 2-D map", uv, True))
+    sets += [(label, cas, False) for label, cas in references if cas is not None]
+    for i, (label, cas, current) in enumerate(sets[:len(_SETS)]):
+        data += _flip_traces(i, label, cas, current, lw, ms)
+    ref = eos if eos is not None else uv
+    if ref is not None:
+        n = len(ref.c_flip)
+        data.append({"type": "scatter", "mode": "lines", "name": "c∞ (accumulation point)",
+                     "x": [0.5, n + 0.5], "y": [ref.c_inf] * 2, "xaxis": "x3", "yaxis": "y3",
+                     "meta": {"panel": "c", "c_inf": True},
+                     "line": {"color": theme.GUIDE_COLOR, "width": lw * 0.6, "dash": "dashdot"},
+                     "hovertemplate": f"c∞ = {ref.c_inf:.12g}<extra></extra>"})
+    return {"data": data, "layout": _layout(params_label, large)}

@@ -1,9 +1,9 @@
-"""Callbacks of the Bifurcation and Universality views, called directly (and
-through Dash's HTTP endpoint with hostile values): parse → compute → figure,
-bad input → a message, never an exception."""
+"""Callbacks of the Bifurcation view (app.views.bifurcation.callbacks), called
+directly and through Dash's HTTP endpoint with hostile values: parse → compute
+→ figure, bad input → a message, never an exception; a click sends the phase
+plane the intent "set η"."""
 
 import json
-import math
 
 import numpy as np
 import plotly.graph_objects as go
@@ -11,14 +11,13 @@ import pytest
 from dash import no_update
 from plotly.io.json import to_json_plotly
 
-import uvcore
-from app.views.bifurcation import figures as fb
-from app.core import ids
+from app.core import ids, intents
 from app.core.state import ViewParams, to_query
-from app.views import bifurcation as bv
-from app.views import universality as un
+from app.views.bifurcation import callbacks as bv
+from app.views.bifurcation import compute
+from app.views.bifurcation import raster as rs
 
-from .conftest import request_body
+from ...conftest import request_body
 
 DEFAULT = to_query(ViewParams())                 # η = 1.5, n_eff = 16, ‖x‖ = 1, y = 2: η_c = 2
 ZOOM = f"{ids.BIFURCATION_ZOOM}.data"
@@ -54,7 +53,7 @@ def test_default_diagram():
     assert (lo, hi) == (1.2, 4.2)                # c ∈ [0.6, 2.1] × η_c = 2
     for m in ("uv", "eos"):
         x = raster_of(fig, m)["x"]
-        assert len(x) == bv.NUM and x[0] == lo and x[-1] == hi
+        assert len(x) == compute.NUM and x[0] == lo and x[-1] == hi
     assert "default start" in fig["layout"]["title"]["text"]
 
 
@@ -68,7 +67,7 @@ def test_zoom_recomputes_the_window_at_full_resolution():
     out = update([ZOOM], zoom={"xaxis.range[0]": 2.5, "xaxis.range[1]": 2.65})
     assert out["window"]["eta"] == [2.5, 2.65] and out["window"]["eta_c"] == 2
     x = raster_of(out["figure"])["x"]
-    assert len(x) == bv.NUM and x[0] == 2.5 and x[-1] == 2.65
+    assert len(x) == compute.NUM and x[0] == 2.5 and x[-1] == 2.65
     # the store carries the window to the next call (e.g. a change of η)
     nxt = update(state=state(eta=2.6), window=out["window"])
     assert nxt["figure"]["layout"]["xaxis"]["range"] == [2.5, 2.65]
@@ -100,7 +99,7 @@ def test_y_zoom_rebins_the_row():
     fig = out["figure"]
     assert fig["layout"]["yaxis2"]["range"] == [0.5, 1.5]
     ys = raster_of(fig, "eos")["y"]
-    assert len(ys) == fb.RASTER_ROWS and 0.5 < min(ys) and max(ys) < 1.5
+    assert len(ys) == rs.RASTER_ROWS and 0.5 < min(ys) and max(ys) < 1.5
     assert out["window"]["y"] == {"y2": [0.5, 1.5]} and out["window"]["eta"] is None
     # kept while the parameters stay; dropped when the quantity changes
     keep = update(state=state(eta=2.2), window=out["window"])
@@ -146,7 +145,7 @@ def test_selected_start_is_used():
     out = update(state=st, eos_start="start")
     title = out["figure"]["layout"]["title"]["text"]
     assert "selected start" in title and "(-3, 1.5)" in title and "ηλ₀/2" in title
-    d = bv.diagram("uv", 1.2, 4.2, bv.NUM, 16.0, 1.0, 2.0, -3.0, 1.5, bv.TRANSIENT)
+    d = compute.diagram("uv", 1.2, 4.2, compute.NUM, 16.0, 1.0, 2.0, -3.0, 1.5, compute.TRANSIENT)
     assert d.diagram.df0 == -3.0 and d.diagram.lam0 == 1.5
     # no trajectory at all: the default start
     assert "default start" in update(state=state(starts=()))["figure"]["layout"]["title"]["text"]
@@ -158,16 +157,6 @@ def test_forbidden_start_after_a_parameter_change_is_a_message():
     out = update(state=st)
     assert "forbidden" in out["message"] and "2-D map not computed" in out["message"]
     go.Figure(out["figure"])
-
-
-def test_diagram_matches_uvcore():
-    res = bv.diagram("eos", 1.2, 4.2, 50, 16.0, 1.0, 2.0, 0.0, 0.5, 500)
-    ref = uvcore.bifurcation(1.2, 4.2, 50, n_eff=16.0, x_norm=1.0, y=2.0, map="eos",
-                             lam0=0.5, transient=500, keep=bv.WINDOW)
-    d = res.diagram
-    assert (d.period == ref.period).all()
-    assert np.allclose(d.lam, ref.lam[:, -fb.PLOT_KEEP:], rtol=1e-6, equal_nan=True)
-    assert bv.diagram("uv", 1.2, 4.2, 50, 16.0, 1.0, 2.0, 5.0, 0.1, 500).error
 
 
 def test_diagram_answer_stays_under_the_size_budget():
@@ -192,15 +181,6 @@ def test_cobweb_at_the_current_eta():
     assert start["x"] == [c / 2]
 
 
-def test_cobweb_orbit_is_the_eos_map():
-    orb = bv.eos_orbit(2.9, 16.0, 1.0, -2.0, 0.7, 200)      # y < 0: the P = 0 edge
-    c = 2.9 / 2.0
-    z = [0.7]
-    for _ in range(30):
-        z.append(z[-1] * (1 + c - z[-1]) ** 2)
-    assert np.allclose(orb.z[:31], z, rtol=1e-9)
-
-
 @pytest.mark.parametrize("value", HOSTILE)
 def test_cobweb_hostile(value):
     go.Figure(bv.update_cobweb(value, value, None))
@@ -215,14 +195,26 @@ def test_cobweb_escape_and_y_zero():
 
 # -- clicks -------------------------------------------------------------------------------------
 
-def test_click_sets_eta():
-    assert bv.click_to_eta({"points": [{"x": 2.345678912, "y": 1}]}) == (2.34568, "")
-    assert bv.click_to_eta({"points": [{"x": 3}]}) == (3, "")
+def sent_eta(answer):
+    """The η of a click's answer (intent, message), read back as the plane reads it."""
+    intent, message = answer
+    assert message == ""
+    parsed, err = intents.parse(intent)
+    assert err is None and parsed.kind == "set-eta"
+    return parsed.eta
+
+
+def test_click_sends_the_plane_a_set_eta_intent():
+    assert sent_eta(bv.click_intent({"points": [{"x": 2.345678912, "y": 1}]})) == 2.34568
+    assert sent_eta(bv.click_intent({"points": [{"x": 3}]})) == 3
     # a guide among the clicked points wins (x hover mode gives every row's point)
     click = {"points": [{"x": 2.47, "y": 0.3}, {"x": 2.472, "customdata": ["guide", 2.4721359]}]}
-    assert bv.click_to_eta(click) == (2.47214, "")
+    assert sent_eta(bv.click_intent(click)) == 2.47214
     # clamped to the η range of the dashboard
-    assert bv.click_to_eta({"points": [{"x": 5e4}]}) == (10000, "")
+    assert sent_eta(bv.click_intent({"points": [{"x": 5e4}]})) == 10000
+    # each click is a new intent (the plane applies the same η twice)
+    a, b = bv.click_intent({"points": [{"x": 3}]})[0], bv.click_intent({"points": [{"x": 3}]})[0]
+    assert a["token"] != b["token"]
 
 
 @pytest.mark.parametrize("click", HOSTILE + [
@@ -230,20 +222,12 @@ def test_click_sets_eta():
     {"points": [{"x": float("nan")}]}, {"points": [{"x": -2}]}, {"points": "x"},
     {"points": [5]}, {"points": [{"x": 2, "customdata": 5}], "extra": 1}])
 def test_hostile_clicks(click):
-    for source in ("x", "customdata"):
-        value, message = bv.click_to_eta(click, source)
-        if value is no_update:
-            assert message
-        else:
-            assert isinstance(value, (int, float)) and 1e-3 <= value <= 1e4
-
-
-def test_universality_click_accepts_only_current_flip_points():
-    assert bv.click_to_eta({"points": [{"x": 3, "customdata": 2.4721359}]},
-                           "customdata") == (2.47214, "")
-    for cd in (["ref", 2.5], ["delta", 0.01], None, True):
-        value, message = bv.click_to_eta({"points": [{"x": 3, "customdata": cd}]}, "customdata")
-        assert value is no_update and "flip point" in message
+    intent, message = bv.click_intent(click)
+    if intent is no_update:
+        assert message                           # shown in the view's message line
+    else:
+        parsed, err = intents.parse(intent)
+        assert err is None and 1e-3 <= parsed.eta <= 1e4
 
 
 # -- CSV and the fine diagram ------------------------------------------------------------------
@@ -255,14 +239,14 @@ def test_download_csv():
     assert data["filename"] == "bifurcation.csv"
     lines = data["content"].strip().splitlines()
     assert lines[0].startswith("map,eta,c,period,lyapunov,lam_0,")
-    assert len(lines) == 1 + 2 * bv.NUM
+    assert len(lines) == 1 + 2 * compute.NUM
     assert float(lines[1].split(",")[1]) == 2.5
     for value in HOSTILE:
         bv.download_csv(1, value, value, value)
 
 
 def test_fine_job_reports_progress_and_returns_plain_json(monkeypatch):
-    monkeypatch.setattr(bv, "FINE_NUM", 300)
+    monkeypatch.setattr(compute, "FINE_NUM", 300)
     seen = []
     fig, msg = bv.fine_job(seen.append, 1, DEFAULT, {"eta": [2.4, 2.7], "eta_c": 2.0},
                            "lam", "half-c", ["guides"])
@@ -271,17 +255,8 @@ def test_fine_job_reports_progress_and_returns_plain_json(monkeypatch):
     x = raster_of(fig)["x"]
     assert len(x) == 300 and x[0] == 2.4 and x[-1] == 2.7
     assert "Fine diagram" in fig["layout"]["title"]["text"] and "fine diagram" in msg
-    assert seen[-1] == (str(2 * bv.FINE_CHUNKS), str(2 * bv.FINE_CHUNKS))
-    assert len(seen) == 2 * bv.FINE_CHUNKS
-
-
-def test_fine_diagram_equals_the_unchunked_computation():
-    s = bv._setup({"state": DEFAULT})
-    uv, eos, notes = bv.fine_diagrams(s, (2.4, 2.7), num=200, transient=1000, chunks=7)
-    assert notes == []
-    ref = bv._bifurcation("uv", 2.4, 2.7, 200, 16.0, 1.0, 2.0, -2.0, 0.5, 1000)
-    assert np.allclose(uv.eta, ref.eta, rtol=1e-12)
-    assert (uv.period == ref.period).all()
+    assert seen[-1] == (str(2 * compute.FINE_CHUNKS), str(2 * compute.FINE_CHUNKS))
+    assert len(seen) == 2 * compute.FINE_CHUNKS
 
 
 @pytest.mark.parametrize("value", HOSTILE)
@@ -291,77 +266,44 @@ def test_fine_job_hostile(value):
         json.dumps(fig)
 
 
-# -- universality ------------------------------------------------------------------------------
-
-def test_universality_panel():
-    fig, table, msg = un.update_universality(DEFAULT, 8, ids.UNIVERSALITY_TAB)
-    go.Figure(fig)
-    deltas = [t for t in fig["data"] if (t.get("meta") or {}).get("panel") == "delta"
-              and "map" in t["meta"]]
-    assert sorted(t["meta"]["map"] for t in deltas) == ["eos", "uv"]
-    assert all(len(t["y"]) == 6 for t in deltas)
-    assert "δ_7 = 4.66914" in msg
-    assert table != ""
-    fig5, _, _ = un.update_universality(DEFAULT, 5, None)
-    assert all(len(t["y"]) == 3 for t in fig5["data"]
-               if (t.get("meta") or {}).get("panel") == "delta" and "map" in t["meta"])
-    assert un.update_universality(DEFAULT, 8, "phase-plane-tab") == (no_update,) * 3
-
-
-def test_universality_flip_points_collapse_in_c():
-    fig, _, _ = un.update_universality(state(width=64, n_eff=64, x_norm=0.3, y=-4.0), 6, None)
-    in_c = [t for t in fig["data"] if (t.get("meta") or {}).get("panel") == "c"
-            and "current" in t["meta"]]
-    assert len(in_c) == 4                       # current EoS, current 2-D, two references
-    for t in in_c[1:]:
-        assert np.allclose(t["y"], in_c[0]["y"], rtol=1e-9)
-    eta_c = math.sqrt(64) / (0.3 * 4.0)
-    cur = next(t for t in fig["data"] if (t.get("meta") or {}).get("panel") == "eta"
-               and t["meta"].get("current") and t["meta"]["map"] == "eos")
-    assert np.allclose(cur["y"], np.array(in_c[0]["y"]) * eta_c, rtol=1e-9)
-
-
-@pytest.mark.parametrize("levels", HOSTILE + [2, 13, 7.5, "9"])
-def test_universality_hostile_levels(levels):
-    fig, _, msg = un.update_universality(DEFAULT, levels, None)
-    go.Figure(fig)
-    n, note = un.parse_levels(levels)
-    assert un.LEVELS_RANGE[0] <= n <= un.LEVELS_RANGE[1]
-
-
-def test_universality_y_zero_and_hostile_state():
-    fig, table, msg = un.update_universality(state(y=0.0), 8, None)
-    go.Figure(fig)
-    assert "y = 0" in msg and table == ""
-    for value in HOSTILE:
-        out = un.update_universality(value, value, None)
-        go.Figure(out[0])
-
-
 # -- through Dash's HTTP endpoint ------------------------------------------------------------------
+
+def click_body(dash_app, click):
+    """The renderer's request for the click callback (its outputs: the
+    plane's intent store and this view's message)."""
+    from tests.deploy.dashclient import callback_body
+    key = next(k for k in dash_app.callback_map if f"{ids.INTENT}.data@" in k
+               and ids.BIFURCATION_MESSAGE in k)
+    return callback_body(dash_app.callback_map, key, {f"{ids.BIFURCATION_CLICK}.data": click})
+
 
 @pytest.mark.parametrize("value", HOSTILE)
 def test_http_hostile_values_never_500(dash_app, client, value):
     tab = {f"{ids.VIEW_TABS}.value": ids.BIFURCATION_TAB}
     cases = [("bifurcation-graph.figure", ZOOM), ("bifurcation-graph.figure", "state.data"),
-             ("bifurcation-cobweb.figure", "state.data"),
-             ("bifurcation-click.data", None), ("universality-graph.figure", "state.data")]
+             ("bifurcation-cobweb.figure", "state.data"), ("bifurcation-click", None)]
     for fragment, prop in cases:
-        if fragment.startswith("bifurcation-click"):
-            key = next(k for k in dash_app.callback_map if "eta-input.value@" in k
-                       and "bifurcation-message" in k)
-            spec = dash_app.callback_map[key]
-            body = {"output": key, "outputs": [{"id": "eta-input", "property": "value"},
-                                               {"id": ids.BIFURCATION_MESSAGE,
-                                                "property": "children"}],
-                    "inputs": [{**spec["inputs"][0], "value": value}], "state": [],
-                    "changedPropIds": [f"{ids.BIFURCATION_CLICK}.data"]}
+        if fragment == "bifurcation-click":
+            body = click_body(dash_app, value)
         else:
-            vals = {**tab, prop: value}
-            body = request_body(dash_app, fragment, vals, [prop])
+            body = request_body(dash_app, fragment, {**tab, prop: value}, [prop])
         r = client.post("/_dash-update-component", data=json.dumps(body, allow_nan=True),
-                   content_type="application/json")
+                        content_type="application/json")
         assert r.status_code in (200, 204), (fragment, value, r.status_code, r.data[:200])
+
+
+def test_http_click_answers_with_the_intent(dash_app, client):
+    body = click_body(dash_app, {"points": [{"x": 2.345678912, "y": 1}]})
+    r = client.post("/_dash-update-component", json=body)
+    assert r.status_code == 200
+    resp = r.get_json()["response"]
+    intent, err = intents.parse(resp[ids.INTENT]["data"])
+    assert err is None and intent.kind == "set-eta" and intent.eta == 2.34568
+    # an unreadable click: no intent, the message in this view
+    r = client.post("/_dash-update-component", json=click_body(dash_app, {"points": []}))
+    resp = r.get_json()["response"]
+    assert ids.INTENT not in resp
+    assert "could not read" in resp[ids.BIFURCATION_MESSAGE]["children"]
 
 
 def test_http_valid_diagram_request(dash_app, client):
