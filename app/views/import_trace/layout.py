@@ -60,10 +60,6 @@ sharpness λᴴ, in the same units as the phase plane.
 """
 
 
-def _size(n: int) -> str:
-    return f"{n / 1e6:.3g} MB" if n >= 1e6 else f"{n / 1e3:.3g} kB"
-
-
 def make_layout() -> html.Div:
     """The components of the "Import" tab."""
     limit = size_limit()

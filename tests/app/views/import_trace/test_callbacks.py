@@ -96,7 +96,8 @@ HOSTILE_UPLOADS = {
     "JSON not lists": (data_url(b'{"step": 0, "df": 1, "lam": 1}'), "must be a list"),
     "JSON big int": (data_url(b'{"step": [0], "df": [1' + b"0" * 400 + b'], "lam": [1]}'),
                      "df[0]"),
-    "JSON deep": (data_url(b'{"step": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"), "not valid JSON"),
+    "JSON deep": (data_url(b'{"step": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"),
+                  "not valid JSON"),
 }
 
 
