@@ -203,6 +203,8 @@ IMPORT_CLEAR = "import-clear"
 #: Store: an upload that passed the browser's size check ({"contents", "filename"}),
 #: on its way to the server.
 IMPORT_PENDING = "import-pending"
+#: Store: the largest file (bytes) the browser may send, for the size check.
+IMPORT_LIMIT = "import-limit"
 #: dcc.Store in the core layout: the imported trace as drawn (app.core.traces.to_store),
 #: read by the phase plane and the time series; None when there is none.
 IMPORTED = "imported-trace"

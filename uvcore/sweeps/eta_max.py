@@ -88,7 +88,8 @@ def eta_max_scan(df0, lam0, *, n_eff: float, x_norm: float = 1.0, y: float = 2.0
     a bisection of all starts in lockstep then refines the step above it
     until every bracket is narrower than ``rtol`` (relative).
     ``progress(done, total)`` is called after each scanned η and each
-    bisection round; ``total`` = num + :func:`bisection_rounds`.
+    bisection round, and ends at ``(total, total)``; ``total`` = num +
+    :func:`bisection_rounds` (an upper bound: the rounds may end sooner).
     """
     eta_c = eta_critical(n_eff, x_norm, y)
     lo_d, hi_d = default_eta_scan(n_eff, x_norm, y)
@@ -119,12 +120,15 @@ def eta_max_scan(df0, lam0, *, n_eff: float, x_norm: float = 1.0, y: float = 2.0
     below, capped = last_ok < 0, last_ok == num - 1
     lo = np.where(below, np.nan, scan[np.clip(last_ok, 0, None)])
     hi = np.where(below, scan[0], np.where(capped, np.inf, scan[np.clip(last_ok + 1, 0, num - 1)]))
-    _bisect(survives, lo, hi, ~(below | capped), rtol, num, total, progress)
+    done = _bisect(survives, lo, hi, ~(below | capped), rtol, num, total, progress)
+    if progress is not None and done < total:
+        progress(total, total)          # the brackets were narrow before the last round
     return EtaMaxScan(lo, hi, capped, below, (float(eta_lo), float(eta_hi)), eta_c)
 
 
-def _bisect(survives, lo, hi, todo, rtol, done, total, progress) -> None:
-    """Halve the brackets [lo, hi] of ``todo`` in lockstep until all are < rtol wide."""
+def _bisect(survives, lo, hi, todo, rtol, done, total, progress) -> int:
+    """Halve the brackets [lo, hi] of ``todo`` in lockstep until all are < rtol
+    wide; the progress count reached."""
     while todo.any() and np.max((hi[todo] - lo[todo]) / hi[todo]) > rtol:
         idx = np.nonzero(todo)[0]
         mid = 0.5 * (lo[idx] + hi[idx])
@@ -134,6 +138,7 @@ def _bisect(survives, lo, hi, todo, rtol, done, total, progress) -> None:
         done += 1
         if progress is not None:
             progress(min(done, total), total)
+    return done
 
 
 def eta_max(df0: float, lam0: float, *, n_eff: float, x_norm: float = 1.0, y: float = 2.0,

@@ -10,7 +10,6 @@ from dash import ClientsideFunction, Input, Output, State, no_update
 
 from ...core import guard, ids, layout, traces
 from . import parse as imported
-from .layout import LIMIT
 
 __all__ = ["handle_upload", "register_callbacks"]
 
@@ -54,7 +53,7 @@ def register_callbacks(app) -> None:
         Output(ids.IMPORT_STATUS, "className", allow_duplicate=True),
         Output(ids.IMPORT_UPLOAD, "contents"),
         Input(ids.IMPORT_UPLOAD, "contents"), State(ids.IMPORT_UPLOAD, "filename"),
-        State(LIMIT, "data"),
+        State(ids.IMPORT_LIMIT, "data"),
         prevent_initial_call=True)
 
     @app.callback(

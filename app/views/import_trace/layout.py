@@ -3,7 +3,7 @@
 The largest accepted file depends on the server's request limit
 (``MAX_CONTENT_LENGTH``): it is read when the layout is built and handed to
 the browser's size check (``app/assets/import_trace.js``) in the store
-:data:`LIMIT`.
+:data:`app.core.ids.IMPORT_LIMIT`.
 """
 
 from __future__ import annotations
@@ -14,10 +14,9 @@ from ...core import ids, traces
 from ...shell.server import max_content_length
 from . import parse as imported
 
-__all__ = ["LIMIT", "FORMATS", "file_limit", "size_limit", "make_layout"]
+__all__ = ["FORMATS", "file_limit", "size_limit", "make_layout"]
 
 #: Store holding the browser's size check's limit, {"max_chars", "text"}.
-LIMIT = "import-limit"
 
 
 def file_limit() -> int:
@@ -79,5 +78,5 @@ def make_layout() -> html.Div:
                  **{"aria-live": "polite"}),
         dcc.Markdown(FORMATS.replace("{size}", limit["text"]), className="import-formats"),
         dcc.Store(id=ids.IMPORT_PENDING),
-        dcc.Store(id=LIMIT, data=limit),
+        dcc.Store(id=ids.IMPORT_LIMIT, data=limit),
     ])

@@ -114,7 +114,7 @@ PRESETS: tuple[TeachingPreset, ...] = (
               "the EoS map exceeds the point II $z = c + 2$: the orbit is thrown past it, "
               "where $z' > z$, and grows without bound. Training diverges within a few steps "
               "(here at step [[step]]), and on the fate map every allowed start diverges."),
-        equation=(r"\max_{0 \le z \le c+2} g(z) = g\!\left(\tfrac{1+c}{3}\right) = "
+        equation=(r"\max_{0 \le z \le 1+c} g(z) = g\!\left(\tfrac{1+c}{3}\right) = "
                   r"\frac{4(1+c)^3}{27} > c + 2 \iff c > 2")),
     TeachingPreset(
         key="no-eos", label="No EoS: η_max < η_c",

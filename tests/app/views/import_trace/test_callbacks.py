@@ -154,7 +154,7 @@ def test_the_size_check_is_an_asset_naming_its_limit():
     assert "import_trace:" in js and "size_check: function (contents, filename, limit)" in js
     assert "limit.max_chars" in js and "limit.text" in js
     store = ilayout.make_layout().children[-1]
-    assert store.id == ilayout.LIMIT and store.data == ilayout.size_limit()
+    assert store.id == ids.IMPORT_LIMIT and store.data == ilayout.size_limit()
 
 
 def _payload_for_upload(contents):
