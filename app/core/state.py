@@ -29,8 +29,7 @@ __all__ = [
     "DEFAULT_LAYERS", "MAX_TRAJECTORIES", "COORD_CAP", "GRID_RANGE", "ARROW_RANGE",
     "DEFAULT_GRID", "DEFAULT_ARROWS", "INPUT_DIM", "ViewParams", "Parsed", "parse_number",
     "slider_value", "slider_position", "parse_controls", "to_query", "from_query",
-    "point_from_click", "window_from_relayout", "default_window", "fmt",
-]
+    "default_window", "fmt", "parse_coord", "parse_window"]
 
 #: Significant digits kept for every float of the state.
 SIG_DIGITS = 6
@@ -293,7 +292,7 @@ def _normalize_bool(raw: Any) -> tuple[bool | None, str | None]:
     return None, "large font: expected on/off"
 
 
-def _coord(label: str, raw: Any) -> tuple[float | None, str | None]:
+def parse_coord(label: str, raw: Any) -> tuple[float | None, str | None]:
     v, err = parse_number(label, raw)
     if err:
         return None, err
@@ -323,15 +322,15 @@ def _normalize_starts(raw: Any) -> tuple[tuple | None, str | None, bool]:
     for pair in pairs[-MAX_TRAJECTORIES:]:
         if not isinstance(pair, (list, tuple)) or len(pair) != 2:
             return None, "trajectories: each start must be a pair Δf₀:λ₀", False
-        df, e1 = _coord("trajectory Δf₀", pair[0])
-        lam, e2 = _coord("trajectory λ₀", pair[1])
+        df, e1 = parse_coord("trajectory Δf₀", pair[0])
+        lam, e2 = parse_coord("trajectory λ₀", pair[1])
         if e1 or e2:
             return None, e1 or e2, False
         out.append((df, lam))
     return tuple(out), None, False
 
 
-def _normalize_window(raw: Any) -> tuple[tuple | None, str | None]:
+def parse_window(raw: Any) -> tuple[tuple | None, str | None]:
     if raw is None or (isinstance(raw, str) and raw.strip().lower() in ("", "auto")):
         return None, None
     if isinstance(raw, str):
@@ -340,7 +339,7 @@ def _normalize_window(raw: Any) -> tuple[tuple | None, str | None]:
         return None, "window: expected four numbers Δf_lo,Δf_hi,λ_lo,λ_hi"
     vals = []
     for name, item in zip(("Δf_lo", "Δf_hi", "λ_lo", "λ_hi"), raw):
-        v, err = _coord(f"window {name}", item)
+        v, err = parse_coord(f"window {name}", item)
         if err:
             return None, err
         vals.append(v)
@@ -419,7 +418,7 @@ def parse_controls(raw: Mapping[str, Any], *, strict: bool = True,
     take("layers", "layers", _normalize_layers, DEFAULT_LAYERS)
     take("large", "large", _normalize_bool, False)
     take("traj", "starts", lambda r: _normalize_starts(r)[:2], None)
-    take("window", "window", _normalize_window, None)
+    take("window", "window", parse_window, None)
 
     values["grid"] = _grid(raw.get("grid"), GRID_RANGE, base.grid, "grid", notes) \
         if "grid" in raw else base.grid
@@ -474,52 +473,3 @@ def from_query(search: Any) -> Parsed:
         return Parsed(ViewParams(), (), ("URL: ignored a malformed query string",))
     raw = {k: v[-1] for k, v in qs.items()}
     return parse_controls(raw, strict=False)
-
-
-# -- plot events ----------------------------------------------------------------
-
-def point_from_click(click: Any) -> tuple[tuple[float, float] | None, str | None]:
-    """(Δf, λ) of a Plotly ``clickData``, or (None, message)."""
-    try:
-        point = click["points"][0]
-        x, y = point["x"], point["y"]
-    except (TypeError, KeyError, IndexError):
-        return None, "click: could not read the clicked point"
-    df, e1 = _coord("clicked Δf", x)
-    lam, e2 = _coord("clicked λ", y)
-    if e1 or e2:
-        return None, e1 or e2
-    return (df, lam), None
-
-
-def window_from_relayout(relayout: Any, current: tuple) -> tuple[str, tuple | None, str | None]:
-    """Interpret a Plotly ``relayoutData``.
-
-    Returns (action, window, message) with action ``"none"`` (not a zoom or
-    pan: ignore), ``"reset"`` (autorange: back to the default window) or
-    ``"set"`` (``window`` is the new validated window).  ``current`` is the
-    window shown now, (Δf_lo, Δf_hi, λ_lo, λ_hi); axes the event does not
-    mention keep their current range.
-    """
-    if not isinstance(relayout, Mapping):
-        return "none", None, None
-    if relayout.get("xaxis.autorange") is True or relayout.get("yaxis.autorange") is True:
-        return "reset", None, None
-    win = list(current)
-    touched = False
-    for axis, (i, j) in (("xaxis", (0, 1)), ("yaxis", (2, 3))):
-        rng = relayout.get(f"{axis}.range")
-        if isinstance(rng, (list, tuple)) and len(rng) == 2:
-            win[i], win[j] = rng
-            touched = True
-        for end, idx in ((0, i), (1, j)):
-            key = f"{axis}.range[{end}]"
-            if key in relayout:
-                win[idx] = relayout[key]
-                touched = True
-    if not touched:
-        return "none", None, None
-    window, err = _normalize_window(win)
-    if err:
-        return "none", None, err
-    return "set", window, None

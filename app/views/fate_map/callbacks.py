@@ -20,7 +20,8 @@ import uvcore
 from ...core import compute as shared
 from ...core import guard, ids, intents
 from ...core.figures import empty_figure
-from ...core.state import ViewParams, from_query, parse_number, point_from_click, to_query
+from ...core.events import point_from_click
+from ...core.state import ViewParams, from_query, parse_number, to_query
 from ...shell import jobs
 from . import compute, figures
 

@@ -43,7 +43,8 @@ from . import compute, figures
 from ...core import ids, intents, theme
 from ...core.layout import fmt_readout
 from ...core.state import (FIELDS, INPUT_DIM, Parsed, ViewParams, default_window, fmt, from_query,
-                    parse_controls, point_from_click, to_query, window_from_relayout)
+                    parse_controls, to_query)
+from ...core.events import point_from_click, window_from_relayout
 from ...core.compute import forbidden_start_message
 from ...core.figures import empty_figure
 from ...core.guard import clicked, guarded, triggered

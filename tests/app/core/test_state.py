@@ -184,37 +184,6 @@ def test_bad_windows_are_refused(bad):
 
 # -- plot events -----------------------------------------------------------------------------
 
-@given(jsonish)
-def test_point_from_click_never_raises(click):
-    point, err = state.point_from_click(click)
-    assert (point is None) != (err is None)
-
-
-def test_point_from_click_reads_plotly_click():
-    assert state.point_from_click({"points": [{"x": -1.5, "y": "2", "curveNumber": 0}]}) == \
-        ((-1.5, 2.0), None)
-
-
-@given(jsonish)
-def test_window_from_relayout_never_raises(relayout):
-    action, window, err = state.window_from_relayout(relayout, (-4, 3, 0, 3))
-    assert action in ("none", "reset", "set")
-    assert (window is not None) == (action == "set")
-
-
-def test_window_from_relayout_cases():
-    cur = (-4.0, 3.0, 0.0, 3.0)
-    assert state.window_from_relayout({"autosize": True}, cur)[0] == "none"
-    assert state.window_from_relayout({"xaxis.autorange": True}, cur)[0] == "reset"
-    action, win, _ = state.window_from_relayout(
-        {"xaxis.range[0]": -1.0, "xaxis.range[1]": 1.0000001234}, cur)
-    assert action == "set" and win == (-1.0, 1.0, 0.0, 3.0)
-    action, win, _ = state.window_from_relayout({"yaxis.range": [0.5, 2]}, cur)
-    assert win == (-4.0, 3.0, 0.5, 2.0)
-    action, win, err = state.window_from_relayout({"xaxis.range[0]": 5}, cur)
-    assert action == "none" and err
-
-
 def test_default_window_contains_start_line_i_and_eta_line():
     import uvcore
     for eta, n_eff, xn, y in [(1.5, 16, 1, 2), (0.3, 1, 2, -3), (5, 1e4, 0.5, 0.0)]:
