@@ -35,7 +35,7 @@ from .compute import NUM, TRANSIENT, GUIDE_LEVELS, Diagram
 from .window import (default_window, store_data, stored_window, stored_y_ranges,
                      window_from_relayout, y_ranges_from_relayout)
 
-__all__ = ["QUANTITIES", "EOS_STARTS", "OUTPUTS", "selected_start", "eos_start_lam",
+__all__ = ["QUANTITIES", "EOS_STARTS", "OUTPUTS", "Setup", "selected_start", "eos_start_lam",
            "setup", "diagrams", "update_bifurcation", "update_cobweb", "click_intent",
            "download_csv", "fine_job", "register_callbacks"]
 
