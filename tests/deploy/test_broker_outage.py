@@ -108,6 +108,73 @@ def server_errors(log_path: Path) -> list:
     return bad
 
 
+def worker_alive(worker) -> None:
+    assert worker["proc"].poll() is None, \
+        "the worker exited:\n" + worker["log"].read_text()[-3000:]
+
+
+def ride_out(c: HttpDash, redis_server, worker, long_body, long_job, small_body) -> dict:
+    """Redis stopped for OUTAGE_S: every poll answers 200 with nothing yet,
+    /healthz turns degraded naming the broker, a new start is told it was
+    not started, and the worker stays up."""
+    redis_server.stop()
+    t_down = time.monotonic()
+    polls, slowest, seen_health, refused = [], 0.0, None, None
+    while time.monotonic() - t_down < OUTAGE_S:
+        status, answer, took = poll_once(c, long_body, long_job)
+        polls.append(status)
+        slowest = max(slowest, took)
+        assert status == 200, f"poll during the outage answered {status}"
+        assert "response" not in answer, answer      # nothing yet: the page polls on
+        if seen_health is None or seen_health["status"] != "degraded":
+            seen_health = health(c)        # its probes run at most once a second
+        if refused is None:
+            (st, _, data), start_s = timed(c.callback, small_body)
+            assert st == 200, (st, data[:300])
+            st, answer, _ = poll_once(c, small_body, json.loads(data))
+            assert st == 200 and "response" in answer, (st, answer)
+            refused = (eta_max_summary(answer), start_s)
+        worker_alive(worker)
+        time.sleep(POLL_S)
+    assert seen_health["status"] == "degraded", seen_health
+    assert any("broker" in p and redis_server.url.rsplit("/", 1)[0] in p
+               for p in seen_health["problems"]), seen_health
+    assert refused[0].startswith("Job failed: the job was not started") \
+        and "broker" in refused[0] and "unreachable" in refused[0], refused
+    assert refused[1] < REQUEST_S, f"a job start took {refused[1]:.1f} s during the outage"
+    assert slowest < REQUEST_S, f"a poll took {slowest:.1f} s during the outage"
+    return {"t_down": t_down, "polls": len(polls), "slowest": slowest, "refused": refused}
+
+
+def recover(c: HttpDash, redis_server, worker, long_body, long_job, small_body) -> dict:
+    """Redis back, empty: /healthz ok, the same worker reconnected, the job
+    that ran through the outage delivers and a new job runs."""
+    redis_server.start()
+    t_up = time.monotonic()
+    deadline = t_up + RECOVER_S
+    while health(c)["status"] != "ok":
+        assert time.monotonic() < deadline, health(c)
+        time.sleep(POLL_S)
+    healthy_s = time.monotonic() - t_up
+    while worker["log"].read_text(errors="replace").count("Connected to") < 2:
+        worker_alive(worker)
+        assert time.monotonic() < deadline, "the worker did not reconnect"
+        time.sleep(POLL_S)
+    reconnect_s = time.monotonic() - t_up
+    answer = poll_until(c, long_body, long_job, "response", RESULT_S)
+    result_s = time.monotonic() - t_up
+    heat = answer["response"][ids.ETA_MAX_GRAPH]["figure"]["data"][0]
+    assert heat["type"] == "heatmap" and len(heat["z"]) == LONG_JOB["grid"]
+    assert "η_max" in eta_max_summary(answer), eta_max_summary(answer)
+    t0 = time.monotonic()
+    answer, _ = c.background(small_body, timeout=JOB_S, poll=POLL_S)
+    new_job_s = time.monotonic() - t0
+    assert "η_max" in eta_max_summary(answer), eta_max_summary(answer)
+    assert len(answer["response"][ids.ETA_MAX_GRAPH]["figure"]["data"][0]["z"]) == 12
+    return {"t_up": t_up, "healthy_s": healthy_s, "reconnect_s": reconnect_s,
+            "result_s": result_s, "new_job_s": new_job_s}
+
+
 def test_jobs_ride_out_a_redis_outage(tmp_path, server_env, redis_server, worker, callback_map):
     long_body = eta_max_body(callback_map, LONG_JOB["grid"], LONG_JOB["state"])
     small_body = eta_max_body(callback_map, 12, "eta=1.5&steps=2000")
@@ -123,76 +190,19 @@ def test_jobs_ride_out_a_redis_outage(tmp_path, server_env, redis_server, worker
         r = redis.Redis.from_url(redis_server.url)
         assert r.exists(cm.SENT_KEY.format(task_id), cm.ALIVE_KEY.format(task_id)) == 2
         r.close()
-
-        # -- Redis down ----------------------------------------------------------------
-        redis_server.stop()
-        t_down = time.monotonic()
-        polls, slowest, seen_health, refused = [], 0.0, None, None
-        while time.monotonic() - t_down < OUTAGE_S:
-            status, answer, took = poll_once(c, long_body, long_job)
-            polls.append(status)
-            slowest = max(slowest, took)
-            assert status == 200, f"poll during the outage answered {status}"
-            assert "response" not in answer, answer      # nothing yet: the page polls on
-            if seen_health is None or seen_health["status"] != "degraded":
-                seen_health = health(c)        # its probes run at most once a second
-            if refused is None:
-                (st, _, data), start_s = timed(c.callback, small_body)
-                assert st == 200, (st, data[:300])
-                handles = json.loads(data)
-                st, answer, _ = poll_once(c, small_body, handles)
-                assert st == 200 and "response" in answer, (st, answer)
-                refused = (eta_max_summary(answer), start_s)
-            assert worker["proc"].poll() is None, \
-                "the worker exited:\n" + worker["log"].read_text()[-3000:]
-            time.sleep(POLL_S)
-        assert seen_health["status"] == "degraded", seen_health
-        assert any("broker" in p and redis_server.url.rsplit("/", 1)[0] in p
-                   for p in seen_health["problems"]), seen_health
-        assert refused[0].startswith("Job failed: the job was not started") \
-            and "broker" in refused[0] and "unreachable" in refused[0], refused
-        assert refused[1] < REQUEST_S, f"a job start took {refused[1]:.1f} s during the outage"
-        assert slowest < REQUEST_S, f"a poll took {slowest:.1f} s during the outage"
-
-        # -- Redis back, empty ---------------------------------------------------------
-        redis_server.start()
-        t_up = time.monotonic()
-        outage = t_up - t_down
-        deadline = t_up + RECOVER_S
-        while health(c)["status"] != "ok":
-            assert time.monotonic() < deadline, health(c)
-            time.sleep(POLL_S)
-        healthy_s = time.monotonic() - t_up
-        while worker["log"].read_text(errors="replace").count("Connected to") < 2:
-            assert worker["proc"].poll() is None, \
-                "the worker exited:\n" + worker["log"].read_text()[-3000:]
-            assert time.monotonic() < deadline, "the worker did not reconnect"
-            time.sleep(POLL_S)
-        reconnect_s = time.monotonic() - t_up
-
-        answer = poll_until(c, long_body, long_job, "response", RESULT_S)
-        result_s = time.monotonic() - t_up
-        heat = answer["response"][ids.ETA_MAX_GRAPH]["figure"]["data"][0]
-        assert heat["type"] == "heatmap" and len(heat["z"]) == LONG_JOB["grid"]
-        assert "η_max" in eta_max_summary(answer), eta_max_summary(answer)
-
-        t0 = time.monotonic()
-        answer, _ = c.background(small_body, timeout=JOB_S, poll=POLL_S)
-        new_job_s = time.monotonic() - t0
-        assert "η_max" in eta_max_summary(answer), eta_max_summary(answer)
-        assert len(answer["response"][ids.ETA_MAX_GRAPH]["figure"]["data"][0]["z"]) == 12
-
+        down = ride_out(c, redis_server, worker, long_body, long_job, small_body)
+        up = recover(c, redis_server, worker, long_body, long_job, small_body)
     log = worker["log"].read_text(errors="replace")
-    assert worker["proc"].poll() is None, "the worker exited:\n" + log[-3000:]
+    worker_alive(worker)
     assert "Unrecoverable error" not in log, log[-5000:]
     assert server_errors(server_log) == []
-    print(f"redis outage: down {outage:.1f} s; {len(polls)} polls meanwhile, all 200, slowest "
-          f"{slowest:.2f} s; a job start meanwhile answered in {refused[1]:.2f} s: "
-          f"{refused[0]!r}; after the restart: the job that ran through the outage delivered "
-          f"in {result_s:.1f} s, /healthz ok in {healthy_s:.1f} s, the worker reconnected in "
-          f"{reconnect_s:.1f} s, a new job ran in {new_job_s:.1f} s; same worker PID "
-          f"{worker['proc'].pid}")
-
+    refused = down["refused"]
+    print(f"redis outage: down {up['t_up'] - down['t_down']:.1f} s; {down['polls']} polls "
+          f"meanwhile, all 200, slowest {down['slowest']:.2f} s; a job start meanwhile "
+          f"answered in {refused[1]:.2f} s: {refused[0]!r}; after the restart: the job that "
+          f"ran through the outage delivered in {up['result_s']:.1f} s, /healthz ok in "
+          f"{up['healthy_s']:.1f} s, the worker reconnected in {up['reconnect_s']:.1f} s, a new "
+          f"job ran in {up['new_job_s']:.1f} s; same worker PID {worker['proc'].pid}")
 
 
 def test_the_manager_never_raises_and_bounds_the_wait(redis_server, monkeypatch):
