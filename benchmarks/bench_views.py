@@ -76,16 +76,92 @@ class Timed(HttpDash):
         return self.post_json("/_dash-update-component" + q, body, {"Accept-Encoding": "gzip"})
 
 
+def requests(cmap: dict) -> dict:
+    """{name: make(k)}: the k-th request body of each measured callback."""
+    from app.core import ids
+    from app.core.state import ViewParams, to_query
+
+    def body(fragment: str, values: dict, changed: list) -> dict:
+        key = next(k for k in cmap if fragment in k and "@" not in k.split("...")[0])
+        return callback_body(cmap, key, values, changed)
+
+    state = to_query(ViewParams())
+    common = {f"{ids.STATE}.data": state, f"{ids.VIEW_TABS}.value": ids.BIFURCATION_TAB,
+              f"{ids.BIFURCATION_QUANTITY}.value": "lam",
+              f"{ids.BIFURCATION_EOS_START}.value": "half-c",
+              f"{ids.BIFURCATION_GUIDES}.value": ["guides"]}
+    zoom = f"{ids.BIFURCATION_ZOOM}.data"
+    plane = plane_key(cmap)
+
+    def bif(k: int) -> dict:
+        lo, hi = 1.25 + 0.0101 * k, 4.15 - 0.0097 * k          # a new window each time
+        return body("bifurcation-graph.figure",
+                    {**common, zoom: {"xaxis.range[0]": lo, "xaxis.range[1]": hi}}, [zoom])
+
+    def slider(k: int) -> dict:
+        eta = round(0.5 + 0.0371 * k, 4)                        # a new η each time
+        return callback_body(cmap, plane, plane_values(eta, state),
+                             [f"{ids.input_id('eta')}.value"])
+
+    def click(k: int) -> dict:
+        df = -3.5 + 0.13 * k
+        pt = {"points": [{"x": round(df, 4), "y": round(abs(df + 2) + 0.3, 4)}]}
+        return callback_body(cmap, plane, plane_values(1.5, state, pt),
+                             [f"{ids.PHASE_PLANE}.clickData"])
+
+    def fate(k: int) -> dict:
+        st = to_query(ViewParams(eta=round(0.5 + 0.061 * k, 4)))
+        return body(f"{ids.FATE_MAP}.figure",
+                    {f"{ids.STATE}.data": st, f"{ids.FATE_STEPS}.value": 1000,
+                     f"{ids.VIEW_TABS}.value": ids.FATE_TAB}, [f"{ids.STATE}.data"])
+
+    return {
+        "phase plane, slider (new η)": slider,
+        "phase plane, click (new start)": click,
+        "bifurcation, cold (new window)": bif,
+        "bifurcation, warm (cache hit)": lambda k: bif(0),
+        "fate map 80×80 (new η)": fate,
+        "cobweb": lambda k: body("bifurcation-cobweb.figure", common, [f"{ids.STATE}.data"]),
+        "universality (L = 8)": lambda k: body(
+            "universality-graph.figure",
+            {**common, f"{ids.VIEW_TABS}.value": ids.UNIVERSALITY_TAB,
+             f"{ids.UNIVERSALITY_LEVELS}.value": 8}, [f"{ids.STATE}.data"]),
+    }
+
+
+def warm(c: Timed, runs: dict) -> None:
+    """Warm the guides' cascade and the kernels; check the diagram's size."""
+    from app.core import ids
+    from app.views.bifurcation import compute as bv
+    _, _, _, first = c.post(runs["bifurcation, cold (new window)"](-1))
+    x = next(t for t in first["response"][ids.BIFURCATION_GRAPH]["figure"]["data"]
+             if (t.get("meta") or {}).get("raster"))["x"]
+    assert len(x) == bv.NUM == 1000, len(x)
+    c.post(runs["phase plane, slider (new η)"](-1))
+
+
+def report(rows: dict) -> bool:
+    """Print the table and the requirement checks; True when all are met."""
+    print(f"{'callback':34s} {'p50 ms':>8s} {'p95 ms':>8s} {'max ms':>8s} "
+          f"{'gzip bytes':>11s} {'max raw bytes':>14s}")
+    for name, (p50, p95, mx, size, full) in rows.items():
+        print(f"{name:34s} {p50:8.1f} {p95:8.1f} {mx:8.1f} {size:11.0f} {full:14d}")
+    ok = True
+    for name, (target, max_raw) in TARGETS.items():
+        p95, full = rows[name][1], rows[name][4]
+        met = p95 <= target and (max_raw is None or full <= max_raw)
+        ok &= met
+        size_note = f", answer ≤ {max_raw // 1000} KB ({full // 1000} KB)" if max_raw else ""
+        print(f"requirement: {name}: p95 ≤ {target:.0f} ms{size_note}: "
+              f"{'met' if met else 'NOT met'} ({p95:.1f} ms)")
+    return ok
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--requests", type=int, default=40)
     ap.add_argument("--url", default=None, help="a running server (default: start one)")
     args = ap.parse_args()
-
-    from app.core import ids
-    from app.core.state import ViewParams, to_query
-    from app.views import bifurcation as bv
-
     server = None
     if args.url:
         base = args.url
@@ -95,60 +171,9 @@ def main() -> int:
         c = Timed(base, timeout=60)
         c.load_page()
         status, _, deps = c.get("/_dash-dependencies")
-        cmap = {cb["output"]: cb for cb in json.loads(deps)}
-
-        def body(fragment: str, values: dict, changed: list) -> dict:
-            key = next(k for k in cmap if fragment in k and "@" not in k.split("...")[0])
-            return callback_body(cmap, key, values, changed)
-
-        state = to_query(ViewParams())
-        common = {f"{ids.STATE}.data": state, f"{ids.VIEW_TABS}.value": ids.BIFURCATION_TAB,
-                  f"{ids.BIFURCATION_QUANTITY}.value": "lam",
-                  f"{ids.BIFURCATION_EOS_START}.value": "half-c",
-                  f"{ids.BIFURCATION_GUIDES}.value": ["guides"]}
-        zoom = f"{ids.BIFURCATION_ZOOM}.data"
-        plane = plane_key(cmap)
-
-        def bif(k: int) -> dict:
-            lo, hi = 1.25 + 0.0101 * k, 4.15 - 0.0097 * k          # a new window each time
-            return body("bifurcation-graph.figure",
-                        {**common, zoom: {"xaxis.range[0]": lo, "xaxis.range[1]": hi}}, [zoom])
-
-        def slider(k: int) -> dict:
-            eta = round(0.5 + 0.0371 * k, 4)                        # a new η each time
-            return callback_body(cmap, plane, plane_values(eta, state),
-                                 [f"{ids.input_id('eta')}.value"])
-
-        def click(k: int) -> dict:
-            df = -3.5 + 0.13 * k
-            pt = {"points": [{"x": round(df, 4), "y": round(abs(df + 2) + 0.3, 4)}]}
-            return callback_body(cmap, plane, plane_values(1.5, state, pt),
-                                 [f"{ids.PHASE_PLANE}.clickData"])
-
-        def fate(k: int) -> dict:
-            st = to_query(ViewParams(eta=round(0.5 + 0.061 * k, 4)))
-            return body(f"{ids.FATE_MAP}.figure",
-                        {f"{ids.STATE}.data": st, f"{ids.FATE_STEPS}.value": 1000,
-                         f"{ids.VIEW_TABS}.value": ids.FATE_TAB}, [f"{ids.STATE}.data"])
-
-        _, _, _, first = c.post(bif(-1))                  # warm the guides' cascade
-        x = next(t for t in first["response"][ids.BIFURCATION_GRAPH]["figure"]["data"]
-                 if (t.get("meta") or {}).get("raster"))["x"]
-        assert len(x) == bv.NUM == 1000, len(x)
-        c.post(slider(-1))
+        runs = requests({cb["output"]: cb for cb in json.loads(deps)})
+        warm(c, runs)
         rows = {}
-        runs = {
-            "phase plane, slider (new η)": slider,
-            "phase plane, click (new start)": click,
-            "bifurcation, cold (new window)": bif,
-            "bifurcation, warm (cache hit)": lambda k: bif(0),
-            "fate map 80×80 (new η)": fate,
-            "cobweb": lambda k: body("bifurcation-cobweb.figure", common, [f"{ids.STATE}.data"]),
-            "universality (L = 8)": lambda k: body(
-                "universality-graph.figure",
-                {**common, f"{ids.VIEW_TABS}.value": ids.UNIVERSALITY_TAB,
-                 f"{ids.UNIVERSALITY_LEVELS}.value": 8}, [f"{ids.STATE}.data"]),
-        }
         for name, make in runs.items():
             times, sizes, raw = [], [], []
             for k in range(args.requests):
@@ -157,19 +182,7 @@ def main() -> int:
                 sizes.append(size)
                 raw.append(full)
             rows[name] = (*stats(times), statistics.median(sizes), max(raw))
-        print(f"{'callback':34s} {'p50 ms':>8s} {'p95 ms':>8s} {'max ms':>8s} "
-              f"{'gzip bytes':>11s} {'max raw bytes':>14s}")
-        for name, (p50, p95, mx, size, full) in rows.items():
-            print(f"{name:34s} {p50:8.1f} {p95:8.1f} {mx:8.1f} {size:11.0f} {full:14d}")
-        ok = True
-        for name, (target, max_raw) in TARGETS.items():
-            p95, full = rows[name][1], rows[name][4]
-            met = p95 <= target and (max_raw is None or full <= max_raw)
-            ok &= met
-            size_note = f", answer ≤ {max_raw // 1000} KB ({full // 1000} KB)" if max_raw else ""
-            print(f"requirement: {name}: p95 ≤ {target:.0f} ms{size_note}: "
-                  f"{'met' if met else 'NOT met'} ({p95:.1f} ms)")
-        return 0 if ok else 1
+        return 0 if report(rows) else 1
     finally:
         if server is not None:
             server.shutdown()

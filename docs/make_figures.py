@@ -13,7 +13,7 @@ would scroll — the Universality table):
 * ``fate-map``     — the Fate map tab at η = 2.26 with the EoS period-2 start.
 
 Real-network experiments (``networks-fig1``, ``networks-fig5``,
-``networks-fig4``): ``app.views.networks.compute`` at size factor ``--scale``,
+``networks-fig4``): ``app.views.networks.compute.run_experiment`` at size factor ``--scale``,
 drawn by ``app.views.networks.figures.result_figure`` with the installed plotly.js
 (``plotly/package_data/plotly.min.js``, no CDN) in a local page and
 screenshotted.  Results go through the view's own result cache (the same
@@ -49,9 +49,10 @@ logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(mes
 from app.core import ids  # noqa: E402
 from uvcore.nets.experiments import FIG5_C_POINTS  # noqa: E402
 from tests.app.conftest import TIMEOUT_MS, VIEWPORT, open_page, serve  # noqa: E402
-from tests.app.test_browser import TRAJ_COUNT  # noqa: E402
-from tests.app.test_browser_bifurcation import BIF, FIRST_MS, UNI  # noqa: E402
-from tests.app.test_browser_fate import HEATMAP_ROWS  # noqa: E402
+from tests.app.views.bifurcation.test_browser import BIF, FIRST_MS  # noqa: E402
+from tests.app.views.fate_map.test_browser import HEATMAP_ROWS  # noqa: E402
+from tests.app.views.phase_plane.test_browser import TRAJ_COUNT  # noqa: E402
+from tests.app.views.universality.test_browser import UNI  # noqa: E402
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 
 OUT_DIR = ROOT / "docs" / "img"
@@ -150,7 +151,7 @@ NETWORKS = ("fig1", "fig5", "fig4")
 def uvcore_command(p) -> str:
     """The ``python -m uvcore network-experiment`` line that computes the same runs
     as ``compute(p)`` for the parameters this script uses (default seed, matching,
-    c of Fig 1, float32; tests/app/test_networks.py checks the equality)."""
+    c of Fig 1, float32; tests/app/views/networks checks the equality)."""
     line = f"python -m uvcore network-experiment --experiment {p.experiment[:4]} --scale {p.scale:g}"
     if p.experiment == "fig5":
         return f"{line} --c-points {p.c_points}"
@@ -162,20 +163,20 @@ def uvcore_command(p) -> str:
 def network_payload(experiment: str, scale: float, recompute: bool) -> tuple[object, dict]:
     import numpy as np  # noqa: PLC0415
 
-    from app.views.networks import callbacks as networks  # noqa: PLC0415
+    from app.views.networks import caps, compute, store  # noqa: PLC0415
     # Fig 5 on the paper's full grid of c (the view's default is coarser)
     extra = {"c_points": FIG5_C_POINTS} if experiment == "fig5" else {}
-    p, notes, err = networks.parse_params({"experiment": experiment, "scale": scale, **extra})
+    p, notes, err = caps.parse_params({"experiment": experiment, "scale": scale, **extra})
     if err or notes:
         raise SystemExit(f"{experiment}: unusable scale {scale:g}: {err or '; '.join(notes)}")
-    key = networks.cache_key(p)
-    payload = None if recompute else networks.cache_get(key)
+    key = store.cache_key(p)
+    payload = None if recompute else store.cache_get(key)
     t0 = time.perf_counter()
     if payload is None:
         print(f"  computing {experiment} ({p.describe()}) …", flush=True)
         with np.errstate(over="ignore", invalid="ignore"):   # Fig 4's diverging runs
-            payload = networks.run_experiment(p)
-        networks.cache_put(key, payload)
+            payload = compute.run_experiment(p)
+        store.cache_put(key, payload)
         print(f"  {experiment}: computed in {time.perf_counter() - t0:.1f} s", flush=True)
     else:
         print(f"  {experiment}: cached result ({p.describe()})", flush=True)
