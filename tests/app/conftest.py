@@ -67,3 +67,26 @@ def open_page(page, url):
     page.wait_for_function(f"() => {{ const g = {PLOT}; return g && g.data && g.data.length > 5; }}",
                            timeout=TIMEOUT_MS)
     return external
+
+
+def wait_past_double_click(page, plot: str = PLOT) -> None:
+    """Wait until a new click on ``plot`` cannot join the previous one into a
+    double-click (Plotly's ``doubleClickDelay`` since the last pointer event)."""
+    page.evaluate("() => { window.__lastPointer = performance.now(); }")
+    page.wait_for_function(
+        f"() => performance.now() - window.__lastPointer > "
+        f"({plot}._context.doubleClickDelay || 300) + 50", timeout=TIMEOUT_MS)
+
+
+def plane_applies(intent, state: str):
+    """The phase plane's answer to ``intent`` (app.core.intents), called as the
+    browser would with the controls of ``state``."""
+    from app.core import intents
+    from app.core.state import from_query
+    from app.views.phase_plane import callbacks as plane
+    p = from_query(state).params
+    values = {"inputs": {k: p.value(k) for k in plane.SLIDER_KEYS}, "seed": p.seed,
+              "preset": p.preset, "layers": list(p.layers), "large": [], "state": state,
+              "intent": intent}
+    return plane.update_plane([f"{intents.TARGET[0]}.{intents.TARGET[1]}"], values)
+

@@ -7,7 +7,7 @@ import pytest
 
 from app.core import ids
 
-from ...conftest import TIMEOUT_MS, open_page
+from ...conftest import TIMEOUT_MS, open_page, wait_past_double_click
 
 pytestmark = pytest.mark.browser
 
@@ -37,15 +37,6 @@ def hover_says(page, x, y, text):
                            timeout=TIMEOUT_MS)
 
 
-def wait_past_double_click(page) -> None:
-    """Wait until a new click cannot join the previous one into a double-click
-    (Plotly's ``doubleClickDelay`` since the last pointer event)."""
-    page.evaluate("() => { window.__lastPointer = performance.now(); }")
-    page.wait_for_function(
-        f"() => performance.now() - window.__lastPointer > "
-        f"({FATE}._context.doubleClickDelay || 300) + 50", timeout=TIMEOUT_MS)
-
-
 def test_fate_map_heatmap_hover_click_fine_map_and_csv(page, app_url):
     external = open_page(page, app_url)
     open_tab(page, "Fate map")
@@ -66,7 +57,7 @@ def test_fate_map_heatmap_hover_click_fine_map_and_csv(page, app_url):
     # the phase plane refuses the start, says why, and adds nothing
     wait_text(page, ids.MESSAGE, "forbidden region")
     assert page.evaluate(FATE_TRAJECTORIES) == 1
-    wait_past_double_click(page)
+    wait_past_double_click(page, FATE)
     hover_says(page, *allowed, "click: start a trajectory here")
     page.mouse.click(*allowed)
     page.wait_for_function(f"() => ({FATE_TRAJECTORIES})() === 2", timeout=TIMEOUT_MS)

@@ -11,13 +11,12 @@ from dash import no_update
 from plotly.io.json import to_json_plotly
 
 import uvcore
-from app.core import ids, intents, layout
+from app.core import ids, layout
 from app.core.state import ViewParams, from_query, to_query
 from app.views.fate_map import callbacks as fv
 from app.views.fate_map import compute
-from app.views.phase_plane import callbacks as plane
 
-from ...conftest import request_body
+from ...conftest import plane_applies, request_body
 
 DEFAULT = to_query(ViewParams())
 DEFAULT_SHOWN = {"state": DEFAULT, "grid": compute.GRID, "steps": 1000}
@@ -48,15 +47,6 @@ def categories(fig) -> np.ndarray:
 def spec_edge(p: ViewParams, df: float) -> float:
     """The spec's forbidden edge λ = 2‖x‖|Δf + y|/√n_eff (§2.2), written out here."""
     return 2.0 * p.x_norm * abs(df + p.y) / math.sqrt(p.n_eff)
-
-
-def plane_applies(intent, state=DEFAULT):
-    """The phase plane's answer to ``intent``, with the controls of ``state``."""
-    p = from_query(state).params
-    values = {"inputs": {k: p.value(k) for k in plane.SLIDER_KEYS}, "seed": p.seed,
-              "preset": p.preset, "layers": list(p.layers), "large": [], "state": state,
-              "intent": intent}
-    return plane.update_plane([f"{intents.TARGET[0]}.{intents.TARGET[1]}"], values)
 
 
 # -- the interactive map ------------------------------------------------------------
@@ -153,7 +143,7 @@ def test_click_asks_the_plane_to_start_a_trajectory():
     assert out["intent"]["kind"] == "add-start"
     assert (out["intent"]["df"], out["intent"]["lam"]) == (-3.0, 2.5)
     # the plane applies it: the start is added after the default one, with a history entry
-    applied = plane_applies(out["intent"])
+    applied = plane_applies(out["intent"], DEFAULT)
     assert from_query(applied["state"]).params.starts == ((-2.0, 0.5), (-3.0, 2.5))
     assert applied["search"] == "?" + applied["state"]
     # a second click on the same cell is a new intent (a fresh token)
@@ -165,7 +155,7 @@ def test_a_click_in_the_forbidden_region_is_refused_by_the_plane():
     df, lam = 2.5, 0.1
     assert lam < spec_edge(p, df)                      # below the V of the spec
     out = fv.fate_click({"points": [{"x": df, "y": lam}]})
-    applied = plane_applies(out["intent"])
+    applied = plane_applies(out["intent"], DEFAULT)
     assert applied["state"] is no_update and applied["search"] is no_update
     assert "forbidden region" in applied["message"]
     assert f"{spec_edge(p, df):.4g}" in applied["message"]

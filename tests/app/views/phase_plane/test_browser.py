@@ -10,7 +10,7 @@ import os
 
 import pytest
 
-from ...conftest import PLOT, TIMEOUT_MS, VIEWPORT, open_page, serve
+from ...conftest import PLOT, TIMEOUT_MS, VIEWPORT, open_page, serve, wait_past_double_click
 
 pytestmark = pytest.mark.browser
 
@@ -32,15 +32,6 @@ def wait_eta_line(page, lam):
 def wait_title(page, text):
     page.wait_for_function(f"() => {PLOT}.layout.title.text.includes({text!r})",
                            timeout=TIMEOUT_MS)
-
-
-def wait_past_double_click(page) -> None:
-    """Wait until a new click cannot join the previous one into a double-click
-    (Plotly's ``doubleClickDelay`` since the last pointer event)."""
-    page.evaluate("() => { window.__lastPointer = performance.now(); }")
-    page.wait_for_function(
-        f"() => performance.now() - window.__lastPointer > "
-        f"({PLOT}._context.doubleClickDelay || 300) + 50", timeout=TIMEOUT_MS)
 
 
 def wait_settled(page) -> None:

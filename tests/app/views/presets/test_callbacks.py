@@ -7,27 +7,17 @@ import json
 import pytest
 from dash import no_update
 
-from app.core import ids, intents, layout
+from app.core import ids, layout
 from app.core.state import ViewParams, from_query, to_query
-from app.views.phase_plane import callbacks as plane
 from app.views.presets import callbacks as pv
 from app.views.presets import teaching
 
-from ...conftest import request_body
+from ...conftest import plane_applies, request_body
 
 DEFAULT = to_query(ViewParams())
 HOSTILE = [None, "", "abc", [], {}, [1, 2], {"a": [1]}, True, False, 1e308, -1e308,
            float("nan"), float("inf"), "1e999", 10**400, -1, 0, "0x1f", "5; DROP", " ", "∞"]
 NOTHING = {"intent": no_update, "tab": no_update, "status": no_update}
-
-
-def plane_applies(intent, state=DEFAULT):
-    """The phase plane's answer to ``intent``, with the controls of ``state``."""
-    p = from_query(state).params
-    values = {"inputs": {k: p.value(k) for k in plane.SLIDER_KEYS}, "seed": p.seed,
-              "preset": p.preset, "layers": list(p.layers), "large": [], "state": state,
-              "intent": intent}
-    return plane.update_plane([f"{intents.TARGET[0]}.{intents.TARGET[1]}"], values)
 
 
 def test_every_preset_button_sends_its_state_and_shows_the_plane():
@@ -48,7 +38,7 @@ def test_every_preset_button_sends_its_state_and_shows_the_plane():
 def test_a_preset_drives_the_phase_plane_like_a_link():
     """The plane applies the intent: inputs, store, a history entry, the figure."""
     intent = pv.apply_preset(ids.teaching_button("eos-period-4"), DEFAULT)["intent"]
-    out = plane_applies(intent)
+    out = plane_applies(intent, DEFAULT)
     assert out["inputs"]["eta"] == 2.535 and out["inputs"]["width"] == 16
     assert from_query(out["state"]).params.starts == ((-2.0, 0.5),)
     assert out["search"] == "?" + out["state"]                 # a history entry
