@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from .figures import decimate_minmax, sig_round
+from .guard import guarded
 
 __all__ = ["MAX_ROWS", "MAX_ABS", "MAX_NAME", "PLANE_HEAD", "PLANE_TAIL", "SERIES_POINTS",
            "ImportedTrace", "StoredTrace", "clean_name", "to_store", "from_store"]
@@ -126,36 +127,34 @@ def _array(values: Any, cap: int) -> np.ndarray | None:
     return a if np.all(np.isfinite(a)) and np.all(np.abs(a) <= MAX_ABS) else None
 
 
+@guarded(None, "imported trace store")
 def from_store(data: Any) -> StoredTrace | None:
     """Validate the browser's copy; None when absent or malformed. Never raises."""
-    try:
-        if not isinstance(data, dict):
-            return None
-        name, rows, gap = data.get("name"), data.get("rows"), data.get("gap")
-        plane, series = data.get("plane"), data.get("series")
-        if not (isinstance(name, str) and isinstance(plane, dict) and isinstance(series, dict)
-                and isinstance(rows, int) and not isinstance(rows, bool)
-                and 1 <= rows <= MAX_ROWS and isinstance(gap, int)
-                and not isinstance(gap, bool)):
-            return None
-        cap = PLANE_HEAD + PLANE_TAIL
-        step, df, lam = (_array(plane.get(k), cap) for k in ("step", "df", "lam"))
-        if step is None or df is None or lam is None or not step.size == df.size == lam.size:
-            return None
-        if not 0 <= gap < step.size:
-            return None
-        out = {}
-        for key in ("loss", "lam", "lam_h"):
-            entry = series.get(key)
-            if entry is None and key == "lam_h":
-                continue
-            if not isinstance(entry, dict):
-                return None
-            t, v = _array(entry.get("step"), SERIES_POINTS), _array(entry.get("value"),
-                                                                     SERIES_POINTS)
-            if t is None or v is None or t.size != v.size:
-                return None
-            out[key] = (t, v)
-        return StoredTrace(clean_name(name), rows, (step, df, lam), gap, out)
-    except Exception:  # noqa: BLE001
+    if not isinstance(data, dict):
         return None
+    name, rows, gap = data.get("name"), data.get("rows"), data.get("gap")
+    plane, series = data.get("plane"), data.get("series")
+    if not (isinstance(name, str) and isinstance(plane, dict) and isinstance(series, dict)
+            and isinstance(rows, int) and not isinstance(rows, bool)
+            and 1 <= rows <= MAX_ROWS and isinstance(gap, int)
+            and not isinstance(gap, bool)):
+        return None
+    cap = PLANE_HEAD + PLANE_TAIL
+    step, df, lam = (_array(plane.get(k), cap) for k in ("step", "df", "lam"))
+    if step is None or df is None or lam is None or not step.size == df.size == lam.size:
+        return None
+    if not 0 <= gap < step.size:
+        return None
+    out = {}
+    for key in ("loss", "lam", "lam_h"):
+        entry = series.get(key)
+        if entry is None and key == "lam_h":
+            continue
+        if not isinstance(entry, dict):
+            return None
+        t, v = _array(entry.get("step"), SERIES_POINTS), _array(entry.get("value"),
+                                                                 SERIES_POINTS)
+        if t is None or v is None or t.size != v.size:
+            return None
+        out[key] = (t, v)
+    return StoredTrace(clean_name(name), rows, (step, df, lam), gap, out)

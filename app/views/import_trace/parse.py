@@ -38,6 +38,7 @@ from typing import Any
 
 import numpy as np
 
+from ...core.guard import guarded
 from ...core.traces import MAX_ABS, MAX_ROWS, ImportedTrace, clean_name
 
 __all__ = ["MAX_BYTES", "REQUEST_OVERHEAD", "parse_upload", "parse_bytes", "upload_limit"]
@@ -64,55 +65,53 @@ def _fail(message: str) -> tuple[None, str]:
     return None, message
 
 
+@guarded(lambda exc: _fail("upload: could not read the file"), "upload")
 def parse_upload(contents: Any, filename: Any = None) -> tuple[ImportedTrace | None, str]:
     """Decode a ``dcc.Upload`` ``contents`` (a ``data:…;base64,…`` URL) and parse it.
 
     Returns (trace, message): the trace and a one-line summary, or
     (None, one-line reason).  Never raises.
     """
+    if not isinstance(contents, str) or not contents:
+        return _fail("upload: no file received")
+    head, sep, payload = contents.partition(",")
+    if not sep or not head.startswith("data:") or not head.endswith(";base64"):
+        return _fail("upload: not a base64 data URL (expected what a file upload sends)")
+    # 4 base64 characters per 3 bytes: refuse large files before decoding them
+    if len(payload) > 4 * (MAX_BYTES // 3 + 1) + 4:
+        return _fail(f"upload: file larger than {MAX_BYTES / 1e6:g} MB")
     try:
-        if not isinstance(contents, str) or not contents:
-            return _fail("upload: no file received")
-        head, sep, payload = contents.partition(",")
-        if not sep or not head.startswith("data:") or not head.endswith(";base64"):
-            return _fail("upload: not a base64 data URL (expected what a file upload sends)")
-        # 4 base64 characters per 3 bytes: refuse large files before decoding them
-        if len(payload) > 4 * (MAX_BYTES // 3 + 1) + 4:
-            return _fail(f"upload: file larger than {MAX_BYTES / 1e6:g} MB")
-        try:
-            raw = base64.b64decode(payload, validate=True)
-        except (binascii.Error, ValueError):
-            return _fail("upload: the file data is not valid base64")
-        return parse_bytes(raw, filename)
-    except Exception:  # noqa: BLE001 — a hostile upload must never break a request
-        return _fail("upload: could not read the file")
+        raw = base64.b64decode(payload, validate=True)
+    except (binascii.Error, ValueError):
+        return _fail("upload: the file data is not valid base64")
+    return parse_bytes(raw, filename)
 
 
+
+@guarded(lambda exc: _fail("upload: could not read the file"), "upload")
 def parse_bytes(raw: Any, filename: Any = None) -> tuple[ImportedTrace | None, str]:
     """Parse the bytes of a CSV or JSON file (see the module docstring). Never raises."""
+    if not isinstance(raw, (bytes, bytearray)):
+        return _fail("upload: no file data")
+    if len(raw) > MAX_BYTES:
+        return _fail(f"upload: file larger than {MAX_BYTES / 1e6:g} MB")
+    if not raw.strip():
+        return _fail("upload: the file is empty")
+    if b"\x00" in raw:
+        return _fail("upload: a binary file; expected CSV or JSON text")
     try:
-        if not isinstance(raw, (bytes, bytearray)):
-            return _fail("upload: no file data")
-        if len(raw) > MAX_BYTES:
-            return _fail(f"upload: file larger than {MAX_BYTES / 1e6:g} MB")
-        if not raw.strip():
-            return _fail("upload: the file is empty")
-        if b"\x00" in raw:
-            return _fail("upload: a binary file; expected CSV or JSON text")
-        try:
-            text = bytes(raw).decode("utf-8-sig")
-        except UnicodeDecodeError:
-            return _fail("upload: not UTF-8 text; expected CSV or JSON")
-        name = clean_name(filename)
-        lower = name.lower()
-        is_json = lower.endswith(".json") or (not lower.endswith(".csv")
-                                              and text.lstrip().startswith(("{", "[")))
-        columns, err = _parse_json(text) if is_json else _parse_csv(text)
-        if err:
-            return _fail(err)
-        return _validate(name, columns)
-    except Exception:  # noqa: BLE001
-        return _fail("upload: could not read the file")
+        text = bytes(raw).decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return _fail("upload: not UTF-8 text; expected CSV or JSON")
+    name = clean_name(filename)
+    lower = name.lower()
+    is_json = lower.endswith(".json") or (not lower.endswith(".csv")
+                                          and text.lstrip().startswith(("{", "[")))
+    columns, err = _parse_json(text) if is_json else _parse_csv(text)
+    if err:
+        return _fail(err)
+    return _validate(name, columns)
+
 
 
 def _number(value: Any) -> float | None:
