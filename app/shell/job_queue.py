@@ -101,6 +101,10 @@ def _alive(pid, started) -> bool:
 class JobQueue:
     """The admitted jobs of one job store (see the module docstring)."""
 
+    #: A failing store is waited for while a job waits its turn (True: an
+    #: outage of a server that comes back), or fails the job (False: a disk).
+    rides_out_outages = False
+
     def __init__(self, store, limits: Limits | None = None):
         self.store = store
         self.limits = limits or Limits.from_env()
@@ -185,8 +189,9 @@ class JobQueue:
     def wait_turn(self, token: str, tell) -> None:
         """Block until ``token`` may compute; ``tell(text)`` shows the position.
 
-        A store that fails meanwhile (Redis restarting) is waited for, up to
-        the same deadline."""
+        A store that fails meanwhile fails the job (a full or read-only disk
+        does not heal by itself), unless the queue :attr:`rides_out_outages`
+        (Redis restarting): then it is waited for, up to the same deadline."""
         deadline = time.monotonic() + MAX_WAIT_S
         shown = None
         while True:
@@ -194,7 +199,9 @@ class JobQueue:
                 position = self._try_start(token)
             except Refused:
                 raise
-            except Exception:  # noqa: BLE001  (the store is down: look again later)
+            except Exception:  # noqa: BLE001  (redis errors; sqlite and OSError re-raised)
+                if not self.rides_out_outages:
+                    raise
                 position = ...
             if position is None:
                 return

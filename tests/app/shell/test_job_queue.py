@@ -117,3 +117,44 @@ def test_a_refused_start_and_an_expired_result_are_reported(store, tmp_path):
     sleeper.wait()
     msg = m.get_result("k3", sleeper.pid)["background_callback_error"]["msg"]
     assert msg.startswith("the result expired before it was fetched (JOB_RESULT_TTL = 10 s)")
+
+
+class FailingStore:
+    """A real store whose next ``fails`` transactions raise, as a read-only
+    disk (sqlite) or a restarting Redis would."""
+
+    def __init__(self, store, error: Exception):
+        self.store, self.error, self.fails = store, error, 0
+
+    def transact(self):
+        if self.fails:
+            self.fails -= 1
+            raise self.error
+        return self.store.transact()
+
+    def __getattr__(self, name):
+        return getattr(self.store, name)
+
+
+def test_a_failing_job_store_fails_the_waiting_job_at_once(store, sleepers):
+    import sqlite3
+    flaky = FailingStore(store, sqlite3.OperationalError("attempt to write a readonly database"))
+    q = JobQueue(flaky, LIMITS)
+    token = q.admit("a")
+    q.attach(token, sleepers().pid)
+    flaky.fails = 1
+    t0 = time.monotonic()
+    with pytest.raises(sqlite3.OperationalError, match="readonly"):
+        q.wait_turn(token, lambda text: None)
+    assert time.monotonic() - t0 < 1.0                  # no waiting on a broken disk
+
+
+def test_a_queue_that_rides_out_outages_waits_for_the_store_to_answer_again(store, sleepers):
+    flaky = FailingStore(store, ConnectionError("Redis is restarting"))
+    q = JobQueue(flaky, LIMITS)
+    q.rides_out_outages = True
+    token = q.admit("a")
+    q.attach(token, sleepers().pid)
+    flaky.fails = 3                                     # three looks fail, the fourth passes
+    q.wait_turn(token, lambda text: None)
+    assert flaky.fails == 0 and q.status() == {"running": 1, "waiting": 0}
