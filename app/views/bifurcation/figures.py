@@ -25,7 +25,7 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
-from uvcore.outcomes import PeriodCode, kind_name
+from uvcore.outcomes import KIND_NAMES, Kind, PeriodCode, classify
 from uvcore.params import MapParams
 
 from ...core import theme
@@ -182,8 +182,8 @@ def _class_legend(codes: Iterable[int], large: bool) -> list[dict]:
     return out
 
 
-def _describe(period: int, lyap: float) -> str:
-    kind = kind_name(period, lyap)
+def _describe(kind: str, period: int, lyap: float) -> str:
+    """Hover words of one cell, from its kind (:data:`uvcore.KIND_NAMES`)."""
     if kind == "diverged":
         return kind
     if kind == "stalled":
@@ -210,7 +210,9 @@ def _strip_trace(uv, eos, window, large: bool) -> dict:
         lyap = np.asarray(diag.lyapunov, dtype=float)
         z.append(period_classes(period).tolist())
         name = _MAP_NAMES.get(diag.map, diag.map)
-        text.append([f"{name}: {_describe(int(p), float(v))}" for p, v in zip(period, lyap)])
+        kinds = classify(period, lyap)                # one vectorized pass per row
+        text.append([f"{name}: {_describe(KIND_NAMES[Kind(int(k))], int(p), float(v))}"
+                     for k, p, v in zip(kinds, period, lyap)])
     n = len(CLASSES)
     scale = []
     for i, c in enumerate(CLASS_COLORS):

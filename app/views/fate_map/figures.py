@@ -67,10 +67,14 @@ def _cell_text(cat: np.ndarray, period: np.ndarray, lyap: np.ndarray) -> list:
     """Hover text of every cell: kind, period and Lyapunov exponent (kept short:
     the text is most of the figure's payload)."""
     kinds = [_HOVER_KIND[key] for key, _, _ in FATE_CATEGORIES]
+    forbidden = _INDEX["forbidden"]
     rows = []
     for crow, prow, lrow in zip(cat.tolist(), period.tolist(), lyap.tolist()):
         row = []
         for c, k, ly in zip(crow, prow, lrow):
+            if c == forbidden:              # a gap of the allowed cells: never shown
+                row.append("")
+                continue
             text = kinds[c]
             if k >= PeriodCode.CONVERGED or k == PeriodCode.STALLED:
                 text += f", period {max(k, 1)}"
