@@ -37,3 +37,14 @@ def redis_url(tmp_path_factory):
     server.start()
     yield server.url
     server.stop()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def threading_layer():
+    """Bind numba's threading layer as the app, the CLI and ``uvcore.warmup``
+    do, before any test launches a parallel kernel: background jobs are forked
+    from this process, and a child forked after the default layer (GNU OpenMP
+    when TBB is not preloaded) ran a parallel region aborts.  Without this, a
+    job test failed whenever an engine test had run a parallel kernel first."""
+    from uvcore import threading_layer as layer
+    layer.configure()
