@@ -45,11 +45,12 @@ import logging
 import threading
 from pathlib import Path
 
-from dash import set_props
+from dash import Input, Output, set_props
 
 from .config import ConfigError, cache_root, env_int, env_str, private_dir, redact_url
 
-__all__ = ["make_manager", "jobs_dir", "background_kwargs", "failure_reporter", "problem",
+__all__ = ["make_manager", "jobs_dir", "background_kwargs", "job_controls", "failure_reporter",
+           "problem",
            "uses_celery", "JOB_POLL_MS", "JOBS_SIZE_LIMIT"]
 
 log = logging.getLogger(__name__)
@@ -129,6 +130,19 @@ def background_kwargs(*, progress=None, progress_default=None, cancel=None, runn
         register_message_target(*failure)
         kwargs["on_error"] = failure_reporter(*failure)
     return kwargs
+
+
+def job_controls(*, start: str, cancel: str, progress: str, failure: tuple) -> dict:
+    """:func:`background_kwargs` of a job with the usual controls: the button
+    ``start`` runs it and is disabled meanwhile, ``cancel`` stops it and is
+    enabled meanwhile, the ``dcc`` progress bar ``progress`` gets (value, max)
+    from ``set_progress``, and ``failure`` (id, property) says why it failed."""
+    return background_kwargs(
+        progress=[Output(progress, "value"), Output(progress, "max")],
+        cancel=[Input(cancel, "n_clicks")],
+        running=[(Output(start, "disabled"), True, False),
+                 (Output(cancel, "disabled"), False, True)],
+        failure=failure)
 
 
 def failure_reporter(component_id: str, prop: str = "children"):

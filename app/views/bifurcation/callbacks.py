@@ -346,13 +346,9 @@ def _register_jobs(app) -> None:
         State(ids.BIFURCATION_QUANTITY, "value"), State(ids.BIFURCATION_EOS_START, "value"),
         State(ids.BIFURCATION_GUIDES, "value"),
         prevent_initial_call=True,
-        **jobs.background_kwargs(
-            progress=[Output(ids.BIFURCATION_FINE_PROGRESS, "value"),
-                      Output(ids.BIFURCATION_FINE_PROGRESS, "max")],
-            cancel=[Input(ids.BIFURCATION_FINE_CANCEL, "n_clicks")],
-            running=[(Output(ids.BIFURCATION_FINE, "disabled"), True, False),
-                     (Output(ids.BIFURCATION_FINE_CANCEL, "disabled"), False, True)],
-            failure=(ids.BIFURCATION_MESSAGE, "children")),
+        **jobs.job_controls(start=ids.BIFURCATION_FINE, cancel=ids.BIFURCATION_FINE_CANCEL,
+                            progress=ids.BIFURCATION_FINE_PROGRESS,
+                            failure=(ids.BIFURCATION_MESSAGE, "children")),
     )
     def _fine(set_progress, n_clicks, state, window, quantity, eos_start, guides):
         return fine_job(set_progress, n_clicks, state, window, quantity, eos_start, guides)

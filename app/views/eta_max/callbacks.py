@@ -58,13 +58,9 @@ def register_callbacks(app) -> None:
         Input(ids.ETA_MAX_RUN, "n_clicks"),
         State(ids.STATE, "data"), State(ids.ETA_MAX_GRID, "value"),
         prevent_initial_call=True,
-        **jobs.background_kwargs(
-            progress=[Output(ids.ETA_MAX_PROGRESS, "value"),
-                      Output(ids.ETA_MAX_PROGRESS, "max")],
-            cancel=[Input(ids.ETA_MAX_CANCEL, "n_clicks")],
-            running=[(Output(ids.ETA_MAX_RUN, "disabled"), True, False),
-                     (Output(ids.ETA_MAX_CANCEL, "disabled"), False, True)],
-            failure=(ids.ETA_MAX_SUMMARY, "children")),
+        **jobs.job_controls(start=ids.ETA_MAX_RUN, cancel=ids.ETA_MAX_CANCEL,
+                            progress=ids.ETA_MAX_PROGRESS,
+                            failure=(ids.ETA_MAX_SUMMARY, "children")),
     )
     def _eta_max_job(set_progress, n_clicks, state, grid_raw):
         return run_job(set_progress, n_clicks, state, grid_raw)

@@ -188,13 +188,9 @@ def register_callbacks(app) -> None:
         Input(ids.FATE_FINE, "n_clicks"),
         State(ids.STATE, "data"), State(ids.FATE_STEPS, "value"),
         prevent_initial_call=True,
-        **jobs.background_kwargs(
-            progress=[Output(ids.FATE_FINE_PROGRESS, "value"),
-                      Output(ids.FATE_FINE_PROGRESS, "max")],
-            cancel=[Input(ids.FATE_FINE_CANCEL, "n_clicks")],
-            running=[(Output(ids.FATE_FINE, "disabled"), True, False),
-                     (Output(ids.FATE_FINE_CANCEL, "disabled"), False, True)],
-            failure=(ids.FATE_STATUS, "children")),
+        **jobs.job_controls(start=ids.FATE_FINE, cancel=ids.FATE_FINE_CANCEL,
+                            progress=ids.FATE_FINE_PROGRESS,
+                            failure=(ids.FATE_STATUS, "children")),
     )
     def _fine(set_progress, n_clicks, state, steps):
         return run_fine_job(set_progress, n_clicks, state, steps)

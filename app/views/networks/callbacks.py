@@ -165,13 +165,9 @@ def register_callbacks(app) -> None:
         Output(ids.NETWORKS_EXPORT_RUN, "options"), Output(ids.NETWORKS_EXPORT_RUN, "value"),
         Input(ids.NETWORKS_RUN, "n_clicks"), *control_states, State(ids.LARGE_FONT, "value"),
         prevent_initial_call=True,
-        **jobs.background_kwargs(
-            progress=[Output(ids.NETWORKS_PROGRESS, "value"),
-                      Output(ids.NETWORKS_PROGRESS, "max")],
-            cancel=[Input(ids.NETWORKS_CANCEL, "n_clicks")],
-            running=[(Output(ids.NETWORKS_RUN, "disabled"), True, False),
-                     (Output(ids.NETWORKS_CANCEL, "disabled"), False, True)],
-            failure=(ids.NETWORKS_STATUS, "children")),
+        **jobs.job_controls(start=ids.NETWORKS_RUN, cancel=ids.NETWORKS_CANCEL,
+                            progress=ids.NETWORKS_PROGRESS,
+                            failure=(ids.NETWORKS_STATUS, "children")),
     )
     def _networks_job(set_progress, n_clicks, *values):
         *controls, large = values
