@@ -21,7 +21,7 @@ from typing import Sequence
 
 from dash import ClientsideFunction, Input, Output, State, dcc, html
 
-from . import ids
+from . import export, ids
 from .registry import View
 from .state import FIELDS, LAYER_LABELS, LAYERS, ViewParams, fmt, slider_position, to_query
 
@@ -206,7 +206,9 @@ def slider_specs() -> dict:
 
 def register_callbacks(app, views: Sequence[View]) -> None:
     """The shell's own callbacks: the active tab follows the URL's fragment
-    (``lab.tab_hash`` in app/assets/lab.js)."""
+    (``lab.tab_hash`` in app/assets/lab.js); every graph exports in the
+    header's format (:mod:`app.core.export`)."""
+    export.register_callbacks(app, views)
     app.clientside_callback(ClientsideFunction("lab", "tab_hash"),
                             Output(ids.URL, "hash"), Output(ids.VIEW_TABS, "value"),
                             Input(ids.URL, "hash"), Input(ids.VIEW_TABS, "value"),

@@ -1,8 +1,8 @@
 """Callbacks of the phase-plane view: parse → compute → figures, nothing else.
 
 Each Dash callback is a thin wrapper around a plain function of its inputs
-(:func:`update_plane`, :func:`update_timeseries`, :func:`download_csv`,
-:func:`export_config`), which tests call directly.  None of them raises: bad
+(:func:`update_plane`, :func:`update_timeseries`, :func:`download_csv`),
+which tests call directly (the export format is :mod:`app.core.export`'s).  None of them raises: bad
 input becomes a visible message and nothing is computed.
 
 State flow
@@ -40,7 +40,7 @@ import uvcore
 
 from . import compute, figures
 
-from ...core import ids, intents, theme
+from ...core import ids, intents
 from ...core.layout import fmt_readout
 from ...core.state import (FIELDS, INPUT_DIM, Parsed, ViewParams, default_window, fmt, from_query,
                     parse_controls, to_query)
@@ -52,7 +52,7 @@ from ...core import compute as shared
 from ...core import traces
 
 
-__all__ = ["update_plane", "update_timeseries", "download_csv", "export_config",
+__all__ = ["update_plane", "update_timeseries", "download_csv",
            "plane_figure", "register_callbacks", "PLANE_OUTPUTS"]
 
 SLIDER_KEYS = tuple(k for k, s in FIELDS.items() if s.slider)
@@ -336,12 +336,6 @@ def download_csv(n_clicks: Any, state: Any):
             "type": "text/csv", "base64": False}
 
 
-def export_config(fmt_value: Any) -> tuple[dict, dict]:
-    """Graph configs whose camera button saves PNG or SVG."""
-    f = fmt_value if fmt_value in ("png", "svg") else "png"
-    return theme.graph_config("phase-plane", f), theme.graph_config("timeseries", f)
-
-
 # -- registration ---------------------------------------------------------------------------
 
 def register_callbacks(app) -> None:
@@ -408,8 +402,3 @@ def register_callbacks(app) -> None:
                   State(ids.STATE, "data"), prevent_initial_call=True)
     def _download(n_clicks, state):
         return download_csv(n_clicks, state)
-
-    @app.callback(Output(ids.PHASE_PLANE, "config"), Output(ids.TIMESERIES, "config"),
-                  Input(ids.EXPORT_FORMAT, "value"), prevent_initial_call=True)
-    def _export(fmt_value):
-        return export_config(fmt_value)

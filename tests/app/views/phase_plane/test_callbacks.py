@@ -282,12 +282,6 @@ def test_download_csv():
     assert cb.download_csv(0, DEFAULT) is no_update
 
 
-def test_export_config():
-    a, b = cb.export_config("svg")
-    assert a["toImageButtonOptions"]["format"] == "svg" and b["toImageButtonOptions"]["format"] == "svg"
-    assert cb.export_config({"x": 1})[0]["toImageButtonOptions"]["format"] == "png"
-
-
 def test_slider_answer_stays_under_the_size_budget():
     """A slider change's whole answer (figure and all outputs) as JSON.  Its
     speed is measured over HTTP by benchmarks/bench_views.py, not here."""
