@@ -32,8 +32,8 @@ from . import compute
 from . import figures as fb
 from .cobweb import cobweb_figure
 from .compute import NUM, TRANSIENT, GUIDE_LEVELS, Diagram
-from .window import (default_window, store_data, stored_window, stored_y_ranges,
-                     window_from_relayout, y_ranges_from_relayout)
+from .window import (default_window, fine_shown, mark_fine, store_data, stored_window,
+                     stored_y_ranges, window_from_relayout, y_ranges_from_relayout)
 
 __all__ = ["QUANTITIES", "EOS_STARTS", "OUTPUTS", "Setup", "selected_start", "eos_start_lam",
            "setup", "diagrams", "update_bifurcation", "update_cobweb", "click_intent",
@@ -248,13 +248,18 @@ def click_intent(click: Any) -> tuple[Any, str]:
 
 @guard.guarded(no_update, "bifurcation download")
 def download_csv(n_clicks: Any, state: Any, window: Any, eos_start: Any):
-    """dcc.Download data: CSV of both maps' diagrams in the current window."""
+    """dcc.Download data: CSV of both maps' diagrams in the current window, those
+    of the fine diagram while it is the one shown (:func:`.window.fine_shown`)."""
     if not guard.clicked(n_clicks):
         return no_update
     s = setup({"state": state, "eos_start": eos_start})
     p = s.p
     win = stored_window(window, p) or default_window(p, s.start[1])
-    uv, eos, _ = diagrams(s, win, NUM, TRANSIENT)
+    if fine_shown(window, win, s.uirevision):         # the CSV holds what is shown
+        uv, eos, _ = compute.fine_diagrams((p.n_eff, p.x_norm, p.y), s.start, s.eos_lam0,
+                                           win)
+    else:
+        uv, eos, _ = diagrams(s, win, NUM, TRANSIENT)
     if uv is None and eos is None:
         return no_update
     text = fb.bifurcation_csv((uv, eos), x_norm=p.x_norm, n_eff=p.n_eff, y=p.y)
@@ -263,12 +268,14 @@ def download_csv(n_clicks: Any, state: Any, window: Any, eos_start: Any):
 
 
 @guard.guarded(lambda exc: (no_update, "Internal error while computing the fine diagram "
-                                       "(logged on the server)."), "fine bifurcation job")
+                                       "(logged on the server).", no_update),
+               "fine bifurcation job")
 def fine_job(set_progress: Callable | None, n_clicks: Any, state: Any, window: Any,
-             quantity: Any, eos_start: Any, guides: Any) -> tuple[Any, str]:
-    """The background job: (figure as plain JSON, message).  Never raises."""
+             quantity: Any, eos_start: Any, guides: Any) -> tuple[Any, str, Any]:
+    """The background job: (figure as plain JSON, message, the window store
+    marked "fine shown").  Never raises."""
     if not guard.clicked(n_clicks):
-        return no_update, ""
+        return no_update, "", no_update
     s = setup({"state": state, "quantity": quantity, "eos_start": eos_start,
                "guides": guides})
     p = s.p
@@ -286,7 +293,8 @@ def fine_job(set_progress: Callable | None, n_clicks: Any, state: Any, window: A
     from plotly.io.json import to_json_plotly  # noqa: PLC0415
     msg = (f"fine diagram: {compute.FINE_NUM} η values, transient {compute.FINE_TRANSIENT} "
            "steps; any change of the parameters or the window redraws the normal diagram")
-    return json.loads(to_json_plotly(fig)), "; ".join([msg] + list(dict.fromkeys(notes)))
+    return (json.loads(to_json_plotly(fig)), "; ".join([msg] + list(dict.fromkeys(notes))),
+            mark_fine(window, win, s.uirevision))
 
 
 # -- registration -----------------------------------------------------------------------------------
@@ -341,6 +349,7 @@ def _register_jobs(app) -> None:
     @app.callback(
         Output(ids.BIFURCATION_GRAPH, "figure", allow_duplicate=True),
         Output(ids.BIFURCATION_MESSAGE, "children", allow_duplicate=True),
+        Output(ids.BIFURCATION_WINDOW, "data", allow_duplicate=True),
         Input(ids.BIFURCATION_FINE, "n_clicks"),
         State(ids.STATE, "data"), State(ids.BIFURCATION_WINDOW, "data"),
         State(ids.BIFURCATION_QUANTITY, "value"), State(ids.BIFURCATION_EOS_START, "value"),

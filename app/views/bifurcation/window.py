@@ -1,7 +1,8 @@
 """The Bifurcation view's η window and value ranges, read from what the
 browser sends: the store ``bifurcation-window`` (``{"eta": [lo, hi],
-"eta_c": η_c, "y": {...}, "key": ...}``) and the filtered ``relayoutData``
-of a zoom.
+"eta_c": η_c, "y": {...}, "key": ..., "fine": {...}}``) and the filtered
+``relayoutData`` of a zoom.  ``fine`` is there while the fine diagram is
+the one shown (:func:`mark_fine`), so the CSV writes what is shown.
 
 The η window follows changes of η_c (n_eff, ‖x‖, y) by rescaling: the
 picture is the same in c = η/η_c.  Nothing here raises: unusable values
@@ -16,7 +17,8 @@ from typing import Any, Mapping
 from ...core.state import COORD_CAP, FIELDS, ViewParams, parse_number
 
 __all__ = ["DEFAULT_C_WINDOW", "ETA_RANGE", "MIN_REL_WIDTH", "default_window", "stored_window",
-           "stored_y_ranges", "y_ranges_from_relayout", "window_from_relayout", "store_data"]
+           "stored_y_ranges", "y_ranges_from_relayout", "window_from_relayout", "store_data",
+           "mark_fine", "fine_shown"]
 
 #: Default η window in units of η_c (from below the first flip to beyond the
 #: crisis at c = 2); when y = 0 (η_c infinite) in units of 2/λ₀.
@@ -172,3 +174,23 @@ def window_from_relayout(relayout: Any, current: tuple[float, float]):
     if err:
         return "none", None, err
     return "set", win, None
+
+
+def mark_fine(store: Any, win: tuple[float, float], key: str) -> dict:
+    """The store once the fine diagram of window ``win`` is shown for ``key``
+    (the setup's uirevision).  Any normal redraw writes the store anew, without it."""
+    out = dict(store) if isinstance(store, Mapping) else {"eta": None, "eta_c": None}
+    out["fine"] = {"key": key, "eta": [float(win[0]), float(win[1])]}
+    return out
+
+
+def fine_shown(store: Any, win: tuple[float, float], key: str) -> bool:
+    """True when the store says the fine diagram of window ``win`` for ``key`` is shown."""
+    fine = store.get("fine") if isinstance(store, Mapping) else None
+    if not isinstance(fine, Mapping) or fine.get("key") != key:
+        return False
+    raw = fine.get("eta")
+    if not isinstance(raw, (list, tuple)) or len(raw) != 2:
+        return False
+    ends = [parse_number("window", v)[0] for v in raw]
+    return ends == [float(win[0]), float(win[1])]

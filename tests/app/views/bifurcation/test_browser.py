@@ -24,8 +24,10 @@ RASTER_X = (f"() => {{ const g = {BIF}; if (!g || !g.data) return null; "
             "return t ? t.x : null; }")
 
 
-def open_bifurcation(page, url):
-    open_page(page, url)
+def open_bifurcation(page, url, large=False, viewport=None):
+    open_page(page, url + ("?large=1" if large else ""))
+    if viewport:
+        page.set_viewport_size(viewport)
     page.click(f"#{ids.VIEW_TABS} >> text=Bifurcation")
     page.wait_for_function(f"() => {{ const g = {BIF}; return g && g.data && "
                            "g.data.some(t => t.meta && t.meta.raster); }", timeout=FIRST_MS)
@@ -129,11 +131,35 @@ def test_guides_render_with_the_expected_counts(page, app_url):
     assert fp == [0, 0.75, 2.75]
 
 
-def test_fine_diagram_job(page, app_url):
-    open_bifurcation(page, app_url)
+def download_rows(page) -> dict:
+    """{map: [η of each row]} of the CSV the Download CSV button saves."""
+    with page.expect_download(timeout=TIMEOUT_MS) as info:
+        page.click(f"#{ids.BIFURCATION_DOWNLOAD_CSV}")
+    rows: dict = {}
+    with open(info.value.path(), encoding="utf-8") as fh:
+        assert fh.readline().startswith("map,eta,c,period,lyapunov,lam_0")
+        for line in fh:
+            cells = line.split(",")
+            rows.setdefault(cells[0], []).append(float(cells[1]))
+    return rows
+
+
+def test_fine_diagram_job_and_its_csv(page, app_url):
+    """The fine diagram (1366×768, large font) replaces the diagram, and the CSV
+    then holds the η the browser's figure holds, not the normal diagram's."""
+    open_bifurcation(page, app_url, large=True, viewport={"width": 1366, "height": 768})
+    normal = download_rows(page)
+    assert [len(normal[m]) for m in ("uv", "eos")] == [1000, 1000]
     page.click(f"#{ids.BIFURCATION_FINE}")
     page.wait_for_function(f"() => {BIF}.layout.title.text.startsWith('Fine diagram')",
                            timeout=60_000)
-    assert len(page.evaluate(RASTER_X)) == 5000
+    shown = page.evaluate(RASTER_X)
+    assert len(shown) == 5000
     assert page.is_enabled(f"#{ids.BIFURCATION_FINE}")
     assert not page.is_enabled(f"#{ids.BIFURCATION_FINE_CANCEL}")
+    rows = download_rows(page)
+    rng = x_range(page)
+    for m in ("uv", "eos"):
+        assert len(rows[m]) == len(shown)
+        # the figure rounds η to 7 digits of the window's span
+        assert max(abs(a - b) for a, b in zip(rows[m], shown)) <= 1e-6 * (rng[1] - rng[0])

@@ -245,11 +245,43 @@ def test_download_csv():
         bv.download_csv(1, value, value, value)
 
 
+def csv_rows(data) -> dict:
+    """{map: [η of each row]} of a bifurcation CSV download."""
+    rows: dict = {}
+    for line in data["content"].strip().splitlines()[1:]:
+        cells = line.split(",")
+        rows.setdefault(cells[0], []).append(float(cells[1]))
+    return rows
+
+
+def test_the_csv_writes_the_fine_diagram_while_it_is_shown(monkeypatch):
+    """After "Fine diagram" the CSV holds its η grid (FINE_NUM values spanning the
+    window, the grid the figure drew); a normal redraw brings the normal one back."""
+    monkeypatch.setattr(compute, "FINE_NUM", 300)
+    window = {"eta": [2.4, 2.7], "eta_c": 2.0}
+    fig, _, store = bv.fine_job(None, 1, DEFAULT, window, "lam", "half-c", [])
+    rows = csv_rows(bv.download_csv(1, DEFAULT, store, "half-c"))
+    want = np.linspace(2.4, 2.7, 300)                # the η grid of uvcore.bifurcation
+    assert sorted(rows) == ["eos", "uv"]
+    for etas in rows.values():
+        np.testing.assert_allclose(etas, want, rtol=1e-15)
+    np.testing.assert_allclose(raster_of(fig)["x"], want, rtol=1e-6)
+    # the normal diagram's store (what update_bifurcation writes) has no mark
+    normal = update(state=DEFAULT, window=store)["window"]
+    assert len(csv_rows(bv.download_csv(1, DEFAULT, normal, "half-c"))["uv"]) == compute.NUM
+    # a mark made for other parameters, or another window, is not the diagram shown
+    other = bv.fine_job(None, 1, state(y=3.0), window, "lam", "half-c", [])[2]
+    assert len(csv_rows(bv.download_csv(1, DEFAULT, other, "half-c"))["uv"]) == compute.NUM
+    moved = {**store, "eta": [2.45, 2.7]}
+    assert len(csv_rows(bv.download_csv(1, DEFAULT, moved, "half-c"))["uv"]) == compute.NUM
+
+
 def test_fine_job_reports_progress_and_returns_plain_json(monkeypatch):
     monkeypatch.setattr(compute, "FINE_NUM", 300)
     seen = []
-    fig, msg = bv.fine_job(seen.append, 1, DEFAULT, {"eta": [2.4, 2.7], "eta_c": 2.0},
-                           "lam", "half-c", ["guides"])
+    fig, msg, store = bv.fine_job(seen.append, 1, DEFAULT, {"eta": [2.4, 2.7], "eta_c": 2.0},
+                                  "lam", "half-c", ["guides"])
+    json.dumps(store)
     json.dumps(fig)                                  # no numpy inside: JSON-serializable
     go.Figure(fig)
     x = raster_of(fig)["x"]
@@ -261,7 +293,7 @@ def test_fine_job_reports_progress_and_returns_plain_json(monkeypatch):
 
 @pytest.mark.parametrize("value", HOSTILE)
 def test_fine_job_hostile(value):
-    fig, msg = bv.fine_job(None, value, value, value, value, value, value)
+    fig, msg, store = bv.fine_job(None, value, value, value, value, value, value)
     if fig is not no_update:
         json.dumps(fig)
 
