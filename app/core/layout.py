@@ -119,7 +119,7 @@ def controls_panel(p: ViewParams) -> html.Div:
             control_row("sigma", p.sigma),
             html.Div(className="control-row seed-row", children=[
                 html.Label("seed", className="control-label", htmlFor=ids.SEED),
-                dcc.Input(id=ids.SEED, type="number", value=p.seed, debounce=True, step=1,
+                dcc.Input(id=ids.SEED, type="number", value=p.seed, debounce=True, step="any",
                           className="control-input"),
                 html.Button("Sample init", id=ids.SAMPLE_INIT, n_clicks=0, className="btn",
                             title="add a trajectory from a random parameter-space "

@@ -28,6 +28,7 @@ __all__ = [
     "SIG_DIGITS", "SLIDER_DIGITS", "NumSpec", "FIELDS", "PRESETS", "LAYERS", "LAYER_LABELS",
     "DEFAULT_LAYERS", "MAX_TRAJECTORIES", "COORD_CAP", "GRID_RANGE", "ARROW_RANGE",
     "DEFAULT_GRID", "DEFAULT_ARROWS", "INPUT_DIM", "ViewParams", "Parsed", "parse_number",
+    "allowed", "parse_in_range",
     "slider_value", "slider_position", "parse_controls", "to_query", "from_query",
     "default_window", "fmt", "parse_coord", "parse_window"]
 
@@ -138,6 +139,34 @@ def parse_number(label: str, value: Any) -> tuple[float | None, str | None]:
     return v, None
 
 
+def allowed(lo: float, hi: float, integer: bool = False) -> str:
+    """What a typed input takes, in words: ``an integer from 8 to 120``."""
+    return f"{'an integer' if integer else 'a number'} from {fmt(lo)} to {fmt(hi)}"
+
+
+def parse_in_range(label: str, value: Any, lo: float, hi: float,
+                   integer: bool = False) -> tuple[float | None, str | None]:
+    """``value`` as a number in [lo, hi] (whole when ``integer``): (v, None), or
+    (v, one line saying what is wrong and what is allowed).
+
+    v is None when ``value`` is no number at all (empty, text, NaN …); else it is
+    the number read, so that a caller may clamp or round it and show the line.
+    """
+    want = allowed(lo, hi, integer)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None, f"{label} is empty: enter {want}"
+    if isinstance(value, bool):
+        return None, f"{label}: {value} is not a number: enter {want}"
+    v, err = parse_number(label, value)
+    if err:
+        return None, f"{err}: enter {want}"
+    if integer and v != round(v):
+        return v, f"{label} = {fmt(v)} is not a whole number: enter {want}"
+    if not lo <= v <= hi:
+        return v, f"{label} = {fmt(v)} is out of range: enter {want}"
+    return v, None
+
+
 def _short(value: Any, n: int = 24) -> str:
     text = repr(value)
     return text if len(text) <= n else text[: n - 1] + "…"
@@ -148,6 +177,9 @@ def _clamp(spec: NumSpec, v: float, notes: list[str]) -> float:
         notes.append(f"{spec.label} clamped to the range [{fmt(spec.lo)}, {fmt(spec.hi)}]")
         v = min(max(v, spec.lo), spec.hi)
     if spec.integer:
+        if not spec.slider and v != round(v):      # a typed seed; sliders round by design
+            notes.append(f"{spec.label} must be a whole number: {fmt(_sig(v))} rounded to "
+                         f"{fmt(round(v))} ({allowed(spec.lo, spec.hi, True)})")
         v = float(round(v))
     return _sig(v)
 

@@ -5,30 +5,40 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from dash import Input, Output, State
+from dash import Input, Output, State, no_update
 
 import uvcore
 
 from ...core import guard, ids
 from ...core.figures import empty_figure
-from ...core.state import from_query, parse_number
+from ...core.state import from_query, parse_in_range
 from ...shell import jobs
 from . import compute, figures
 
-__all__ = ["parse_grid", "run_job", "register_callbacks"]
+__all__ = ["parse_grid", "check_grid", "run_job", "register_callbacks"]
 
 _INTERNAL = "Internal error while computing the η_max map (logged on the server)."
 
 
 def parse_grid(raw: Any) -> tuple[int | None, str | None]:
-    """(grid side, None) for a number in :data:`.compute.GRID_RANGE`, else (None, why)."""
-    v, err = parse_number("grid", raw)
+    """(grid side, None) for an integer in :data:`.compute.GRID_RANGE`, else
+    (None, what is wrong and what is allowed)."""
+    v, err = parse_in_range("grid", raw, *compute.GRID_RANGE, integer=True)
     if err:
         return None, err
-    lo, hi = compute.GRID_RANGE
-    if not lo <= v <= hi:
-        return None, f"grid must be between {lo} and {hi}"
-    return int(round(v)), None
+    return int(v), None
+
+
+@guard.guarded(no_update, "eta_max grid check")
+def check_grid(raw: Any, summary: Any) -> Any:
+    """The summary line while the grid is being typed: what is wrong with it at
+    once; a fixed grid clears only such a message (never a job's summary)."""
+    _, err = parse_grid(raw)
+    if err:
+        return f"⚠ {err}"
+    if isinstance(summary, str) and summary.startswith("⚠ grid"):
+        return ""
+    return no_update
 
 
 @guard.guarded((empty_figure(_INTERNAL), _INTERNAL), "eta_max job")
@@ -64,3 +74,9 @@ def register_callbacks(app) -> None:
     )
     def _eta_max_job(set_progress, n_clicks, state, grid_raw):
         return run_job(set_progress, n_clicks, state, grid_raw)
+
+    @app.callback(Output(ids.ETA_MAX_SUMMARY, "children", allow_duplicate=True),
+                  Input(ids.ETA_MAX_GRID, "value"), State(ids.ETA_MAX_SUMMARY, "children"),
+                  prevent_initial_call=True)
+    def _check_grid(grid_raw, summary):
+        return check_grid(grid_raw, summary)

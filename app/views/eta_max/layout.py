@@ -21,9 +21,11 @@ def make_layout() -> html.Div:
             "background and can be cancelled.")),
         html.Div(className="control-row", children=[
             html.Label("grid", htmlFor=ids.ETA_MAX_GRID, className="control-label"),
-            dcc.Input(id=ids.ETA_MAX_GRID, type="number", value=DEFAULT_GRID,
-                      min=GRID_RANGE[0], max=GRID_RANGE[1], step=1, debounce=True,
-                      className="control-input"),
+            # no min/max/step: the browser would send an out-of-range or fractional
+            # value as empty; the server says what is wrong instead
+            dcc.Input(id=ids.ETA_MAX_GRID, type="number", value=DEFAULT_GRID, debounce=True,
+                      className="control-input",
+                      placeholder=f"{GRID_RANGE[0]}–{GRID_RANGE[1]}"),
             html.Button("Compute η_max map", id=ids.ETA_MAX_RUN, n_clicks=0, className="btn"),
             html.Button("Cancel", id=ids.ETA_MAX_CANCEL, n_clicks=0, className="btn",
                         disabled=True),

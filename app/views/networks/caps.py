@@ -17,7 +17,7 @@ from uvcore import nets
 from uvcore.nets.experiments import scaled_size
 
 from ...core import ids
-from ...core.state import parse_number
+from ...core.state import parse_in_range
 
 __all__ = ["EXPERIMENTS", "EXPERIMENT_LABELS", "ACTIVATIONS", "PARAMS", "DATA", "LR_MODES",
            "MATCHINGS", "FITTED_EXPERIMENTS", "AUTO_MATCHING", "C_CAL", "DIGITS_MAX_TRAIN",
@@ -204,10 +204,11 @@ _CHOICE_LABELS = {"experiment": "experiment", "activation": "activation",
 
 def _number(name: str, raw: Any, notes: list[str], cap: Cap | None = None) -> tuple[Any, str | None]:
     cap = cap or CAPS[name]
-    v, err = parse_number(cap.label, raw)
-    if err:
+    v, err = parse_in_range(cap.label, raw, cap.lo, cap.hi, cap.integer)
+    if v is None:
         return None, err
-    if cap.integer:
+    if cap.integer and v != round(v):
+        notes.append(f"{cap.label} must be a whole number: {v:g} rounded to {round(v)}")
         v = float(round(v))
     if v < cap.lo or v > cap.hi:
         lo, hi = (f"{cap.lo:g}", f"{cap.hi:g}") if not cap.integer else (int(cap.lo), int(cap.hi))

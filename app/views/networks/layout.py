@@ -3,8 +3,6 @@ figure and its status lines.  Public ids come from :mod:`app.core.ids`."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from dash import dcc, html
 
 from ...core import ids, theme
@@ -14,12 +12,12 @@ from .caps import ACTIVATIONS, CAPS, DATA, EXPERIMENT_LABELS, EXPERIMENTS, MATCH
 __all__ = ["make_layout"]
 
 
-def _num_input(cid: str, name: str, step: Any = "any") -> dcc.Input:
+def _num_input(cid: str, name: str) -> dcc.Input:
     cap = CAPS[name]
-    # no min/max: the browser would drop out-of-range values silently; the server
-    # clamps them with a visible note instead
-    return dcc.Input(id=cid, type="number", value=cap.default, step=1 if cap.integer else step,
-                     debounce=True, className="control-input")
+    # no min/max/step: the browser would send an out-of-range or fractional value
+    # as empty; the server clamps or rounds it with a visible note instead
+    return dcc.Input(id=cid, type="number", value=cap.default, step="any", debounce=True,
+                     className="control-input", placeholder=f"{cap.lo:g}–{cap.hi:g}")
 
 
 def _field(label: str, control, title: str = "") -> html.Label:

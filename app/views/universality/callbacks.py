@@ -15,7 +15,7 @@ from dash import Input, Output, no_update
 from ...core import guard, ids, intents
 from ...core.events import click_to_eta
 from ...core.figures import empty_figure
-from ...core.state import ViewParams, from_query, parse_number
+from ...core.state import ViewParams, from_query, parse_in_range
 from . import figures as fb
 from .compute import cascade_at
 from .layout import DEFAULT_LEVELS, LEVELS_RANGE, values_table
@@ -28,17 +28,17 @@ REFERENCE_SETS = ((1.0, 1.0, 2.0), (100.0, 0.5, -1.0))
 
 
 def parse_levels(raw: Any) -> tuple[int, str | None]:
-    """Levels from the input (default with a note when unusable or out of range)."""
-    if raw is None:
-        return DEFAULT_LEVELS, None
-    v, err = parse_number("levels", raw)
-    if err:
-        return DEFAULT_LEVELS, f"{err}; using {DEFAULT_LEVELS}"
+    """Levels from the input, and what was wrong with it (None: nothing).
+
+    Unusable (empty, not a number): the default; a number out of range or not
+    whole: the nearest allowed level.  The note says which L is shown.
+    """
     lo, hi = LEVELS_RANGE
-    if not lo <= v <= hi or v != int(v):
-        v2 = int(min(max(round(v), lo), hi))
-        return v2, f"levels must be an integer in [{lo}, {hi}]; using {v2}"
-    return int(v), None
+    v, err = parse_in_range("levels L", raw, lo, hi, integer=True)
+    if err is None:
+        return int(v), None
+    shown = DEFAULT_LEVELS if v is None else int(min(max(round(v), lo), hi))
+    return shown, f"{err} (showing L = {shown})"
 
 
 def _label(n_eff: float, x_norm: float, y: float) -> str:

@@ -58,9 +58,11 @@ def make_layout() -> html.Div:
     return html.Div(className="universality-view", children=[
         html.Div(className="view-toolbar", children=[
             html.Label("levels L", htmlFor=ids.UNIVERSALITY_LEVELS, className="toolbar-label"),
+            # no min/max/step: the browser would send an out-of-range or fractional
+            # value as empty; the server says what is wrong instead
             dcc.Input(id=ids.UNIVERSALITY_LEVELS, type="number", value=DEFAULT_LEVELS,
-                      min=LEVELS_RANGE[0], max=LEVELS_RANGE[1], step=1, debounce=True,
-                      className="control-input", style={"width": "5em"}),
+                      debounce=True, className="control-input", style={"width": "5em"},
+                      placeholder=f"{LEVELS_RANGE[0]}–{LEVELS_RANGE[1]}"),
             html.Span(className="hint", children=(
                 "Flip points located by continuation (uvcore.cascade) for the current n_eff, "
                 "‖x‖, y and two reference sets. In η they differ (η_k = c_k·η_c); in "

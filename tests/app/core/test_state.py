@@ -78,6 +78,37 @@ def test_seed_forms_normalize_equal():
     assert all(p.seed == 5.0 for p in ps)
 
 
+def test_a_fractional_seed_is_rounded_with_a_note_saying_so():
+    parsed = parse_controls({"seed": 1.5})
+    assert parsed.ok and parsed.params.seed == 2.0
+    assert parsed.notes == ("seed must be a whole number: 1.5 rounded to 2 "
+                            "(an integer from 0 to 2147483647)",)
+    assert parse_controls({"seed": 7}).notes == ()
+    # sliders round by design (10**position): no note
+    assert not any("whole" in n for n in parse_controls({"width": 15.8, "preset": "custom"}).notes)
+
+
+@pytest.mark.parametrize("value, integer, want", [
+    (None, True, (None, "grid is empty: enter an integer from 8 to 120")),
+    ("  ", True, (None, "grid is empty: enter an integer from 8 to 120")),
+    ("abc", True, (None, "grid: 'abc' is not a number: enter an integer from 8 to 120")),
+    (False, True, (None, "grid: False is not a number: enter an integer from 8 to 120")),
+    (float("nan"), False, (None, "grid: must be a finite number: enter a number from 8 to 120")),
+    (5, True, (5.0, "grid = 5 is out of range: enter an integer from 8 to 120")),
+    ("1000", True, (1000.0, "grid = 1000 is out of range: enter an integer from 8 to 120")),
+    (8.5, True, (8.5, "grid = 8.5 is not a whole number: enter an integer from 8 to 120")),
+    (8.5, False, (8.5, None)), (8, True, (8.0, None)), ("120", True, (120.0, None)),
+    (7.9999, False, (7.9999, "grid = 7.9999 is out of range: enter a number from 8 to 120")),
+])
+def test_parse_in_range_says_what_is_wrong_and_what_is_allowed(value, integer, want):
+    assert state.parse_in_range("grid", value, 8, 120, integer) == want
+
+
+def test_allowed_in_words():
+    assert state.allowed(0.01, 10) == "a number from 0.01 to 10"
+    assert state.allowed(3, 12, True) == "an integer from 3 to 12"
+
+
 @pytest.mark.parametrize("key,value,expected", [
     ("eta", 1e308, 1e4), ("eta", -3, 1e-3), ("width", 1e12, 1e6), ("width", 0, 1),
     ("steps", 1e9, 20000), ("steps", 0, 1), ("y", -1e308, -10.0), ("x-norm", 1e-300, 0.01),

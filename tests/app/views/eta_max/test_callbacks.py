@@ -15,18 +15,36 @@ def note(fig) -> str:
     return fig["layout"]["annotations"][0]["text"]
 
 
+#: What the grid takes, as every refusal says.
+TAKES = "enter an integer from 8 to 120"
+
+
 @pytest.mark.parametrize("raw, why", [
-    (None, "grid: enter a number"), ("", "grid: enter a number"),
-    ("abc", "grid: 'abc' is not a number"), (float("nan"), "grid: must be a finite number"),
-    (float("inf"), "grid: must be a finite number"), ([1], "grid: expected a number"),
-    ({"a": 1}, "grid: expected a number"), (True, "grid: enter a number"),
-    (1e308, "grid must be between 8 and 120"), (-5, "grid must be between 8 and 120"),
-    (3, "grid must be between 8 and 120"), (10_000, "grid must be between 8 and 120")])
+    (None, f"grid is empty: {TAKES}"), ("", f"grid is empty: {TAKES}"),
+    ("abc", f"grid: 'abc' is not a number: {TAKES}"),
+    (float("nan"), f"grid: must be a finite number: {TAKES}"),
+    (float("inf"), f"grid: must be a finite number: {TAKES}"),
+    ([1], f"grid: expected a number, got list: {TAKES}"),
+    ({"a": 1}, f"grid: expected a number, got dict: {TAKES}"),
+    (True, f"grid: True is not a number: {TAKES}"),
+    (1e308, f"grid = 1e308 is out of range: {TAKES}"),
+    (-5, f"grid = -5 is out of range: {TAKES}"), (5, f"grid = 5 is out of range: {TAKES}"),
+    (1000, f"grid = 1000 is out of range: {TAKES}"),
+    (40.5, f"grid = 40.5 is not a whole number: {TAKES}")])
 def test_bad_grid_is_refused_with_a_message(raw, why):
     progress = []
     fig, text = job.run_job(progress.append, 1, DEFAULT, raw)
-    assert text.startswith("⚠ " + why) and fig["data"] == [] and note(fig) == text
+    assert text == "⚠ " + why and fig["data"] == [] and note(fig) == text
     assert progress == []                                     # nothing was computed
+    # the same line at once while the grid is typed, before any Compute
+    assert job.check_grid(raw, "an earlier job's summary") == "⚠ " + why
+
+
+def test_a_fixed_grid_clears_only_a_grid_message():
+    from dash import no_update
+    assert job.check_grid(40, f"⚠ grid = 5 is out of range: {TAKES}") == ""
+    assert job.check_grid(40, "1600 starts; η_max from 0.5 to 9") is no_update
+    assert job.check_grid(8, None) is no_update
 
 
 @pytest.mark.parametrize("state", [None, 5, "eta=abc", "x" * 10_000, {"a": 1}])

@@ -173,3 +173,23 @@ def test_cancel_stops_a_running_job(page, networks_url):
     assert status(page).startswith("Done")
     losses = page.evaluate(f"() => {GRAPH}.data.find(t => t.name === 'network').y.length")
     assert losses == int(AFTER_CANCEL_STEPS) + 1
+
+
+def plan_says(page, text):
+    page.wait_for_function(f"() => document.getElementById('{ids.NETWORKS_PLAN}').innerText"
+                           f".includes({text!r})", timeout=TIMEOUT_MS)
+
+
+def test_typed_inputs_say_what_is_wrong_and_what_is_allowed(page, networks_url):
+    """A fractional depth reaches the server (no browser step) and is rounded with a
+    note; an empty width is refused with its range; both in the plan line."""
+    open_page(page, networks_url + "?large=1")
+    page.set_viewport_size({"width": 1366, "height": 768})
+    page.locator(".tab", has_text="Real networks").first.click()
+    page.fill(f"#{ids.NETWORKS_DEPTH}", "2.5")
+    page.press(f"#{ids.NETWORKS_DEPTH}", "Enter")
+    plan_says(page, "(depth must be a whole number: 2.5 rounded to 2)")
+    page.fill(f"#{ids.NETWORKS_WIDTH}", "")
+    page.press(f"#{ids.NETWORKS_WIDTH}", "Enter")
+    plan_says(page, "⚠ width is empty: enter an integer from 2 to 512 — nothing will run.")
+    assert page.locator(f"#{ids.NETWORKS_PLAN}").is_visible()

@@ -14,13 +14,18 @@ from .common import TINY, Counting, forbidden, values
 #: The label each numeric control's messages start with (lr in its default mode c).
 LABELS = {"width": "width", "depth": "depth", "n_train": "n_train", "lr": "c", "steps": "steps",
           "every": "sharpness every", "seed": "seed", "sigma_w2": "σ_w²"}
-#: (hostile value, the reason the message gives).
-HOSTILE_NUMBERS = [(None, "enter a number"), ("", "enter a number"),
+#: What each control takes, as its message says (the caps, written out).
+ALLOWED = {"width": "an integer from 2 to 512", "depth": "an integer from 2 to 6",
+           "n_train": "an integer from 16 to 5000", "lr": "a number from 0.01 to 10",
+           "steps": "an integer from 1 to 2000", "every": "an integer from 1 to 2000",
+           "seed": "an integer from 0 to 2147483647", "sigma_w2": "a number from 0.05 to 10"}
+#: (hostile value, the reason the message gives; None: "is empty").
+HOSTILE_NUMBERS = [(None, None), ("", None), (" ", None),
                    ("abc", "'abc' is not a number"),
                    (float("nan"), "must be a finite number"),
                    (float("inf"), "must be a finite number"),
                    (-float("inf"), "must be a finite number"), ([1], "expected a number, got list"),
-                   ({"a": 1}, "expected a number, got dict"), (True, "enter a number"),
+                   ({"a": 1}, "expected a number, got dict"), (True, "True is not a number"),
                    ("1e400", "must be a finite number"), ("x" * 10_000, "not a number")]
 HOSTILE_CHOICES = [None, 5, "RELU; rm -rf /", ["relu"], {"v": "relu"}, "", True]
 #: The message of a hostile choice: the control and what it accepts.
@@ -44,7 +49,9 @@ def assert_refused(answer, message):
 @pytest.mark.parametrize("name", list(LABELS))
 @pytest.mark.parametrize("raw, reason", HOSTILE_NUMBERS)
 def test_hostile_numbers_are_refused_by_name_and_nothing_runs(name, raw, reason):
-    message = f"{LABELS[name]}: {reason}"
+    """The message names the control, what is wrong, and what it takes."""
+    what = " is empty" if reason is None else f": {reason}"
+    message = f"{LABELS[name]}{what}: enter {ALLOWED[name]}"
     assert_refused(cb.run_job(None, 1, *values(**{**TINY, name: raw}), compute_fn=forbidden),
                    message)
     assert cb.plan(*values(**{**TINY, name: raw})) == (f"⚠ {message} — nothing will run.",
@@ -58,13 +65,14 @@ def test_hostile_choices_are_refused_with_the_choices_and_nothing_runs(name, raw
                    CHOICE_MESSAGES[name])
 
 
-@pytest.mark.parametrize("name, experiment, label", [("scale", "fig4", "scale"),
-                                                     ("fig1_c", "fig1", "c (Fig 1)"),
-                                                     ("c_points", "fig5", "c points")])
-def test_hostile_experiment_controls_are_refused(name, experiment, label):
+@pytest.mark.parametrize("name, experiment, label, allowed", [
+    ("scale", "fig4", "scale", "a number from 0.02 to 1"),
+    ("fig1_c", "fig1", "c (Fig 1)", "a number from 0.01 to 10"),
+    ("c_points", "fig5", "c points", "an integer from 2 to 48")])
+def test_hostile_experiment_controls_are_refused(name, experiment, label, allowed):
     answer = cb.run_job(None, 1, *values(experiment=experiment, **{name: "1; drop"}),
                         compute_fn=forbidden)
-    assert_refused(answer, f"{label}: '1; drop' is not a number")
+    assert_refused(answer, f"{label}: '1; drop' is not a number: enter {allowed}")
 
 
 def test_too_much_work_is_refused_before_computing():
@@ -145,7 +153,7 @@ def test_the_view_is_registered_with_a_background_job():
     for cid in (ids.NETWORKS_RUN, ids.NETWORKS_CANCEL, ids.NETWORKS_PROGRESS,
                 ids.NETWORKS_GRAPH, ids.NETWORKS_DOWNLOAD, ids.NETWORKS_EXPORT_RUN):
         assert cid in layout
-    jobs = [v for k, v in dash_app.callback_map.items() if ids.NETWORKS_GRAPH in k]
+    jobs = [v for k, v in dash_app.callback_map.items() if f"{ids.NETWORKS_GRAPH}.figure" in k]
     assert len(jobs) == 1 and jobs[0].get("background")
 
 

@@ -69,3 +69,41 @@ def test_clicking_a_flip_point_sets_eta(page, app_url):
                            f".value) - {want}) <= 1e-9 * {want}", timeout=TIMEOUT_MS)
     page.wait_for_function(f"() => window.location.search.includes('eta={want:g}')",
                            timeout=TIMEOUT_MS)
+
+
+#: Viewports × font sizes of the projector checks.
+SIZES = [{"width": 1440, "height": 900}, {"width": 1366, "height": 768},
+         {"width": 1280, "height": 720}]
+
+
+def type_levels(page, text):
+    page.fill(f"#{ids.UNIVERSALITY_LEVELS}", text)
+    page.press(f"#{ids.UNIVERSALITY_LEVELS}", "Enter")
+
+
+def message_says(page, text):
+    page.wait_for_function(f"() => document.getElementById('{ids.UNIVERSALITY_MESSAGE}')"
+                           f".textContent.startsWith({text!r})", timeout=TIMEOUT_MS)
+    assert page.locator(f"#{ids.UNIVERSALITY_MESSAGE}").is_visible()
+
+
+@pytest.mark.parametrize("font", ["normal", "large"])
+@pytest.mark.parametrize("viewport", SIZES, ids=lambda s: f"{s['width']}x{s['height']}")
+def test_bad_levels_say_what_is_wrong_and_what_is_allowed(page, app_url, viewport, font):
+    """2, 100 and an empty input each get a line saying what is wrong, the
+    range and the L shown; a good value clears it."""
+    open_page(page, app_url + ("?large=1" if font == "large" else ""))
+    page.set_viewport_size(viewport)
+    page.click(f"#{ids.VIEW_TABS} >> text=Universality")
+    page.wait_for_function(f"() => {{ const g = {UNI}; return g && g.data && "
+                           "g.data.length > 5; }", timeout=FIRST_MS)
+    type_levels(page, "2")
+    message_says(page, "levels L = 2 is out of range: enter an integer from 3 to 12 "
+                       "(showing L = 3)")
+    type_levels(page, "100")
+    message_says(page, "levels L = 100 is out of range: enter an integer from 3 to 12 "
+                       "(showing L = 12)")
+    type_levels(page, "")
+    message_says(page, "levels L is empty: enter an integer from 3 to 12 (showing L = 8)")
+    type_levels(page, "5")
+    message_says(page, "δ_4 = ")                           # the result line only

@@ -55,6 +55,20 @@ def test_universality_flip_points_collapse_in_c():
     assert np.allclose(cur["y"], np.array(in_c[0]["y"]) * eta_c, rtol=1e-9)
 
 
+@pytest.mark.parametrize("raw, shown, note", [
+    (2, 3, "levels L = 2 is out of range: enter an integer from 3 to 12 (showing L = 3)"),
+    (100, 12, "levels L = 100 is out of range: enter an integer from 3 to 12 (showing L = 12)"),
+    (None, 8, "levels L is empty: enter an integer from 3 to 12 (showing L = 8)"),
+    ("", 8, "levels L is empty: enter an integer from 3 to 12 (showing L = 8)"),
+    (6.5, 6, "levels L = 6.5 is not a whole number: enter an integer from 3 to 12 "
+              "(showing L = 6)"),
+    (5, 5, None), ("12", 12, None)])
+def test_bad_levels_say_what_is_wrong_what_is_allowed_and_what_is_shown(raw, shown, note):
+    assert un.parse_levels(raw) == (shown, note)
+    if note:
+        assert un.update_universality(DEFAULT, raw, None)[2].startswith(note)
+
+
 @pytest.mark.parametrize("levels", HOSTILE + [2, 13, 7.5, "9"])
 def test_universality_hostile_levels(levels):
     fig, _, msg = un.update_universality(DEFAULT, levels, None)

@@ -1,0 +1,41 @@
+"""The η_max map view in headless Chromium: what the grid input says at once
+when it is wrong, before any job runs."""
+
+import pytest
+
+from app.core import ids
+from tests.app.conftest import TIMEOUT_MS, open_page
+
+pytestmark = pytest.mark.browser
+
+
+def type_grid(page, text):
+    page.fill(f"#{ids.ETA_MAX_GRID}", text)
+    page.press(f"#{ids.ETA_MAX_GRID}", "Enter")
+
+
+def summary_is(page, text):
+    page.wait_for_function(f"() => document.getElementById('{ids.ETA_MAX_SUMMARY}')"
+                           f".textContent === {text!r}", timeout=TIMEOUT_MS)
+
+
+def test_a_bad_grid_says_what_is_wrong_and_the_range_at_once(page, app_url):
+    open_page(page, app_url + "?large=1")
+    page.set_viewport_size({"width": 1366, "height": 768})
+    page.click(f"#{ids.VIEW_TABS} >> text=η_max map")
+    takes = "enter an integer from 8 to 120"
+    for typed, line in (("5", f"⚠ grid = 5 is out of range: {takes}"),
+                        ("1000", f"⚠ grid = 1000 is out of range: {takes}"),
+                        ("12.5", f"⚠ grid = 12.5 is not a whole number: {takes}"),
+                        ("", f"⚠ grid is empty: {takes}")):
+        type_grid(page, typed)
+        summary_is(page, line)
+        assert page.locator(f"#{ids.ETA_MAX_SUMMARY}").is_visible()
+    type_grid(page, "12")
+    summary_is(page, "")
+    # the seed of the controls: 1.5 is rounded, and the plane says so
+    page.fill(f"#{ids.SEED}", "1.5")
+    page.press(f"#{ids.SEED}", "Enter")
+    page.wait_for_function(f"() => document.getElementById('{ids.MESSAGE}').textContent"
+                           ".includes('seed must be a whole number: 1.5 rounded to 2')",
+                           timeout=TIMEOUT_MS)
