@@ -14,7 +14,8 @@ from enum import IntEnum
 
 import numpy as np
 
-__all__ = ["CHAOS_TOL", "PeriodCode", "Kind", "KIND_NAMES", "classify", "kind_name"]
+__all__ = ["CHAOS_TOL", "PeriodCode", "Kind", "KIND_NAMES", "classify", "kind_name",
+           "converging_rate"]
 
 #: A non-periodic orbit is chaotic when its largest Lyapunov exponent exceeds this.
 CHAOS_TOL = 1e-3
@@ -99,3 +100,33 @@ def kind_name(period: int, lyapunov: float | None = None,
               chaos_tol: float = CHAOS_TOL) -> str:
     """:func:`classify` of one orbit, as its lower-case word."""
     return KIND_NAMES[Kind(int(classify(period, lyapunov, chaos_tol)))]
+
+
+def converging_rate(residual) -> float | None:
+    """Per-step contraction of a run that is still converging, or None.
+
+    The period test calls an orbit "not periodic" when its states still move
+    by more than its tolerance, which is also what a run does that converges
+    too slowly for its steps (e.g. η = 10⁻³: near the zero-loss line
+    Δf' ≈ (1 − ηλ) Δf, spec §2.4, so |Δf| shrinks by ≈ 0.999 a step).  Such a
+    run is neither aperiodic nor chaotic: it has not settled yet.
+
+    Parameters
+    ----------
+    residual : array_like of float
+        Δf over the run's analysis window (at least 3 states).
+
+    Returns
+    -------
+    float or None
+        The geometric mean ratio (|Δf_last| / |Δf_first|)^(1/(w−1)) when every
+        state is finite and |Δf| strictly decreases at every step of the
+        window; None otherwise (including a residual that has reached 0:
+        that run has converged).
+    """
+    r = np.abs(np.asarray(residual, dtype=float).ravel())
+    if r.size < 3 or not np.all(np.isfinite(r)) or r[-1] <= 0.0:
+        return None
+    if not np.all(r[1:] < r[:-1]):
+        return None
+    return float((r[-1] / r[0]) ** (1.0 / (r.size - 1)))

@@ -14,11 +14,14 @@ from typing import Sequence
 
 import numpy as np
 
+from uvcore.maps import CLASSIFY_WINDOW
+from uvcore.outcomes import converging_rate
+
 from . import theme
 
 __all__ = ["PLANE_HEAD", "PLANE_TAIL", "round_to_span", "fmt_value", "legend_dummy",
            "discrete_colorscale", "note_annotation", "empty_figure", "decimate_minmax",
-           "sig_round", "trajectory_traces"]
+           "sig_round", "trajectory_traces", "outcome_words", "log_ticks"]
 
 #: A trajectory longer than PLANE_HEAD + PLANE_TAIL states is drawn in the
 #: plane as its first PLANE_HEAD and last PLANE_TAIL states (with a gap);
@@ -71,6 +74,19 @@ def _plane_slice(n: int) -> tuple[np.ndarray, bool]:
     return np.concatenate([np.arange(PLANE_HEAD), np.arange(n - PLANE_TAIL, n)]), True
 
 
+def outcome_words(traj) -> str:
+    """A finite run's outcome in words: its kind ("converged", "periodic 2", …),
+    except that a not-periodic run whose |Δf| still shrinks at every step of its
+    analysis window (:func:`uvcore.outcomes.converging_rate`) is "still
+    converging after N steps", not "aperiodic"."""
+    oc = traj.outcome
+    if oc.kind == "aperiodic":
+        window = traj.df[-max(3, min(CLASSIFY_WINDOW, traj.df.size // 2)):]
+        if converging_rate(window) is not None:
+            return f"still converging after {traj.df.size - 1} steps"
+    return oc.kind + (f" {oc.period}" if oc.kind == "periodic" else "")
+
+
 def trajectory_traces(i: int, start, traj, window, selected: bool, large: bool) -> tuple:
     """Traces of one trajectory and the note it needs (or None)."""
     (a, b), (c, d) = window
@@ -93,9 +109,7 @@ def trajectory_traces(i: int, start, traj, window, selected: bool, large: bool) 
         note = (f"trajectory {i + 1} diverged at step {traj.diverged_at} "
                 "(drawn up to its last finite state)")
     else:
-        oc = traj.outcome
-        extra = f" {oc.period}" if oc.kind == "periodic" else ""
-        out_name += f": {oc.kind}{extra}"
+        out_name += f": {outcome_words(traj)}"
     msize = 6 if not large else 9
     traces = [{
         "type": "scatter", "name": out_name, "mode": "lines+markers",
@@ -185,3 +199,43 @@ def sig_round(a: np.ndarray, digits: int = 6) -> np.ndarray:
         scale = 10.0 ** (digits - 1 - mag)
         out = np.round(a * scale) / scale
     return np.where(np.isfinite(out), out, a)
+
+
+def _tick_text(v: float) -> str:
+    """A log-axis tick with its decade: 0.5, 20, 2×10⁻⁵ (never a bare digit)."""
+    e = math.floor(math.log10(v) + 1e-9)
+    m = round(v / 10.0 ** e, 6)
+    if -3 <= e <= 3:
+        return f"{v:.{max(0, -e)}f}" if e < 0 else f"{v:g}"
+    exp = f"{e}".replace("-", "−")
+    return f"10<sup>{exp}</sup>" if m == 1 else f"{m:g}×10<sup>{exp}</sup>"
+
+
+def log_ticks(lo: float, hi: float) -> dict:
+    """Tick settings of a log axis over the data range [lo, hi] (both > 0) in
+    which every label carries its decade.
+
+    Plotly labels the minor ticks of a narrow log axis with bare digits
+    ("2, 5, 10, 2, 5" where the first 2 means 0.2).  Here: over three decades
+    or more, one label every ``dtick`` decades (10ⁿ); below that, explicit
+    ``tickvals`` at 1, 2, 5 × 10ⁿ (every digit when that gives fewer than
+    three) with full ``ticktext``.  Merge the result into the axis dict.
+    """
+    if not (lo > 0 and hi > 0 and math.isfinite(lo) and math.isfinite(hi)):
+        return {}
+    lo, hi = min(lo, hi), max(lo, hi)
+    span = math.log10(hi) - math.log10(lo)
+    if span >= 3:
+        return {"dtick": max(1, math.ceil(span / 6)), "exponentformat": "power",
+                "minor": {"showgrid": False, "ticks": ""}}
+    e0, e1 = math.floor(math.log10(lo)) - 1, math.ceil(math.log10(hi)) + 1
+    vals: list = []
+    for mantissas in ((1, 2, 5), tuple(range(1, 10))):
+        vals = [m * 10.0 ** e for e in range(e0, e1 + 1) for m in mantissas
+                if lo * (1 - 1e-9) <= m * 10.0 ** e <= hi * (1 + 1e-9)]
+        if len(vals) >= 3:
+            break
+    if len(vals) < 2:
+        vals = [lo, hi] if hi > lo else [lo]
+        return {"tickvals": vals, "ticktext": [f"{v:.3g}" for v in vals]}
+    return {"tickvals": vals, "ticktext": [_tick_text(v) for v in vals]}

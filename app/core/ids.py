@@ -77,6 +77,10 @@ SAMPLE_INIT = "sample-init"
 #: Button + download component: CSV of the selected (latest) trajectory.
 DOWNLOAD_CSV = "download-csv"
 DOWNLOAD = "download"
+#: Dropdown of the state's trajectories (value: 1-based index; choosing one
+#: selects it: it becomes the latest) and the button deleting the selected one.
+TRAJ_SELECT = "trajectory-select"
+TRAJ_DELETE = "trajectory-delete"
 #: Checklist with the single value ``"paramspace"``: the time series shows the
 #: parameter-space GD run at width n from the seed's sampled init (dashed)
 #: over the function-space map from the same start.

@@ -16,7 +16,8 @@ from hypothesis import strategies as st
 
 from uvcore import _kernels as K
 from uvcore.maps import PERIOD_TOL, generic_tangent, outcome_from_window
-from uvcore.outcomes import CHAOS_TOL, KIND_NAMES, Kind, PeriodCode, classify, kind_name
+from uvcore.outcomes import (CHAOS_TOL, KIND_NAMES, Kind, PeriodCode, classify, converging_rate,
+                             kind_name)
 
 #: Period searched for in the hand-built windows.
 KMAX = 16
@@ -123,3 +124,57 @@ def test_outcome_from_window_uses_the_rule():
 def test_unknown_code_is_refused(code):
     with pytest.raises(ValueError, match="unknown period code"):
         classify([1, code])
+
+
+# -- still converging (uvcore.outcomes.converging_rate) -------------------------------
+
+#: Relative agreement of the measured contraction with 1 − ηλ* (the correction
+#: (η²‖x‖²/n_eff)Δf f of the step is ≈ 1e-7 of it at η = 1e-3).
+RATE_TOL = 1e-5
+
+
+def spec_run(eta, n_eff, x_norm, y, df, lam, steps):
+    """The spec's step (§2) iterated in plain Python: Δf and λ of every state."""
+    dfs, lams = [df], [lam]
+    for _ in range(steps):
+        f = df + y
+        df, lam = (df * (1 - eta * lam + eta ** 2 * x_norm ** 2 / n_eff * df * f),
+                   lam + eta * x_norm ** 2 / n_eff * df * (eta * lam * df - 4 * f))
+        dfs.append(df)
+        lams.append(lam)
+    return np.array(dfs), np.array(lams)
+
+
+def test_a_slow_run_is_still_converging_at_the_rate_of_the_linearised_map():
+    """η = 1e-3 from (−2, 0.5): the period test finds no period (code 0) and the
+    exponent is below CHAOS_TOL, so classify says "aperiodic"; but |Δf| shrinks
+    at every step at the multiplier 1 − ηλ of the Jacobian across line I
+    (spec §2.4: eigenvalues {1 − ηλ, 1} at (0, λ))."""
+    import uvcore
+    eta, n_eff, x_norm, y = 1e-3, 16.0, 1.0, 2.0
+    traj = uvcore.trajectory(-2.0, 0.5, uvcore.MapParams(eta, n_eff, x_norm, y), 1000)
+    assert traj.outcome.kind == "aperiodic"
+    df, lam = spec_run(eta, n_eff, x_norm, y, -2.0, 0.5, 1000)
+    window = df[-512:]
+    rate = converging_rate(window)
+    assert rate is not None
+    # the geometric mean of 1 − ηλ_t over the window (λ still drifts slowly)
+    expected = float(np.exp(np.mean(np.log(1 - eta * lam[-512:-1]))))
+    assert rate == pytest.approx(expected, rel=RATE_TOL)
+    assert converging_rate(traj.df[-512:]) == pytest.approx(rate, rel=1e-9)
+
+
+def test_converging_rate_of_a_geometric_sequence_and_of_what_does_not_converge():
+    r = 0.97
+    assert converging_rate(3.0 * r ** np.arange(50)) == pytest.approx(r, rel=1e-12)
+    # alternating sign with shrinking size (1 < ηλ < 2) still converges
+    assert converging_rate(3.0 * (-r) ** np.arange(50)) == pytest.approx(r, rel=1e-12)
+    assert converging_rate(np.ones(50)) is None                     # settled, not shrinking
+    assert converging_rate(np.tile([1.0, -1.0], 25)) is None        # a period-2 orbit
+    zs = [0.3]
+    for _ in range(300):                                             # chaotic EoS orbit
+        zs.append(zs[-1] * (1.0 + 1.9 - zs[-1]) ** 2)
+    assert converging_rate(np.array(zs[-200:]) - 1.9) is None
+    assert converging_rate([2.0, 1.0, 0.0]) is None                  # reached zero: converged
+    assert converging_rate([2.0, 1.0]) is None                       # too short to tell
+    assert converging_rate([2.0, float("nan"), 0.5]) is None

@@ -30,7 +30,6 @@ Other views listen to ``Input(ids.STATE, "data")``.
 
 from __future__ import annotations
 
-import math
 from dataclasses import replace
 from typing import Any, Mapping
 
@@ -38,15 +37,15 @@ from dash import ClientsideFunction, Input, Output, State, no_update
 
 import uvcore
 
-from . import compute, figures
+from . import compute, figures, starts
 
 from ...core import ids, intents
 from ...core.layout import fmt_readout
 from ...core.state import (FIELDS, INPUT_DIM, Parsed, ViewParams, default_window, fmt, from_query,
-                    parse_controls, to_query)
+                           parse_controls, to_query)
 from ...core.events import point_from_click, window_from_relayout
 from ...core.compute import forbidden_start_message
-from ...core.figures import empty_figure
+from ...core.figures import empty_figure, outcome_words
 from ...core.guard import clicked, guarded, triggered
 from ...core import compute as shared
 from ...core import traces
@@ -60,7 +59,7 @@ SLIDER_KEYS = tuple(k for k, s in FIELDS.items() if s.slider)
 #: Output names of :func:`update_plane` (keys of the dict it returns).
 PLANE_OUTPUTS = ("inputs", "seed", "preset", "layers", "large", "n_eff_disabled",
                  "state", "search", "figure", "message", "message_class", "eta_c",
-                 "two_over_eta", "root_class")
+                 "two_over_eta", "root_class", "traj_options", "traj_value")
 
 #: Props whose change means "the user edited a control".
 CONTROL_PROPS = frozenset([f"{ids.input_id(k)}.value" for k in SLIDER_KEYS]
@@ -76,6 +75,7 @@ def _nothing(message: str = "", kind: str = "note") -> dict:
     """Every output unchanged except the message."""
     out = {k: no_update for k in PLANE_OUTPUTS}
     out["inputs"] = {k: no_update for k in SLIDER_KEYS}
+    out["traj_options"] = no_update
     if message:
         out["message"] = message
         out["message_class"] = f"message {kind}"
@@ -102,13 +102,19 @@ def plane_figure(p: ViewParams, imported_trace=None) -> tuple[dict, list[str]]:
     return fig, list(data.notes)
 
 
-def _render(p: ViewParams, notes: list[str], push_url: bool, imported_trace=None) -> dict:
+def _render(p: ViewParams, notes: list[str], push_url: bool, imported_trace=None,
+            refusal: tuple | None = None) -> dict:
+    """Every output for state ``p``; ``refusal`` = (Δf, λ, text) pins a refused
+    click's reason on the plane at the clicked point."""
     try:
         fig, fig_notes = plane_figure(p, imported_trace)
     except uvcore.UVInputError as exc:
         return _nothing(f"Cannot compute: {exc}", "error")
+    if refusal is not None:
+        fig = figures.with_refusal(fig, *refusal, p.plot_window, p.large)
     msgs = list(dict.fromkeys(list(notes) + fig_notes))
     query = to_query(p)
+    options = starts.trajectory_options(p)
     return {
         "inputs": {k: _number_out(p.value(k)) for k in SLIDER_KEYS},
         "seed": int(p.seed),
@@ -124,6 +130,8 @@ def _render(p: ViewParams, notes: list[str], push_url: bool, imported_trace=None
         "eta_c": fmt_readout(p.eta_c),
         "two_over_eta": fmt_readout(2.0 / p.eta),
         "root_class": "app large" if p.large else "app",
+        "traj_options": options,
+        "traj_value": len(options) or None,
     }
 
 
@@ -219,6 +227,12 @@ def _update_plane(changed: list[str], values: Mapping[str, Any]) -> dict:
                         else window)
     if _prop(ids.CLEAR, "n_clicks") in changed:
         p = p.with_starts(())
+    if _prop(ids.TRAJ_SELECT, "value") in changed:
+        p, note = starts.select(p, values.get("select"))
+        notes += [note] if note else []
+    if _prop(ids.TRAJ_DELETE, "n_clicks") in changed and clicked(values.get("delete")):
+        p, note = starts.delete(p)
+        notes += [note] if note else []
     point = None
     if _prop(ids.PHASE_PLANE, "clickData") in changed and not reset:
         point, err = point_from_click(values.get("click"))
@@ -229,11 +243,14 @@ def _update_plane(changed: list[str], values: Mapping[str, Any]) -> dict:
     if point is not None:
         df, lam = point
         refused = forbidden_start_message(p, df, lam)
-        if refused:
+        if refused and intent is not None:     # another view's click: it says so itself
             return _nothing(refused, "error")
-        p = p.with_starts(shared.resolved_starts(p) + ((df, lam),))
+        if refused:
+            return _refuse(p, base, df, lam, refused, trace)
+        p, note = starts.add_start(p, (df, lam))
+        notes += [note] if note else []
     if _prop(ids.SAMPLE_INIT, "n_clicks") in changed:
-        p, err, sample_notes = _sample(p)
+        p, err, sample_notes = starts.sample(p)
         if err:
             return _nothing("⚠ " + err, "error")
         notes += sample_notes
@@ -241,23 +258,19 @@ def _update_plane(changed: list[str], values: Mapping[str, Any]) -> dict:
     return _render(p, notes, push_url=p != base, imported_trace=trace)
 
 
-def _sample(p: ViewParams) -> tuple[ViewParams, str | None, list[str]]:
-    """Add a start drawn from the parameter-space model: (state, error, notes)."""
-    s = compute.sample_start(int(p.width), INPUT_DIM, p.preset, p.sigma, p.x_norm, p.y,
-                             int(p.seed), p.n_eff)
-    if s.error:
-        return p, s.error, []
-    notes = [f"sampled init (n = {fmt(p.width)}, {p.preset}, σ = {fmt(p.sigma)}, "
-             f"seed {fmt(p.seed)}): Δf₀ = {s.df0:.4g}, λ₀ = {s.lam0:.4g}; change the seed "
-             "for another draw"]
-    if s.n_eff is not None and not math.isclose(s.n_eff, p.n_eff, rel_tol=1e-6):
-        notes.append(f"the sampler used n_eff = {s.n_eff:g}; the map uses n_eff = "
-                     f"{p.n_eff:g}")
-    parsed = parse_controls({"traj": list(shared.resolved_starts(p)) + [(s.df0, s.lam0)]},
-                            strict=True, base=p)
-    if not parsed.ok:
-        return p, "Sample init: " + parsed.message(), []
-    return parsed.params, None, notes
+def _refuse(p: ViewParams, base: ViewParams, df: float, lam: float, message: str,
+            trace) -> dict:
+    """A refused start: the message in the message line and pinned on the plane
+    at the clicked point; nothing else changes."""
+    if p != base:            # the controls changed too: refuse only the click
+        return _nothing(message, "error")
+    text = (f"cannot start at ({df:.4g}, {lam:.4g}):<br>forbidden, λ is below "
+            f"2‖x‖|Δf + y|/√n_eff = {shared.edge_at(p, df):.4g}")
+    out = _render(p, [], push_url=False, imported_trace=trace, refusal=(df, lam, text))
+    if out["figure"] is no_update:
+        return _nothing(message, "error")
+    out = {**_nothing(message, "error"), "figure": out["figure"]}
+    return out
 
 
 # -- time series, download, export -----------------------------------------------------
@@ -282,33 +295,47 @@ def update_timeseries(state: Any, overlay: Any, imported_data: Any = None) -> tu
 
 
 def _series(p: ViewParams, overlay: Any) -> tuple[dict, str]:
-    if isinstance(overlay, (list, tuple)) and "paramspace" in overlay:
-        return _paramspace_series(p)
     res = compute.selected_trajectory(p)
     if res is None:
         return figures.timeseries(None, large=p.large), "No trajectory selected."
     if res.traj is None:
         return (empty_figure(f"Trajectory not computed: {res.error}", p.large),
                 res.error or "")
+    if isinstance(overlay, (list, tuple)) and "paramspace" in overlay:
+        return _paramspace_series(p, res)
     return figures.timeseries(res.traj, start=res.start, large=p.large), _summary(res)
 
 
-def _paramspace_series(p: ViewParams) -> tuple[dict, str]:
+def _paramspace_series(p: ViewParams, res: shared.TrajectoryResult) -> tuple[dict, str]:
+    """The selected trajectory with the parameter-space GD run drawn over it,
+    when the selected trajectory starts at the seed's sampled init (the run's
+    own start).  Otherwise the selected trajectory alone and a note saying
+    where the run would start (nothing is swapped behind the plane's back)."""
+    start, s = starts.sampled(p)
+    if s.error or start is None:
+        msg = s.error or "the sampled start is out of the coordinate range"
+        return (figures.timeseries(res.traj, start=res.start, notes=[msg], large=p.large),
+                f"{msg}. " + _summary(res))
+    if tuple(res.start) != start:
+        note = (f"overlay: the parameter-space run starts at seed {fmt(p.seed)}'s sampled "
+                f"init ({start[0]:.4g}, {start[1]:.4g}), not at the selected start; press "
+                "Sample init to draw and select it")
+        return (figures.timeseries(res.traj, start=res.start, notes=[note], large=p.large),
+                note + ". " + _summary(res))
     ps = compute.paramspace_run(int(p.width), INPUT_DIM, p.preset, p.sigma, p.x_norm, p.y,
                                 int(p.seed), p.eta, p.n_eff, int(p.steps))
     if ps.error:
-        return empty_figure(ps.error, p.large), ps.error
+        return (figures.timeseries(res.traj, start=res.start, notes=[ps.error], large=p.large),
+                f"{ps.error}. " + _summary(res))
     run = ps.run
     label = f"GD on weights, n = {fmt(p.width)}"
     dev = run.max_rel_dev_from_map
     notes = [f"weights vs map: max rel. deviation {dev:.2g}"]
-    fig = figures.timeseries(run.map, start=(float(run.df[0]), float(run.lam[0])),
-                             paramspace=(run.df, run.lam), paramspace_label=label,
-                             notes=notes, large=p.large)
-    res = shared.TrajectoryResult((float(run.df[0]), float(run.lam[0])), run.map)
-    return fig, (f"Parameter-space GD at width n = {fmt(p.width)} (dashed; sampled init, seed "
-                 f"{fmt(p.seed)}) over the function-space map from the same start, max "
-                 f"relative deviation {dev:.2g}. " + _summary(res))
+    fig = figures.timeseries(run.map, start=res.start, paramspace=(run.df, run.lam),
+                             paramspace_label=label, notes=notes, large=p.large)
+    return fig, (f"Parameter-space GD at width n = {fmt(p.width)} (dashed; from the sampled "
+                 f"weights of seed {fmt(p.seed)}, the selected start) over the function-space "
+                 f"map, max relative deviation {dev:.2g}. " + _summary(res))
 
 
 def _summary(res: shared.TrajectoryResult) -> str:
@@ -318,7 +345,7 @@ def _summary(res: shared.TrajectoryResult) -> str:
     if t.diverged:
         return head + f"diverged at step {t.diverged_at}."
     oc = t.outcome
-    kind = f"period-{oc.period} orbit" if oc.kind == "periodic" else oc.kind
+    kind = f"period-{oc.period} orbit" if oc.kind == "periodic" else outcome_words(t)
     return head + (f"{kind}; final ηλ = {oc.eta_lam:.4g}, max λ = {float(t.lam.max()):.4g}, "
                    f"final loss = {float(t.loss[-1]):.3g}.")
 
@@ -357,6 +384,8 @@ def register_callbacks(app) -> None:
             "eta_c": Output(ids.ETA_C, "children"),
             "two_over_eta": Output(ids.TWO_OVER_ETA, "children"),
             "root_class": Output(ids.ROOT, "className"),
+            "traj_options": Output(ids.TRAJ_SELECT, "options"),
+            "traj_value": Output(ids.TRAJ_SELECT, "value"),
         },
         inputs={
             "search": Input(ids.URL, "search"),
@@ -369,6 +398,8 @@ def register_callbacks(app) -> None:
             "zoom": Input(ids.ZOOM, "data"),
             "clear": Input(ids.CLEAR, "n_clicks"),
             "sample": Input(ids.SAMPLE_INIT, "n_clicks"),
+            "select": Input(ids.TRAJ_SELECT, "value"),
+            "delete": Input(ids.TRAJ_DELETE, "n_clicks"),
             "imported": Input(ids.IMPORTED, "data"),
             "intent": Input(*intents.TARGET),
             "state": State(ids.STATE, "data"),

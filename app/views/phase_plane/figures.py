@@ -20,7 +20,9 @@ from uvcore.analysis import FORBIDDEN as FORBIDDEN_REGION
 from uvcore.analysis import REGION_NAMES
 
 from ...core import theme
-from ...core.figures import decimate_minmax, discrete_colorscale, empty_figure, fmt_value, legend_dummy, note_annotation, round_to_span, sig_round, trajectory_traces
+from ...core.figures import (decimate_minmax, discrete_colorscale, empty_figure, fmt_value,
+                             legend_dummy, log_ticks, note_annotation, round_to_span,
+                             sig_round, trajectory_traces)
 
 __all__ = ["phase_plane", "timeseries", "trajectory_csv", "imported_plane_traces",
            "add_imported_timeseries", "IMPORTED_COLOR", "SERIES_MAX_POINTS", "REGION_LABELS"]
@@ -55,6 +57,33 @@ def _regions_trace(rg, shown: bool, spans) -> dict:
         "hovertemplate": "Δf = %{x:.4g}<br>λ = %{y:.4g}<br>click: start a trajectory here"
                          "<extra></extra>",
         "showlegend": False,
+    }
+
+
+def forbidden_hover(params) -> str:
+    """Hover text of the forbidden cells: what the edge is there and that a
+    click is refused (the edge from :meth:`uvcore.MapParams.edge_lam`)."""
+    slope = float(params.edge_lam(1.0 - params.y))   # 2‖x‖/√n_eff: the edge at |f| = 1
+    y = fmt_value(abs(params.y))
+    shift = f"Δf {'+' if params.y >= 0 else '−'} {y}"
+    return ("Δf = %{x:.4g}<br>λ = %{y:.4g}<br>forbidden: λ < 2‖x‖|Δf + y|/√n_eff = "
+            f"{fmt_value(slope)}·|{shift}|: no weights give this point"
+            "<br>cannot start here<extra></extra>")
+
+
+def _forbidden_cells_trace(rg, params, spans) -> dict:
+    """The forbidden cells of the region grid as their own (invisible) heatmap,
+    gaps elsewhere, listed before the region heatmap: its hover wins there
+    and tells the truth, and a click on it still reaches the server (which
+    refuses it with a message at the clicked point)."""
+    code = np.asarray(rg.code)
+    z = np.where(code == FORBIDDEN_REGION, 0.0, np.nan).astype(np.float32)
+    return {
+        "type": "heatmap", "name": "refused starts",
+        "x": round_to_span(rg.df, spans[0], 6), "y": round_to_span(rg.lam, spans[1], 6),
+        "z": z, "zmin": -0.5, "zmax": 0.5, "zsmooth": False, "hoverongaps": False,
+        "colorscale": [[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]], "showscale": False,
+        "hovertemplate": forbidden_hover(params), "showlegend": False,
     }
 
 
@@ -196,6 +225,8 @@ def phase_plane(params, window, *, layers: Iterable[str], regions=None, field=No
     data: list[dict] = []
     if regions is not None:
         data.append(_regions_trace(regions, "regions" in layers, spans))
+        if np.any(np.asarray(regions.code) == FORBIDDEN_REGION):
+            data.append(_forbidden_cells_trace(regions, params, spans))
     if "regions" in layers:
         data += [legend_dummy(REGION_LABELS[k], theme.REGION_COLORS[k], "regions")
                  for k in (1, 2, 3)]
@@ -238,6 +269,48 @@ def phase_plane(params, window, *, layers: Iterable[str], regions=None, field=No
 
 
 # -- time series --------------------------------------------------------------------
+
+#: A run has settled when Δf and λ stay within this fraction of their range over
+#: the run of their final orbit (a screen cannot show less).
+SETTLE_TOL = 1e-3
+#: Room shown beyond the settling step, as a fraction of it (and at least 10 steps).
+SETTLE_MARGIN = 0.25
+
+
+def settled_step(traj) -> int | None:
+    """The step from which a run is settled for the eye, or None when it never is.
+
+    Diverged: the step it diverged at.  Converged (period 1) or periodic
+    (period k): the first step after which Δf and λ stay within
+    :data:`SETTLE_TOL` × their range of the state k steps later in the final
+    orbit (the same phase of it).  Chaotic, aperiodic and still converging runs
+    never settle (None).
+    """
+    if traj.diverged:
+        return int(traj.diverged_at)
+    oc = traj.outcome
+    if oc.kind not in ("converged", "stalled", "periodic") or traj.df.size < 2:
+        return None
+    k = int(oc.period or 1)
+    n = traj.df.size
+    phase = (n - 1) - ((n - 1 - np.arange(n)) % k)          # same phase in the last period
+    dev = np.zeros(n)
+    for v in (traj.df, traj.lam):
+        span = float(np.max(v) - np.min(v)) or 1.0
+        dev = np.maximum(dev, np.abs(v - v[phase]) / span)
+    off = np.nonzero(dev > SETTLE_TOL)[0]
+    return int(off[-1] + 1) if off.size else 0
+
+
+def shown_steps(traj) -> float:
+    """Right end of the step axis: where the run settled or diverged, with
+    :data:`SETTLE_MARGIN` of room; every step when that is most of the run."""
+    last = max(traj.df.size - 1, 1)
+    settle = settled_step(traj)
+    if settle is None:
+        return last
+    end = settle + max(10.0, SETTLE_MARGIN * settle)
+    return last if end >= 0.8 * last else end
 
 
 def timeseries(traj, *, start=None, paramspace=None, paramspace_label: str = "",
@@ -300,16 +373,18 @@ def timeseries(traj, *, start=None, paramspace=None, paramspace_label: str = "",
     if traj.diverged:
         all_notes.append(f"diverged at step {traj.diverged_at}: shown up to the last finite state")
     layout = theme.base_layout(large)
-    xmax = max(n - 1, 1)
+    xmax = shown_steps(traj)
+    step_title = "step" if xmax >= max(n - 1, 1) else \
+        f"step (0–{int(xmax)} of {n - 1}; double-click: all)"
     finite_loss = loss[np.isfinite(loss)]
-    # within ~2 decades Plotly labels every digit of a log axis: keep 2 and 5
-    narrow = finite_loss.size and np.log10(finite_loss.max() / finite_loss.min()) < 2
+    ticks = log_ticks(float(finite_loss.min()), float(finite_loss.max())) \
+        if finite_loss.size else {}
     layout.update({
         "xaxis": theme.axis("", large, anchor="y", matches="x2", showticklabels=False,
                             range=[0, xmax]),
-        "yaxis": theme.axis("loss", large, type="log", domain=[0.54, 1.0], exponentformat="power",
-                            **({"dtick": "D2"} if narrow else {})),
-        "xaxis2": theme.axis("step", large, anchor="y2", range=[0, xmax]),
+        "yaxis": theme.axis("loss", large, type="log", domain=[0.54, 1.0],
+                            **{"exponentformat": "power", **ticks}),
+        "xaxis2": theme.axis(step_title, large, anchor="y2", range=[0, xmax]),
         "yaxis2": theme.axis("sharpness", large, domain=[0.0, 0.46], exponentformat="power"),
         "legend": {**layout["legend"], "orientation": "h", "x": 0, "y": 1.02,
                    "yanchor": "bottom"},
@@ -402,3 +477,25 @@ def add_imported_timeseries(fig: dict, stored, large: bool = False) -> dict:
         if isinstance(rng, list) and len(rng) == 2 and top > rng[1]:
             out["layout"][axis]["range"] = [rng[0], top]
     return out
+
+
+def with_refusal(fig: dict, df: float, lam: float, text: str, window, large: bool = False) -> dict:
+    """A copy of a phase-plane figure with a refusal pinned at the clicked
+    point (Δf, λ): an arrow to the point and the reason beside it, on the side
+    of the point that has room (the next rendered figure no longer has it)."""
+    (a, b), (c, d) = window
+    right = (df - a) > 0.5 * (b - a)
+    top = (lam - c) > 0.5 * (d - c)
+    shift = 60 if not large else 80
+    note = {
+        "name": "refusal", "text": text, "x": df, "y": lam, "xref": "x", "yref": "y",
+        "showarrow": True, "arrowhead": 2, "arrowwidth": 1.5, "arrowcolor": theme.VERMILLION,
+        "ax": -shift if right else shift, "ay": shift if top else -shift,
+        "xanchor": "right" if right else "left", "yanchor": "top" if top else "bottom",
+        "align": "left", "bgcolor": "rgba(255,255,255,0.95)", "bordercolor": theme.VERMILLION,
+        "borderwidth": 2, "borderpad": 4,
+        "font": {"size": theme.FONT_SIZE[large], "color": theme.VERMILLION},
+    }
+    layout = dict(fig["layout"])
+    layout["annotations"] = [*layout.get("annotations", []), note]
+    return {"data": fig["data"], "layout": layout}

@@ -16,12 +16,21 @@ def phase_plane_tab() -> html.Div:
                   config=theme.graph_config("phase-plane"), figure={"data": [], "layout": {}},
                   responsive=True),
         html.Div(className="side", children=[
+            html.Div(className="traj-picker", children=[
+                html.Label("trajectory", htmlFor=ids.TRAJ_SELECT, className="control-label"),
+                dcc.Dropdown(id=ids.TRAJ_SELECT, options=[], value=None, clearable=False,
+                             searchable=False, className="traj-select",
+                             placeholder="no trajectory"),
+                html.Button("Delete", id=ids.TRAJ_DELETE, n_clicks=0, className="btn",
+                            title="delete the selected trajectory"),
+            ]),
             dcc.Graph(id=ids.TIMESERIES, className="graph ts-graph",
                       config=theme.graph_config("timeseries"),
                       figure={"data": [], "layout": {}}, responsive=True),
             html.Div(id=ids.SUMMARY, className="summary"),
             html.P(className="hint", children=(
-                "Click the plane to start a trajectory there; drag to zoom (the regions and "
+                "Click the plane to start a trajectory there (at most 8; choose one above to "
+                "select it for the time series, or delete it); drag to zoom (the regions and "
                 "arrows are recomputed for the new window), double-click to reset. "
                 "The address bar holds the whole state: copy it to share this view.")),
         ]),

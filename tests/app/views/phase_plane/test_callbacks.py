@@ -183,8 +183,11 @@ def test_click_adds_a_trajectory_and_pushes_url():
 
 def test_click_in_forbidden_region_is_refused_visibly():
     out = call(["phase-plane.clickData"], click={"points": [{"x": 2.5, "y": 0.1}]})
-    assert "forbidden" in out["message"] and out["figure"] is no_update
-    assert out["state"] is no_update
+    assert "forbidden" in out["message"] and out["state"] is no_update
+    # the reason is pinned on the plane at the clicked point
+    pinned = [a for a in out["figure"]["layout"]["annotations"] if a.get("name") == "refusal"]
+    assert len(pinned) == 1 and (pinned[0]["x"], pinned[0]["y"]) == (2.5, 0.1)
+    assert "cannot start" in pinned[0]["text"]
 
 
 def test_several_trajectories_then_clear():
@@ -260,10 +263,18 @@ def test_timeseries_of_selected_trajectory():
 
 
 def test_timeseries_paramspace_overlay_matches_the_map():
+    # the default start is not the sampled init: the series stays the selected
+    # trajectory and a note says where the run would start
     fig, summary = cb.update_timeseries(DEFAULT, ["paramspace"])
     go.Figure(fig)
-    names = [t["name"] for t in fig["data"]]
-    assert any("GD on weights" in n for n in names)
+    assert not any("GD on weights" in t["name"] for t in fig["data"])
+    assert "Sample init" in fig["layout"]["annotations"][0]["text"]
+    assert "Δf₀ = -2, λ₀ = 0.5" in summary
+    # once the sampled start is drawn and selected, the run is overlaid on it
+    sampled = call(["sample-init.n_clicks"], sample=1)["state"]
+    fig, summary = cb.update_timeseries(sampled, ["paramspace"])
+    go.Figure(fig)
+    assert any("GD on weights" in t["name"] for t in fig["data"])
     assert "deviation" in fig["layout"]["annotations"][0]["text"]
 
 

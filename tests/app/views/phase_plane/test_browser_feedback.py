@@ -1,0 +1,196 @@
+"""Nothing fails silently on the phase plane (issue 13 §3), in headless Chromium:
+refusals at the pointer and a truthful hover, Sample init framed and not
+duplicated, the overlay on the selected trajectory, the trajectory list
+(select, delete, the 8-trajectory cap) and the time series' axes.
+
+The hard case is the projector: 1366×768 with large font, where the message
+line of the left panel is below the fold.  Every wait is on a condition.
+"""
+
+import json
+
+import pytest
+
+from ...conftest import PLOT, TIMEOUT_MS, wait_past_double_click
+
+pytestmark = pytest.mark.browser
+
+TS = "document.querySelector('#timeseries .js-plotly-plot')"
+SIZES = [(1440, 900), (1366, 768), (1280, 720)]
+PROJECTOR = {"width": 1366, "height": 768}
+#: Forbidden and allowed points of the default window (Δf ∈ [−4, 3], λ ∈ [0, 3];
+#: the edge is λ = |Δf + 2|/2 at n_eff = 16, ‖x‖ = 1, y = 2).
+FORBIDDEN_POINT = (2.0, 0.4)
+ALLOWED_POINT = (-3.0, 2.5)
+
+TRAJ_NAMES = (f"() => {PLOT}.data.filter(t => t.name && t.name.startsWith('trajectory') && "
+              "!t.name.endsWith('start') && !t.name.endsWith('state')).map(t => t.name)")
+
+
+#: The first load of a page (every asset and the first callbacks) on a busy machine.
+LOAD_TIMEOUT_MS = 4 * TIMEOUT_MS
+
+
+def open_at(page, url, query="", size=PROJECTOR, large=True):
+    """Open the dashboard at ``size`` with ``query`` and wait for both graphs."""
+    page.set_viewport_size(size)
+    q = "&".join(x for x in (query, "large=1" if large else "") if x)
+    page.goto(url + ("?" + q if q else ""))
+    page.wait_for_function(
+        f"() => {{ const g = {PLOT}, t = {TS}; return g && g.data && g.data.length > 5 && "
+        f"g.layout.font.size === {20 if large else 13} && t && t.data && t.data.length > 0; }}",
+        timeout=LOAD_TIMEOUT_MS)
+
+
+def to_pixels(page, x, y):
+    """Page coordinates of the data point (x, y) of the phase plane."""
+    return page.evaluate(
+        f"([x, y]) => {{ const g = {PLOT}, r = g.getBoundingClientRect(), fl = g._fullLayout;"
+        " return [r.left + fl.xaxis._offset + fl.xaxis.l2p(x),"
+        " r.top + fl.yaxis._offset + fl.yaxis.l2p(y)]; }", [x, y])
+
+
+def message_line(page) -> str:
+    return page.inner_text("#message")
+
+
+def wait_message(page, text):
+    page.wait_for_function(f"() => document.querySelector('#message').innerText.includes("
+                           f"{json.dumps(text)})", timeout=TIMEOUT_MS)
+
+
+def traj_count(page) -> int:
+    return len(page.evaluate(TRAJ_NAMES))
+
+
+def wait_traj_count(page, n):
+    page.wait_for_function(f"() => ({TRAJ_NAMES})().length === {n}", timeout=TIMEOUT_MS)
+
+
+@pytest.mark.parametrize("large", [False, True], ids=["normal", "large"])
+@pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
+def test_a_forbidden_click_is_refused_at_the_pointer_and_the_hover_says_so(page, app_url,
+                                                                            size, large):
+    open_at(page, app_url, size={"width": size[0], "height": size[1]}, large=large)
+    x, y = to_pixels(page, *FORBIDDEN_POINT)
+    page.mouse.move(x - 4, y - 4)
+    page.mouse.move(x, y)
+    page.wait_for_function("() => document.querySelector('#phase-plane .hoverlayer')"
+                           ".textContent.includes('λ =')", timeout=TIMEOUT_MS)
+    text = page.text_content("#phase-plane .hoverlayer")
+    assert "cannot start here" in text and "click: start" not in text
+    page.mouse.click(x, y)
+    page.wait_for_function(f"() => ({PLOT}.layout.annotations || []).some(a => a.name === "
+                           "'refusal')", timeout=TIMEOUT_MS)
+    # the reason is drawn on the plane, next to the click and inside the viewport
+    note = page.locator("#phase-plane .annotation", has_text="cannot start").first
+    note.wait_for(timeout=TIMEOUT_MS)
+    box = note.bounding_box()
+    assert box["y"] >= 0 and box["y"] + box["height"] <= size[1]
+    assert box["x"] >= 0 and box["x"] + box["width"] <= size[0]
+    centre = (box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    assert abs(centre[0] - x) < 0.45 * size[0] and abs(centre[1] - y) < 250
+    assert "forbidden region" in message_line(page) and traj_count(page) == 1
+    # the next action clears it
+    wait_past_double_click(page)
+    page.mouse.click(*to_pixels(page, *ALLOWED_POINT))
+    wait_traj_count(page, 2)
+    assert not any(a.get("name") == "refusal"
+                   for a in page.evaluate(f"() => {PLOT}.layout.annotations || []"))
+
+
+def test_sample_init_frames_its_start_and_does_not_duplicate_it(page, app_url):
+    open_at(page, app_url)
+    page.click("#sample-init")
+    wait_traj_count(page, 2)
+    star = page.evaluate(f"() => {PLOT}.data.find(t => t.name === 'trajectory 2 (selected) "
+                         "start')")
+    rng = page.evaluate(f"() => [{PLOT}._fullLayout.xaxis.range, {PLOT}._fullLayout.yaxis.range]")
+    (a, b), (c, d) = rng
+    sx, sy = star["x"][0], star["y"][0]
+    assert a < sx < b and c < sy < d
+    # with room around it: at least 5 % of the span from every edge
+    assert min(sx - a, b - sx) > 0.05 * (b - a) and min(sy - c, d - sy) > 0.05 * (d - c)
+    assert "window widened" in message_line(page)
+    assert "diverges at step 6" in message_line(page)            # the map's own answer at η = 1.5
+    page.click("#sample-init")
+    wait_message(page, "already trajectory 2")
+    assert traj_count(page) == 2
+
+
+def test_the_overlay_keeps_the_selected_trajectory(page, app_url):
+    open_at(page, app_url, "traj=-1:2")
+    page.wait_for_function(f"() => {TS}.data.some(t => t.name === 'λ (NTK)')", timeout=TIMEOUT_MS)
+    page.click("#overlay-paramspace input")
+    page.wait_for_function("() => document.querySelector('#trajectory-summary').innerText"
+                           ".includes('not at the selected start')", timeout=TIMEOUT_MS)
+    lam = page.evaluate(f"() => {TS}.data.find(t => t.name === 'λ (NTK)').y[0]")
+    assert lam == pytest.approx(2.0)                               # still the plane's trajectory
+    assert not page.evaluate(f"() => {TS}.data.some(t => t.name.includes('GD on weights'))")
+    page.click("#sample-init")
+    page.wait_for_function(f"() => {TS}.data.some(t => t.name.includes('GD on weights'))",
+                           timeout=TIMEOUT_MS)
+    start = page.evaluate(f"() => {PLOT}.data.find(t => t.name.endsWith('(selected) start')).y[0]")
+    ts_lam = page.evaluate(f"() => {TS}.data.find(t => t.name === 'λ (NTK)').y[0]")
+    assert ts_lam == pytest.approx(start, rel=1e-5)                # drawn and named on the plane
+
+
+EIGHT = "traj=" + ",".join(f"{-3.5 + 0.25 * i}:2.5" for i in range(8))
+
+
+def test_a_ninth_trajectory_says_what_it_dropped_and_one_can_be_selected_or_deleted(page,
+                                                                                    app_url):
+    open_at(page, app_url, EIGHT)
+    wait_traj_count(page, 8)
+    page.mouse.click(*to_pixels(page, -1.0, 2.0))
+    wait_message(page, "at most 8 trajectories")
+    assert "(-3.5, 2.5)" in message_line(page)
+    wait_traj_count(page, 8)
+    # select the one from (−3, 2.5), second in the list now: it drives the time series
+    page.click("#trajectory-select")
+    page.locator(".dash-dropdown-option", has_text="2: (-3, 2.5)").first.click()
+    page.wait_for_function("() => new URLSearchParams(window.location.search).get('traj')"
+                           ".endsWith('-3:2.5')", timeout=TIMEOUT_MS)
+    page.wait_for_function(f"() => {{ const t = {TS}.data.find(t => t.name === 'λ (NTK)');"
+                           " return t && Math.abs(t.y[0] - 2.5) < 1e-9 && "
+                           "document.querySelector('#trajectory-summary').innerText"
+                           ".includes('Δf₀ = -3,'); }", timeout=TIMEOUT_MS)
+    names = page.evaluate(TRAJ_NAMES)
+    assert names[-1].startswith("trajectory 8 (selected)")
+    page.click("#trajectory-delete")
+    wait_traj_count(page, 7)
+    query = page.evaluate("() => new URLSearchParams(window.location.search).get('traj')")
+    assert "-3:2.5" not in query.split(",") and len(query.split(",")) == 7
+
+
+def tick_value(text: str) -> float:
+    """The number a tick label says: "0.5", "10<sup>−5</sup>", "2×10<sup>−5</sup>"."""
+    t = text.replace("<sup>", "^").replace("</sup>", "").replace("−", "-").replace("\u2009", "")
+    if "10^" in t:
+        mant, _, exp = t.partition("10^")
+        return float(mant.rstrip("×") or 1) * 10.0 ** float(exp)
+    return float(t)
+
+
+def test_the_time_series_spans_the_settling_and_double_click_shows_every_step(page, app_url):
+    open_at(page, app_url)                       # default start converges by step ~10 of 1000
+    page.wait_for_function(f"() => {TS} && {TS}._fullLayout && {TS}._fullLayout.xaxis2",
+                           timeout=TIMEOUT_MS)
+    hi = page.evaluate(f"() => {TS}._fullLayout.xaxis2.range[1]")
+    assert 10 < hi < 100
+    box = page.locator("#timeseries .nsewdrag").first.bounding_box()
+    page.mouse.dblclick(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.wait_for_function(f"() => {TS}._fullLayout.xaxis2.range[1] >= 999", timeout=TIMEOUT_MS)
+
+
+@pytest.mark.parametrize("query", ["eta=2.26&traj=-2:0.5", "eta=2.84&traj=-2:0.5", ""],
+                         ids=["period-2", "chaos", "converged"])
+def test_every_loss_tick_label_carries_its_decade(page, app_url, query):
+    open_at(page, app_url, query)
+    page.wait_for_function(f"() => {TS} && {TS}._fullLayout && {TS}._fullLayout.yaxis && "
+                           f"{TS}._fullLayout.yaxis._vals", timeout=TIMEOUT_MS)
+    ticks = page.evaluate(f"() => {TS}._fullLayout.yaxis._vals.filter(v => v.text !== '')"
+                          ".map(v => [v.x, v.text])")
+    assert len(ticks) >= 2
+    for log_value, text in ticks:
+        assert tick_value(text) == pytest.approx(10.0 ** log_value, rel=1e-6), ticks
