@@ -225,6 +225,8 @@ def _update_plane(changed: list[str], values: Mapping[str, Any]) -> dict:
             reset = action == "reset" or window in (flat_default, _flat_window(p))
             p = replace(p, window=None if action == "reset" or window == flat_default
                         else window)
+    if intent is not None and intent.kind == "set-window":
+        p = replace(p, window=intent.window)
     if _prop(ids.CLEAR, "n_clicks") in changed:
         p = p.with_starts(())
     if _prop(ids.TRAJ_SELECT, "value") in changed:
