@@ -1,47 +1,46 @@
-"""Measured traces (step, Δf, λ) uploaded into the dashboard: parsing and the store.
+"""Measured traces (step, Δf, λ) uploaded or followed: files to :class:`ImportedTrace`.
 
-A trace measured elsewhere (e.g. a real network trained by
-``python -m uvcore network``) is drawn on the phase plane and the time
-series beside the UV-model trajectories.  Accepted files:
+A trace measured elsewhere (a real network trained by ``python -m uvcore
+network``, or a PyTorch run with ``uvcore.probe``) is drawn on the phase
+plane and the time series beside the UV-model trajectories.  Accepted files,
+told apart by their content (the file name does not matter, so a CSV named
+``.txt`` is read):
 
 * **CSV** with a header row naming at least the columns ``step``, ``df``,
   ``lam`` (any order; ``lam_h`` — or ``lam_hessian``, as in the dashboard's
   own trajectory CSV — optional; other columns are ignored), one row per
-  step.  Blank lines and lines starting with ``#`` are skipped.
+  step, optionally preceded by ``# key: value`` lines (``model``, ``eta``).
+  Blank lines and lines starting with ``#`` are skipped.
 * **JSON**: an object ``{"step": [...], "df": [...], "lam": [...]}`` with an
   optional ``"lam_h": [...]`` of the same length (other keys are ignored).
+* **JSON lines** (:mod:`.reader`): a header line ``{"header": {"format":
+  "sharpness-lab-trace", "version": 1, "model", "eta", "uv", ...}}``, then
+  one object per measurement.
 
 Every value must be a finite number with |value| ≤ :data:`MAX_ABS`; steps
 must be ≥ 0 and strictly increasing; at most :data:`MAX_ROWS` rows and
 :data:`MAX_BYTES` bytes (through the dashboard, also at most
 :func:`upload_limit` of the server's request limit).  Anything else is
-refused with a one-line message: nothing here raises on any input.
-
-The browser keeps a reduced copy of the trace (:func:`to_store`): the first
-:data:`PLANE_HEAD` and last :data:`PLANE_TAIL` states for the phase plane and
-per-bucket min/max envelopes of ≤ :data:`SERIES_POINTS` points for the time
-series, so every request that carries it stays small.  :func:`from_store`
-re-validates that copy on every use (it comes back from the browser).
-No Dash imports here.
+refused with a one-line message: nothing here raises on any input.  A last
+line without its newline that does not parse (a file still being written)
+is ignored.  No Dash imports here.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
-import csv
-import io
 import json
-import math
-import re
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
 from ...core.guard import guarded
 from ...core.traces import MAX_ABS, MAX_ROWS, ImportedTrace, clean_name
+from .reader import TraceReader, number, short, sniff
 
-__all__ = ["MAX_BYTES", "REQUEST_OVERHEAD", "parse_upload", "parse_bytes", "upload_limit"]
+__all__ = ["MAX_BYTES", "REQUEST_OVERHEAD", "Result", "parse_upload", "parse_bytes",
+           "read_upload", "read_bytes", "decode", "validate", "summary", "upload_limit"]
 
 #: Largest accepted file (bytes, decoded).  Through the dashboard a file must
 #: also fit in one request to the server (see :func:`upload_limit`).
@@ -51,7 +50,6 @@ MAX_BYTES = 8_000_000
 REQUEST_OVERHEAD = 4096
 
 _COLUMNS = ("step", "df", "lam")
-_LAM_H = ("lam_h", "lam_hessian")
 
 
 def upload_limit(request_limit: int) -> int:
@@ -61,17 +59,35 @@ def upload_limit(request_limit: int) -> int:
     return max(0, min(MAX_BYTES, (int(request_limit) - REQUEST_OVERHEAD) * 3 // 4))
 
 
-def _fail(message: str) -> tuple[None, str]:
-    return None, message
+class Result(NamedTuple):
+    """A parsed file: the trace (None when refused), what the file says about
+    itself (``header``: ``model``, ``eta``, ``uv``, …) and a one-line message."""
+
+    trace: ImportedTrace | None
+    header: dict
+    message: str
+
+
+def _fail(message: str) -> Result:
+    return Result(None, {}, message)
+
+
+def parse_upload(contents: Any, filename: Any = None) -> tuple[ImportedTrace | None, str]:
+    """(trace, one-line summary) or (None, one-line reason) of an upload. Never raises."""
+    r = read_upload(contents, filename)
+    return r.trace, r.message
+
+
+def parse_bytes(raw: Any, filename: Any = None) -> tuple[ImportedTrace | None, str]:
+    """(trace, summary) or (None, reason) of a file's bytes. Never raises."""
+    r = read_bytes(raw, filename)
+    return r.trace, r.message
 
 
 @guarded(lambda exc: _fail("upload: could not read the file"), "upload")
-def parse_upload(contents: Any, filename: Any = None) -> tuple[ImportedTrace | None, str]:
+def read_upload(contents: Any, filename: Any = None) -> Result:
     """Decode a ``dcc.Upload`` ``contents`` (a ``data:…;base64,…`` URL) and parse it.
-
-    Returns (trace, message): the trace and a one-line summary, or
-    (None, one-line reason).  Never raises.
-    """
+    Never raises."""
     if not isinstance(contents, str) or not contents:
         return _fail("upload: no file received")
     head, sep, payload = contents.partition(",")
@@ -84,56 +100,47 @@ def parse_upload(contents: Any, filename: Any = None) -> tuple[ImportedTrace | N
         raw = base64.b64decode(payload, validate=True)
     except (binascii.Error, ValueError):
         return _fail("upload: the file data is not valid base64")
-    return parse_bytes(raw, filename)
+    return read_bytes(raw, filename)
 
+
+def decode(raw: Any, what: str = "upload") -> tuple[str | None, str | None]:
+    """(text, None) of a file's bytes, or (None, one-line reason): size, NUL
+    bytes (a binary file), UTF-8 (a BOM is dropped)."""
+    if not isinstance(raw, (bytes, bytearray)):
+        return None, f"{what}: no file data"
+    if len(raw) > MAX_BYTES:
+        return None, f"{what}: file larger than {MAX_BYTES / 1e6:g} MB"
+    if b"\x00" in raw:
+        return None, f"{what}: a binary file; expected CSV, JSON or JSON-lines text"
+    try:
+        return bytes(raw).decode("utf-8-sig"), None
+    except UnicodeDecodeError:
+        return None, f"{what}: not UTF-8 text; expected CSV, JSON or JSON lines"
 
 
 @guarded(lambda exc: _fail("upload: could not read the file"), "upload")
-def parse_bytes(raw: Any, filename: Any = None) -> tuple[ImportedTrace | None, str]:
-    """Parse the bytes of a CSV or JSON file (see the module docstring). Never raises."""
-    if not isinstance(raw, (bytes, bytearray)):
-        return _fail("upload: no file data")
-    if len(raw) > MAX_BYTES:
-        return _fail(f"upload: file larger than {MAX_BYTES / 1e6:g} MB")
-    if not raw.strip():
+def read_bytes(raw: Any, filename: Any = None) -> Result:
+    """Parse the bytes of a CSV, JSON or JSON-lines file (module docstring). Never raises."""
+    if isinstance(raw, (bytes, bytearray)) and not raw.strip():
         return _fail("upload: the file is empty")
-    if b"\x00" in raw:
-        return _fail("upload: a binary file; expected CSV or JSON text")
-    try:
-        text = bytes(raw).decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return _fail("upload: not UTF-8 text; expected CSV or JSON")
-    name = clean_name(filename)
-    lower = name.lower()
-    is_json = lower.endswith(".json") or (not lower.endswith(".csv")
-                                          and text.lstrip().startswith(("{", "[")))
-    columns, err = _parse_json(text) if is_json else _parse_csv(text)
+    text, err = decode(raw)
     if err:
         return _fail(err)
-    return _validate(name, columns)
-
-
-
-def _number(value: Any) -> float | None:
-    """A finite float with |v| ≤ MAX_ABS from a JSON number or CSV cell, else None."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, str):
-        text = value.strip()
-        if not text or len(text) > 40:
-            return None
-        try:
-            v = float(text)
-        except ValueError:
-            return None
-    elif isinstance(value, (int, float)):
-        try:
-            v = float(value)
-        except (OverflowError, ValueError):
-            return None
-    else:
-        return None
-    return v if math.isfinite(v) and abs(v) <= MAX_ABS else None
+    name = clean_name(filename)
+    kind = sniff(text, name)
+    if kind == "json":
+        columns, err = _parse_json(text)
+        if err:
+            return _fail(err)
+        return validate(name, columns, {})
+    reader = TraceReader(kind)
+    reader.feed_text(text, final=True)
+    if reader.error:
+        return _fail(reader.error)
+    columns = reader.columns()
+    if columns is None:
+        return _fail("CSV: no header row (expected step,df,lam[,lam_h], or JSON / JSON lines)")
+    return validate(name, columns, reader.header, reader.note)
 
 
 def _parse_json(text: str) -> tuple[dict | None, str | None]:
@@ -156,10 +163,10 @@ def _parse_json(text: str) -> tuple[dict | None, str | None]:
             return None, f"JSON: more than {MAX_ROWS} rows"
         out = np.empty(len(values))
         for i, item in enumerate(values):
-            v = _number(item) if not isinstance(item, str) else None
+            v = number(item, strings=False)
             if v is None:
                 return None, (f"JSON: {key}[{i}] is not a finite number with |value| ≤ "
-                              f"{MAX_ABS:g} ({_short(item)})")
+                              f"{MAX_ABS:g} ({short(item)})")
             out[i] = v
         columns[key] = out
     lengths = {len(v) for v in columns.values()}
@@ -168,68 +175,40 @@ def _parse_json(text: str) -> tuple[dict | None, str | None]:
     return columns, None
 
 
-def _parse_csv(text: str) -> tuple[dict | None, str | None]:
-    lines = [(i + 1, ln) for i, ln in enumerate(text.splitlines())
-             if ln.strip() and not ln.lstrip().startswith("#")]
-    if not lines:
-        return None, "CSV: no header row"
-    if len(lines) - 1 > MAX_ROWS:
-        return None, f"CSV: more than {MAX_ROWS} rows"
-    try:
-        rows = list(csv.reader(io.StringIO("\n".join(ln for _, ln in lines))))
-    except csv.Error:
-        return None, "CSV: could not split the rows into fields"
-    header = [h.strip().lower() for h in rows[0]]
-    missing = [k for k in _COLUMNS if k not in header]
-    if missing:
-        shown = ",".join(h[:20] for h in header[:8])
-        return None, (f"CSV: the header must name the columns step,df,lam (lam_h optional); "
-                      f"missing {', '.join(missing)} in “{_short(shown, 60)}”")
-    if len(set(header)) != len(header):
-        return None, "CSV: repeated column names in the header"
-    keys = list(_COLUMNS) + [k for k in _LAM_H if k in header][:1]
-    index = {k: header.index(k) for k in keys}
-    n = len(rows) - 1
-    columns = {k: np.empty(n) for k in keys}
-    for r, row in enumerate(rows[1:]):
-        line_no = lines[r + 1][0]
-        if len(row) != len(header):
-            return None, (f"CSV line {line_no}: {len(row)} fields, the header has "
-                          f"{len(header)}")
-        for k in keys:
-            v = _number(row[index[k]])
-            if v is None:
-                return None, (f"CSV line {line_no}: {k} = {_short(row[index[k]])} is not a "
-                              f"finite number with |value| ≤ {MAX_ABS:g}")
-            columns[k][r] = v
-    if "lam_hessian" in columns:
-        columns["lam_h"] = columns.pop("lam_hessian")
-    return columns, None
-
-
-def _short(value: Any, n: int = 24) -> str:
-    text = value if isinstance(value, str) else repr(value)
-    text = re.sub(r"[\x00-\x1f\x7f-\x9f]", "?", text)
-    return text if len(text) <= n else text[: n - 1] + "…"
-
-
-def _validate(name: str, columns: dict) -> tuple[ImportedTrace | None, str]:
+def validate(name: str, columns: dict, header: dict, note: str | None = None,
+             what: str = "upload", verb: str = "imported") -> Result:
+    """The trace of ``columns`` (steps checked) and its one-line summary."""
     step = columns["step"]
     if step.size == 0:
-        return _fail("upload: the file has a header but no rows")
+        return _fail(f"{what}: the file has a header but no rows")
     if step.size > MAX_ROWS:
-        return _fail(f"upload: more than {MAX_ROWS} rows")
+        return _fail(f"{what}: more than {MAX_ROWS} rows")
     if np.any(step < 0):
-        return _fail("upload: steps must be ≥ 0")
+        return _fail(f"{what}: steps must be ≥ 0")
     if step.size > 1 and np.any(np.diff(step) <= 0):
         i = int(np.argmax(np.diff(step) <= 0)) + 1
-        return _fail(f"upload: steps must be strictly increasing (row {i + 1}: "
+        return _fail(f"{what}: steps must be strictly increasing (row {i + 1}: "
                      f"{step[i]:g} after {step[i - 1]:g})")
     trace = ImportedTrace(name, step, columns["df"], columns["lam"], columns.get("lam_h"))
+    return Result(trace, dict(header), summary(trace, header, note, verb))
+
+
+def summary(trace: ImportedTrace, header: dict, note: str | None = None,
+            verb: str = "imported") -> str:
+    """``imported run.csv: 200 steps (0…199) of Δf, λ and λᴴ; model mlp, η = 0.05; …``."""
     extra = " and λᴴ" if trace.lam_h is not None else ""
-    return trace, (f"imported {name}: {trace.rows} steps ({step[0]:g}…{step[-1]:g}) of Δf, "
-                   f"λ{extra}; drawn on the phase plane and the time series")
-
-
-# -- the browser's copy --------------------------------------------------------------
-
+    step = trace.step
+    parts = [f"{verb} {trace.name}: {trace.rows} steps ({step[0]:g}…{step[-1]:g}) of Δf, "
+             f"λ{extra}"]
+    about = []
+    if header.get("model"):
+        about.append(f"model {header['model']}")
+    if header.get("eta") is not None:
+        about.append(f"η = {header['eta']:.6g}")
+    if header.get("uv"):
+        about.append("with a matched UV model")
+    if about:
+        parts.append(", ".join(about))
+    if note:
+        parts.append(note)
+    return "; ".join(parts)
