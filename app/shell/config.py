@@ -13,7 +13,7 @@ import tempfile
 from pathlib import Path
 
 __all__ = ["ConfigError", "env_int", "env_str", "private_dir", "cache_root", "probe_dir",
-           "redact_url"]
+           "redact_url", "traces_dir"]
 
 #: Bytes written by :func:`probe_dir`: enough that a full file system refuses them.
 PROBE_BYTES = 4096
@@ -112,3 +112,27 @@ def redact_url(url: str | None) -> str:
         return url or ""
     scheme, _, rest = url.partition("://")
     return f"{scheme}://***@{rest.rpartition('@')[2]}"
+
+
+def traces_dir() -> Path | None:
+    """``TRACES_DIR``: the directory of traces the Import view lists and follows.
+
+    None when unset (the default: the server lists no files).  Otherwise the
+    directory's real path; one that does not exist, is not a directory or
+    cannot be read raises :class:`ConfigError`.  Files are only ever read
+    below it (``app.views.import_trace.follow`` refuses ``..``, links and
+    absolute paths).
+    """
+    raw = env_str("TRACES_DIR")
+    if raw is None:
+        return None
+    p = Path(raw).expanduser().absolute()
+    try:
+        st = p.stat()
+    except OSError as err:
+        raise ConfigError(f"TRACES_DIR {p}: {err.strerror or err}") from None
+    if not stat.S_ISDIR(st.st_mode):
+        raise ConfigError(f"TRACES_DIR {p} is not a directory")
+    if not os.access(p, os.R_OK | os.X_OK):
+        raise ConfigError(f"TRACES_DIR {p} cannot be read by this user")
+    return Path(os.path.realpath(p))
