@@ -209,6 +209,26 @@ IMPORT_CLEAR = "import-clear"
 IMPORT_PENDING = "import-pending"
 #: Store: the largest file (bytes) the browser may send, for the size check.
 IMPORT_LIMIT = "import-limit"
+#: Traces directory (``TRACES_DIR``): dropdown of its files, Refresh, Follow and
+#: Stop buttons, the "following: N rows, updated Xs ago" line, the poll interval
+#: and its stores (the followed file's signature, the browser's poll request, the
+#: time of its last change).
+IMPORT_TRACES = "import-traces"
+IMPORT_REFRESH = "import-refresh"
+IMPORT_FOLLOW = "import-follow"
+IMPORT_STOP = "import-stop"
+IMPORT_FOLLOW_STATUS = "import-follow-status"
+IMPORT_INTERVAL = "import-interval"
+IMPORT_FOLLOWED = "import-followed"
+IMPORT_POLL = "import-poll"
+IMPORT_CLOCK = "import-clock"
+#: "Fit window to trace" button, the note saying when the trace lies (partly)
+#: outside the plane's window, "show the matched UV model" button, and the store
+#: of what the trace's file says about itself (model, η, matched UV model).
+IMPORT_FIT = "import-fit"
+IMPORT_WINDOW_NOTE = "import-window-note"
+IMPORT_UV = "import-uv"
+IMPORT_HEADER = "import-header"
 #: dcc.Store in the core layout: the imported trace as drawn (app.core.traces.to_store),
 #: read by the phase plane and the time series; None when there is none.
 IMPORTED = "imported-trace"

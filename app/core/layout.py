@@ -169,6 +169,12 @@ def make_layout(views: Sequence[View], p: ViewParams | None = None) -> html.Div:
         dcc.Store(id=ids.SLIDER_SPECS, data=slider_specs()),
         dcc.Store(id=ids.TAB_VALUES, data=[v.value for v in views]),
         dcc.Store(id=ids.IMPORTED),
+        # following a growing trace file (app/views/import_trace): outside the tabs,
+        # which unmount hidden content, so it keeps polling while the plane is shown
+        dcc.Interval(id=ids.IMPORT_INTERVAL, interval=1000, disabled=True),
+        dcc.Store(id=ids.IMPORT_FOLLOWED),
+        dcc.Store(id=ids.IMPORT_POLL),
+        dcc.Store(id=ids.IMPORT_CLOCK),
         dcc.Download(id=ids.DOWNLOAD),
         html.Header(className="header", children=[
             html.H1("Sharpness Lab"),

@@ -55,7 +55,8 @@ def test_a_trace_that_cannot_be_stored_is_a_message(monkeypatch):
     monkeypatch.setattr(traces, "to_store", broken)
     out = iv.handle_upload(upload(data_url(GOOD_CSV)))
     assert out == {"store": no_update, "status": "⚠ upload: could not prepare the trace",
-                   "status_class": "message error", "tab": no_update}
+                   "status_class": "message error", "tab": no_update, "followed": no_update,
+                   "header": no_update}
 
 
 def _rows(n):
@@ -145,7 +146,9 @@ def test_the_upload_limit_fits_the_servers_request_limit():
     # the longest data URL it lets through still fits in one request
     assert len(json.dumps(_payload_for_upload("d" * checked["max_chars"]))) \
         <= max_content_length()
-    assert checked["text"] in ilayout.make_layout().children[4].children
+    markdown = [c for c in ilayout.make_layout().children
+                if getattr(c, "className", None) == "import-formats"]
+    assert checked["text"] in markdown[0].children
 
 
 def test_the_size_check_is_an_asset_naming_its_limit():
@@ -191,8 +194,9 @@ def test_http_hostile_uploads_never_500(dash_app, client):
     """Each hostile file, as the browser would send it; a body above the
     server's request limit is refused with 413 before reaching the callback."""
     for name, (contents, _) in HOSTILE_UPLOADS.items():
+        filename = "x.json" if name.startswith("JSON") else "x.csv"
         body = request_body(dash_app, "imported-trace.data",
-                            {"import-pending.data": upload(contents, "x.csv")},
+                            {"import-pending.data": upload(contents, filename)},
                             ["import-pending.data"])
         r = client.post("/_dash-update-component", json=body)
         if len(json.dumps(body)) > max_content_length():
@@ -218,3 +222,13 @@ def test_http_upload_shows_the_plane(dash_app, client):
     resp = client.post("/_dash-update-component", json=body).get_json()["response"]
     assert resp["imported-trace"]["data"] is None
     assert resp["import-status"]["children"] == "Imported trace removed."
+
+
+def test_the_upload_takes_any_file_name():
+    """No accept= filter: the browser would drop a .txt CSV without a word; the
+    content decides (a CSV named .txt is read)."""
+    upload_area = [c for c in ilayout.make_layout().children
+                   if getattr(c, "id", None) == ids.IMPORT_UPLOAD][0]
+    assert getattr(upload_area, "accept", None) is None
+    out = iv.handle_upload(upload(data_url(GOOD_CSV, "text/plain"), "run.txt"))
+    assert out["status"].startswith("imported run.txt: 3 steps")
