@@ -168,3 +168,28 @@ def test_feeding_in_pieces_equals_reading_at_once():
     cols = reader.columns()
     assert np.array_equal(cols["step"], whole.step) and np.array_equal(cols["lam_h"],
                                                                         whole.lam_h)
+
+
+@pytest.mark.parametrize("suffix", [".jsonl", ".csv"])
+def test_a_trace_written_by_the_probe_reads_back(tmp_path, suffix):
+    """uvcore.probe's own writer (a second implementation of the format)."""
+    from uvcore.probe.trace import Measurement, Trace   # the optional [torch] extra
+    path = tmp_path / f"run{suffix}"
+    trace = Trace({"model": "Sequential(mlp)", "measure_batch": 256, "dtype": "float32"},
+                  path)
+    trace.set_uv(UV)
+    values = []
+    for t in range(12):
+        loss = 0.5 * (2.0 - 0.1 * t) ** 2
+        m = Measurement(step=5 * t, loss=loss, lam_h=20.0 + t, lam=25.0 + t, eta=0.04,
+                        eta_lam_h_half=0.02 * (20.0 + t), df=-(2 * loss) ** 0.5)
+        trace.append(m)
+        values.append(m)
+    res = parse.read_bytes(path.read_bytes(), path.name)
+    assert res.trace is not None, res.message
+    assert res.trace.step.tolist() == [m.step for m in values]
+    assert res.trace.df.tolist() == [m.df for m in values]
+    assert res.trace.lam.tolist() == [m.lam for m in values]
+    assert res.trace.lam_h.tolist() == [m.lam_h for m in values]
+    assert res.header["model"] == "Sequential(mlp)" and res.header["eta"] == 0.04
+    assert {k: res.header["uv"][k] for k in UV} == UV
