@@ -45,12 +45,12 @@ import logging
 import threading
 from pathlib import Path
 
-from dash import Input, Output, set_props
+from dash import Input, Output, html, set_props
 
 from .config import ConfigError, cache_root, env_int, env_str, private_dir, redact_url
 
 __all__ = ["make_manager", "jobs_dir", "background_kwargs", "job_controls", "failure_reporter",
-           "problem",
+           "problem", "progress_bar", "progress_label_id", "progress_text", "progress_reporter",
            "uses_celery", "JOB_POLL_MS", "JOBS_SIZE_LIMIT"]
 
 log = logging.getLogger(__name__)
@@ -132,13 +132,46 @@ def background_kwargs(*, progress=None, progress_default=None, cancel=None, runn
     return kwargs
 
 
+def progress_label_id(progress: str) -> str:
+    """Id of the label beside the progress bar ``progress`` (:func:`progress_bar`)."""
+    return f"{progress}-label"
+
+
+def progress_bar(progress: str, max_value: str = "1", class_name: str = "job-progress"):
+    """A job's progress bar (id ``progress``) and its label, which says what the
+    job does and how far it got (``what: 40 %``; :func:`progress_reporter`)."""
+    return html.Span(className="job-progress-wrap", children=[
+        html.Progress(id=progress, value="0", max=max_value, className=class_name),
+        html.Span(id=progress_label_id(progress), className="job-progress-label",
+                  role="status", **{"aria-live": "polite"}),
+    ])
+
+
+def progress_text(what: str, done: float, total: float) -> str:
+    """``what: 40 %`` — whole percent, rounded down, so 100 % means finished."""
+    frac = done / total if total > 0 else 0.0
+    frac = min(max(frac, 0.0), 1.0) if frac == frac else 0.0
+    return f"{what}: {int(100 * frac + 1e-9)} %"
+
+
+def progress_reporter(set_progress, what: str):
+    """``report(done, total)`` for a :func:`job_controls` job: the bar's value and
+    max and the label's text through Dash's ``set_progress`` (None: no bar)."""
+    def report(done: float, total: float) -> None:
+        if set_progress is not None:
+            set_progress((str(done), str(total), progress_text(what, done, total)))
+    return report
+
+
 def job_controls(*, start: str, cancel: str, progress: str, failure: tuple) -> dict:
     """:func:`background_kwargs` of a job with the usual controls: the button
     ``start`` runs it and is disabled meanwhile, ``cancel`` stops it and is
-    enabled meanwhile, the ``dcc`` progress bar ``progress`` gets (value, max)
-    from ``set_progress``, and ``failure`` (id, property) says why it failed."""
+    enabled meanwhile, the progress bar ``progress`` and its label
+    (:func:`progress_bar`) get (value, max, text) from ``set_progress``
+    (:func:`progress_reporter`), and ``failure`` (id, property) says why it failed."""
     return background_kwargs(
-        progress=[Output(progress, "value"), Output(progress, "max")],
+        progress=[Output(progress, "value"), Output(progress, "max"),
+                  Output(progress_label_id(progress), "children")],
         cancel=[Input(cancel, "n_clicks")],
         running=[(Output(start, "disabled"), True, False),
                  (Output(cancel, "disabled"), False, True)],

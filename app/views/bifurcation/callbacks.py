@@ -282,10 +282,8 @@ def fine_job(set_progress: Callable | None, n_clicks: Any, state: Any, window: A
     win = stored_window(window, p) or default_window(p, s.start[1])
     ys = stored_y_ranges(window, s.uirevision)
 
-    def progress(done: int, total: int) -> None:
-        if set_progress is not None:
-            set_progress((str(done), str(total)))
-
+    progress = jobs.progress_reporter(set_progress,
+                                      f"fine diagram, {compute.FINE_NUM} η × 2 maps")
     uv, eos, notes = compute.fine_diagrams((p.n_eff, p.x_norm, p.y), s.start, s.eos_lam0,
                                            win, progress=progress)
     fig, notes = _figure(s, win, uv, eos, list(s.notes) + notes, compute.FINE_NUM, fine=True,

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dash import dcc, html
 
 from ...core import ids, theme
+from ...shell import jobs
 from .compute import FINE_NUM, FINE_TRANSIENT, NUM
 
 __all__ = ["HINT", "make_layout"]
@@ -37,8 +38,7 @@ def _toolbar() -> html.Div:
                           "the background"),
         html.Button("Cancel", id=ids.BIFURCATION_FINE_CANCEL, n_clicks=0, className="btn",
                     disabled=True),
-        html.Progress(id=ids.BIFURCATION_FINE_PROGRESS, value="0", max="1",
-                      className="job-progress"),
+        jobs.progress_bar(ids.BIFURCATION_FINE_PROGRESS),
         html.Button("Download CSV", id=ids.BIFURCATION_DOWNLOAD_CSV, n_clicks=0,
                     className="btn", title="η, c, period, exponent and the λ values of "
                                            "both maps in the current window"),

@@ -50,10 +50,7 @@ def run_job(set_progress: Callable | None, n_clicks: Any, state: Any,
     if err:
         return empty_figure(f"⚠ {err}", p.large), f"⚠ {err}"
 
-    def progress(done: int, total: int) -> None:
-        if set_progress is not None:
-            set_progress((str(done), str(total)))
-
+    progress = jobs.progress_reporter(set_progress, f"η_max of {grid}×{grid} starts")
     try:
         m = compute.eta_max_map(p, grid, progress)
     except uvcore.UVInputError as exc:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dash import dcc, html
 
 from ...core import ids, theme
+from ...shell import jobs
 from ...core.figures import empty_figure
 from .compute import DEFAULT_GRID, GRID_RANGE
 
@@ -29,7 +30,7 @@ def make_layout() -> html.Div:
             html.Button("Compute η_max map", id=ids.ETA_MAX_RUN, n_clicks=0, className="btn"),
             html.Button("Cancel", id=ids.ETA_MAX_CANCEL, n_clicks=0, className="btn",
                         disabled=True),
-            html.Progress(id=ids.ETA_MAX_PROGRESS, value="0", max="1"),
+            jobs.progress_bar(ids.ETA_MAX_PROGRESS),
         ]),
         dcc.Graph(id=ids.ETA_MAX_GRAPH, className="graph",
                   config=theme.graph_config("eta-max-map"),

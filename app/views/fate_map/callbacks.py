@@ -144,10 +144,8 @@ def run_fine_job(set_progress: Callable | None, n_clicks: Any, state: Any,
     if err:
         return _failed("⚠ " + err)
 
-    def progress(done: int, total: int) -> None:
-        if set_progress is not None:
-            set_progress((str(done), str(total)))
-
+    progress = jobs.progress_reporter(
+        set_progress, f"fine map, {compute.FINE_GRID}×{compute.FINE_GRID} starts")
     try:
         fm = compute.fine_map(p, steps, progress)
         fig, text = _figure(fm, p, steps)

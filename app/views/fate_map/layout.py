@@ -5,6 +5,7 @@ from __future__ import annotations
 from dash import dcc, html
 
 from ...core import ids, theme
+from ...shell import jobs
 from ...core.figures import empty_figure
 from .compute import DEFAULT_STEPS, FINE_GRID, STEPS_OPTIONS
 
@@ -25,7 +26,7 @@ def make_layout() -> html.Div:
                         title="compute a finer map in the background"),
             html.Button("Cancel", id=ids.FATE_FINE_CANCEL, n_clicks=0, className="btn",
                         disabled=True),
-            html.Progress(id=ids.FATE_FINE_PROGRESS, value="0", max="1"),
+            jobs.progress_bar(ids.FATE_FINE_PROGRESS),
             html.Button("Download CSV", id=ids.FATE_DOWNLOAD_CSV, n_clicks=0, className="btn",
                         title="the fate map shown: one row per start"),
         ]),

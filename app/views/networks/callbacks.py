@@ -52,15 +52,17 @@ def _refused(message: str, large: bool) -> tuple:
 
 
 def _reporter(set_progress: Callable | None) -> Callable[[float], None]:
-    """A progress callback writing per mille to the bar, at most every PROGRESS_EVERY_S
-    (each report is a write to the job store) and always at the end."""
+    """A progress callback writing per mille to the bar (and the percentage to its
+    label), at most every PROGRESS_EVERY_S (each report is a write to the job
+    store) and always at the end."""
     last = [0.0]
+    report = jobs.progress_reporter(set_progress, "training the networks")
 
     def progress(fraction: float) -> None:
         now = time.monotonic()
         if set_progress is not None and (now - last[0] >= PROGRESS_EVERY_S or fraction >= 1.0):
             last[0] = now
-            set_progress((str(round(1000 * min(max(fraction, 0.0), 1.0))), "1000"))
+            report(round(1000 * min(max(fraction, 0.0), 1.0)), 1000)
     return progress
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dash import dcc, html
 
 from ...core import ids, theme
+from ...shell import jobs
 from ...core.figures import empty_figure
 from .caps import ACTIVATIONS, CAPS, DATA, EXPERIMENT_LABELS, EXPERIMENTS, MATCHINGS
 
@@ -68,8 +69,7 @@ def _job_toolbar() -> html.Div:
         html.Button("Run", id=ids.NETWORKS_RUN, n_clicks=0, className="btn"),
         html.Button("Cancel", id=ids.NETWORKS_CANCEL, n_clicks=0, className="btn",
                     disabled=True),
-        html.Progress(id=ids.NETWORKS_PROGRESS, value="0", max="1000",
-                      className="job-progress"),
+        jobs.progress_bar(ids.NETWORKS_PROGRESS, max_value="1000"),
         html.Span("export run:", className="control-label"),
         dcc.Dropdown(id=ids.NETWORKS_EXPORT_RUN, options=[], value=None, clearable=False,
                      className="net-export-run", placeholder="(run first)"),

@@ -157,6 +157,8 @@ def test_fine_diagram_job_and_its_csv(page, app_url):
     assert len(shown) == 5000
     assert page.is_enabled(f"#{ids.BIFURCATION_FINE}")
     assert not page.is_enabled(f"#{ids.BIFURCATION_FINE_CANCEL}")
+    label = page.locator(f"#{ids.BIFURCATION_FINE_PROGRESS}-label")
+    assert label.text_content() == "fine diagram, 5000 η × 2 maps: 100 %" and label.is_visible()
     rows = download_rows(page)
     rng = x_range(page)
     for m in ("uv", "eos"):

@@ -287,7 +287,9 @@ def test_fine_job_reports_progress_and_returns_plain_json(monkeypatch):
     x = raster_of(fig)["x"]
     assert len(x) == 300 and x[0] == 2.4 and x[-1] == 2.7
     assert "Fine diagram" in fig["layout"]["title"]["text"] and "fine diagram" in msg
-    assert seen[-1] == (str(2 * compute.FINE_CHUNKS), str(2 * compute.FINE_CHUNKS))
+    assert seen[-1] == (str(2 * compute.FINE_CHUNKS), str(2 * compute.FINE_CHUNKS),
+                        "fine diagram, 300 η × 2 maps: 100 %")
+    assert seen[0][2] == f"fine diagram, 300 η × 2 maps: {100 // (2 * compute.FINE_CHUNKS)} %"
     assert len(seen) == 2 * compute.FINE_CHUNKS
 
 

@@ -33,6 +33,13 @@ def test_a_bad_grid_says_what_is_wrong_and_the_range_at_once(page, app_url):
         assert page.locator(f"#{ids.ETA_MAX_SUMMARY}").is_visible()
     type_grid(page, "12")
     summary_is(page, "")
+    # the job: its bar's label says what runs and how far, 100 % at the end
+    page.click(f"#{ids.ETA_MAX_RUN}")
+    label = f"document.getElementById('{ids.ETA_MAX_PROGRESS}-label').textContent"
+    page.wait_for_function(f"() => {label} === 'η_max of 12×12 starts: 100 %'", timeout=60_000)
+    page.wait_for_function(f"() => document.getElementById('{ids.ETA_MAX_SUMMARY}')"
+                           ".textContent.includes('current η')", timeout=TIMEOUT_MS)
+    assert page.locator(f"#{ids.ETA_MAX_PROGRESS}-label").is_visible()
     # the seed of the controls: 1.5 is rounded, and the plane says so
     page.fill(f"#{ids.SEED}", "1.5")
     page.press(f"#{ids.SEED}", "Enter")

@@ -72,6 +72,9 @@ def test_an_unforeseen_error_is_reported(monkeypatch):
 def test_progress_goes_to_the_bar_as_strings():
     seen = []
     job.run_job(seen.append, 1, DEFAULT, 8)
-    assert seen and all(isinstance(d, str) and isinstance(t, str) for d, t in seen)
-    assert [int(d) for d, _ in seen] == list(range(1, len(seen) + 1))
-    assert all(int(d) <= int(t) for d, t in seen)
+    assert seen and all(isinstance(d, str) and isinstance(t, str) for d, t, _ in seen)
+    assert [int(d) for d, _, _ in seen] == list(range(1, len(seen) + 1))
+    assert all(int(d) <= int(t) for d, t, _ in seen)
+    # the label: what runs, and the whole percent of the bar
+    assert [text for _, _, text in seen] == [
+        f"η_max of 8×8 starts: {100 * int(d) // int(t)} %" for d, t, _ in seen]

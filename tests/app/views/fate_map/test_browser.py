@@ -69,6 +69,7 @@ def test_fate_map_heatmap_hover_click_fine_map_and_csv(page, app_url):
     page.wait_for_function(f"() => ({HEATMAP_ROWS})() === 300", timeout=60_000)
     wait_text(page, ids.FATE_STATUS, "300×300 starts")
     assert page.get_attribute(f"#{ids.FATE_FINE_PROGRESS}", "max") not in (None, "1")
+    wait_text(page, f"{ids.FATE_FINE_PROGRESS}-label", "fine map, 300×300 starts: 100 %")
     with page.expect_download(timeout=60_000) as info:
         page.click(f"#{ids.FATE_DOWNLOAD_CSV}")
     download = info.value

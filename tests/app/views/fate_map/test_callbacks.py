@@ -202,7 +202,9 @@ def test_fine_job(monkeypatch):
     assert len(heat(fig)["z"]) == 60 and status.startswith("60×60 starts")
     assert shown == {"state": DEFAULT, "grid": 60, "steps": 1000}
     # one progress report per band, the last one complete
-    assert progress == [(str(k), str(compute.BANDS)) for k in range(1, compute.BANDS + 1)]
+    assert progress == [(str(k), str(compute.BANDS),
+                         f"fine map, 60×60 starts: {100 * k // compute.BANDS} %")
+                        for k in range(1, compute.BANDS + 1)]
     # the download of that map
     assert len(fv.fate_download(1, shown)["content"].splitlines()) == 60 * 60 + 2
 

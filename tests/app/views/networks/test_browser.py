@@ -129,6 +129,12 @@ def test_a_run_shows_progress_then_the_figure_is_cached_and_exports(page, networ
     wait_running(page)
     page.wait_for_function(f"() => {PROGRESS}.max === 1000 && {PROGRESS}.value > 0",
                            timeout=60_000)
+    # the label beside the bar says what runs and its percentage, the bar's own
+    page.wait_for_function(
+        f"() => {{ const m = document.getElementById('{ids.NETWORKS_PROGRESS}-label')"
+        ".textContent.match(/^training the networks: (\\d+) %$/); "
+        f"return m && Number(m[1]) === Math.floor({PROGRESS}.value / 10); }}",
+        timeout=60_000)
     page.wait_for_function(HAS_NETWORK, timeout=120_000)
     assert status(page).startswith("Done")
     wait_idle(page)

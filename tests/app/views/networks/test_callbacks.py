@@ -119,9 +119,12 @@ def test_second_identical_run_is_a_cache_hit():
 def test_progress_is_reported_in_per_mille_and_ends_at_the_top():
     seen = []
     cb.run_job(seen.append, 1, *values(**TINY))
-    assert seen and all(m == "1000" for _, m in seen)
-    done = [int(v) for v, _ in seen]
+    assert seen and all(m == "1000" for _, m, _ in seen)
+    done = [int(v) for v, _, _ in seen]
     assert done == sorted(done) and done[-1] == 1000
+    # the label beside the bar: what runs and the whole percent (per mille // 10)
+    assert [text for _, _, text in seen] == [f"training the networks: {d // 10} %"
+                                             for d in done]
 
 
 def test_engine_errors_become_messages():
