@@ -7,6 +7,8 @@ drawn on top stay readable.  Nothing here imports Dash.
 
 from __future__ import annotations
 
+import math
+
 #: Okabe–Ito palette.
 BLACK = "#000000"
 ORANGE = "#E69F00"
@@ -105,3 +107,70 @@ def graph_config(filename: str, fmt: str = "png") -> dict:
 
 
 GUIDE_COLOR = "#444444"
+
+
+# -- log axes ------------------------------------------------------------------------------
+
+#: Mantissas labelled per decade, densest first: the first that gives between 2
+#: and ``max_ticks`` ticks in the range is used.
+LOG_MANTISSAS = ((1, 2, 5), (1, 3), (1,))
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def _decade(v: float) -> tuple[float, int]:
+    """(mantissa in [1, 10), exponent) of v > 0, robust to 3e-1 = 0.30000000000000004."""
+    e = math.floor(math.log10(v) + 1e-9)
+    m = float(f"{v / 10.0 ** e:.6g}")
+    return (m / 10, e + 1) if m >= 10 else (m, e)
+
+
+def log_tick_text(values) -> list[str]:
+    """Labels of log-axis ticks, each carrying its decade.
+
+    Plain numbers (``0.5``, ``2``, ``5000``) when every value lies in
+    [1e-3, 1e4); else powers for all of them (``10⁻⁵``, ``2×10⁻⁵``, ``10⁰``), so
+    one axis never mixes the two.
+    """
+    values = [float(v) for v in values]
+    if all(1e-3 <= v < 1e4 for v in values):
+        return [f"{float(f'{v:.6g}'):g}" for v in values]
+    out = []
+    for v in values:
+        m, e = _decade(v)
+        power = "10" + str(e).translate(_SUPERSCRIPT)
+        out.append(power if m == 1 else f"{m:g}×{power}")
+    return out
+
+
+def log_ticks(lo: float, hi: float, max_ticks: int = 8) -> dict:
+    """Ticks of a log axis showing [lo, hi] (data units) whose every label says
+    its value with its decade.
+
+    Plotly's own labels on log axes name the minor ticks by their mantissa only
+    ("2, 10, 5, 2, 1, 5", the last 5 meaning 0.5).  These are 1, 2, 5 per decade
+    (or 1, 3, or 1, whichever first gives 2 … ``max_ticks`` ticks; every k-th
+    decade on long ranges; 1 … 9 inside a single decade), labelled by
+    :func:`log_tick_text`.  Merge the result into the axis dict; ``{}`` (Plotly's
+    defaults) when the range is not usable or too narrow for two such ticks.
+    """
+    if not (lo > 0 and hi > lo and math.isfinite(lo) and math.isfinite(hi)):
+        return {}
+    d0, d1 = math.floor(math.log10(lo)), math.ceil(math.log10(hi))
+    a, b = lo * (1 - 1e-9), hi * (1 + 1e-9)
+
+    def within(mantissas, decades) -> list[float]:
+        vals = (float(f"{m * 10.0 ** d:.12g}") for d in decades for m in mantissas)
+        return [v for v in vals if a <= v <= b]
+
+    for mantissas in LOG_MANTISSAS:
+        vals = within(mantissas, range(d0, d1 + 1))
+        if 2 <= len(vals) <= max_ticks:
+            break
+    else:
+        step = max(1, math.ceil((d1 - d0 + 1) / max_ticks))
+        vals = within((1,), [d for d in range(d0, d1 + 1) if d % step == 0])
+        if len(vals) < 2:
+            vals = within(range(1, 10), range(d0, d1 + 1))
+        if not 2 <= len(vals) <= max(max_ticks, 9):
+            return {}
+    return {"tickmode": "array", "tickvals": vals, "ticktext": log_tick_text(vals)}

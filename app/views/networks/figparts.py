@@ -12,7 +12,7 @@ from ...core import theme
 
 __all__ = ["RUN_COLORS", "ETA_HALF_COLORSCALE", "ETA_HALF_RANGE", "ACCURACY_COLORSCALE", "GAP",
            "num", "finite", "scaled", "domains", "axis_names", "line_style", "uv_factor",
-           "panel_layout", "positive", "style_legend"]
+           "panel_layout", "positive", "style_legend", "log_axis"]
 
 #: One colour per network of a figure (Okabe–Ito: vermillion, blue, green).
 RUN_COLORS = (theme.VERMILLION, theme.BLUE, theme.GREEN)
@@ -91,3 +91,12 @@ def style_legend(large: bool) -> list[dict]:
                     "y": [None], "xaxis": "x", "yaxis": "y", "hoverinfo": "skip",
                     "legendgroup": "styles", "line": line_style(theme.GRAY, large, dash)})
     return out
+
+
+def log_axis(log_range: Sequence[float] | None) -> dict:
+    """A log axis over ``log_range`` (log10 units; None: Plotly's autorange) whose
+    tick labels carry their decade (:func:`app.core.theme.log_ticks`)."""
+    if not log_range:
+        return {"type": "log", "exponentformat": "power"}
+    a, b = float(log_range[0]), float(log_range[1])
+    return {"type": "log", "range": [a, b], **theme.log_ticks(10.0 ** a, 10.0 ** b)}

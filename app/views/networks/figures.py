@@ -28,7 +28,8 @@ import math
 from ...core import theme
 from ...core.figures import empty_figure
 from .figparts import (ACCURACY_COLORSCALE, ETA_HALF_COLORSCALE, RUN_COLORS, domains, finite,
-                       line_style, num, panel_layout, positive, scaled, style_legend, uv_factor)
+                       line_style, log_axis, num, panel_layout, positive, scaled, style_legend,
+                       uv_factor)
 from .heatmaps import fig4_figure
 
 __all__ = [
@@ -118,8 +119,7 @@ def _lam_axis(runs: list[dict], data: list[dict], twos: list[float]) -> dict:
     # several networks have sharpness on different scales (Fig 1: σ_w² = 0.5 vs 2):
     # a log axis keeps each one's 2/η line readable
     if len(runs) > 1 and net_lams:
-        return {"type": "log", "exponentformat": "power",
-                "range": _loss_range(net_lams, [v for v in lam_top if v > 0])}
+        return log_axis(_loss_range(net_lams, [v for v in lam_top if v > 0]))
     return {"range": [0, 1.12 * max(lam_top) if max(lam_top) > 0 else 1]}
 
 
@@ -143,9 +143,7 @@ def training_figure(payload: dict, large: bool = False) -> dict:
     loss_range = _loss_range(net_loss, uv_loss)
     lay.update({
         "xaxis": theme.axis("step", large, domain=left, anchor="y"),
-        "yaxis": theme.axis("training loss", large, type="log", anchor="x",
-                            exponentformat="power",
-                            **({"range": loss_range} if loss_range else {})),
+        "yaxis": theme.axis("training loss", large, anchor="x", **log_axis(loss_range)),
         "xaxis2": theme.axis("step", large, domain=right, anchor="y2"),
         "yaxis2": theme.axis("sharpness λᴴ", large, anchor="x2", **lam_axis),
     })
@@ -260,18 +258,19 @@ def fig5_figure(payload: dict, large: bool = False) -> dict:
         "yaxis2": theme.axis("λᴴ", large, anchor="x2"),
         "xaxis3": theme.axis("frequency (cycles/step)", large, domain=d[2], anchor="y3",
                              range=[0, 0.5]),
-        "yaxis3": theme.axis("power of λᴴ", large, anchor="x3", type="log",
-                             exponentformat="power", **_power_range(data)),
+        "yaxis3": theme.axis("power of λᴴ", large, anchor="x3",
+                             **log_axis(_power_range(data))),
     })
     return {"data": data, "layout": lay}
 
 
-def _power_range(data: list[dict]) -> dict:
+def _power_range(data: list[dict]) -> list[float] | None:
+    """log10 range of the spectra: the peak and POWER_DECADES below (None: no value)."""
     vals = [v for tr in data if tr.get("yaxis") == "y3" for v in positive(tr.get("y"))]
     if not vals:
-        return {}
+        return None
     top = math.log10(max(vals))
-    return {"range": [max(math.log10(min(vals)) - 0.5, top - POWER_DECADES), top + 0.5]}
+    return [max(math.log10(min(vals)) - 0.5, top - POWER_DECADES), top + 0.5]
 
 
 def _uv_eta_at(payload: dict, c: float) -> float:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Sequence
 
 import numpy as np
@@ -78,15 +79,27 @@ def _flip_traces(i: int, label: str, cas, current: bool, lw: float, ms: float) -
     ]
 
 
-def _layout(params_label: str, large: bool) -> dict:
+def _eta_axis(data: list[dict]) -> dict:
+    """Range (log10, padded) and ticks of the η_k panel: every label carries its
+    decade (:func:`app.core.theme.log_ticks`)."""
+    ys = [v for t in data if (t.get("meta") or {}).get("panel") == "eta"
+          for v in t["y"] if v is not None and v > 0 and math.isfinite(v)]
+    if not ys:
+        return {}
+    a, b = math.log10(min(ys)), math.log10(max(ys))
+    pad = max(0.05 * (b - a), 0.05)
+    rng = [a - pad, b + pad]
+    return {"range": rng, "autorange": False, **theme.log_ticks(10 ** rng[0], 10 ** rng[1])}
+
+
+def _layout(params_label: str, large: bool, eta_axis: dict) -> dict:
     fs = theme.FONT_SIZE[large]
     layout = theme.base_layout(large)
     layout.update({
         "xaxis": theme.axis("k", large, domain=[0.0, 0.29], anchor="y", dtick=1),
         "yaxis": theme.axis("δₖ", large, anchor="x"),
         "xaxis2": theme.axis("level k", large, domain=[0.37, 0.64], anchor="y2", dtick=1),
-        "yaxis2": theme.axis("flip point η_k", large, anchor="x2", type="log",
-                             exponentformat="power", dtick="D2"),
+        "yaxis2": theme.axis("flip point η_k", large, anchor="x2", type="log", **eta_axis),
         "xaxis3": theme.axis("level k", large, domain=[0.72, 1.0], anchor="y3", dtick=1),
         "yaxis3": theme.axis("flip point cₖ = ηₖ/η_c", large, anchor="x3"),
         "legend": {**layout["legend"], "orientation": "h", "x": 0.0, "yref": "container",
@@ -134,4 +147,4 @@ def universality_figure(eos=None, uv=None, references: Sequence[tuple[str, objec
                      "meta": {"panel": "c", "c_inf": True},
                      "line": {"color": theme.GUIDE_COLOR, "width": lw * 0.6, "dash": "dashdot"},
                      "hovertemplate": f"c∞ = {ref.c_inf:.12g}<extra></extra>"})
-    return {"data": data, "layout": _layout(params_label, large)}
+    return {"data": data, "layout": _layout(params_label, large, _eta_axis(data))}

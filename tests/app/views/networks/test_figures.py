@@ -212,3 +212,33 @@ def test_a_diverged_network_is_drawn_and_reported():
 def test_empty_or_unknown_payloads_give_a_message_figure(payload):
     fig = valid(fn.result_figure(payload))
     assert fig["data"] == [] and fig["layout"]["annotations"]
+
+
+#: Superscript digits, written out here.
+SUP = dict(zip("⁻⁰¹²³⁴⁵⁶⁷⁸⁹", "-0123456789"))
+
+
+def label_value(text: str) -> float:
+    """The number a tick label names: ``0.5``, ``2×10⁻⁵``, ``10⁶``."""
+    if any(c in SUP for c in text):
+        mant, _, power = text.rpartition("10")
+        return (float(mant.rstrip("×")) if mant else 1.0) * 10.0 ** int(
+            "".join(SUP[c] for c in power))
+    return float(text)
+
+
+def assert_labels_carry_their_decade(axis):
+    assert axis["type"] == "log" and axis["tickmode"] == "array" and len(axis["tickvals"]) >= 2
+    lo, hi = 10 ** axis["range"][0], 10 ** axis["range"][1]
+    for v, text in zip(axis["tickvals"], axis["ticktext"]):
+        assert math.isclose(label_value(text), v, rel_tol=1e-9), (text, v)
+        assert lo <= v <= hi
+
+
+@pytest.mark.parametrize("kind, axes", [("single", ["yaxis"]), ("fig1", ["yaxis", "yaxis2"]),
+                                        ("fig5", ["yaxis3"])])
+def test_every_log_axis_labels_its_ticks_with_their_decade(payloads, kind, axes):
+    """The loss, λᴴ (several networks) and spectrum axes: no bare mantissas."""
+    fig = valid(fn.result_figure(payloads[kind]))
+    for name in axes:
+        assert_labels_carry_their_decade(fig["layout"][name])

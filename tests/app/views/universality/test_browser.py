@@ -107,3 +107,37 @@ def test_bad_levels_say_what_is_wrong_and_what_is_allowed(page, app_url, viewpor
     message_says(page, "levels L is empty: enter an integer from 3 to 12 (showing L = 8)")
     type_levels(page, "5")
     message_says(page, "δ_4 = ")                           # the result line only
+
+
+#: Superscript digits, written out here.
+SUP = dict(zip("⁻⁰¹²³⁴⁵⁶⁷⁸⁹", "-0123456789"))
+
+
+def label_value(text: str) -> float:
+    """The number a tick label names: ``0.5``, ``2×10⁻⁵``, ``10⁶``."""
+    if any(c in SUP for c in text):
+        mant, _, power = text.rpartition("10")
+        return (float(mant.rstrip("×")) if mant else 1.0) * 10.0 ** int(
+            "".join(SUP[c] for c in power))
+    return float(text)
+
+
+def test_the_eta_k_axis_labels_say_their_decade(page, app_url):
+    """What Chromium draws on the η_k axis (1366×768, large font): each label is
+    the value at its tick's position (Plotly's own labels read "…, 1, 5" there,
+    the 5 meaning 0.5)."""
+    open_page(page, app_url + "?large=1")
+    page.set_viewport_size({"width": 1366, "height": 768})
+    page.click(f"#{ids.VIEW_TABS} >> text=Universality")
+    page.wait_for_function(f"() => {{ const g = {UNI}; return g && g.data && "
+                           "g.data.length > 5 && g._fullLayout.yaxis2._vals; }", timeout=FIRST_MS)
+    ticks = page.evaluate(
+        f"() => {{ const ax = {UNI}._fullLayout.yaxis2; "
+        "const drawn = [...document.querySelectorAll("
+        f"'#{ids.UNIVERSALITY_GRAPH} .ytick2 text, #{ids.UNIVERSALITY_GRAPH} .y2tick text')]"
+        ".map(e => e.textContent); "
+        "return {vals: ax._vals.map(v => [v.x, v.text]), drawn}; }")
+    assert len(ticks["vals"]) >= 2
+    for log_value, text in ticks["vals"]:
+        assert math.isclose(label_value(text), 10 ** log_value, rel_tol=1e-6), (text, log_value)
+    assert sorted(ticks["drawn"]) == sorted(t for _, t in ticks["vals"])
