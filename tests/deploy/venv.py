@@ -18,7 +18,8 @@ DEBIAN_PYTHON = Path("/usr/bin/python3")
 #: Seconds `pip install .` may take (wheels from pip's cache; a cold cache downloads).
 INSTALL_S = 900
 #: What a source checkout needs for `pip install .` (the rest is tests and docs).
-SOURCE_ITEMS = ("pyproject.toml", "requirements.txt", "README.md", "app", "uvcore")
+SOURCE_ITEMS = ("pyproject.toml", "requirements.txt", "requirements-torch.txt", "README.md", "app",
+                "uvcore")
 
 
 def base_python() -> str:

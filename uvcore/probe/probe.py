@@ -54,6 +54,7 @@ Lanczos on Gauss–Newton products v ↦ Jᵀ(J v)/N; J is never formed.
 from __future__ import annotations
 
 import math
+import time
 from contextlib import contextmanager
 
 import numpy as np
@@ -300,20 +301,24 @@ class SharpnessProbe:
         lr = positive("lr", lr)
         if self._last_step is not None and t <= self._last_step:
             raise UVInputError(f"steps must increase: got {t} after {self._last_step}")
+        t0 = time.perf_counter()
         with self._measuring():
             ops = self._ops(self._copies())
             loss = ops.loss()
             h = self._top(ops.hvp, ops.n, self._vh)
+            t1 = time.perf_counter()
             lam, n_it = math.nan, 0
             if self.ntk:
                 g = self._top(ops.gnvp, ops.n, self._vn)
                 lam, n_it, self._vn = g.value, g.iterations, g.vector
+        t2 = time.perf_counter()
         self.hvp_mode = ops.hvp_mode
         self._vh = h.vector
         self._last_step = t
         eta = lr * self.scale
         df = -math.sqrt(2.0 * loss) if loss >= 0 else math.nan
-        m = Measurement(t, loss, h.value, lam, eta, eta * h.value / 2.0, df, h.iterations, n_it)
+        m = Measurement(t, loss, h.value, lam, eta, eta * h.value / 2.0, df, h.iterations, n_it,
+                        t1 - t0, t2 - t1)
         self.trace.append(m)
         self._maybe_calibrate()
         return m

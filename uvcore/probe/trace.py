@@ -78,6 +78,8 @@ class Measurement:
         −√(2 loss).
     lanczos_iters, ntk_iters : int
         Products used by the two estimates (0 for the NTK when not measured).
+    seconds_h, seconds_ntk : float
+        Wall time of the two estimates (the loss and copies count with λᴴ).
     """
 
     step: int
@@ -89,6 +91,8 @@ class Measurement:
     df: float
     lanczos_iters: int = 0
     ntk_iters: int = 0
+    seconds_h: float = 0.0
+    seconds_ntk: float = 0.0
 
     @property
     def point(self) -> tuple[float, float]:
