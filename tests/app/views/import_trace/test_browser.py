@@ -7,11 +7,23 @@ import pytest
 
 from app.core import ids
 
-from ...conftest import PLOT, TIMEOUT_MS, open_page
+from ...conftest import PLOT, VIEWPORT
 
 pytestmark = pytest.mark.browser
 
+#: Milliseconds a condition may take: the first paint of the plane and the first
+#: upload wait behind every view's first computation, long on a loaded machine
+#: (waits end as soon as the condition holds).
+TIMEOUT_MS = 60_000
+
 SERIES = "document.querySelector('#timeseries .js-plotly-plot')"
+
+
+def open_page(page, url):
+    page.set_viewport_size(VIEWPORT)
+    page.goto(url)
+    page.wait_for_function(f"() => {{ const g = {PLOT}; return g && g.data && "
+                           "g.data.length > 5; }", timeout=TIMEOUT_MS)
 
 
 def open_tab(page, label):

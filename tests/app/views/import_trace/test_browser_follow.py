@@ -98,10 +98,52 @@ def test_a_followed_trace_grows_on_the_plane(page, follow_url, traces_root):
     assert np.allclose(x, [-2 + 0.01 * t for t in range(60)], atol=1e-6)
     open_import(page)
     wait_text(page, ids.IMPORT_FOLLOW_STATUS, "following: 60 rows, updated")
+    # a hidden page asks nothing: rows appended meanwhile wait until it is visible
+    page.evaluate("() => Object.defineProperty(document, 'hidden', "
+                  "{configurable: true, get: () => true})")
+    with open(path, "a") as f:
+        f.write(csv_rows(60, 10))
+    page.wait_for_function(_status_ago(3, 60), timeout=TIMEOUT_MS)
+    assert "following: 60 rows" in page.text_content(f"#{ids.IMPORT_FOLLOW_STATUS}")
+    page.evaluate("() => { delete document.hidden; }")
+    wait_text(page, ids.IMPORT_FOLLOW_STATUS, "following: 70 rows, updated")
     page.click(f"#{ids.IMPORT_STOP}")
     wait_text(page, ids.IMPORT_STATUS, "Stopped following live.csv")
     page.wait_for_function(f"() => document.getElementById({ids.IMPORT_FOLLOW_STATUS!r})"
                            ".textContent === ''", timeout=TIMEOUT_MS)
+
+
+def _status_ago(seconds, rows):
+    """The following line says ``rows`` rows, last changed ≥ ``seconds`` s ago."""
+    return (f"() => {{ const e = document.getElementById({ids.IMPORT_FOLLOW_STATUS!r}); "
+            f"const m = e && e.textContent.match(/following: (\\d+) rows, updated (\\d+)s ago/);"
+            f" return m && +m[1] === {rows} && +m[2] >= {seconds}; }}")
+
+
+def test_the_gate_stops_after_a_quiet_while(page, follow_url):
+    """The clientside gate (app/assets/import_trace.js) itself: no request while
+    the page is hidden, the interval stopped once the file has been quiet for
+    ``idle_ms``, a request on a visible tick otherwise."""
+    open_large(page, follow_url)
+    result = page.evaluate("""() => {
+        const gate = window.dash_clientside.import_trace.follow_gate;
+        const tick = {triggered: [{prop_id: "import-interval.n_intervals"}]};
+        const saved = window.dash_clientside.callback_context;
+        window.dash_clientside.callback_context = tick;
+        const f = {name: "a.csv", sig: {size: 5}, rows: 3, token: "t", idle_ms: 120000};
+        const now = Date.now();
+        const fresh = gate(7, f, {key: "t|" + JSON.stringify(f.sig), at: now - 2000});
+        const quiet = gate(8, f, {key: "t|" + JSON.stringify(f.sig), at: now - 121000});
+        const none = gate(9, null, null);
+        window.dash_clientside.callback_context = saved;
+        return {fresh: fresh, quiet: quiet, none: none};
+    }""")
+    assert result["fresh"][0] == {"name": "a.csv", "sig": {"size": 5}, "tick": 7}
+    assert result["fresh"][1] is False and result["fresh"][2].startswith(
+        "following: 3 rows, updated 2s ago")
+    assert result["quiet"][1] is True and result["quiet"][2].startswith(
+        "following paused: 3 rows, no change for 121 s")
+    assert result["none"][1] is True and result["none"][2] == ""
 
 
 def _axes_hold(page, name):
