@@ -19,7 +19,8 @@ from uvcore.outcomes import converging_rate
 
 from . import theme
 
-__all__ = ["PLANE_HEAD", "PLANE_TAIL", "round_to_span", "fmt_value", "legend_dummy",
+__all__ = ["PLANE_HEAD", "PLANE_TAIL", "MARKED_MAX", "ARROW_MARKS", "arrow_marks",
+           "round_to_span", "fmt_value", "legend_dummy",
            "discrete_colorscale", "note_annotation", "empty_figure", "decimate_minmax",
            "sig_round", "trajectory_traces", "outcome_words", "log_ticks"]
 
@@ -30,6 +31,15 @@ PLANE_HEAD = 2000
 
 
 PLANE_TAIL = 1000
+#: A trajectory of at most this many states is drawn with an arrow at every
+#: state; a longer one as a line with at most about :data:`ARROW_MARKS`
+#: arrows (one SVG node per marker: a marker per state of a 1,000-step run
+#: was most of the phase plane's drawing time in the browser).
+MARKED_MAX = 100
+#: Arrows along a long trajectory (see :func:`arrow_marks`).
+ARROW_MARKS = 30
+#: Smallest distance between two arrows, as a fraction of the window's size.
+ARROW_GAP = 0.03
 
 
 def _decimals(span: float, digits: int) -> int:
@@ -87,6 +97,53 @@ def outcome_words(traj) -> str:
     return oc.kind + (f" {oc.period}" if oc.kind == "periodic" else "")
 
 
+def arrow_marks(x, y, window, most: int = ARROW_MARKS) -> np.ndarray:
+    """Indices (≥ 1) of the states of a long path that get a direction arrow.
+
+    Candidates are geometrically spaced in the step index (steps 1, 2, 3 …
+    then ×1.25), because the transient, where the path moves most, is early;
+    a candidate closer than :data:`ARROW_GAP` of the window to the last kept
+    arrow is skipped (a converged tail would pile arrows on one spot), and at
+    most ``most`` are kept.
+    """
+    (a, b), (c, d) = window
+    n = len(x)
+    if n < 2:
+        return np.zeros(0, dtype=int)
+    cand = np.unique(np.round(1.25 ** np.arange(0, math.log(n) / math.log(1.25) + 1)))
+    cand = cand[(cand >= 1) & (cand < n)].astype(int)
+    sx, sy = max(b - a, 1e-300), max(d - c, 1e-300)
+    keep: list[int] = []
+    last = None
+    for i in cand:
+        if not (math.isfinite(x[i]) and math.isfinite(y[i])
+                and math.isfinite(x[i - 1]) and math.isfinite(y[i - 1])):
+            continue
+        here = (x[i] / sx, y[i] / sy)
+        if last is None or math.hypot(here[0] - last[0], here[1] - last[1]) >= ARROW_GAP:
+            keep.append(int(i))
+            last = here
+        if len(keep) >= most:
+            break
+    return np.asarray(keep, dtype=int)
+
+
+def _marks_trace(x, y, steps, idx, color: str, size: float, group: str, label: str) -> dict:
+    """Arrows at the states ``idx``, each pointing from the state before it.
+
+    Plotly orients an ``angleref="previous"`` marker from the point before it
+    in the same trace, so each arrow comes with its predecessor, drawn with
+    size 0.
+    """
+    pairs = np.stack([idx - 1, idx], axis=1).ravel()
+    sizes = np.tile([0.0, float(size)], idx.size)
+    return {"type": "scatter", "name": f"direction of {label}", "mode": "markers",
+            "x": x[pairs], "y": y[pairs], "customdata": steps[pairs],
+            "marker": {"symbol": "arrow", "angleref": "previous", "size": sizes,
+                       "color": color, "line": {"width": 0}},
+            "hoverinfo": "skip", "legendgroup": group, "showlegend": False}
+
+
 def trajectory_traces(i: int, start, traj, window, selected: bool, large: bool) -> tuple:
     """Traces of one trajectory and the note it needs (or None)."""
     (a, b), (c, d) = window
@@ -111,16 +168,24 @@ def trajectory_traces(i: int, start, traj, window, selected: bool, large: bool) 
     else:
         out_name += f": {outcome_words(traj)}"
     msize = 6 if not large else 9
-    traces = [{
-        "type": "scatter", "name": out_name, "mode": "lines+markers",
-        "x": round_to_span(x, b - a, 6), "y": round_to_span(y, d - c, 6),
-        "customdata": steps,
+    x, y = round_to_span(x, b - a, 6), round_to_span(y, d - c, 6)
+    marked = x.size <= MARKED_MAX
+    line = {
+        "type": "scatter", "name": out_name, "mode": "lines+markers" if marked else "lines",
+        "x": x, "y": y, "customdata": steps,
         "line": {"color": color, "width": lw},
-        "marker": {"symbol": "arrow", "angleref": "previous", "size": msize, "color": color},
         "hovertemplate": f"{label}<br>step %{{customdata}}<br>Δf = %{{x:.5g}}<br>"
                          "λ = %{y:.5g}<extra></extra>",
         "legendgroup": f"traj{i}",
-    }, {
+    }
+    if marked:
+        line["marker"] = {"symbol": "arrow", "angleref": "previous", "size": msize,
+                          "color": color}
+    traces = [line]
+    if not marked:
+        traces.append(_marks_trace(x, y, steps, arrow_marks(x, y, window), color,
+                                   msize * 1.5, f"traj{i}", label))
+    traces += [{
         "type": "scatter", "name": f"{label} start", "mode": "markers",
         "x": [float(start[0])], "y": [float(start[1])],
         "marker": {"symbol": "star", "size": 16 if not large else 22, "color": color,

@@ -25,11 +25,12 @@ from ...core.figures import (decimate_minmax, discrete_colorscale, empty_figure,
                              sig_round, trajectory_traces)
 
 __all__ = ["phase_plane", "timeseries", "trajectory_csv", "imported_plane_traces",
-           "add_imported_timeseries", "IMPORTED_COLOR", "SERIES_MAX_POINTS", "REGION_LABELS"]
+           "add_imported_timeseries", "series_xy", "IMPORTED_COLOR", "SERIES_MAX_POINTS", "REGION_LABELS"]
 
 #: Time series longer than this are drawn as per-bucket min/max envelopes.
 SERIES_MAX_POINTS = 4000
-#: Time series up to this many states are drawn as lines, longer ones as dots.
+#: Time series up to this many states are drawn as one line; longer ones as
+#: two lines, the even and the odd steps (see :func:`series_xy`).
 SERIES_LINE_MAX = 150
 #: Legend labels of the region codes of uvcore.regions (spec §2.5).
 REGION_LABELS = {k: v for k, v in REGION_NAMES.items() if k != FORBIDDEN_REGION}
@@ -313,6 +314,27 @@ def shown_steps(traj) -> float:
     return last if end >= 0.8 * last else end
 
 
+def series_xy(t: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(steps, values) of one time-series line.
+
+    Up to :data:`SERIES_LINE_MAX` states: the series itself.  Longer: the
+    even steps, a gap (NaN), then the odd steps, each min/max-decimated to
+    half of :data:`SERIES_MAX_POINTS`.  A period-2 orbit then shows its two
+    branches as two flat lines instead of a zigzag band, and the whole series
+    is two SVG paths (a marker per step was thousands of SVG nodes, the
+    slowest drawing of the page).
+    """
+    if t.size <= SERIES_LINE_MAX:
+        return t, v
+    xs, ys = [], []
+    for r in (0, 1):
+        tr, (vr,) = decimate_minmax(t[r::2], [v[r::2]], SERIES_MAX_POINTS // 2)
+        xs += [tr, [np.nan]]
+        ys += [vr, [np.nan]]
+    return np.concatenate(xs[:-1]), np.concatenate(ys[:-1])
+
+
+
 def timeseries(traj, *, start=None, paramspace=None, paramspace_label: str = "",
                notes: Sequence[str] = (), large: bool = False) -> dict:
     """Loss (log scale) and λ, λ^H with the 2/η line, sharing the step axis.
@@ -327,27 +349,20 @@ def timeseries(traj, *, start=None, paramspace=None, paramspace_label: str = "",
     lw = theme.LINE_WIDTH[large]
     n = traj.df.size
     t = np.arange(n, dtype=float)
-    ts, (loss,) = decimate_minmax(t, [traj.loss], SERIES_MAX_POINTS)
-    tl, (lam,) = decimate_minmax(t, [traj.lam], SERIES_MAX_POINTS)
-    th, (lam_h,) = decimate_minmax(t, [traj.lam_h], SERIES_MAX_POINTS)
     with np.errstate(all="ignore"):
-        loss = np.where(loss > 0, loss, np.nan)
-    # long runs as dots: an oscillating orbit then shows its branches
-    # (period 2 = two rows of dots) instead of a solid zigzag band
-    mode = "lines" if n <= SERIES_LINE_MAX else "markers"
-    ms = 3 if not large else 4
+        loss_full = np.where(traj.loss > 0, traj.loss, np.nan)
+    ts, loss = series_xy(t, loss_full)
+    tl, lam = series_xy(t, traj.lam)
+    th, lam_h = series_xy(t, traj.lam_h)
     data = [
         {"type": "scatter", "name": "loss ½Δf²", "x": ts, "y": sig_round(loss),
-         "mode": mode, "line": {"color": theme.BLACK, "width": lw},
-         "marker": {"color": theme.BLACK, "size": ms}, "xaxis": "x", "yaxis": "y",
+         "mode": "lines", "line": {"color": theme.BLACK, "width": lw}, "xaxis": "x", "yaxis": "y",
          "hovertemplate": "step %{x}<br>loss = %{y:.4g}<extra></extra>"},
-        {"type": "scatter", "name": "λ (NTK)", "x": tl, "y": sig_round(lam), "mode": mode,
-         "line": {"color": theme.BLUE, "width": lw}, "marker": {"color": theme.BLUE, "size": ms},
-         "xaxis": "x2", "yaxis": "y2",
+        {"type": "scatter", "name": "λ (NTK)", "x": tl, "y": sig_round(lam), "mode": "lines",
+         "line": {"color": theme.BLUE, "width": lw}, "xaxis": "x2", "yaxis": "y2",
          "hovertemplate": "step %{x}<br>λ = %{y:.5g}<extra></extra>"},
         {"type": "scatter", "name": "λᴴ (Hessian)", "x": th, "y": sig_round(lam_h),
-         "mode": mode, "line": {"color": theme.VERMILLION, "width": lw, "dash": "dash"},
-         "marker": {"color": theme.VERMILLION, "size": ms, "symbol": "circle-open"},
+         "mode": "lines", "line": {"color": theme.VERMILLION, "width": lw, "dash": "dash"},
          "xaxis": "x2", "yaxis": "y2",
          "hovertemplate": "step %{x}<br>λᴴ = %{y:.5g}<extra></extra>"},
         {"type": "scatter", "name": "2/η", "x": [0, max(n - 1, 1)], "y": [2 / eta, 2 / eta],
@@ -358,14 +373,13 @@ def timeseries(traj, *, start=None, paramspace=None, paramspace_label: str = "",
         pdf, plam = (np.asarray(v, dtype=float) for v in paramspace)
         m = min(pdf.size, plam.size)
         pt = np.arange(m, dtype=float)
-        pt1, (ploss,) = decimate_minmax(pt, [0.5 * pdf[:m] ** 2], SERIES_MAX_POINTS)
-        pt2, (plam,) = decimate_minmax(pt, [plam[:m]], SERIES_MAX_POINTS)
         with np.errstate(all="ignore"):
+            ploss = 0.5 * pdf[:m] ** 2
             ploss = np.where(ploss > 0, ploss, np.nan)
-        style = {"type": "scatter", "mode": "lines" if mode == "lines" else "markers",
-                 "line": {"color": theme.PARAMSPACE, "width": lw, "dash": "dash"},
-                 "marker": {"color": theme.PARAMSPACE, "size": ms + 3, "symbol": "x-thin-open",
-                            "line": {"color": theme.PARAMSPACE, "width": 1}}}
+        pt1, ploss = series_xy(pt, ploss)
+        pt2, plam = series_xy(pt, plam[:m])
+        style = {"type": "scatter", "mode": "lines",
+                 "line": {"color": theme.PARAMSPACE, "width": lw, "dash": "dash"}}
         data += [{**style, "name": f"{what}, {paramspace_label}", "x": x, "y": sig_round(y),
                   "xaxis": "x" + axis, "yaxis": "y" + axis}
                  for what, x, y, axis in (("loss", pt1, ploss, ""), ("λ", pt2, plam, "2"))]
@@ -376,7 +390,7 @@ def timeseries(traj, *, start=None, paramspace=None, paramspace_label: str = "",
     xmax = shown_steps(traj)
     step_title = "step" if xmax >= max(n - 1, 1) else \
         f"step (0–{int(xmax)} of {n - 1}; double-click: all)"
-    finite_loss = loss[np.isfinite(loss)]
+    finite_loss = loss_full[np.isfinite(loss_full)]
     ticks = log_ticks(float(finite_loss.min()), float(finite_loss.max())) \
         if finite_loss.size else {}
     layout.update({

@@ -11,6 +11,8 @@ import numpy as np
 import orjson
 import plotly.graph_objects as go
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from plotly.io.json import to_json_plotly
 
 import uvcore
@@ -19,7 +21,8 @@ from app.views.phase_plane import figures
 from app.core import theme
 from tests.uvcore.spec import edge_lam, spec_step
 from app.core.state import LAYERS, default_window
-from app.core.figures import PLANE_HEAD, PLANE_TAIL, decimate_minmax
+from app.core.figures import (ARROW_GAP, ARROW_MARKS, PLANE_HEAD, PLANE_TAIL, arrow_marks,
+                              decimate_minmax)
 
 #: Absolute slack (in λ) for points tested against the forbidden edge.
 EDGE_TOL = 1e-9
@@ -240,8 +243,43 @@ def test_trajectory_trace_start_star_and_arrows():
     assert start["marker"]["symbol"] == "star"
     assert (start["x"][0], start["y"][0]) == (d0, l0)
     assert tr["x"][0] == pytest.approx(d0) and tr["y"][0] == pytest.approx(l0)
-    assert tr["marker"]["symbol"] == "arrow" and tr["marker"]["angleref"] == "previous"
     assert len(tr["x"]) == 1001
+    # a long path is a line: no marker per state (one SVG node each in the browser)
+    assert tr["mode"] == "lines" and "marker" not in tr
+    marks = trace(fig, "direction of trajectory 1")
+    assert marks["marker"]["symbol"] == "arrow" and marks["marker"]["angleref"] == "previous"
+    sizes = np.asarray(marks["marker"]["size"])
+    steps = np.asarray(marks["customdata"])
+    assert 3 <= np.count_nonzero(sizes) <= ARROW_MARKS and len(steps) <= 2 * ARROW_MARKS
+    # each visible arrow follows its predecessor state (a size-0 point), so it
+    # points along the step it ends
+    traj = uvcore.trajectory(d0, l0, PARAMS, steps=1000)
+    for k in range(0, len(steps), 2):
+        assert sizes[k] == 0 and sizes[k + 1] > 0 and steps[k + 1] == steps[k] + 1
+        i = int(steps[k + 1])
+        assert marks["x"][k + 1] == pytest.approx(traj.df[i], abs=1e-5)
+        assert marks["y"][k + 1] == pytest.approx(traj.lam[i], abs=1e-5)
+        assert marks["x"][k] == pytest.approx(traj.df[i - 1], abs=1e-5)
+
+
+def test_short_trajectory_keeps_an_arrow_at_every_state():
+    fig = build(steps=40)
+    tr = trace(fig, "trajectory 1")
+    assert tr["mode"] == "lines+markers" and len(tr["x"]) == 41
+    assert tr["marker"]["symbol"] == "arrow" and tr["marker"]["angleref"] == "previous"
+    assert not any(t["name"].startswith("direction of") for t in fig["data"])
+
+
+@given(st.lists(st.tuples(st.floats(-5, 5), st.floats(0, 5)), min_size=0, max_size=3000))
+def test_arrow_marks_are_few_apart_and_follow_a_state(points):
+    window = ((-5.0, 5.0), (0.0, 5.0))
+    x = np.array([p[0] for p in points], dtype=float)
+    y = np.array([p[1] for p in points], dtype=float)
+    idx = arrow_marks(x, y, window)
+    assert idx.size <= ARROW_MARKS and np.all(np.diff(idx) > 0)
+    assert idx.size == 0 or (idx[0] >= 1 and idx[-1] < len(points))
+    for i, j in zip(idx[:-1], idx[1:]):
+        assert math.hypot((x[j] - x[i]) / 10, (y[j] - y[i]) / 5) >= ARROW_GAP - 1e-12
 
 
 def test_diverged_trajectory_is_drawn_with_a_note():
@@ -291,7 +329,28 @@ def test_timeseries_subplots_and_two_over_eta():
     line = trace(fig, "2/η")
     assert line["y"] == [2 / PARAMS.eta] * 2 and line["yaxis"] == "y2"
     lam = trace(fig, "λ (NTK)")
-    assert np.allclose(lam["y"], traj.lam, rtol=1e-5)
+    # a long series is two lines, the even steps and the odd steps, split by a gap
+    x, y = np.asarray(lam["x"], float), np.asarray(lam["y"], float)
+    gap = int(np.flatnonzero(np.isnan(x))[0])
+    assert np.array_equal(x[:gap], np.arange(0, 501, 2))
+    assert np.array_equal(x[gap + 1:], np.arange(1, 501, 2))
+    assert np.allclose(y[:gap], traj.lam[0::2], rtol=1e-5)
+    assert np.allclose(y[gap + 1:], traj.lam[1::2], rtol=1e-5)
+    assert all(t["mode"] == "lines" for t in fig["data"])
+
+
+def test_period_two_series_shows_two_flat_branches():
+    """At η = 2.26 (c = 1.13 ∈ (1, √5 − 1)) the default preset start ends on a
+    period-2 orbit: the even and the odd steps are each (nearly) constant."""
+    params = uvcore.MapParams(2.26, 16.0, 1.0, 2.0)
+    traj = uvcore.trajectory(-2.0, 0.5, params, steps=1000)
+    assert traj.outcome.kind == "periodic" and traj.outcome.period == 2
+    lam = trace(figures.timeseries(traj), "λ (NTK)")
+    x, y = np.asarray(lam["x"], float), np.asarray(lam["y"], float)
+    gap = int(np.flatnonzero(np.isnan(x))[0])
+    even, odd = y[:gap][x[:gap] > 800], y[gap + 1:][x[gap + 1:] > 800]
+    assert np.ptp(even) < 1e-3 * even.mean() and np.ptp(odd) < 1e-3 * odd.mean()
+    assert abs(even.mean() - odd.mean()) > 0.1 * odd.mean()
 
 
 def test_timeseries_with_paramspace_overlay_validates():
