@@ -1,4 +1,5 @@
-// Clientside callbacks of the dashboard's shell and phase plane (namespace "lab").
+// Clientside callbacks of the dashboard's shell and phase plane (namespace "lab";
+// the sliders' live gate is in live.js).
 // Dash loads every file of app/assets; the Python side names these functions
 // with dash.ClientsideFunction("lab", <name>).
 window.dash_clientside = Object.assign({}, window.dash_clientside, {
@@ -17,30 +18,6 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
             const name = decodeURIComponent((hash || "").replace(/^#/, ""));
             const target = valid.includes(name) ? name : valid[0];
             return [nu, target === tab ? nu : target];
-        },
-
-        // A slider and its typed input stay equal.  Slider → input: 10**position
-        // rounded to 3 significant digits on log sliders.  Input → slider:
-        // log10(value), clamped to the slider.  Anything that is not a finite
-        // (positive, on log sliders) number leaves the other side alone: the
-        // server reports it.  `specs` maps each slider id to {log, lo, hi}.
-        slider_sync: function (pos, val, specs) {
-            const nu = window.dash_clientside.no_update;
-            const ctx = window.dash_clientside.callback_context;
-            const trig = ((ctx.triggered || [])[0] || {}).prop_id || "";
-            const id = trig.replace(/\.value$/, "");
-            const fromSlider = !id.endsWith("-input");
-            const spec = (specs || {})[fromSlider ? id : id.replace(/-input$/, "")];
-            if (!spec) return [nu, nu];
-            if (fromSlider) {
-                if (typeof pos !== "number" || !isFinite(pos)) return [nu, nu];
-                const v = spec.log ? Number(Math.pow(10, pos).toPrecision(3)) : pos;
-                return [nu, v];
-            }
-            if (typeof val !== "number" || !isFinite(val) || (spec.log && val <= 0)) return [nu, nu];
-            let p = spec.log ? Math.round(Math.log10(val) * 1e4) / 1e4 : val;
-            p = Math.min(Math.max(p, spec.lo), spec.hi);
-            return [p === pos ? nu : p, nu];
         },
 
         // Pass on zoom/pan/reset relayout events of the plane, drop the rest

@@ -22,7 +22,8 @@ from . import theme
 __all__ = ["PLANE_HEAD", "PLANE_TAIL", "MARKED_MAX", "ARROW_MARKS", "arrow_marks",
            "round_to_span", "fmt_value", "legend_dummy",
            "discrete_colorscale", "note_annotation", "empty_figure", "decimate_minmax",
-           "sig_round", "trajectory_traces", "outcome_words", "log_ticks"]
+           "sig_round", "trajectory_traces", "outcome_words", "log_ticks",
+           "figure_changes"]
 
 #: A trajectory longer than PLANE_HEAD + PLANE_TAIL states is drawn in the
 #: plane as its first PLANE_HEAD and last PLANE_TAIL states (with a gap);
@@ -304,3 +305,43 @@ def log_ticks(lo: float, hi: float) -> dict:
         vals = [lo, hi] if hi > lo else [lo]
         return {"tickvals": vals, "ticktext": [f"{v:.3g}" for v in vals]}
     return {"tickvals": vals, "ticktext": [_tick_text(v) for v in vals]}
+
+
+def _same(a, b) -> bool:
+    """Deep equality of figure parts (dicts, lists, numpy arrays; NaN equals NaN)."""
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        try:
+            x, y = np.asarray(a), np.asarray(b)
+            if x.shape != y.shape:
+                return False
+            if x.dtype.kind in "fc" or y.dtype.kind in "fc":
+                return bool(np.array_equal(x, y, equal_nan=True))
+            return bool(np.array_equal(x, y))
+        except (TypeError, ValueError):
+            return False
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+    if isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b):
+        return True
+    return type(a) is type(b) and a == b
+
+
+def figure_changes(old: dict, new: dict) -> tuple[dict, dict] | None:
+    """What turns figure ``old`` into ``new``: ({trace index: trace},
+    {layout key: value}), or None when only a whole new figure will do (the
+    traces differ in number, or a layout key went away).
+
+    The phase plane sends only these parts (a Dash ``Patch``): for a new η
+    the forbidden region, which does not depend on η (spec §2.2), and the
+    legend entries stay as they are.
+    """
+    old_data, new_data = old.get("data", []), new.get("data", [])
+    old_layout, new_layout = old.get("layout", {}), new.get("layout", {})
+    if len(old_data) != len(new_data) or not set(old_layout) <= set(new_layout):
+        return None
+    data = {i: t for i, (s, t) in enumerate(zip(old_data, new_data)) if not _same(s, t)}
+    layout = {k: v for k, v in new_layout.items()
+              if k not in old_layout or not _same(old_layout[k], v)}
+    return data, layout

@@ -110,6 +110,22 @@ TAB_VALUES = "tab-values"
 #: dcc.Store in the core layout: the latest intent a view sent to the phase plane
 #: (:mod:`app.core.intents`).
 INTENT = "plane-intent"
+#: dcc.Store written in the browser while a slider moves (``app/assets/live.js``):
+#: ``{"key": slider id, "value": its value, "n": a counter, "final": bool}``,
+#: the latest value under the pointer, sent only when no earlier one is being
+#: drawn; ``final`` marks the end of the gesture (the URL is written then).
+SLIDER_LIVE = "slider-live"
+#: dcc.Store the phase plane writes with every answer (``{"n": the live
+#: counter answered or None, "t": server time}``): the browser's signal that
+#: the plane request it sent is done.
+PLANE_DONE = "plane-done"
+#: dcc.Store: what the phase plane's figure shows (the state's query string
+#: and the imported trace's digest), so an unchanged figure is not sent again.
+PLANE_SHOWN = "plane-shown"
+#: dcc.Store: the state the time series draws; the phase plane writes it
+#: except while a slider is being dragged, so the time series never delays
+#: the plane's repaints.
+TIMESERIES_STATE = "timeseries-state"
 #: Visible message line (errors refuse to compute; notes are informational).
 MESSAGE = "message"
 #: Small summary of the selected trajectory (outcome, divergence, final ηλ).

@@ -73,10 +73,12 @@ def control_row(key: str, value: float, extra=None, disabled: bool = False) -> h
         lo, hi, step = math.log10(spec.lo), math.log10(spec.hi), 0.01
     else:
         lo, hi, step = spec.lo, spec.hi, 0.05
+    # updatemode="drag": the slider reports every move; app/assets/live.js
+    # forwards only the latest one to the server, when the plane is free
     return html.Div(className="control-row", title=_HELP.get(key, ""), children=[
         html.Label(_LABELS[key], htmlFor=ids.input_id(key), className="control-label"),
         dcc.Slider(id=key, min=lo, max=hi, step=step, value=slider_position(key, value),
-                   marks=_marks(key), updatemode="mouseup", allow_direct_input=False,
+                   marks=_marks(key), updatemode="drag", allow_direct_input=False,
                    disabled=disabled, className="control-slider"),
         dcc.Input(id=ids.input_id(key), type="number", value=value, debounce=True,
                   step="any", disabled=disabled,
@@ -175,6 +177,10 @@ def make_layout(views: Sequence[View], p: ViewParams | None = None) -> html.Div:
         dcc.Store(id=ids.IMPORT_FOLLOWED),
         dcc.Store(id=ids.IMPORT_POLL),
         dcc.Store(id=ids.IMPORT_CLOCK),
+        dcc.Store(id=ids.SLIDER_LIVE),
+        dcc.Store(id=ids.PLANE_DONE),
+        dcc.Store(id=ids.PLANE_SHOWN),
+        dcc.Store(id=ids.TIMESERIES_STATE, data=to_query(p)),
         dcc.Download(id=ids.DOWNLOAD),
         html.Header(className="header", children=[
             html.H1("Sharpness Lab"),
@@ -201,7 +207,7 @@ def make_layout(views: Sequence[View], p: ViewParams | None = None) -> html.Div:
 
 def slider_specs() -> dict:
     """{slider id: {"log", "lo", "hi"}}: each slider's scale, for the clientside
-    sync of a slider with its typed input (``lab.slider_sync``)."""
+    sync of a slider with its typed input (``live.slider_sync``)."""
     out = {}
     for key, spec in FIELDS.items():
         if spec.slider:

@@ -38,6 +38,7 @@ from dash import ClientsideFunction, Input, Output, State, no_update
 import uvcore
 
 from . import compute, figures, starts
+from . import live as live_path
 
 from ...core import ids, intents
 from ...core.layout import fmt_readout
@@ -59,7 +60,8 @@ SLIDER_KEYS = tuple(k for k, s in FIELDS.items() if s.slider)
 #: Output names of :func:`update_plane` (keys of the dict it returns).
 PLANE_OUTPUTS = ("inputs", "seed", "preset", "layers", "large", "n_eff_disabled",
                  "state", "search", "figure", "message", "message_class", "eta_c",
-                 "two_over_eta", "root_class", "traj_options", "traj_value")
+                 "two_over_eta", "root_class", "traj_options", "traj_value", "done", "shown",
+                 "ts_state")
 
 #: Props whose change means "the user edited a control".
 CONTROL_PROPS = frozenset([f"{ids.input_id(k)}.value" for k in SLIDER_KEYS]
@@ -71,11 +73,12 @@ def _prop(component_id: str, prop: str) -> str:
     return f"{component_id}.{prop}"
 
 
-def _nothing(message: str = "", kind: str = "note") -> dict:
-    """Every output unchanged except the message."""
+def _nothing(message: str = "", kind: str = "note", live: "live_path.Live | None" = None) -> dict:
+    """Every output unchanged except the message (and the done signal)."""
     out = {k: no_update for k in PLANE_OUTPUTS}
     out["inputs"] = {k: no_update for k in SLIDER_KEYS}
     out["traj_options"] = no_update
+    out["done"] = live_path.done_signal(live)
     if message:
         out["message"] = message
         out["message_class"] = f"message {kind}"
@@ -103,18 +106,36 @@ def plane_figure(p: ViewParams, imported_trace=None) -> tuple[dict, list[str]]:
 
 
 def _render(p: ViewParams, notes: list[str], push_url: bool, imported_trace=None,
-            refusal: tuple | None = None) -> dict:
+            refusal: tuple | None = None, *, ctx: "live_path.Context | None" = None) -> dict:
     """Every output for state ``p``; ``refusal`` = (Δf, λ, text) pins a refused
-    click's reason on the plane at the clicked point."""
-    try:
-        fig, fig_notes = plane_figure(p, imported_trace)
-    except uvcore.UVInputError as exc:
-        return _nothing(f"Cannot compute: {exc}", "error")
-    if refusal is not None:
-        fig = figures.with_refusal(fig, *refusal, p.plot_window, p.large)
+    click's reason on the plane at the clicked point.
+
+    ``ctx`` (None on the initial call) carries what the browser already shows
+    and whether this is a live slider value: a figure equal to the one shown
+    is not sent again (a changed one as a ``Patch`` of what differs), and a
+    live value writes neither the URL nor the time series' state (both
+    follow at the end of the gesture).
+    """
+    ctx = ctx or live_path.Context()
+    shown = live_path.shown_key(p, ctx.imported)
+    if refusal is not None:      # a figure of its own: the next one is sent whole
+        shown += f"!refused {refusal[0]:.6g} {refusal[1]:.6g}"
+    same = ctx.shown == shown
+    if same:
+        fig, fig_notes = no_update, []
+    else:
+        try:
+            fig, fig_notes = live_path.cached_figure(shown, p, imported_trace, plane_figure)
+        except uvcore.UVInputError as exc:
+            return _nothing(f"Cannot compute: {exc}", "error", ctx.live)
+        if refusal is not None:
+            fig = figures.with_refusal(fig, *refusal, p.plot_window, p.large)
+        else:
+            fig = live_path.patch_from(ctx.shown, shown, fig, imported_trace, plane_figure)
     msgs = list(dict.fromkeys(list(notes) + fig_notes))
     query = to_query(p)
     options = starts.trajectory_options(p)
+    live = ctx.live is not None and not ctx.live.final
     return {
         "inputs": {k: _number_out(p.value(k)) for k in SLIDER_KEYS},
         "seed": int(p.seed),
@@ -123,15 +144,20 @@ def _render(p: ViewParams, notes: list[str], push_url: bool, imported_trace=None
         "large": ["large"] if p.large else [],
         "n_eff_disabled": p.preset != "custom",
         "state": query,
-        "search": "?" + query if push_url else no_update,
+        "search": "?" + query if push_url and not live else no_update,
         "figure": fig,
-        "message": "; ".join(msgs),
-        "message_class": "message note" if msgs else "message",
+        # an unchanged figure keeps its notes on screen; only new ones are written
+        "message": "; ".join(msgs) if msgs or not same else no_update,
+        "message_class": ("message note" if msgs else "message") if msgs or not same
+        else no_update,
         "eta_c": fmt_readout(p.eta_c),
         "two_over_eta": fmt_readout(2.0 / p.eta),
         "root_class": "app large" if p.large else "app",
         "traj_options": options,
         "traj_value": len(options) or None,
+        "done": live_path.done_signal(ctx.live),
+        "shown": shown if not same else no_update,
+        "ts_state": no_update if live else query,
     }
 
 
@@ -168,7 +194,10 @@ def update_plane(changed: list[str] | None, values: Mapping[str, Any]) -> dict:
         ``layers``, ``large``; events ``click``, ``zoom`` (a filtered
         ``relayoutData``), ``clear``, ``sample``; ``state`` (the store: the
         last valid query string); ``imported`` (the imported-trace store,
-        optional); ``intent`` (a view's intent, :mod:`app.core.intents`).
+        optional); ``intent`` (a view's intent, :mod:`app.core.intents`);
+        ``live`` (a slider value forwarded by the browser's gate, store
+        :data:`ids.SLIDER_LIVE`, see :func:`parse_live`); ``shown`` (store
+        :data:`ids.PLANE_SHOWN`: what the browser's figure shows).
 
     Returns
     -------
@@ -185,12 +214,25 @@ def _update_plane(changed: list[str], values: Mapping[str, Any]) -> dict:
     search = values.get("search")
     trace = traces.from_store(values.get("imported"))
 
+    live = None
+    if _prop(ids.SLIDER_LIVE, "data") in changed:
+        live, err = live_path.parse_live(values.get("live"))
+        if err:
+            return _nothing("⚠ " + err, "error")
+        if not live.final:
+            inputs = values.get("inputs")
+            inputs = dict(inputs) if isinstance(inputs, Mapping) else {}
+            values = {**values, "inputs": {**inputs, live.key: live.value}}
+    ctx = live_path.Context(values.get("shown"), values.get("imported"), live)
+
     # 1. navigation: the URL is the state (initial load, back/forward)
     if _prop(ids.URL, "search") in changed or not changed:
         if not changed and not (isinstance(search, str) and search.strip("?")):
-            return _render(base, list(base_parsed.notes), push_url=False, imported_trace=trace)
+            return _render(base, list(base_parsed.notes), push_url=False, imported_trace=trace,
+                           ctx=ctx)
         parsed = from_query(search)
-        return _render(parsed.params, list(parsed.notes), push_url=False, imported_trace=trace)
+        return _render(parsed.params, list(parsed.notes), push_url=False, imported_trace=trace,
+                       ctx=ctx)
 
     # a view's intent (app.core.intents) acts as the user's own change would
     intent = None
@@ -201,14 +243,14 @@ def _update_plane(changed: list[str], values: Mapping[str, Any]) -> dict:
         if intent.kind == "load-state":
             parsed = from_query(intent.query)
             return _render(parsed.params, list(parsed.notes), push_url=True,
-                           imported_trace=trace)
+                           imported_trace=trace, ctx=ctx)
         if intent.kind == "set-eta":
             values = {**values, "inputs": {**(values.get("inputs") or {}), "eta": intent.eta}}
 
     # 2. the controls hold the parameters; trajectories and window come from the store
     parsed = _from_controls(values, base)
     if not parsed.ok:
-        return _nothing("⚠ " + parsed.message() + " — nothing recomputed", "error")
+        return _nothing("⚠ " + parsed.message() + " — nothing recomputed", "error", live)
     p = parsed.params
     notes = list(parsed.notes)
 
@@ -257,7 +299,9 @@ def _update_plane(changed: list[str], values: Mapping[str, Any]) -> dict:
             return _nothing("⚠ " + err, "error")
         notes += sample_notes
 
-    return _render(p, notes, push_url=p != base, imported_trace=trace)
+    # the end of a slider gesture writes the URL the live values skipped
+    push = p != base or (live is not None and live.final and search != "?" + to_query(p))
+    return _render(p, notes, push_url=push, imported_trace=trace, ctx=ctx)
 
 
 def _refuse(p: ViewParams, base: ViewParams, df: float, lam: float, message: str,
@@ -271,7 +315,8 @@ def _refuse(p: ViewParams, base: ViewParams, df: float, lam: float, message: str
     out = _render(p, [], push_url=False, imported_trace=trace, refusal=(df, lam, text))
     if out["figure"] is no_update:
         return _nothing(message, "error")
-    out = {**_nothing(message, "error"), "figure": out["figure"]}
+    # the figure's key too: the next figure is then sent whole, without the pin
+    out = {**_nothing(message, "error"), "figure": out["figure"], "shown": out["shown"]}
     return out
 
 
@@ -388,6 +433,9 @@ def register_callbacks(app) -> None:
             "root_class": Output(ids.ROOT, "className"),
             "traj_options": Output(ids.TRAJ_SELECT, "options"),
             "traj_value": Output(ids.TRAJ_SELECT, "value"),
+            "done": Output(ids.PLANE_DONE, "data"),
+            "shown": Output(ids.PLANE_SHOWN, "data"),
+            "ts_state": Output(ids.TIMESERIES_STATE, "data"),
         },
         inputs={
             "search": Input(ids.URL, "search"),
@@ -404,19 +452,25 @@ def register_callbacks(app) -> None:
             "delete": Input(ids.TRAJ_DELETE, "n_clicks"),
             "imported": Input(ids.IMPORTED, "data"),
             "intent": Input(*intents.TARGET),
+            "live": Input(ids.SLIDER_LIVE, "data"),
             "state": State(ids.STATE, "data"),
+            "shown": State(ids.PLANE_SHOWN, "data"),
         },
     )
     def _plane(**values):
         return update_plane(triggered(), values)
 
     for key in SLIDER_KEYS:
-        # the server callback also writes the typed input: a declared duplicate
-        app.clientside_callback(ClientsideFunction("lab", "slider_sync"),
+        # a moved slider goes through the gate of app/assets/live.js (store
+        # SLIDER_LIVE); a typed value moves its slider
+        app.clientside_callback(ClientsideFunction("live", "slider_sync"),
                                 Output(key, "value"),
-                                Output(ids.input_id(key), "value", allow_duplicate=True),
                                 Input(key, "value"), Input(ids.input_id(key), "value"),
                                 State(ids.SLIDER_SPECS, "data"), prevent_initial_call=True)
+    # every answer of the plane frees the gate, which then sends the latest value
+    app.clientside_callback(ClientsideFunction("live", "plane_done"),
+                            Output(ids.SLIDER_LIVE, "data", allow_duplicate=True),
+                            Input(ids.PLANE_DONE, "data"), prevent_initial_call=True)
 
     app.clientside_callback(ClientsideFunction("lab", "zoom_filter"), Output(ids.ZOOM, "data"),
                             Input(ids.PHASE_PLANE, "relayoutData"), prevent_initial_call=True)
@@ -426,7 +480,7 @@ def register_callbacks(app) -> None:
                             Output(ids.N_EFF_INPUT, "disabled"), Input(ids.N_EFF, "disabled"))
 
     @app.callback(Output(ids.TIMESERIES, "figure"), Output(ids.SUMMARY, "children"),
-                  Input(ids.STATE, "data"), Input(ids.OVERLAY, "value"),
+                  Input(ids.TIMESERIES_STATE, "data"), Input(ids.OVERLAY, "value"),
                   Input(ids.IMPORTED, "data"))
     def _timeseries(state, overlay, imported_data):
         return update_timeseries(state, overlay, imported_data)

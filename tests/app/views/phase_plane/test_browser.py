@@ -216,3 +216,101 @@ def test_active_view_lives_in_the_url_fragment(page, app_url):
     page.wait_for_function(f"() => ({selected})().includes('Bifurcation')", timeout=TIMEOUT_MS)
     page.click("#view-tabs .tab:has-text('Phase plane')")
     page.wait_for_function("() => location.hash === ''", timeout=TIMEOUT_MS)
+
+
+# -- live sliders (app/assets/live.js) -------------------------------------------------
+
+#: Installed once per page: the η of every repaint of the plane (from its
+#: title) and every value the η slider held (its handle's aria-valuenow is
+#: log10 η; the gate sends 10**position to 3 significant digits).
+RECORD = f"""() => {{
+    const g = {PLOT};
+    window.__painted = [];
+    window.__slider = [];
+    g.on('plotly_afterplot', () => {{
+        const m = /η = ([0-9.e+-]+),/.exec(g.layout.title.text);
+        window.__painted.push(m ? Number(m[1]) : null);
+    }});
+    const handle = document.querySelector('#eta [role=slider]');
+    const note = () => window.__slider.push(
+        Number(Math.pow(10, Number(handle.getAttribute('aria-valuenow'))).toPrecision(3)));
+    note();
+    new MutationObserver(note).observe(handle, {{attributes: true,
+                                                 attributeFilter: ['aria-valuenow']}});
+}}"""
+SLIDER_ETA = ("() => Number(Math.pow(10, Number(document.querySelector('#eta [role=slider]')"
+              ".getAttribute('aria-valuenow'))).toPrecision(3))")
+TITLE_ETA = f"() => Number(/η = ([0-9.e+-]+),/.exec({PLOT}.layout.title.text)[1])"
+
+
+def _eta_handle(page):
+    track = page.locator("#eta .dash-slider-track").first.bounding_box()
+    handle = page.locator("#eta [role=slider]").first.bounding_box()
+    return track, handle["x"] + handle["width"] / 2, handle["y"] + handle["height"] / 2
+
+
+def test_dragging_eta_repaints_the_plane_live_and_ends_on_the_released_value(page, app_url):
+    open_page(page, app_url + "?eta=0.75")
+    wait_title(page, "η = 0.75,")
+    page.evaluate(RECORD)
+    history = page.evaluate("() => history.length")
+    track, x, y = _eta_handle(page)
+    page.mouse.move(x, y)
+    page.mouse.down()
+    # with the pointer held, each step waits until the plane has repainted
+    # with a new η: the plane follows the drag
+    for k in range(1, 4):
+        before = page.evaluate("() => window.__painted.length")
+        page.mouse.move(x + track["width"] * 0.06 * k, y, steps=4)
+        page.wait_for_function(f"() => window.__painted.length > {before} && "
+                               f"window.__painted[window.__painted.length - 1] !== 0.75",
+                               timeout=TIMEOUT_MS)
+    during = page.evaluate("() => window.__painted.slice()")
+    page.mouse.move(x + track["width"] * 0.25, y, steps=6)
+    page.mouse.up()
+    released = page.evaluate(SLIDER_ETA)
+    # the plane, the typed input and (once the gesture is over) the URL show
+    # the value under the pointer, with one history entry for the gesture
+    page.wait_for_function(f"() => Math.abs(({TITLE_ETA})() - {released}) < 1e-9 * {released}",
+                           timeout=TIMEOUT_MS)
+    page.wait_for_function(f"() => Number(document.querySelector('#eta-input').value) === "
+                           f"{released}", timeout=TIMEOUT_MS)
+    page.wait_for_function(f"() => new URLSearchParams(location.search).get('eta') === "
+                           f"'{released:g}'", timeout=TIMEOUT_MS)
+    assert page.evaluate("() => history.length") == history + 1
+    assert len(set(during)) >= 3
+    seen = set(page.evaluate("() => window.__slider"))
+    painted = [v for v in page.evaluate("() => window.__painted") if v is not None]
+    assert all(any(math.isclose(v, s, rel_tol=1e-9) for s in seen) for v in painted), \
+        (painted, sorted(seen))
+    # the time series follows at the end of the gesture
+    page.wait_for_function(
+        "() => { const g = document.querySelector('#timeseries .js-plotly-plot'); "
+        "const t = g && g.data.find(t => t.name === '2/η'); "
+        f"return t && Math.abs(t.y[0] - 2 / {released}) < 1e-6; }}", timeout=TIMEOUT_MS)
+
+
+def test_a_burst_of_arrow_keys_ends_on_the_final_value(page, app_url):
+    open_page(page, app_url + "?eta=0.75")
+    wait_title(page, "η = 0.75,")
+    page.focus("#eta [role=slider]")
+    for _ in range(25):
+        page.keyboard.press("ArrowRight")
+    final = page.evaluate(SLIDER_ETA)
+    assert final > 0.75
+    page.wait_for_function(f"() => Math.abs(({TITLE_ETA})() - {final}) < 1e-9 * {final}",
+                           timeout=TIMEOUT_MS)
+    page.wait_for_function(f"() => new URLSearchParams(location.search).get('eta') === "
+                           f"'{final:g}'", timeout=TIMEOUT_MS)
+    assert float(page.input_value("#eta-input")) == final
+
+
+def test_long_trajectory_is_a_line_without_a_marker_per_state(page, app_url):
+    open_page(page, app_url + "?eta=0.75&steps=1000")
+    traj = page.evaluate(f"() => {PLOT}.data.find(t => t.name && "
+                         "t.name.startsWith('trajectory 1') && !t.name.endsWith('start'))")
+    assert traj["mode"] == "lines" and len(traj["x"]) == 1001
+    # the SVG points drawn in the whole plane: a few arrows and symbols, not 1,001
+    points = page.evaluate("() => document.querySelectorAll("
+                           "'#phase-plane .scatterlayer .trace .points path').length")
+    assert points < 100

@@ -1,0 +1,162 @@
+// The sliders drive the phase plane live (namespace "live").
+//
+// Every slider reports each move (updatemode="drag").  Sending each move to
+// the server would not work: the Dash renderer drops the answer of a request
+// when the same callback fires again before it returns, so during a drag no
+// answer would ever be drawn.  The gate below keeps at most one plane request
+// of a slider in flight: a move while one is in flight only replaces the
+// pending value (stale values are dropped, never queued), and the pending
+// value is sent when the plane's answer arrives (store "plane-done", written
+// by every answer).  When the gesture is over (pointer released, nothing in
+// flight or pending) the last value is sent once more marked final: the
+// server then writes the URL (one history entry per gesture, not per frame)
+// and the time series' state.
+//
+// Values go to the server through the store "slider-live" with set_props:
+// a callback's own output could not trigger the plane callback, which the
+// renderer would prune as circular (the plane wrote "plane-done").
+(function () {
+    const LIVE = "slider-live";
+    // A request with no answer after this long (a lost connection) no longer
+    // holds the gate.
+    const STUCK_MS = 4000;
+    // Quiet time after the last answer before the gesture counts as over
+    // (arrow keys pressed in a burst make one gesture).
+    const SETTLE_MS = 120;
+
+    const gate = {
+        busy: false,      // a live value is in flight
+        watchdog: null,
+        n: 0,             // counter of the messages sent
+        pending: null,    // {key, value}: the latest move not sent yet
+        moved: false,     // a value was sent since the last final message
+        final: null,      // counter of the final message in flight
+        sent: {},         // slider id -> value sent during this gesture
+        held: false,      // the pointer is down on a slider
+        timer: null,
+    };
+
+    // A request with no answer (a lost connection, a dropped request) must
+    // not hold a pending value forever.
+    function watch() {
+        const n = gate.n;
+        clearTimeout(gate.watchdog);
+        gate.watchdog = setTimeout(function () {
+            if (gate.busy && gate.n === n) done(null);
+        }, STUCK_MS);
+    }
+
+    function send(key, value) {
+        gate.n += 1;
+        watch();
+        gate.busy = true;
+        gate.moved = true;
+        gate.sent[key] = value;
+        window.dash_clientside.set_props(LIVE, {data: {key: key, value: value, n: gate.n}});
+    }
+
+    // The end of a gesture: no value (the typed inputs already hold the last
+    // one, and a value typed since must not be overwritten), only "final".
+    function sendFinal() {
+        gate.n += 1;
+        watch();
+        gate.busy = true;
+        gate.moved = false;
+        gate.final = gate.n;
+        window.dash_clientside.set_props(LIVE, {data: {n: gate.n, final: true}});
+    }
+
+    function settleLater() {
+        clearTimeout(gate.timer);
+        gate.timer = setTimeout(settle, SETTLE_MS);
+    }
+
+    function settle() {
+        if (gate.busy || gate.pending || gate.held || !gate.moved) return;
+        sendFinal();
+    }
+
+    function offer(key, value) {
+        clearTimeout(gate.timer);
+        if (gate.busy) {
+            gate.pending = {key: key, value: value};
+            return;
+        }
+        gate.pending = null;
+        send(key, value);
+    }
+
+    function done(answer) {
+        gate.busy = false;
+        if (gate.pending) {
+            const p = gate.pending;
+            gate.pending = null;
+            send(p.key, p.value);
+        } else if (gate.moved) {
+            settleLater();
+        } else if (answer && answer.n === gate.final) {
+            gate.sent = {};           // the gesture is over
+            gate.final = null;
+        }
+    }
+
+    // Is `val` (written into a slider's typed input) the server's echo of a
+    // value this gesture sent, or is the slider ahead of it anyway?
+    function isEcho(key, val) {
+        if (gate.pending && gate.pending.key === key) return true;
+        const s = gate.sent[key];
+        return typeof s === "number" && Math.abs(val - s) <= 1e-6 * Math.max(Math.abs(s), 1e-12);
+    }
+
+    function onSlider(target) {
+        return !!(target && target.closest && target.closest(".control-slider"));
+    }
+    document.addEventListener("pointerdown", function (e) {
+        if (onSlider(e.target)) gate.held = true;
+    }, true);
+    function release() {
+        if (!gate.held) return;
+        gate.held = false;
+        if (!gate.busy && !gate.pending) settleLater();
+    }
+    document.addEventListener("pointerup", release, true);
+    document.addEventListener("pointercancel", release, true);
+
+    window.dash_clientside = Object.assign({}, window.dash_clientside, {
+        live: {
+            // A slider and its typed input.  Slider → server: 10**position
+            // rounded to 3 significant digits on log sliders, through the
+            // gate.  Typed input → slider: log10(value), clamped to the
+            // slider, unless it is the echo of a value the slider sent.
+            // Anything that is not a finite (positive, on log sliders)
+            // number leaves the slider alone: the server reports it.
+            // `specs` maps each slider id to {log, lo, hi}.
+            slider_sync: function (pos, val, specs) {
+                const nu = window.dash_clientside.no_update;
+                const ctx = window.dash_clientside.callback_context;
+                const trig = ((ctx.triggered || [])[0] || {}).prop_id || "";
+                const id = trig.replace(/\.value$/, "");
+                const fromSlider = !id.endsWith("-input");
+                const key = fromSlider ? id : id.replace(/-input$/, "");
+                const spec = (specs || {})[key];
+                if (!spec) return nu;
+                if (fromSlider) {
+                    if (typeof pos !== "number" || !isFinite(pos)) return nu;
+                    offer(key, spec.log ? Number(Math.pow(10, pos).toPrecision(3)) : pos);
+                    return nu;
+                }
+                if (typeof val !== "number" || !isFinite(val) || (spec.log && val <= 0)) return nu;
+                if (isEcho(key, val)) return nu;
+                let p = spec.log ? Math.round(Math.log10(val) * 1e4) / 1e4 : val;
+                p = Math.min(Math.max(p, spec.lo), spec.hi);
+                return p === pos ? nu : p;
+            },
+
+            // Every answer of the phase plane frees the gate.
+            plane_done: function (answer) {
+                done(answer);
+                return window.dash_clientside.no_update;
+            },
+        },
+    });
+})();
