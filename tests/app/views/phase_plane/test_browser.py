@@ -65,10 +65,14 @@ def test_moving_the_eta_slider_changes_the_phase_plane(page, app_url):
     page.mouse.move(track["x"] + track["width"] * 0.86, track["y"] + track["height"] / 2,
                     steps=8)
     page.mouse.up()
+    # the plane follows the drag (app/assets/live.js): wait for the released value
+    eta = page.evaluate(SLIDER_ETA)
     page.wait_for_function(f"() => {{ const y = ({ETA_LINE_Y})(); "
-                           f"return y !== null && y < {before} / 10; }}", timeout=TIMEOUT_MS)
-    eta = float(page.input_value("#eta-input"))
-    assert eta > 15 and math.isclose(page.evaluate(ETA_LINE_Y), 2 / eta, rel_tol=1e-3)
+                           f"return y !== null && Math.abs(y - 2 / {eta}) < 1e-6 * y; }}",
+                           timeout=TIMEOUT_MS)
+    assert eta > 15 and 2 / eta < before / 10
+    page.wait_for_function(f"() => Number(document.querySelector('#eta-input').value) === "
+                           f"{eta}", timeout=TIMEOUT_MS)
 
 
 def test_clicking_the_plane_adds_a_trajectory(page, app_url):
