@@ -8,9 +8,9 @@
 // pending value (stale values are dropped, never queued), and the pending
 // value is sent when the plane's answer arrives (store "plane-done", written
 // by every answer).  When the gesture is over (pointer released, nothing in
-// flight or pending) the last value is sent once more marked final: the
-// server then writes the URL (one history entry per gesture, not per frame)
-// and the time series' state.
+// flight or pending) a last message marked final, without a value, tells the
+// server to write the URL (one history entry per gesture, not per frame) and
+// the time series' state.
 //
 // Values go to the server through the store "slider-live" with set_props:
 // a callback's own output could not trigger the plane callback, which the
@@ -31,7 +31,7 @@
         pending: null,    // {key, value}: the latest move not sent yet
         moved: false,     // a value was sent since the last final message
         final: null,      // counter of the final message in flight
-        sent: {},         // slider id -> value sent during this gesture
+        sent: {},         // slider id -> values sent during this gesture
         held: false,      // the pointer is down on a slider
         timer: null,
     };
@@ -51,7 +51,7 @@
         watch();
         gate.busy = true;
         gate.moved = true;
-        gate.sent[key] = value;
+        (gate.sent[key] = gate.sent[key] || []).push(value);
         window.dash_clientside.set_props(LIVE, {data: {key: key, value: value, n: gate.n}});
     }
 
@@ -101,11 +101,12 @@
     }
 
     // Is `val` (written into a slider's typed input) the server's echo of a
-    // value this gesture sent, or is the slider ahead of it anyway?
+    // value this gesture sent (any of them: the answer to an earlier value may
+    // be applied after the next one was sent), or is the slider ahead anyway?
     function isEcho(key, val) {
         if (gate.pending && gate.pending.key === key) return true;
-        const s = gate.sent[key];
-        return typeof s === "number" && Math.abs(val - s) <= 1e-6 * Math.max(Math.abs(s), 1e-12);
+        return (gate.sent[key] || []).some(
+            s => Math.abs(val - s) <= 1e-6 * Math.max(Math.abs(s), 1e-12));
     }
 
     function onSlider(target) {
