@@ -246,3 +246,31 @@ def test_without_torch_everything_else_imports_and_the_probe_says_how_to_install
     last = out.stderr.strip().splitlines()[-1]
     assert last == ("ImportError: uvcore.probe needs PyTorch: pip install '.[torch]' "
                     "(or pip install -r requirements-torch.txt)"), out.stderr[-2000:]
+
+
+def test_auto_device_and_unavailable_cuda():
+    from uvcore.probe import resolve_device
+    assert resolve_device("auto").type == ("cuda" if torch.cuda.is_available() else "cpu")
+    assert resolve_device("cpu") == torch.device("cpu")
+    if not torch.cuda.is_available():
+        with pytest.raises(UVInputError, match="no CUDA GPU is available"):
+            resolve_device("cuda")
+
+
+def test_frozen_parameters_are_held_fixed():
+    """λᴴ over the trainable parameters only: the dense Hessian of the loss in
+    the last layer's weights, with the first layer frozen."""
+    model = tiny_mlp(d=3, n=5, k=2, seed=4)
+    for p in model[0].parameters():
+        p.requires_grad_(False)
+    g = torch.Generator().manual_seed(1)
+    X = torch.randn(9, 3, generator=g, dtype=torch.float64)
+    Y = torch.randn(9, 2, generator=g, dtype=torch.float64)
+    with torch.no_grad():
+        Hid = torch.tanh(model[0](X))
+    # the loss is quadratic in (W2, b2): H = I_k ⊗ (Aᵀ A)/N with A = [Hid, 1]
+    A = torch.cat([Hid, torch.ones(9, 1, dtype=torch.float64)], 1)
+    top = float(torch.linalg.eigvalsh(A.T @ A / 9)[-1])
+    m = SharpnessProbe(model, "mse_half_mean", (X, Y), dtype="float64", tol=TIGHT_TOL).step(0, 1)
+    assert abs(m.lam_h - top) <= EIG_RTOL * top
+    assert abs(m.lam - top) <= EIG_RTOL * top         # linear in the trained weights: GN = H
