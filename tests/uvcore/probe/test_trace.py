@@ -112,3 +112,20 @@ def test_bad_file_names_and_empty_traces(tmp_path):
     probe.step(0, 0.1)
     with pytest.raises(UVInputError, match="at least two finite measurements"):
         probe.match_uv()
+
+
+@pytest.mark.parametrize("suffix", [".jsonl", ".csv"])
+def test_the_import_view_reads_the_header_and_its_uv_model(tmp_path, suffix):
+    from app.views.import_trace.parse import read_bytes
+    path = tmp_path / f"run{suffix}"
+    probe, _, _ = _train(path, steps=4, every=1, lr=0.2, uv_calibration=2, dtype="float64")
+    r = read_bytes(path.read_bytes(), path.name)
+    assert r.trace is not None, r.message
+    np.testing.assert_array_equal(r.trace.step, [0, 1, 2, 3, 4])
+    np.testing.assert_allclose(r.trace.lam_h, probe.trace.column("lam_h"), rtol=1e-15)
+    assert r.header["model"] == "mlp" and float(r.header["eta"]) == pytest.approx(0.4)
+    uv = probe.trace.header["uv"]
+    assert uv is not None
+    for key in ("eta", "n_eff", "x_norm", "y", "df0", "lam0"):
+        assert float(r.header["uv"][key]) == pytest.approx(uv[key], rel=1e-15), key
+    assert "with a matched UV model" in r.message
