@@ -274,3 +274,12 @@ def test_frozen_parameters_are_held_fixed():
     m = SharpnessProbe(model, "mse_half_mean", (X, Y), dtype="float64", tol=TIGHT_TOL).step(0, 1)
     assert abs(m.lam_h - top) <= EIG_RTOL * top
     assert abs(m.lam - top) <= EIG_RTOL * top         # linear in the trained weights: GN = H
+
+
+def test_nothing_outside_the_probe_imports_it_or_torch():
+    import re
+    pattern = re.compile(r"^\s*(from|import)\s+(uvcore\.probe|\.+probe\b|torch\b)", re.M)
+    hits = [str(p.relative_to(ROOT)) for top in ("uvcore", "app") for p in (ROOT / top).rglob("*.py")
+            if p.relative_to(ROOT).parts[:2] != ("uvcore", "probe")
+            and pattern.search(p.read_text(encoding="utf-8"))]
+    assert hits == []
