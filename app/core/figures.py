@@ -58,8 +58,10 @@ def round_to_span(a, span: float, digits: int = 5) -> np.ndarray:
         return np.round(a, _decimals(span, digits))
 
 
-def fmt_value(v: float) -> str:
-    return f"{v:.4g}"
+def fmt_value(v: float, digits: int = 4) -> str:
+    """``v`` to ``digits`` significant digits; −0 (a start Δf₀ = −y with y = 0)
+    reads 0, never "-0"."""
+    return f"{float(v) + 0.0:.{digits}g}"
 
 
 def legend_dummy(name: str, color: str, group: str) -> dict:

@@ -55,17 +55,18 @@ def app_url():
         yield url
 
 
-def open_page(page, url):
-    """Open the dashboard and wait for the phase plane; returns the list of
-    requests to hosts other than this machine (it should stay empty)."""
-    page.set_viewport_size(VIEWPORT)
+def open_page(page, url, viewport=None, timeout=TIMEOUT_MS):
+    """Open the dashboard in a ``viewport`` (default :data:`VIEWPORT`) and wait up
+    to ``timeout`` ms for the phase plane; returns the list of requests to hosts
+    other than this machine (it should stay empty)."""
+    page.set_viewport_size(viewport or VIEWPORT)
     external = []
     page.on("request", lambda r: external.append(r.url)
             if urlsplit(r.url).hostname not in ("127.0.0.1", None) and
             not r.url.startswith(("data:", "blob:")) else None)
     page.goto(url)
     page.wait_for_function(f"() => {{ const g = {PLOT}; return g && g.data && g.data.length > 5; }}",
-                           timeout=TIMEOUT_MS)
+                           timeout=timeout)
     return external
 
 

@@ -25,7 +25,7 @@ import uvcore
 from ...core import compute as shared
 from ...core import guard, ids, intents
 from ...core.events import click_to_eta
-from ...core.figures import empty_figure
+from ...core.figures import empty_figure, fmt_value
 from ...core.state import ViewParams, from_query
 from ...shell import jobs
 from . import compute
@@ -145,10 +145,11 @@ def _guides(s: Setup) -> tuple[list, list]:
 
 def _subtitle(s: Setup, win, num: int, fine: bool = False) -> str:
     p = s.p
-    ec = "∞" if not math.isfinite(p.eta_c) else f"{p.eta_c:.4g}"
-    head = ("Fine diagram: " if fine else "") + f"{num} η in [{win[0]:.5g}, {win[1]:.5g}]"
+    ec = "∞" if not math.isfinite(p.eta_c) else fmt_value(p.eta_c)
+    head = ("Fine diagram: " if fine else "") + \
+        f"{num} η in [{fmt_value(win[0], 5)}, {fmt_value(win[1], 5)}]"
     return (f"{head}, η_c = {ec} · 2-D map from the {s.start_label} (Δf₀, λ₀) = "
-            f"({s.start[0]:.4g}, {s.start[1]:.4g}) · EoS map from {s.eos_label}")
+            f"({fmt_value(s.start[0])}, {fmt_value(s.start[1])}) · EoS map from {s.eos_label}")
 
 
 def _figure(s: Setup, win, uv, eos, notes: list, num: int, fine: bool = False,

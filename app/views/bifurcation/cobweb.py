@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from ...core import theme
-from ...core.figures import round_to_span
+from ...core.figures import fmt_value, round_to_span
 
 __all__ = ["COBWEB_STEPS", "ATTRACTOR_POINTS", "eos_map", "eos_slope", "cobweb_figure"]
 
@@ -16,8 +16,7 @@ COBWEB_STEPS = 80
 ATTRACTOR_POINTS = 64
 
 
-def _fmt(v: float, digits: int = 4) -> str:
-    return f"{v:.{digits}g}"
+_fmt = fmt_value
 
 
 def eos_map(z, c: float) -> np.ndarray:

@@ -29,7 +29,7 @@ from uvcore.outcomes import KIND_NAMES, Kind, PeriodCode, classify
 from uvcore.params import MapParams
 
 from ...core import theme
-from ...core.figures import round_to_span
+from ...core.figures import fmt_value, round_to_span
 from .raster import (CLASS_COLORS, CLASSES, DIVERGED, EMPTY, PLOT_KEEP, diverged_runs,
                      period_classes, raster, typed_array, values)
 
@@ -58,8 +58,7 @@ def subscript(k: int) -> str:
     return str(int(k)).translate(_SUB)
 
 
-def _fmt(v: float, digits: int = 4) -> str:
-    return f"{v:.{digits}g}"
+_fmt = fmt_value
 
 
 
@@ -182,15 +181,20 @@ def _class_legend(codes: Iterable[int], large: bool) -> list[dict]:
     return out
 
 
+#: Hover words of an orbit's outcome in the exponent rows (periodic ones: "period k").
+_OUTCOME_WORDS = {Kind.FORBIDDEN: "forbidden", Kind.DIVERGED: "diverged",
+                  Kind.STALLED: "stalled off line I", Kind.CONVERGED: "converged",
+                  Kind.PERIODIC: "periodic", Kind.CHAOTIC: "chaotic (not periodic)",
+                  Kind.APERIODIC: "aperiodic (not periodic, Λ ≈ 0)"}
+
+
 def _describe(kind: str, period: int, lyap: float) -> str:
     """Hover words of one cell, from its kind (:data:`uvcore.KIND_NAMES`)."""
     if kind == "diverged":
         return kind
     if kind == "stalled":
         return "stalled off line I"
-    if kind == "converged":
-        kind = "converged (period 1)"
-    elif kind == "periodic":
+    if kind == "periodic":
         kind = f"period {period}"
     return f"{kind}, exponent {lyap:.3g}"
 
@@ -233,12 +237,15 @@ def _lyap_trace(diagram, window, large: bool) -> dict:
     xs: list = []
     ys: list = []
     cd: list = []
+    words = _OUTCOME_WORDS
+    kinds = classify(period, lyap)
     for i0, i1 in diverged_runs(ok):          # runs of finite exponents, broken at gaps
         if xs:
             xs.append(None), ys.append(None), cd.append(None)
         xs += round_to_span(eta[i0:i1 + 1], window[1] - window[0], 7).tolist()
         ys += round_to_span(lyap[i0:i1 + 1], 1.0, 4).tolist()
-        cd += period[i0:i1 + 1].tolist()
+        cd += [f"period {int(p)}" if Kind(int(k)) == Kind.PERIODIC else words[Kind(int(k))]
+               for k, p in zip(kinds[i0:i1 + 1], period[i0:i1 + 1])]
     name = _MAP_NAMES.get(diagram.map, diagram.map)
     which = "largest exponent" if diagram.map == "uv" else "in-edge exponent"
     return {"type": "scatter", "mode": "lines", "name": f"exponent, {name}",
@@ -248,7 +255,7 @@ def _lyap_trace(diagram, window, large: bool) -> dict:
                      "width": theme.LINE_WIDTH[large] * 0.6,
                      "dash": "solid" if diagram.map == "uv" else "dash"},
             "hovertemplate": f"{name}, {which}<br>η = %{{x:.6g}}<br>exponent = %{{y:.4g}}"
-                             "<br>period %{customdata} (0: not periodic)<extra></extra>"}
+                             "<br>%{customdata}<extra></extra>"}
 
 
 def _extent(diagram, quantity: str) -> tuple[float, float] | None:

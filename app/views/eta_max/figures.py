@@ -22,6 +22,25 @@ def _sig(a: np.ndarray, digits: int = 4) -> list:
     return out
 
 
+def _cell_text(m: EtaMaxMap) -> list:
+    """Hover words of every cell: η_max, or what the scan found instead."""
+    lo, hi = m.scan
+    rows = []
+    for vals, caps, bels in zip(m.eta_max.tolist(), m.capped.tolist(), m.below.tolist()):
+        row = []
+        for v, cap, bel in zip(vals, caps, bels):
+            if bel:
+                row.append(f"η_max < {lo:.3g}: diverges at every scanned η")
+            elif cap:
+                row.append(f"η_max ≥ {hi:.3g}: survives the whole scan")
+            elif math.isfinite(v):
+                row.append(f"η_max = {v:.4g}")
+            else:
+                row.append("forbidden: no weights give this start")
+        rows.append(row)
+    return rows
+
+
 def map_figure(m: EtaMaxMap, p: ViewParams) -> dict:
     """Heatmap of log10 η_max with the η_c contour and the state's starts."""
     large = p.large
@@ -29,11 +48,10 @@ def map_figure(m: EtaMaxMap, p: ViewParams) -> dict:
     data = [{
         "type": "heatmap", "name": "η_max",
         "x": _sig(m.df, 6)[0], "y": _sig(m.lam, 6)[0], "z": _sig(z),
-        "customdata": _sig(m.eta_max),
+        "customdata": _sig(m.eta_max), "text": _cell_text(m),
         "colorscale": "Viridis", "zsmooth": False,
         "colorbar": {"title": {"text": "log₁₀ η_max"}},
-        "hovertemplate": "Δf₀ = %{x:.4g}<br>λ₀ = %{y:.4g}<br>η_max = %{customdata:.4g}"
-                         "<extra></extra>",
+        "hovertemplate": "Δf₀ = %{x:.4g}<br>λ₀ = %{y:.4g}<br>%{text}<extra></extra>",
     }]
     if math.isfinite(m.eta_c) and np.isfinite(z).any():
         level = math.log10(m.eta_c)

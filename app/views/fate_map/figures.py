@@ -13,7 +13,7 @@ from typing import Sequence
 
 import numpy as np
 
-from uvcore.outcomes import KIND_NAMES, Kind, PeriodCode, classify
+from uvcore.outcomes import KIND_NAMES, Kind, classify
 
 from ...core import theme
 from ...core.figures import (discrete_colorscale, legend_dummy, note_annotation,
@@ -57,15 +57,19 @@ def fate_categories(period: np.ndarray, lyapunov: np.ndarray, chaos_tol: float) 
     return out
 
 
-#: Short kind of each category in hover texts (periodic ones add "period k").
-_HOVER_KIND = {"forbidden": "forbidden", "diverged": "diverged", "stalled": "stalled",
-               "converged": "converged", "period-2": "EoS", "period-4": "EoS",
+#: Words of each category in hover texts (EoS ones add "period k"); never a
+#: period code (converged and stalled are fixed points, chaotic and aperiodic
+#: orbits have no period).
+_HOVER_KIND = {"forbidden": "forbidden", "diverged": "diverged",
+               "stalled": "stalled at a fixed point off line I",
+               "converged": "converged to line I", "period-2": "EoS", "period-4": "EoS",
                "period-k": "EoS", "chaotic": "chaotic", "aperiodic": "aperiodic"}
+_EOS = {_INDEX["period-2"], _INDEX["period-4"], _INDEX["period-k"]}
 
 
 def _cell_text(cat: np.ndarray, period: np.ndarray, lyap: np.ndarray) -> list:
-    """Hover text of every cell: kind, period and Lyapunov exponent (kept short:
-    the text is most of the figure's payload)."""
+    """Hover text of every cell: what the start does, its period on the EoS and
+    its Lyapunov exponent (kept short: the text is most of the figure's payload)."""
     kinds = [_HOVER_KIND[key] for key, _, _ in FATE_CATEGORIES]
     forbidden = _INDEX["forbidden"]
     rows = []
@@ -76,10 +80,8 @@ def _cell_text(cat: np.ndarray, period: np.ndarray, lyap: np.ndarray) -> list:
                 row.append("")
                 continue
             text = kinds[c]
-            if k >= PeriodCode.CONVERGED or k == PeriodCode.STALLED:
-                text += f", period {max(k, 1)}"
-            elif k == PeriodCode.NOT_PERIODIC:
-                text += ", no period"
+            if c in _EOS:
+                text += f", period {k}"
             if ly == ly:                                    # not NaN
                 text += f"<br>Lyapunov Λ = {ly:.3g}"
             row.append(text)

@@ -13,6 +13,8 @@ from app.core import ids
 from tests.app.conftest import TIMEOUT_MS, open_page
 
 pytestmark = pytest.mark.browser
+#: Wait for the first phase plane at the large font (a loaded 2-core machine).
+PAGE_MS = 45_000
 
 #: Longer wait for the first diagram (two uvcore sweeps + the guides' cascade).
 FIRST_MS = 30_000
@@ -25,9 +27,7 @@ RASTER_X = (f"() => {{ const g = {BIF}; if (!g || !g.data) return null; "
 
 
 def open_bifurcation(page, url, large=False, viewport=None):
-    open_page(page, url + ("?large=1" if large else ""))
-    if viewport:
-        page.set_viewport_size(viewport)
+    open_page(page, url + ("?large=1" if large else ""), viewport, PAGE_MS)
     page.click(f"#{ids.VIEW_TABS} >> text=Bifurcation")
     page.wait_for_function(f"() => {{ const g = {BIF}; return g && g.data && "
                            "g.data.some(t => t.meta && t.meta.raster); }", timeout=FIRST_MS)
@@ -165,3 +165,23 @@ def test_fine_diagram_job_and_its_csv(page, app_url):
         assert len(rows[m]) == len(shown)
         # the figure rounds η to 7 digits of the window's span
         assert max(abs(a - b) for a, b in zip(rows[m], shown)) <= 1e-6 * (rng[1] - rng[0])
+
+
+def test_hover_says_the_outcome_in_words(page, app_url):
+    """Hovering η = 2.3 (c = 1.15: period 2) at 1366×768 with the large font: the
+    lower rows' labels name the outcome in words, none shows a period code (the
+    exponent row's own words are checked in test_figures)."""
+    open_bifurcation(page, app_url, large=True, viewport={"width": 1366, "height": 768})
+    rng = x_range(page)
+    # the exponent row (x–y4) and the outcome strip (x–y3)
+    hover = f"document.querySelector('#{ids.BIFURCATION_GRAPH} .hoverlayer')"
+    texts = []
+    for row, says in (("xy4", "period 2"), ("xy3", "η = ")):
+        box = page.locator(f"#{ids.BIFURCATION_GRAPH} .draglayer .{row} .nsewdrag").first \
+            .bounding_box()
+        page.mouse.move(pixel_of(2.3, box, rng), box["y"] + 0.5 * box["height"])
+        page.wait_for_function(f"() => {hover} && {hover}.textContent.includes({says!r})",
+                               timeout=TIMEOUT_MS)
+        texts.append(page.evaluate(f"() => {hover}.textContent"))
+    text = " | ".join(texts)
+    assert "period 2" in text and "(0:" not in text and "period 0" not in text, text

@@ -254,6 +254,12 @@ def csv_rows(data) -> dict:
     return rows
 
 
+def test_the_title_of_a_start_at_minus_zero_reads_zero():
+    """y = 0: the default start is Δf₀ = −y = −0.0, once titled "(-0, 0.25)"."""
+    title = update(state=state(y=0.0))["figure"]["layout"]["title"]["text"]
+    assert "(Δf₀, λ₀) = (0, 0.25)" in title and "-0" not in title
+
+
 def test_the_csv_writes_the_fine_diagram_while_it_is_shown(monkeypatch):
     """After "Fine diagram" the CSV holds its η grid (FINE_NUM values spanning the
     window, the grid the figure drew); a normal redraw brings the normal one back."""

@@ -181,3 +181,25 @@ def test_bifurcation_csv(diagrams):
         else:
             vals = np.array([float(v) for v in row[5:]])
             assert np.allclose(vals, d.lam[i, -rs.PLOT_KEEP:], rtol=1e-6)
+
+
+def test_exponent_hover_says_the_outcome_in_words(diagrams):
+    """Each point of an exponent row names its orbit (never "period 0 (0: not
+    periodic)"): periodic ones by their period, the others by kind."""
+    uv, eos = diagrams
+    fig = fb.bifurcation_figure(uv, eos, window=WINDOW, eta=1.0, eta_c=ETA_C)
+    for diag in (uv, eos):
+        (ly,) = traces(fig, map=diag.map, lyapunov=True)
+        assert "%{customdata}" in ly["hovertemplate"] and "(0:" not in ly["hovertemplate"]
+        ok = ~diag.diverged & np.isfinite(diag.lyapunov)
+        words = [w for w in ly["customdata"] if w is not None]
+        assert len(words) == int(ok.sum())
+        for w, p, lam in zip(words, diag.period[ok], diag.lyapunov[ok]):
+            if p >= 2:
+                assert w == f"period {p}"
+            elif p == 1:
+                assert w == "converged"
+            elif p == 0:
+                assert w == ("chaotic (not periodic)" if lam > uvcore.CHAOS_TOL
+                             else "aperiodic (not periodic, Λ ≈ 0)")
+        assert any(w.startswith("period") for w in words)

@@ -7,6 +7,8 @@ from app.core import ids
 from tests.app.conftest import TIMEOUT_MS, open_page
 
 pytestmark = pytest.mark.browser
+#: Wait for the first phase plane at the large font (a loaded 2-core machine).
+PAGE_MS = 45_000
 
 
 def type_grid(page, text):
@@ -20,8 +22,7 @@ def summary_is(page, text):
 
 
 def test_a_bad_grid_says_what_is_wrong_and_the_range_at_once(page, app_url):
-    open_page(page, app_url + "?large=1")
-    page.set_viewport_size({"width": 1366, "height": 768})
+    open_page(page, app_url + "?large=1", {"width": 1366, "height": 768}, PAGE_MS)
     page.click(f"#{ids.VIEW_TABS} >> text=η_max map")
     takes = "enter an integer from 8 to 120"
     for typed, line in (("5", f"⚠ grid = 5 is out of range: {takes}"),

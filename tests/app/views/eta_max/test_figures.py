@@ -41,3 +41,17 @@ def test_summary_counts_the_cells():
     assert text.endswith("current η = 1.5.")
     if m.capped.any():
         assert f"{int(m.capped.sum())} survive the whole scan" in text
+
+
+def test_hover_says_eta_max_or_what_the_scan_found_in_words():
+    """A hand-made map: one cell of each case and the words its hover says."""
+    m = em.EtaMaxMap(df=np.array([0.0, 1.0]), lam=np.array([1.0, 2.0]),
+                     eta_max=np.array([[3.14159, np.nan], [20.0, np.nan]]),
+                     capped=np.array([[False, False], [True, False]]),
+                     below=np.array([[False, True], [False, False]]),
+                     eta_c=2.0, scan=(0.02, 20.0), steps=100)
+    heat = figures.map_figure(m, ViewParams())["data"][0]
+    assert heat["text"] == [["η_max = 3.142", "η_max < 0.02: diverges at every scanned η"],
+                            ["η_max ≥ 20: survives the whole scan",
+                             "forbidden: no weights give this start"]]
+    assert heat["hovertemplate"].endswith("%{text}<extra></extra>")

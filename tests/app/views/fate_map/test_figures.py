@@ -164,3 +164,16 @@ def test_fate_csv_one_row_per_start_full_precision():
         if r["lyapunov"]:
             assert float(r["lyapunov"]) == ly
     assert {r["kind"] for r in rows} >= {"forbidden", "periodic"}
+
+
+def test_hover_words_never_show_a_period_code():
+    """The hand-made cells, in the order of their codes, and the words each says."""
+    fm = hand_map()
+    fig = figures_fate.fate_figure(fm, WINDOW, steps=100, chaos_tol=uvcore.CHAOS_TOL)
+    text = fig["data"][0]["text"]
+    want = [["", "diverged", "stalled at a fixed point off line I<br>Lyapunov Λ = 0",
+             "converged to line I<br>Lyapunov Λ = -0.5", "EoS, period 2<br>Lyapunov Λ = -0.3"],
+            ["EoS, period 4<br>Lyapunov Λ = -0.4", "EoS, period 3<br>Lyapunov Λ = -0.1",
+             "EoS, period 8<br>Lyapunov Λ = -0.2", "chaotic<br>Lyapunov Λ = 0.4",
+             "aperiodic<br>Lyapunov Λ = 0.0001"]]
+    assert text == want

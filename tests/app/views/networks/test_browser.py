@@ -20,6 +20,8 @@ from app.core import ids
 from ...conftest import TIMEOUT_MS, open_page, serve
 
 pytestmark = pytest.mark.browser
+#: Wait for the first phase plane at the large font (a loaded 2-core machine).
+PAGE_MS = 45_000
 
 GRAPH = f"document.querySelector('#{ids.NETWORKS_GRAPH} .js-plotly-plot')"
 HAS_NETWORK = f"() => {{ const g = {GRAPH}; return !!(g && g.data && g.data.some(t => t.name === 'network')); }}"
@@ -189,8 +191,7 @@ def plan_says(page, text):
 def test_typed_inputs_say_what_is_wrong_and_what_is_allowed(page, networks_url):
     """A fractional depth reaches the server (no browser step) and is rounded with a
     note; an empty width is refused with its range; both in the plan line."""
-    open_page(page, networks_url + "?large=1")
-    page.set_viewport_size({"width": 1366, "height": 768})
+    open_page(page, networks_url + "?large=1", {"width": 1366, "height": 768}, PAGE_MS)
     page.locator(".tab", has_text="Real networks").first.click()
     page.fill(f"#{ids.NETWORKS_DEPTH}", "2.5")
     page.press(f"#{ids.NETWORKS_DEPTH}", "Enter")

@@ -12,6 +12,8 @@ from app.core import ids
 from tests.app.conftest import TIMEOUT_MS, open_page
 
 pytestmark = pytest.mark.browser
+#: Wait for the first phase plane at the large font (a loaded 2-core machine).
+PAGE_MS = 45_000
 
 #: Longer wait for the first panel (the cascades of four parameter sets).
 FIRST_MS = 30_000
@@ -92,8 +94,7 @@ def message_says(page, text):
 def test_bad_levels_say_what_is_wrong_and_what_is_allowed(page, app_url, viewport, font):
     """2, 100 and an empty input each get a line saying what is wrong, the
     range and the L shown; a good value clears it."""
-    open_page(page, app_url + ("?large=1" if font == "large" else ""))
-    page.set_viewport_size(viewport)
+    open_page(page, app_url + ("?large=1" if font == "large" else ""), viewport, PAGE_MS)
     page.click(f"#{ids.VIEW_TABS} >> text=Universality")
     page.wait_for_function(f"() => {{ const g = {UNI}; return g && g.data && "
                            "g.data.length > 5; }", timeout=FIRST_MS)
@@ -126,8 +127,7 @@ def test_the_eta_k_axis_labels_say_their_decade(page, app_url):
     """What Chromium draws on the η_k axis (1366×768, large font): each label is
     the value at its tick's position (Plotly's own labels read "…, 1, 5" there,
     the 5 meaning 0.5)."""
-    open_page(page, app_url + "?large=1")
-    page.set_viewport_size({"width": 1366, "height": 768})
+    open_page(page, app_url + "?large=1", {"width": 1366, "height": 768}, PAGE_MS)
     page.click(f"#{ids.VIEW_TABS} >> text=Universality")
     page.wait_for_function(f"() => {{ const g = {UNI}; return g && g.data && "
                            "g.data.length > 5 && g._fullLayout.yaxis2._vals; }", timeout=FIRST_MS)
