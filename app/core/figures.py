@@ -281,24 +281,26 @@ def _tick_text(v: float) -> str:
 
 def log_ticks(lo: float, hi: float) -> dict:
     """Tick settings of a log axis over the data range [lo, hi] (both > 0) in
-    which every label carries its decade.
+    which every label carries its decade and there are few enough labels for
+    a short panel.
 
     Plotly labels the minor ticks of a narrow log axis with bare digits
     ("2, 5, 10, 2, 5" where the first 2 means 0.2).  Here: over three decades
-    or more, one label every ``dtick`` decades (10ⁿ); below that, explicit
-    ``tickvals`` at 1, 2, 5 × 10ⁿ (every digit when that gives fewer than
-    three) with full ``ticktext``.  Merge the result into the axis dict.
+    or more, one label every ``dtick`` decades (10ⁿ, at most four labels);
+    below that, explicit ``tickvals`` at 1 × 10ⁿ, else 1 and 3, else 1, 2, 5,
+    else every digit × 10ⁿ (the first that gives three ticks) with full
+    ``ticktext`` (0.5, 20, 2×10⁻⁵).  Merge the result into the axis dict.
     """
     if not (lo > 0 and hi > 0 and math.isfinite(lo) and math.isfinite(hi)):
         return {}
     lo, hi = min(lo, hi), max(lo, hi)
     span = math.log10(hi) - math.log10(lo)
     if span >= 3:
-        return {"dtick": max(1, math.ceil(span / 6)), "exponentformat": "power",
+        return {"dtick": max(1, math.ceil(span / 3)), "exponentformat": "power",
                 "minor": {"showgrid": False, "ticks": ""}}
     e0, e1 = math.floor(math.log10(lo)) - 1, math.ceil(math.log10(hi)) + 1
     vals: list = []
-    for mantissas in ((1, 2, 5), tuple(range(1, 10))):
+    for mantissas in ((1,), (1, 3), (1, 2, 5), tuple(range(1, 10))):
         vals = [m * 10.0 ** e for e in range(e0, e1 + 1) for m in mantissas
                 if lo * (1 - 1e-9) <= m * 10.0 ** e <= hi * (1 + 1e-9)]
         if len(vals) >= 3:

@@ -310,8 +310,8 @@ def _refuse(p: ViewParams, base: ViewParams, df: float, lam: float, message: str
     at the clicked point; nothing else changes."""
     if p != base:            # the controls changed too: refuse only the click
         return _nothing(message, "error")
-    text = (f"cannot start at ({df:.4g}, {lam:.4g}):<br>forbidden, λ is below "
-            f"2‖x‖|Δf + y|/√n_eff = {shared.edge_at(p, df):.4g}")
+    text = (f"forbidden: cannot start here<br>λ = {lam:.4g} is below the edge "
+            f"{shared.edge_at(p, df):.4g}<br>(no weights give this point)")
     out = _render(p, [], push_url=False, imported_trace=trace, refusal=(df, lam, text))
     if out["figure"] is no_update:
         return _nothing(message, "error")
@@ -393,8 +393,12 @@ def _summary(res: shared.TrajectoryResult) -> str:
         return head + f"diverged at step {t.diverged_at}."
     oc = t.outcome
     kind = f"period-{oc.period} orbit" if oc.kind == "periodic" else outcome_words(t)
+    shown = figures.shown_steps(t)
+    tail = (f" Steps 0–{int(shown)} of {t.df.size - 1} shown (settled by step "
+            f"{figures.settled_step(t)}): double-click the time series for all."
+            if shown < t.df.size - 1 else "")
     return head + (f"{kind}; final ηλ = {oc.eta_lam:.4g}, max λ = {float(t.lam.max()):.4g}, "
-                   f"final loss = {float(t.loss[-1]):.3g}.")
+                   f"final loss = {float(t.loss[-1]):.3g}." + tail)
 
 
 @guarded(no_update, "download_csv")

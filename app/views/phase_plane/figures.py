@@ -388,8 +388,6 @@ def timeseries(traj, *, start=None, paramspace=None, paramspace_label: str = "",
         all_notes.append(f"diverged at step {traj.diverged_at}: shown up to the last finite state")
     layout = theme.base_layout(large)
     xmax = shown_steps(traj)
-    step_title = "step" if xmax >= max(n - 1, 1) else \
-        f"step (0–{int(xmax)} of {n - 1}; double-click: all)"
     finite_loss = loss_full[np.isfinite(loss_full)]
     ticks = log_ticks(float(finite_loss.min()), float(finite_loss.max())) \
         if finite_loss.size else {}
@@ -398,7 +396,7 @@ def timeseries(traj, *, start=None, paramspace=None, paramspace_label: str = "",
                             range=[0, xmax]),
         "yaxis": theme.axis("loss", large, type="log", domain=[0.54, 1.0],
                             **{"exponentformat": "power", **ticks}),
-        "xaxis2": theme.axis(step_title, large, anchor="y2", range=[0, xmax]),
+        "xaxis2": theme.axis("step", large, anchor="y2", range=[0, xmax]),
         "yaxis2": theme.axis("sharpness", large, domain=[0.0, 0.46], exponentformat="power"),
         "legend": {**layout["legend"], "orientation": "h", "x": 0, "y": 1.02,
                    "yanchor": "bottom"},
@@ -495,18 +493,19 @@ def add_imported_timeseries(fig: dict, stored, large: bool = False) -> dict:
 
 def with_refusal(fig: dict, df: float, lam: float, text: str, window, large: bool = False) -> dict:
     """A copy of a phase-plane figure with a refusal pinned at the clicked
-    point (Δf, λ): an arrow to the point and the reason beside it, on the side
-    of the point that has room (the next rendered figure no longer has it)."""
+    point (Δf, λ): an arrow from the reason to the point.  The reason sits
+    centred across the plot (so it is never cut at a side), above the point
+    in the lower half of the window and below it in the upper half; the next
+    rendered figure no longer has it."""
     (a, b), (c, d) = window
-    right = (df - a) > 0.5 * (b - a)
     top = (lam - c) > 0.5 * (d - c)
-    shift = 60 if not large else 80
+    shift = 70 if not large else 90
     note = {
         "name": "refusal", "text": text, "x": df, "y": lam, "xref": "x", "yref": "y",
         "showarrow": True, "arrowhead": 2, "arrowwidth": 1.5, "arrowcolor": theme.VERMILLION,
-        "ax": -shift if right else shift, "ay": shift if top else -shift,
-        "xanchor": "right" if right else "left", "yanchor": "top" if top else "bottom",
-        "align": "left", "bgcolor": "rgba(255,255,255,0.95)", "bordercolor": theme.VERMILLION,
+        "axref": "x", "ax": 0.5 * (a + b), "ay": shift if top else -shift,
+        "xanchor": "center", "yanchor": "top" if top else "bottom",
+        "align": "center", "bgcolor": "rgba(255,255,255,0.95)", "bordercolor": theme.VERMILLION,
         "borderwidth": 2, "borderpad": 4,
         "font": {"size": theme.FONT_SIZE[large], "color": theme.VERMILLION},
     }
