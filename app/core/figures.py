@@ -22,8 +22,7 @@ from . import theme
 __all__ = ["PLANE_HEAD", "PLANE_TAIL", "MARKED_MAX", "ARROW_MARKS", "arrow_marks",
            "round_to_span", "fmt_value", "legend_dummy",
            "discrete_colorscale", "note_annotation", "empty_figure", "decimate_minmax",
-           "sig_round", "trajectory_traces", "outcome_words", "log_ticks",
-           "figure_changes"]
+           "sig_round", "trajectory_traces", "outcome_words", "figure_changes"]
 
 #: A trajectory longer than PLANE_HEAD + PLANE_TAIL states is drawn in the
 #: plane as its first PLANE_HEAD and last PLANE_TAIL states (with a gap);
@@ -267,48 +266,6 @@ def sig_round(a: np.ndarray, digits: int = 6) -> np.ndarray:
         scale = 10.0 ** (digits - 1 - mag)
         out = np.round(a * scale) / scale
     return np.where(np.isfinite(out), out, a)
-
-
-def _tick_text(v: float) -> str:
-    """A log-axis tick with its decade: 0.5, 20, 2×10⁻⁵ (never a bare digit)."""
-    e = math.floor(math.log10(v) + 1e-9)
-    m = round(v / 10.0 ** e, 6)
-    if -3 <= e <= 3:
-        return f"{v:.{max(0, -e)}f}" if e < 0 else f"{v:g}"
-    exp = f"{e}".replace("-", "−")
-    return f"10<sup>{exp}</sup>" if m == 1 else f"{m:g}×10<sup>{exp}</sup>"
-
-
-def log_ticks(lo: float, hi: float) -> dict:
-    """Tick settings of a log axis over the data range [lo, hi] (both > 0) in
-    which every label carries its decade and there are few enough labels for
-    a short panel.
-
-    Plotly labels the minor ticks of a narrow log axis with bare digits
-    ("2, 5, 10, 2, 5" where the first 2 means 0.2).  Here: over three decades
-    or more, one label every ``dtick`` decades (10ⁿ, at most four labels);
-    below that, explicit ``tickvals`` at 1 × 10ⁿ, else 1 and 3, else 1, 2, 5,
-    else every digit × 10ⁿ (the first that gives three ticks) with full
-    ``ticktext`` (0.5, 20, 2×10⁻⁵).  Merge the result into the axis dict.
-    """
-    if not (lo > 0 and hi > 0 and math.isfinite(lo) and math.isfinite(hi)):
-        return {}
-    lo, hi = min(lo, hi), max(lo, hi)
-    span = math.log10(hi) - math.log10(lo)
-    if span >= 3:
-        return {"dtick": max(1, math.ceil(span / 3)), "exponentformat": "power",
-                "minor": {"showgrid": False, "ticks": ""}}
-    e0, e1 = math.floor(math.log10(lo)) - 1, math.ceil(math.log10(hi)) + 1
-    vals: list = []
-    for mantissas in ((1,), (1, 3), (1, 2, 5), tuple(range(1, 10))):
-        vals = [m * 10.0 ** e for e in range(e0, e1 + 1) for m in mantissas
-                if lo * (1 - 1e-9) <= m * 10.0 ** e <= hi * (1 + 1e-9)]
-        if len(vals) >= 3:
-            break
-    if len(vals) < 2:
-        vals = [lo, hi] if hi > lo else [lo]
-        return {"tickvals": vals, "ticktext": [f"{v:.3g}" for v in vals]}
-    return {"tickvals": vals, "ticktext": [_tick_text(v) for v in vals]}
 
 
 def _same(a, b) -> bool:

@@ -21,7 +21,7 @@ from uvcore.analysis import REGION_NAMES
 
 from ...core import theme
 from ...core.figures import (decimate_minmax, discrete_colorscale, empty_figure, fmt_value,
-                             legend_dummy, log_ticks, note_annotation, round_to_span,
+                             legend_dummy, note_annotation, round_to_span,
                              sig_round, trajectory_traces)
 
 __all__ = ["phase_plane", "timeseries", "trajectory_csv", "imported_plane_traces",
@@ -389,7 +389,8 @@ def timeseries(traj, *, start=None, paramspace=None, paramspace_label: str = "",
     layout = theme.base_layout(large)
     xmax = shown_steps(traj)
     finite_loss = loss_full[np.isfinite(loss_full)]
-    ticks = log_ticks(float(finite_loss.min()), float(finite_loss.max())) \
+    # at most four labels: the loss panel is short (half the column, less in large font)
+    ticks = theme.log_ticks(float(finite_loss.min()), float(finite_loss.max()), max_ticks=4) \
         if finite_loss.size else {}
     layout.update({
         "xaxis": theme.axis("", large, anchor="y", matches="x2", showticklabels=False,

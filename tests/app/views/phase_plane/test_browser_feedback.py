@@ -163,9 +163,15 @@ def test_a_ninth_trajectory_says_what_it_dropped_and_one_can_be_selected_or_dele
     assert "-3:2.5" not in query.split(",") and len(query.split(",")) == 7
 
 
+SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-")
+
+
 def tick_value(text: str) -> float:
-    """The number a tick label says: "0.5", "10<sup>−5</sup>", "2×10<sup>−5</sup>"."""
-    t = text.replace("<sup>", "^").replace("</sup>", "").replace("−", "-").replace("\u2009", "")
+    """The number a tick label says: "0.5", "10⁻⁵", "2×10⁻⁵" (or with <sup>)."""
+    t = text.replace("<sup>", "^").replace("</sup>", "").replace("−", "-")
+    sup = "".join(ch for ch in t if ch in "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
+    if sup:
+        t = t.replace(sup, "^" + sup.translate(SUPERSCRIPTS))
     if "10^" in t:
         mant, _, exp = t.partition("10^")
         return float(mant.rstrip("×") or 1) * 10.0 ** float(exp)
