@@ -33,6 +33,17 @@ paper's 7 × 5 grids) fix them; ``--panel a|b`` runs one panel of fig4 and
 ``--c`` sets fig1's c.  These flags reproduce the dashboard's runs exactly
 (the Real networks view runs Fig 5 with its "c points" and Fig 4 on the
 full grid, one panel per experiment).
+
+Fig 4 and Fig 5 run as independent cells (one per network run,
+:mod:`uvcore.nets.experiments.cells`): ``--workers N`` runs them in N local
+processes, ``--cell-cache DIR`` keeps each finished cell (a rerun resumes),
+``--celery BROKER_URL`` sends each cell to Celery workers as its own task
+(:mod:`uvcore.nets.distributed`; hard limit ``--cell-time-limit`` or
+``$JOB_TIME_LIMIT`` per cell; cells cached in the result backend's Redis).
+The result is the same either way; with any of these flags the output also
+has ``cells``: {total, cached, ran_on: {worker: cells}}.  ``--data cifar10``
+(fig4, and ``network``) reads CIFAR-10 from ``--cifar10-dir`` or
+``$CIFAR10_DIR`` (:func:`uvcore.nets.make_data`).
 """
 
 from __future__ import annotations
@@ -48,7 +59,9 @@ def _add_network(p):
     p.add_argument("--param", default="sp",
                    help="sp, mup, or s in [0, 1] interpolating SP (0) to muP (1)")
     p.add_argument("--sigma-w2", type=finite_float, default=2.0, help="init variance scale σ_w² > 0")
-    p.add_argument("--data", default="gaussian", help="gaussian, teacher or digits")
+    p.add_argument("--data", default="gaussian", help="gaussian, teacher, digits or cifar10")
+    p.add_argument("--cifar10-dir", default=None,
+                   help="directory of the CIFAR-10 python version (default: $CIFAR10_DIR)")
     p.add_argument("--n-train", type=count, default=1000,
                    help="training examples (digits: at most 1500; the rest is the test split)")
     p.add_argument("--n-test", type=count, default=0, help="test examples for synthetic data")
@@ -77,7 +90,7 @@ def _run_network(args):
     if args.save is not None and not str(args.save).endswith(".npz"):
         raise UVInputError(f"--save needs a path ending in .npz, got {args.save!r}")
     data = make_data(args.data, args.n_train, args.input_dim, args.out_dim,
-                     n_test=args.n_test, seed=args.seed)
+                     n_test=args.n_test, seed=args.seed, directory=args.cifar10_dir)
     spec = NetSpec(args.depth, args.width, data.in_dim, data.out_dim, args.activation,
                    param_s_of(args.param), args.sigma_w2)
     run = run_network(spec, data, eta=args.eta, c=args.c, steps=args.steps,
@@ -125,7 +138,72 @@ def _add_experiment(p):
     p.add_argument("--panel", default="both", choices=("a", "b", "both"),
                    help="fig4: a = (sigma_w^2, c) in SP, b = (s, c) from SP (s = 0) to "
                         "muP (s = 1) at sigma_w^2 = 2, or both")
+    p.add_argument("--data", default=None,
+                   help="fig4: digits (default), gaussian, teacher or cifar10")
+    p.add_argument("--cifar10-dir", default=None,
+                   help="fig4 --data cifar10: the CIFAR-10 python version's directory "
+                        "(default: $CIFAR10_DIR)")
+    p.add_argument("--celery", default=None, metavar="BROKER_URL",
+                   help="fig4/fig5: run each cell as a Celery task through this broker "
+                        "(result backend: $CELERY_RESULT_BACKEND or the broker; cells cached "
+                        "there)")
+    p.add_argument("--workers", type=count, default=1,
+                   help="fig4/fig5 without --celery: run the cells in this many local "
+                        "processes (1: in this process)")
+    p.add_argument("--cell-cache", default=None, metavar="DIR",
+                   help="fig4/fig5 without --celery: keep each finished cell in this "
+                        "directory; a rerun resumes")
+    p.add_argument("--cell-time-limit", type=finite_float, default=None,
+                   help="--celery: hard limit in seconds of each cell (default: "
+                        "$JOB_TIME_LIMIT, else 600)")
     p.add_argument("--save", default=None, help="also write the arrays to this .npz")
+
+
+def _cells_kw(args) -> tuple[dict, list]:
+    """fig4/fig5's runner, cache and cell hook from --celery, --workers and
+    --cell-cache; and the list the hook fills (one meta dict per cell)."""
+    import os
+
+    from .experiments.cells import DirCellCache, ProcessRunner
+
+    cells: list = []
+    wanted = args.celery or args.workers != 1 or args.cell_cache or args.cell_time_limit
+    if not wanted:
+        return {}, cells
+    if args.experiment == "fig1":
+        raise UVInputError("--celery, --workers, --cell-cache and --cell-time-limit apply to "
+                           "fig4 and fig5 (fig1 is three runs)")
+    if args.celery and (args.workers != 1 or args.cell_cache):
+        raise UVInputError("--celery caches the cells in its result backend and runs them on "
+                           "its workers: drop --workers and --cell-cache")
+    kw = {"on_cell": lambda i, meta: cells.append({"index": i, **meta})}
+    if args.celery:
+        from .distributed import celery_runner
+        limit = args.cell_time_limit
+        if limit is None:
+            raw = os.environ.get("JOB_TIME_LIMIT", "").strip()
+            limit = float(raw) if raw else 600.0
+        if not limit > 0:
+            raise UVInputError(f"--cell-time-limit must be > 0, got {limit:g}")
+        runner = celery_runner(args.celery, time_limit=limit)
+        kw.update(runner=runner, cache=runner.cache)
+    else:
+        if args.cell_time_limit is not None:
+            raise UVInputError("--cell-time-limit applies to --celery only")
+        if args.workers > 1:
+            kw["runner"] = ProcessRunner(args.workers)
+        if args.cell_cache:
+            kw["cache"] = DirCellCache(args.cell_cache)
+    return kw, cells
+
+
+def _cells_summary(cells: list) -> dict:
+    hosts: dict = {}
+    for c in cells:
+        if not c.get("cached"):
+            hosts[c.get("host", "?")] = hosts.get(c.get("host", "?"), 0) + 1
+    return {"total": len(cells), "cached": sum(bool(c.get("cached")) for c in cells),
+            "ran_on": hosts}
 
 
 def _run_experiment(args):
@@ -137,6 +215,14 @@ def _run_experiment(args):
         raise UVInputError(f"--save needs a path ending in .npz, got {args.save!r}")
     fn = {"fig1": E.fig1, "fig4": E.fig4, "fig5": E.fig5}[args.experiment]
     kw = {} if args.matching is None else {"matching": args.matching}
+    if (args.data is not None or args.cifar10_dir is not None) and args.experiment != "fig4":
+        raise UVInputError("--data and --cifar10-dir apply to --experiment fig4 only")
+    if args.data is not None:
+        kw["data"] = args.data
+    if args.cifar10_dir is not None:
+        kw["data_dir"] = args.cifar10_dir
+    cells_kw, cells = _cells_kw(args)
+    kw.update(cells_kw)
     if args.c is not None:
         if args.experiment != "fig1":
             raise UVInputError("--c applies to --experiment fig1 only (fig4 and fig5 have c grids)")
@@ -157,6 +243,8 @@ def _run_experiment(args):
             kw["ss" if args.panel == "a" else "sigma_w2s"] = ()
     res = fn(scale=args.scale, dtype=args.dtype, seed=args.seed, c_cal=args.c_cal, **kw)
     payload = E.result_dict(res)
+    if cells_kw:
+        payload["cells"] = _cells_summary(cells)
     if args.save is not None:
         flat = {}
 

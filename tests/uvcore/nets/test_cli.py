@@ -100,6 +100,13 @@ def test_cli_network_experiment_grids():
     (("--experiment", "fig4", "--c", "1.5"), "--c"),
     (("--experiment", "fig1", "--c", "nan"), "finite"),
     (("--experiment", "fig4", "--panel", "c"), "panel"),
+    (("--experiment", "fig1", "--workers", "2"), "fig4 and fig5"),
+    (("--experiment", "fig4", "--celery", "redis://127.0.0.1:1/0", "--workers", "2"),
+     "drop --workers"),
+    (("--experiment", "fig4", "--cell-time-limit", "5"), "--celery only"),
+    (("--experiment", "fig4", "--celery", "redis://127.0.0.1:1/0"), "unreachable"),
+    (("--experiment", "fig5", "--data", "digits"), "fig4 only"),
+    (("--experiment", "fig4", "--data", "cifar10"), "cs.toronto.edu"),
 ])
 def test_cli_network_experiment_bad_flags(args, word):
     r = cli("network-experiment", "--scale", "0.02", *args)
@@ -122,3 +129,30 @@ def test_cli_fig1_with_networks_that_have_no_uv_model(tmp_path):
         assert run["diverged"] or not run["ntk"][-1] > 0
     z = np.load(path)          # no pickled objects
     assert np.isnan(z["uv"]).all() and z["runs/0/loss_all"].size >= 1
+
+
+def test_cli_fig4_cells_in_processes_with_a_cache_equal_the_plain_run(tmp_path):
+    """--workers 2 and --cell-cache give the plain run's arrays; a rerun reads every
+    cell from the cache."""
+    base = ("network-experiment", "--experiment", "fig4", "--scale", "0.02", "--panel", "a")
+    plain = json.loads(cli(*base).stdout)
+    r = cli(*base, "--workers", "2", "--cell-cache", str(tmp_path / "cells"))
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    cells = out.pop("cells")
+    assert out == plain
+    assert cells["total"] == len(out["sigma_w2"]) * (len(out["c"]) + 1) and cells["cached"] == 0
+    again = json.loads(cli(*base, "--cell-cache", str(tmp_path / "cells")).stdout)
+    assert again.pop("cells") == {"total": cells["total"], "cached": cells["total"],
+                                  "ran_on": {}}
+    assert again == plain
+
+
+def test_cli_network_reads_cifar10_from_its_directory(tmp_path):
+    from .test_data import write_cifar
+    d = write_cifar(tmp_path / "cifar")
+    r = cli("network", "--data", "cifar10", "--cifar10-dir", str(d), "--n-train", "50",
+            "--width", "8", "--c", "0.5", "--steps", "3")
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert out["n_params"] == 3072 * 8 + 8 * 8 + 8 * 10 and len(out["test_acc"]) == 2

@@ -3,17 +3,19 @@ the SP → μP interpolation (s, c), with the matched UV model of each row."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
 
 from ..data import make_data
-from ..matching import GRID_MATCHINGS, _calibrated_match, _check_matching, uv_match
+from ..matching import GRID_MATCHINGS, _check_matching, uv_match
 from ..model import NetSpec
-from ..train import check_progress, run_network
-from .common import _check_scale, _final_half_sharpness, _grid, _Stage, _uv_run, scaled_size
+from .cells import Plan, match_of, net_cell, run_plan
+from .common import _check_scale, _grid, _uv_run, scaled_size
 
-__all__ = ["FIG4_CS", "FIG4_SIGMA_W2S", "FIG4_SS", "Fig4Result", "fig4"]
+__all__ = ["FIG4_CS", "FIG4_SIGMA_W2S", "FIG4_SS", "Fig4Result", "fig4", "fig4_plan",
+           "fig4_aggregate"]
 
 #: Fig 4's grids: c, σ_w² (panel A) and the SP→μP interpolation s (panel B).
 FIG4_CS = (0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 4.0)
@@ -76,8 +78,8 @@ class Fig4Result:
 def fig4(*, cs=None, sigma_w2s=None, ss=None, param_a: str = "sp", sigma_w2_b: float = 2.0,
          data: str = "digits", n_train: int = 1000, depth: int = 4, width: int = 256,
          activation: str = "relu", steps: int = 1000, seed: int = 0, dtype: str = "float32",
-         matching: str = "calibrated", c_cal: float = 0.5, scale: float = 1.0, progress=None,
-         cancel=None) -> Fig4Result:
+         matching: str = "calibrated", c_cal: float = 0.5, scale: float = 1.0, data_dir=None,
+         progress=None, cancel=None, runner=None, cache=None, on_cell=None) -> Fig4Result:
     """Paper Fig 4: final η λ^H / 2 and test accuracy over (σ_w², c) and (s, c).
 
     ``cs``, ``sigma_w2s``, ``ss``: the grids (an empty one skips its panel);
@@ -86,7 +88,27 @@ def fig4(*, cs=None, sigma_w2s=None, ss=None, param_a: str = "sp", sigma_w2_b: f
     explicitly are used as they are.
     ``matching``/``c_cal``: the UV model of each row (:mod:`uvcore.nets.matching`;
     "calibrated" costs one extra run per row at c_cal).
+    ``data_dir``: cifar10's directory (:func:`uvcore.nets.make_data`).
+
+    Every network run is a cell (:func:`fig4_plan`, :mod:`.cells`): ``runner``
+    runs them (default: here, one after another), ``cache`` keeps each result
+    as it arrives and ``on_cell(index, meta)`` hears of each (:func:`.cells.run_plan`).
     """
+    plan = fig4_plan(cs=cs, sigma_w2s=sigma_w2s, ss=ss, param_a=param_a, sigma_w2_b=sigma_w2_b,
+                     data=data, n_train=n_train, depth=depth, width=width,
+                     activation=activation, steps=steps, seed=seed, dtype=dtype,
+                     matching=matching, c_cal=c_cal, scale=scale, data_dir=data_dir)
+    return run_plan(plan, runner=runner, cache=cache, progress=progress, cancel=cancel,
+                    on_cell=on_cell)
+
+
+def fig4_plan(*, cs=None, sigma_w2s=None, ss=None, param_a: str = "sp", sigma_w2_b: float = 2.0,
+              data: str = "digits", n_train: int = 1000, depth: int = 4, width: int = 256,
+              activation: str = "relu", steps: int = 1000, seed: int = 0,
+              dtype: str = "float32", matching: str = "calibrated", c_cal: float = 0.5,
+              scale: float = 1.0, data_dir=None) -> Plan:
+    """:func:`fig4`'s cells: per row (panel A's σ_w², then panel B's s) its
+    calibration run (calibrated matching) and then one run per c."""
     scale = _check_scale(scale)
     _check_matching(matching, GRID_MATCHINGS)
     n_train = scaled_size(n_train, scale, 32)
@@ -94,49 +116,75 @@ def fig4(*, cs=None, sigma_w2s=None, ss=None, param_a: str = "sp", sigma_w2_b: f
     steps = scaled_size(steps, scale, 10)
     cs, sig, ss = (_grid(g, default, scale) for g, default in
                    ((cs, FIG4_CS), (sigma_w2s, FIG4_SIGMA_W2S), (ss, FIG4_SS)))
-    ds = make_data(data, n_train, seed=seed)
-    stage = _Stage(progress, cancel, (sig.size + ss.size) * (cs.size + (matching == "calibrated")))
+    make_data(data, n_train, seed=seed, directory=data_dir)     # refuse bad data before any cell
+    net = {"data": data, "n_train": n_train, "depth": depth, "width": width,
+           "activation": activation, "seed": seed, "dtype": dtype, "steps": steps,
+           "data_dir": data_dir}
+    rows = [("a", param_a, float(v)) for v in sig] + [("b", float(v), sigma_w2_b) for v in ss]
+    cells = []
+    for _, param, sw2 in rows:
+        if matching == "calibrated":
+            cells.append(net_cell("calibrate", param=param, sigma_w2=sw2, c=c_cal, **net))
+        cells.extend(net_cell("fig4", param=param, sigma_w2=sw2, c=float(c), **net) for c in cs)
+    ctx = {"cs": cs.tolist(), "sigma_w2": sig.tolist(), "s": ss.tolist(), "rows": rows,
+           "matching": matching, "steps": steps, "net": net}
+    return Plan("fig4", tuple(cells), ctx)
 
-    def panel(rows, make_spec):
-        shape = (len(rows), cs.size)
+
+def _uv_row(ctx: dict, row, results: list, cs):
+    """The UV matches of one row at each c: from its calibration cell, or structural."""
+    if ctx["matching"] == "calibrated":
+        base = match_of(results[0])
+        return [base.at(float(c)) for c in cs]
+    _, param, sw2 = row
+    net = ctx["net"]
+    ds = make_data(net["data"], net["n_train"], seed=net["seed"], directory=net["data_dir"])
+    spec = NetSpec(net["depth"], net["width"], ds.in_dim, ds.out_dim, net["activation"], param,
+                   sw2)
+    return [uv_match(spec, ds, float(c), net["seed"]) for c in cs]
+
+
+def _f(x) -> float:
+    return math.nan if x is None else float(x)
+
+
+def fig4_aggregate(plan: Plan, results: list) -> Fig4Result:
+    """:class:`Fig4Result` from the results of :func:`fig4_plan`'s cells (plan order)."""
+    ctx = plan.context
+    cs, steps = np.asarray(ctx["cs"], dtype=float), ctx["steps"]
+    per_row = cs.size + (ctx["matching"] == "calibrated")
+    panels = {}
+    for ab, n_rows in (("a", len(ctx["sigma_w2"])), ("b", len(ctx["s"]))):
+        shape = (n_rows, cs.size)
         out = {k: np.full(shape, np.nan) for k in ("h", "acc", "loss", "uvh", "uvc")}
-        div = np.zeros(shape, bool)
-        uvdiv = np.zeros(shape, bool)
-        neff = np.empty(len(rows))
-        okrow = np.ones(len(rows), bool)
-        for i, r in enumerate(rows):
-            spec = make_spec(r)
-            base = (_calibrated_match(spec, ds, c_cal, steps, seed, dtype, stage.sub(), cancel)
-                    if matching == "calibrated" else None)
-            for j, c in enumerate(cs):
-                run = run_network(spec, ds, c=float(c), steps=steps, sharpness_every=steps,
-                                  seed=seed, dtype=dtype, ntk=False, progress=stage.sub(),
-                                  cancel=cancel)
-                div[i, j] = run.diverged
-                if not run.diverged:
-                    out["h"][i, j] = _final_half_sharpness(run)
-                    out["acc"][i, j] = run.test_acc[-1]
-                    out["loss"][i, j] = run.train_loss[-1]
-                m = base.at(float(c)) if base is not None else uv_match(spec, ds, float(c), seed)
-                neff[i] = m.n_eff
-                out["uvc"][i, j] = m.coupling
-                okrow[i] = m.calibrated
-                tr = _uv_run(m, steps)
-                uvdiv[i, j] = tr.diverged
-                if not tr.diverged:
-                    out["uvh"][i, j] = m.params.eta * float(tr.lam_h[-1]) / 2.0
-        return out, div, uvdiv, neff, okrow
-
-    a, da, uda, na, oka = panel(sig, lambda v: NetSpec(depth, width, ds.in_dim, ds.out_dim,
-                                                  activation, param_a, float(v)))
-    b, db, udb, nb, okb = panel(ss, lambda v: NetSpec(depth, width, ds.in_dim, ds.out_dim,
-                                                 activation, float(v), sigma_w2_b))
-    check_progress(progress, None, 1.0)
-    return Fig4Result(c=cs, sigma_w2=sig, s=ss,
-                      half_sharp_a=a["h"], test_acc_a=a["acc"], train_loss_a=a["loss"], diverged_a=da,
-                      half_sharp_b=b["h"], test_acc_b=b["acc"], train_loss_b=b["loss"], diverged_b=db,
-                      uv_half_sharp_a=a["uvh"], uv_diverged_a=uda,
-                      uv_half_sharp_b=b["uvh"], uv_diverged_b=udb,
-                      uv_n_eff_a=na, uv_n_eff_b=nb, uv_coupling_a=a["uvc"], uv_coupling_b=b["uvc"],
-                      uv_calibrated_a=oka, uv_calibrated_b=okb,
-                      matching=matching, steps=steps)
+        out.update(div=np.zeros(shape, bool), uvdiv=np.zeros(shape, bool),
+                   neff=np.empty(n_rows), ok=np.ones(n_rows, bool))
+        panels[ab] = out
+    counts = {"a": 0, "b": 0}
+    for r, row in enumerate(ctx["rows"]):
+        ab = row[0]
+        i = counts[ab]
+        counts[ab] += 1
+        out, res = panels[ab], results[r * per_row:(r + 1) * per_row]
+        matches = _uv_row(ctx, row, res, cs)
+        for j, (cell, m) in enumerate(zip(res[per_row - cs.size:], matches)):
+            out["div"][i, j] = cell["diverged"]
+            if not cell["diverged"]:
+                out["h"][i, j], out["acc"][i, j] = _f(cell["half_sharp"]), _f(cell["test_acc"])
+                out["loss"][i, j] = _f(cell["train_loss"])
+            out["neff"][i], out["uvc"][i, j], out["ok"][i] = m.n_eff, m.coupling, m.calibrated
+            tr = _uv_run(m, steps)
+            out["uvdiv"][i, j] = tr.diverged
+            if not tr.diverged:
+                out["uvh"][i, j] = m.params.eta * float(tr.lam_h[-1]) / 2.0
+    a, b = panels["a"], panels["b"]
+    return Fig4Result(c=cs, sigma_w2=np.asarray(ctx["sigma_w2"], dtype=float),
+                      s=np.asarray(ctx["s"], dtype=float),
+                      half_sharp_a=a["h"], test_acc_a=a["acc"], train_loss_a=a["loss"],
+                      diverged_a=a["div"], half_sharp_b=b["h"], test_acc_b=b["acc"],
+                      train_loss_b=b["loss"], diverged_b=b["div"],
+                      uv_half_sharp_a=a["uvh"], uv_diverged_a=a["uvdiv"],
+                      uv_half_sharp_b=b["uvh"], uv_diverged_b=b["uvdiv"],
+                      uv_n_eff_a=a["neff"], uv_n_eff_b=b["neff"], uv_coupling_a=a["uvc"],
+                      uv_coupling_b=b["uvc"], uv_calibrated_a=a["ok"], uv_calibrated_b=b["ok"],
+                      matching=ctx["matching"], steps=steps)

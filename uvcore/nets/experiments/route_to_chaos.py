@@ -10,12 +10,13 @@ import numpy as np
 
 from ...maps import power_spectrum
 from ..data import make_data
-from ..matching import GRID_MATCHINGS, _calibrated_match, _check_matching, uv_match
+from ..matching import GRID_MATCHINGS, UVMatch, _check_matching, uv_match
 from ..model import NetSpec
-from ..train import check_progress, run_network
-from .common import _check_scale, _grid, _pad, _Stage, _uv_run, scaled_size
+from .cells import Plan, match_of, net_cell, run_plan
+from .common import _check_scale, _grid, _pad, _uv_run, scaled_size
 
-__all__ = ["FIG5_C_RANGE", "FIG5_C_POINTS", "FIG5_TRAJ_CS", "Fig5Result", "fig5"]
+__all__ = ["FIG5_C_RANGE", "FIG5_C_POINTS", "FIG5_TRAJ_CS", "Fig5Result", "fig5", "fig5_plan",
+           "fig5_aggregate"]
 
 #: Fig 5's bifurcation grid (FIG5_C_POINTS evenly spaced c in FIG5_C_RANGE) and
 #: the c values of its late-time trajectories and spectra.
@@ -80,7 +81,8 @@ def fig5(*, cs=None, traj_cs=FIG5_TRAJ_CS, n_train: int = 5000, input_dim: int =
          width: int = 256, param: str = "mup", sigma_w2: float = 1.0, steps: int = 3000,
          tail: int = 200, spectrum_last: int = 1000, sharpness_every: int = 20, seed: int = 0,
          dtype: str = "float32", matching: str = "structural", c_cal: float = 0.5,
-         scale: float = 1.0, progress=None, cancel=None) -> Fig5Result:
+         scale: float = 1.0, progress=None, cancel=None, runner=None, cache=None,
+         on_cell=None) -> Fig5Result:
     """Paper Fig 5: 2-layer linear FCN (scalar output) on ``gaussian`` data.
 
     ``cs``: the bifurcation grid; None means FIG5_C_POINTS = 24 evenly spaced
@@ -92,59 +94,103 @@ def fig5(*, cs=None, traj_cs=FIG5_TRAJ_CS, n_train: int = 5000, input_dim: int =
     period 4 at 1.783 (UV 1.717), chaos from 1.848 (UV 1.783), divergence
     from 2.435 (UV 2.370); the spectra peak at frequency 0.5 for c = 1.4 and
     1.75 in both.
+
+    Every network run is a cell (:func:`fig5_plan`): ``runner``, ``cache``
+    and ``on_cell`` as in :func:`uvcore.nets.experiments.fig4`.
     """
+    plan = fig5_plan(cs=cs, traj_cs=traj_cs, n_train=n_train, input_dim=input_dim, width=width,
+                     param=param, sigma_w2=sigma_w2, steps=steps, tail=tail,
+                     spectrum_last=spectrum_last, sharpness_every=sharpness_every, seed=seed,
+                     dtype=dtype, matching=matching, c_cal=c_cal, scale=scale)
+    return run_plan(plan, runner=runner, cache=cache, progress=progress, cancel=cancel,
+                    on_cell=on_cell)
+
+
+def fig5_plan(*, cs=None, traj_cs=FIG5_TRAJ_CS, n_train: int = 5000, input_dim: int = 16,
+              width: int = 256, param: str = "mup", sigma_w2: float = 1.0, steps: int = 3000,
+              tail: int = 200, spectrum_last: int = 1000, sharpness_every: int = 20,
+              seed: int = 0, dtype: str = "float32", matching: str = "structural",
+              c_cal: float = 0.5, scale: float = 1.0) -> Plan:
+    """:func:`fig5`'s cells: the calibration run (calibrated matching), one
+    bifurcation run per c of the grid, one trajectory run per ``traj_cs``."""
     scale = _check_scale(scale)
     _check_matching(matching, GRID_MATCHINGS)
     cs = _grid(cs, np.linspace(*FIG5_C_RANGE, FIG5_C_POINTS), scale)
-    traj_cs = np.asarray(traj_cs, dtype=float)
+    traj_cs = np.asarray(traj_cs, dtype=float).ravel()
     n_train = scaled_size(n_train, scale, 32)
     width = scaled_size(width, scale, 8)
     steps = scaled_size(steps, scale, 20)
     tail = min(scaled_size(tail, scale, 8), steps)
     spectrum_last = min(scaled_size(spectrum_last, scale, 16), steps)
-    ds = make_data("gaussian", n_train, input_dim, 1, seed=seed)
-    spec = NetSpec(2, width, ds.in_dim, 1, "linear", param, sigma_w2)
-    stage = _Stage(progress, cancel, cs.size + traj_cs.size + (matching == "calibrated"))
-    base = (_calibrated_match(spec, ds, c_cal, steps, seed, dtype, stage.sub(), cancel)
-            if matching == "calibrated" else uv_match(spec, ds, 1.0, seed))
-    bif, bif_eta, uv_bif, uv_eta, uv_coupling = [], [], [], [], []
-    for c in cs:
-        run = run_network(spec, ds, c=float(c), steps=steps, sharpness_every=steps, dense_tail=tail,
-                          seed=seed, dtype=dtype, ntk=False, progress=stage.sub(), cancel=cancel)
-        bif.append(np.full(tail, np.nan) if run.diverged else run.sharpness[-tail:])
-        bif_eta.append(run.eta)
+    make_data("gaussian", n_train, input_dim, 1, seed=seed)     # refuse bad sizes first
+    net = {"data": "gaussian", "n_train": n_train, "input_dim": input_dim, "out_dim": 1,
+           "depth": 2, "width": width, "activation": "linear", "param": param,
+           "sigma_w2": sigma_w2, "seed": seed, "dtype": dtype, "steps": steps}
+    cells = [net_cell("calibrate", c=c_cal, **net)] if matching == "calibrated" else []
+    cells += [net_cell("fig5_bif", c=float(c), tail=tail, **net) for c in cs]
+    cells += [net_cell("fig5_traj", c=float(c), tail=spectrum_last,
+                       sharpness_every=sharpness_every, **net) for c in traj_cs]
+    ctx = {"cs": cs.tolist(), "traj_cs": traj_cs.tolist(), "tail": tail,
+           "spectrum_last": spectrum_last, "matching": matching, "steps": steps, "net": net}
+    return Plan("fig5", tuple(cells), ctx)
+
+
+def _f(values) -> np.ndarray:
+    return np.array([np.nan if v is None else v for v in values], dtype=float)
+
+
+def _base(ctx: dict, results: list) -> UVMatch:
+    """The one UV model of the figure: the calibration cell's, or structural at c = 1."""
+    if ctx["matching"] == "calibrated":
+        return match_of(results[0])
+    net = ctx["net"]
+    ds = make_data("gaussian", net["n_train"], net["input_dim"], 1, seed=net["seed"])
+    spec = NetSpec(2, net["width"], ds.in_dim, 1, "linear", net["param"], net["sigma_w2"])
+    return uv_match(spec, ds, 1.0, net["seed"])
+
+
+def fig5_aggregate(plan: Plan, results: list) -> Fig5Result:
+    """:class:`Fig5Result` from the results of :func:`fig5_plan`'s cells (plan order)."""
+    ctx = plan.context
+    cs, traj_cs = np.asarray(ctx["cs"], dtype=float), np.asarray(ctx["traj_cs"], dtype=float)
+    steps, tail, spectrum_last = ctx["steps"], ctx["tail"], ctx["spectrum_last"]
+    base = _base(ctx, results)
+    first = int(ctx["matching"] == "calibrated")
+    bif_res = results[first:first + cs.size]
+    traj_res = results[first + cs.size:]
+    bif, uv_bif, uv_eta, uv_coupling = [], [], [], []
+    for c, r in zip(cs, bif_res):
+        bif.append(_f(r["tail"]))
         m = base.at(float(c))
         tr = _uv_run(m, steps)
         uv_bif.append(np.full(tail, np.nan) if tr.diverged else tr.lam_h[-tail:])
         uv_eta.append(m.params.eta)
         uv_coupling.append(m.coupling)
-    traj, traj_eta, power, uv_traj, uv_power = [], [], [], [], []
+    traj, power, uv_traj, uv_power = [], [], [], []
     traj_step = None
     freq = np.fft.rfftfreq(spectrum_last)
-    for c in traj_cs:
-        run = run_network(spec, ds, c=float(c), steps=steps, sharpness_every=sharpness_every,
-                          dense_tail=spectrum_last, seed=seed, dtype=dtype, ntk=False,
-                          progress=stage.sub(), cancel=cancel)
-        if traj_step is None or run.step.size > traj_step.size:
-            traj_step = run.step
-        traj.append(run.sharpness)
-        traj_eta.append(run.eta)
-        power.append(np.full(freq.size, np.nan) if run.diverged
-                     else power_spectrum(run.sharpness, spectrum_last)[1])
+    for c, r in zip(traj_cs, traj_res):
+        step, sharp = np.asarray(r["step"], dtype=int), _f(r["sharpness"])
+        if traj_step is None or step.size > traj_step.size:
+            traj_step = step
+        traj.append(sharp)
+        power.append(np.full(freq.size, np.nan) if r["diverged"]
+                     else power_spectrum(sharp, spectrum_last)[1])
         m = base.at(float(c))
         tr = _uv_run(m, steps)
         uv_traj.append(tr.lam_h)
         uv_power.append(np.full(freq.size, np.nan) if tr.diverged
                         else power_spectrum(tr.lam_h, spectrum_last)[1])
-    check_progress(progress, None, 1.0)
     R = traj_step.size if traj_step is not None else 0
-    return Fig5Result(c=cs, bif=np.array(bif), bif_eta=np.array(bif_eta), traj_c=traj_cs,
+    return Fig5Result(c=cs, bif=np.array(bif).reshape(cs.size, tail),
+                      bif_eta=np.array([r["eta"] for r in bif_res], dtype=float), traj_c=traj_cs,
                       traj_step=traj_step if traj_step is not None else np.zeros(0, int),
-                      traj=_pad(traj, R), traj_eta=np.array(traj_eta), freq=freq,
+                      traj=_pad(traj, R), traj_eta=np.array([r["eta"] for r in traj_res],
+                                                            dtype=float), freq=freq,
                       power=np.array(power).reshape(len(traj_cs), freq.size),
                       uv_bif=np.array(uv_bif).reshape(cs.size, tail),
                       uv_traj=_pad(uv_traj, steps + 1),
                       uv_power=np.array(uv_power).reshape(len(traj_cs), freq.size),
                       uv_eta=np.array(uv_eta), uv_n_eff=float(base.n_eff),
-                      uv_coupling=np.array(uv_coupling), matching=matching,
+                      uv_coupling=np.array(uv_coupling), matching=ctx["matching"],
                       uv_calibrated=bool(base.calibrated), steps=steps)
