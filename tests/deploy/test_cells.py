@@ -1,0 +1,158 @@
+"""A reduced-size Fig 4 as cells on two real Celery workers (the dashboard's
+worker command, ``celery -A app.celery_app worker``) and a real redis-server:
+the cells spread over both workers, the aggregated result equals the
+single-process run, and a worker killed (SIGKILL) mid-run loses no finished
+cell while its in-flight cell is sent again and finishes on the other."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import threading
+import time
+
+import numpy as np
+import pytest
+import redis
+
+from uvcore.nets import distributed as D
+from uvcore.nets.experiments import fig4, fig4_plan, result_dict
+
+from .workers import celery_worker_cmd
+
+pytestmark = [pytest.mark.deploy, pytest.mark.slow]
+
+#: 3 rows × (1 calibration + 4 c) = 15 cells of about 1 s each (digits, depth 3).
+FIG4 = {"cs": (0.5, 1.0, 2.0, 4.0), "sigma_w2s": (0.5, 1.0, 2.0), "ss": (), "n_train": 200,
+        "width": 48, "depth": 3, "steps": 800, "scale": 1.0, "seed": 1}
+#: Hard limit of one cell on the workers (a cell takes about 1 s).
+CELL_LIMIT_S = 60
+#: Seconds the whole experiment may take on the workers, kill and retry included
+#: (the lost cell waits for its alive mark to lapse, ALIVE_TTL_S).
+RUN_S = 150
+#: Seconds to wait for worker A to be in the middle of a cell.
+IN_FLIGHT_S = 60
+WORKER_OPTIONS = ("--concurrency=1", "--without-gossip", "--without-mingle",
+                  "--without-heartbeat")
+
+
+@pytest.fixture(scope="module")
+def workers(redis_url, numba_cache, tmp_path_factory):
+    """Two workers, named cellsA and cellsB, each running one cell at a time."""
+    root = tmp_path_factory.mktemp("cell-workers")
+    extra = {"JOB_TIME_LIMIT": str(CELL_LIMIT_S)}
+    with celery_worker_cmd(redis_url, numba_cache, root / "a", extra,
+                           (*WORKER_OPTIONS, "-n", "cellsA@%h")) as a, \
+            celery_worker_cmd(redis_url, numba_cache, root / "b", extra,
+                              (*WORKER_OPTIONS, "-n", "cellsB@%h")) as b:
+        yield {"A": a, "B": b}
+
+
+@pytest.fixture(scope="module")
+def reference():
+    """The same Fig 4 in this one process (the single-process run)."""
+    return result_dict(fig4(**FIG4))
+
+
+@pytest.fixture
+def client(redis_url):
+    c = redis.Redis.from_url(redis_url)
+    for k in c.scan_iter("uvcore-cell*"):      # every test starts with no cell cached
+        c.delete(k)
+    yield c
+    c.close()
+
+
+def assert_same(got: dict, want: dict) -> None:
+    """Exactly equal: every cell runs the same code on the same numbers with one
+    BLAS thread (small problems, uvcore.nets.train.SMALL_GEMM), and its floats
+    travel as JSON, whose repr round-trips a double exactly."""
+    assert got.keys() == want.keys()
+    for k in want:
+        a, b = np.asarray(got[k]), np.asarray(want[k])
+        same = np.array_equal(a, b, equal_nan=True) if a.dtype.kind == "f" else \
+            np.array_equal(a, b)
+        assert same, (k, a, b)
+
+
+def host_of(name: str) -> str:
+    return name.split("@", 1)[0]
+
+
+def test_cells_spread_over_both_workers_and_equal_the_single_process_run(
+        workers, reference, redis_url, client):
+    runner = D.celery_runner(redis_url, time_limit=CELL_LIMIT_S)
+    metas = {}
+    got = result_dict(fig4(runner=runner, cache=runner.cache,
+                           on_cell=lambda i, m: metas.__setitem__(i, m), **FIG4))
+    assert_same(got, reference)
+    n = len(fig4_plan(**FIG4).cells)
+    assert sorted(metas) == list(range(n)) and not any(m["cached"] for m in metas.values())
+    hosts = {host_of(m["host"]) for m in metas.values()}
+    assert hosts == {"cellsA", "cellsB"}, metas
+    # a rerun finds every cell cached: nothing is sent
+    again = {}
+    rerun = result_dict(fig4(runner=runner, cache=runner.cache,
+                             on_cell=lambda i, m: again.__setitem__(i, m), **FIG4))
+    assert_same(rerun, reference)
+    assert all(m["cached"] for m in again.values()) and len(again) == n
+
+
+def in_flight_on(client, keys: list, host: str):
+    """A cell key that ``host`` has started and not finished (alive), or None."""
+    for key in keys:
+        start = client.get(D.START_KEY.format(key))
+        if start and host_of(json.loads(start)["host"]) == host \
+                and client.exists(D.ALIVE_KEY.format(key)) \
+                and not client.exists(D.RESULT_KEY.format(key)):
+            return key
+    return None
+
+
+def finished_by(client, keys: list, host: str) -> list:
+    out = []
+    for key in keys:
+        raw = client.get(D.RESULT_KEY.format(key))
+        if raw and host_of(json.loads(raw)["meta"]["host"]) == host:
+            out.append(key)
+    return out
+
+
+def test_a_killed_worker_loses_no_finished_cell_and_its_cell_is_sent_again(
+        workers, reference, redis_url, client):
+    keys = fig4_plan(**FIG4).keys
+    runner = D.celery_runner(redis_url, time_limit=CELL_LIMIT_S)
+    box: dict = {}
+
+    def run():
+        try:
+            box["result"] = result_dict(fig4(runner=runner, cache=runner.cache, **FIG4))
+        except BaseException as err:  # noqa: BLE001  (reported by the assertion below)
+            box["error"] = err
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + IN_FLIGHT_S
+    victim = None
+    while victim is None:
+        assert time.monotonic() < deadline and thread.is_alive(), "worker A never ran a cell"
+        if finished_by(client, keys, "cellsA"):
+            victim = in_flight_on(client, keys, "cellsA")
+        if victim is None:
+            time.sleep(0.02)
+    before = finished_by(client, keys, "cellsA")
+    os.killpg(workers["A"]["proc"].pid, signal.SIGKILL)
+    workers["A"]["proc"].wait(timeout=10)
+    thread.join(RUN_S)
+    assert not thread.is_alive(), "the experiment did not finish after the worker was killed"
+    assert "error" not in box, box.get("error")
+    assert_same(box["result"], reference)
+    # the finished cells of the killed worker are still there, and were not run again
+    assert before and set(before) <= set(finished_by(client, keys, "cellsA"))
+    assert all(int(client.get(D.RUNS_KEY.format(k))) == 1 for k in before)
+    # its in-flight cell ran again, on the other worker
+    assert int(client.get(D.RUNS_KEY.format(victim))) >= 2
+    assert host_of(json.loads(client.get(D.RESULT_KEY.format(victim)))["meta"]["host"]) \
+        == "cellsB"
+    assert all(client.exists(D.RESULT_KEY.format(k)) for k in keys)
