@@ -196,14 +196,16 @@ class _JobApp:
     """What Dash's task factory needs of the Celery app: ``task`` and ``backend``
     (the patient one)."""
 
-    def __init__(self, app):
-        self._app = app
+    def __init__(self, app, time_limit: float | None = None):
+        self._app, self._time_limit = app, time_limit
 
     @property
     def backend(self):
         return _PatientBackend(self._app.backend)
 
     def task(self, *args, **kwargs):
+        if self._time_limit is not None:
+            kwargs.setdefault("time_limit", self._time_limit)
         register = self._app.task(*args, **kwargs)
         return lambda job_fn: register(job_task(job_fn, self._app))
 
@@ -256,7 +258,9 @@ class LabCeleryManager(CeleryManager):
 
     # -- the job's writes ---------------------------------------------------------
     def make_job_fn(self, fn, progress, key=None):
-        return _make_job_fn(fn, _JobApp(self.handle), progress, key)
+        # a job marked by app.shell.jobs.time_limit gets its own hard limit
+        return _make_job_fn(fn, _JobApp(self.handle, getattr(fn, "job_time_limit", None)),
+                            progress, key)
 
     # -- job start ------------------------------------------------------------------
     def call_job_fn(self, key, job_fn, args, context):

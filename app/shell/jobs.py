@@ -49,7 +49,8 @@ from dash import Input, Output, html, set_props
 
 from .config import ConfigError, cache_root, env_int, env_str, private_dir, redact_url
 
-__all__ = ["make_manager", "jobs_dir", "background_kwargs", "job_controls", "failure_reporter",
+__all__ = ["make_manager", "jobs_dir", "background_kwargs", "job_controls", "time_limit",
+           "failure_reporter",
            "problem", "progress_bar", "progress_label_id", "progress_text", "progress_reporter",
            "uses_celery", "JOB_POLL_MS", "JOBS_SIZE_LIMIT"]
 
@@ -176,6 +177,17 @@ def job_controls(*, start: str, cancel: str, progress: str, failure: tuple) -> d
         running=[(Output(start, "disabled"), True, False),
                  (Output(cancel, "disabled"), False, True)],
         failure=failure)
+
+
+def time_limit(seconds: float | None):
+    """Decorator, placed under ``@app.callback(...)``: this background job's hard
+    limit on a Celery worker is ``seconds`` instead of ``JOB_TIME_LIMIT`` (None:
+    unchanged), e.g. for a job that only waits for tasks of its own, each of
+    which has ``JOB_TIME_LIMIT``.  No effect on the diskcache path."""
+    def mark(fn):
+        fn.job_time_limit = seconds
+        return fn
+    return mark
 
 
 def failure_reporter(component_id: str, prop: str = "children"):

@@ -1,8 +1,10 @@
 """A reduced-size Fig 4 as cells on two real Celery workers (the dashboard's
 worker command, ``celery -A app.celery_app worker``) and a real redis-server:
 the cells spread over both workers, the aggregated result equals the
-single-process run, and a worker killed (SIGKILL) mid-run loses no finished
-cell while its in-flight cell is sent again and finishes on the other."""
+single-process run, the dashboard's Fig 4 job (through the image's gunicorn
+command) runs as cells and outlasts JOB_TIME_LIMIT, which limits each cell,
+and a worker killed (SIGKILL) mid-run loses no finished cell while its
+in-flight cell is sent again and finishes on the other."""
 
 from __future__ import annotations
 
@@ -16,9 +18,12 @@ import numpy as np
 import pytest
 import redis
 
+from app.core import ids
 from uvcore.nets import distributed as D
 from uvcore.nets.experiments import fig4, fig4_plan, result_dict
 
+from .dashclient import HttpDash, callback_body
+from .image import run_image_command
 from .workers import celery_worker_cmd
 
 pytestmark = [pytest.mark.deploy, pytest.mark.slow]
@@ -26,8 +31,13 @@ pytestmark = [pytest.mark.deploy, pytest.mark.slow]
 #: 3 rows × (1 calibration + 4 c) = 15 cells of about 1 s each (digits, depth 3).
 FIG4 = {"cs": (0.5, 1.0, 2.0, 4.0), "sigma_w2s": (0.5, 1.0, 2.0), "ss": (), "n_train": 200,
         "width": 48, "depth": 3, "steps": 800, "scale": 1.0, "seed": 1}
-#: Hard limit of one cell on the workers (a cell takes about 1 s).
+#: Hard limit of one cell sent by these tests (a cell takes about 1 s).
 CELL_LIMIT_S = 60
+#: The workers' JOB_TIME_LIMIT: what the dashboard's job gives each of its cells
+#: (about 0.3 s each at scale 0.1), while the job's 40 cells together take longer.
+JOB_LIMIT_S = 5
+#: Seconds the dashboard's Fig 4 job may take end to end.
+DASH_JOB_S = 240
 #: Seconds the whole experiment may take on the workers, kill and retry included
 #: (the lost cell waits for its alive mark to lapse, ALIVE_TTL_S).
 RUN_S = 150
@@ -41,7 +51,7 @@ WORKER_OPTIONS = ("--concurrency=1", "--without-gossip", "--without-mingle",
 def workers(redis_url, numba_cache, tmp_path_factory):
     """Two workers, named cellsA and cellsB, each running one cell at a time."""
     root = tmp_path_factory.mktemp("cell-workers")
-    extra = {"JOB_TIME_LIMIT": str(CELL_LIMIT_S)}
+    extra = {"JOB_TIME_LIMIT": str(JOB_LIMIT_S)}
     with celery_worker_cmd(redis_url, numba_cache, root / "a", extra,
                            (*WORKER_OPTIONS, "-n", "cellsA@%h")) as a, \
             celery_worker_cmd(redis_url, numba_cache, root / "b", extra,
@@ -97,6 +107,56 @@ def test_cells_spread_over_both_workers_and_equal_the_single_process_run(
                              on_cell=lambda i, m: again.__setitem__(i, m), **FIG4))
     assert_same(rerun, reference)
     assert all(m["cached"] for m in again.values()) and len(again) == n
+
+
+def networks_body(callback_map: dict, raw: dict) -> dict:
+    from app.views.networks import caps
+    key = next(k for k in callback_map if k.startswith(f"..{ids.NETWORKS_GRAPH}.figure"))
+    merged = {**caps.DEFAULTS, **raw}
+    values = {f"{cid}.value": merged[name] for name, cid in caps.CONTROLS}
+    return callback_body(callback_map, key, {**values, f"{ids.NETWORKS_RUN}.n_clicks": 1,
+                                             f"{ids.LARGE_FONT}.value": []})
+
+
+def stored_payload(workers: dict, key: str) -> dict | None:
+    """The payload the job stored in its worker's store of finished runs."""
+    import diskcache
+    for w in workers.values():
+        path = w["env"]["XDG_CACHE_HOME"] + "/sharpness-lab/networks"
+        if os.path.isdir(path):
+            with diskcache.Cache(path) as c:
+                raw = c.get(key)
+            if raw is not None:
+                return json.loads(raw)
+    return None
+
+
+def test_the_dashboards_fig4_job_runs_as_cells_each_under_job_time_limit(
+        workers, redis_url, client, tmp_path, server_env, callback_map):
+    from app.views.networks import caps
+    from app.views.networks.compute import run_experiment
+    raw = {"experiment": "fig4", "scale": 0.1}
+    env = {"CELERY_BROKER_URL": redis_url, "REDIS_URL": redis_url,
+           "WEB_CONCURRENCY": "1", "JOB_TIME_LIMIT": str(JOB_LIMIT_S)}
+    with run_image_command(tmp_path, env) as (base, _):
+        t0 = time.monotonic()
+        answer, progress = HttpDash(base).background(networks_body(callback_map, raw),
+                                                     timeout=DASH_JOB_S)
+        elapsed = time.monotonic() - t0
+    status = answer["response"][ids.NETWORKS_STATUS]["children"]
+    assert status.startswith("Done: "), status
+    results = [json.loads(client.get(k)) for k in client.scan_iter("uvcore-cell-[0-9a-f]*")]
+    assert len(results) == 5 * (7 + 1)                   # 5 rows × (7 c + 1 calibration)
+    # the job outlasted JOB_TIME_LIMIT, which each of its cells kept to
+    assert elapsed > JOB_LIMIT_S and all(r["meta"]["seconds"] < JOB_LIMIT_S for r in results)
+    # the bar counts finished cells: every value it showed is a whole number of cells
+    shown = [int(p[f"{ids.NETWORKS_PROGRESS}.value"]) for p in progress if p]
+    assert shown and all(v % 25 == 0 for v in shown), shown       # 1000 / 40 cells
+    # the payload equals the same experiment run here in one process
+    p, _, err = caps.parse_params(raw)
+    assert err is None
+    key = answer["response"][ids.NETWORKS_RESULT]["data"]["key"]
+    assert stored_payload(workers, key) == run_experiment(p)
 
 
 def in_flight_on(client, keys: list, host: str):

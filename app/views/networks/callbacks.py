@@ -28,8 +28,8 @@ from ...core.guard import guarded
 from ...shell import jobs
 from . import figures
 from .caps import CONTROLS, EXPERIMENT_LABELS, EXPERIMENTS, NetParams, cli_command, parse_params
-from .compute import run_experiment
-from .estimate import MAX_WORK, WORK_RATE, check_work, estimate_work
+from .compute import experiment_time_limit, run_experiment
+from .estimate import MAX_WORK, WORK_RATE, charged_work, check_work, estimate_work
 from .export import download, export_options
 from .store import cache_get, cache_key, cache_put
 from .summary import summary
@@ -122,8 +122,9 @@ def _plan_text(p: NetParams, notes: list[str]) -> str:
     seconds = w / WORK_RATE
     eta = f"≈ {seconds:.0f} s" if seconds >= 1 else "< 1 s"
     head = "" if p.experiment == "single" else EXPERIMENT_LABELS[p.experiment] + " at "
+    charged, what = charged_work(p)
     text = (f"{head}{p.describe()}; UV matching: {p.resolved_matching}; estimated {eta} "
-            f"({100 * w / MAX_WORK:.2g} % of this server's limit per job).")
+            f"({100 * charged / MAX_WORK:.2g} % of this server's limit per {what}).")
     if cache_get(cache_key(p)) is not None:
         text += " Already computed: a run returns the cached result at once."
     text += f" The same runs from the command line: {cli_command(p)}"
@@ -171,6 +172,7 @@ def register_callbacks(app) -> None:
                             progress=ids.NETWORKS_PROGRESS,
                             failure=(ids.NETWORKS_STATUS, "children")),
     )
+    @jobs.time_limit(experiment_time_limit())    # on Celery its cells have JOB_TIME_LIMIT each
     def _networks_job(set_progress, n_clicks, *values):
         *controls, large = values
         return run_job(set_progress, n_clicks, *controls, large=_large(large))

@@ -8,6 +8,18 @@ and turn its result into the view's JSON-ready payload.
   ``fig5`` and ``fig4`` at the sizes :func:`app.views.networks.caps.sizes`
   gives.
 
+Fig 4 and Fig 5 run as independent cells (:mod:`uvcore.nets.experiments.cells`,
+one per network training run).  When ``CELERY_BROKER_URL`` is set, each cell
+is its own Celery task (:class:`uvcore.nets.distributed.CeleryRunner` on the
+dashboard's Celery app): the job waits for them, gathering each as it
+finishes, the progress bar moves one cell's share as each cell finishes,
+``JOB_TIME_LIMIT`` is each cell's hard limit (the job itself may run
+:func:`experiment_time_limit`), and the cells are cached one by one in the
+result backend's Redis, so a lost worker or a restart loses no finished
+cell and the next run resumes.  Without a broker the cells run one after
+another inside the job, cached in ``NETWORKS_CACHE_DIR/cells``
+(:class:`~uvcore.nets.experiments.cells.DirCellCache`); the result is the same.
+
 The payload holds lists of numbers rounded to 7 significant digits, None
 for NaN/±inf, so it is strict JSON (what the result store and Celery keep).
 BLAS runs :data:`BLAS_THREADS` thread(s) per job (env
@@ -26,13 +38,44 @@ import numpy as np
 from uvcore.nets.experiments import FIG4_CS, FIG4_SIGMA_W2S, FIG4_SS, FIG5_C_RANGE, FIG5_TRAJ_CS
 
 from ...shell.config import env_int
-from .caps import C_CAL, DTYPE, FIG4_SIGMA_W2_S, NetParams, sizes
+from .caps import C_CAL, CAPS, DTYPE, FIG4_SIGMA_W2_S, NetParams, sizes
 from .estimate import run_work
 
-__all__ = ["BLAS_THREADS", "run_experiment"]
+__all__ = ["BLAS_THREADS", "MAX_CELLS", "run_experiment", "cells_kwargs",
+           "experiment_time_limit"]
 
 #: BLAS threads of a job (env NETWORKS_BLAS_THREADS).
 BLAS_THREADS = 1
+#: Most cells of one experiment of this view: Fig 5 with the most c points, its
+#: trajectories and a calibration run (Fig 4: 5 rows × (7 c + 1)).
+MAX_CELLS = max(int(CAPS["c_points"].hi) + len(FIG5_TRAJ_CS) + 1,
+                len(FIG4_SIGMA_W2S) * (len(FIG4_CS) + 1))
+
+
+def experiment_time_limit() -> int | None:
+    """Hard limit (s) of this view's job on a Celery worker: it waits for its
+    cells, each limited to ``JOB_TIME_LIMIT``, so it may last as long as
+    :data:`MAX_CELLS` of them in a row.  None without Celery (no limit there)."""
+    from ...shell import jobs  # noqa: PLC0415
+    if not jobs.uses_celery():
+        return None
+    from ...shell.celery_conf import job_time_limit  # noqa: PLC0415
+    return job_time_limit() * MAX_CELLS
+
+
+def cells_kwargs() -> dict:
+    """``runner`` and ``cache`` of the cells of Fig 4 and Fig 5 (module docstring)."""
+    from ...shell import jobs  # noqa: PLC0415
+    if jobs.uses_celery():
+        from uvcore.nets.distributed import CeleryRunner  # noqa: PLC0415
+
+        from ...shell.celery_conf import get_celery, job_time_limit  # noqa: PLC0415
+        runner = CeleryRunner(get_celery(), time_limit=job_time_limit())
+        return {"runner": runner, "cache": runner.cache}
+    from uvcore.nets.experiments import DirCellCache  # noqa: PLC0415
+
+    from .store import cache_dir  # noqa: PLC0415
+    return {"cache": DirCellCache(cache_dir() / "cells")}
 
 
 def _clean(a: Any, digits: int = 7) -> Any:
@@ -141,7 +184,8 @@ def _fig5(p: NetParams, progress) -> dict:
     r = fig5(cs=cs, traj_cs=FIG5_TRAJ_CS, n_train=z["n_train"], input_dim=z["d"],
              width=z["width"], steps=z["steps"], tail=z["tail"],
              spectrum_last=z["spectrum_last"], seed=p.seed, dtype=DTYPE,
-             matching=p.resolved_matching, c_cal=C_CAL, scale=1.0, progress=progress)
+             matching=p.resolved_matching, c_cal=C_CAL, scale=1.0, progress=progress,
+             **cells_kwargs())
     return {"experiment": "fig5",
             "title": f"Fig 5 (2-layer linear μP, gaussian d = 16): {p.describe()}",
             "c": _clean(r.c), "bif": _clean(r.bif), "bif_eta": _clean(r.bif_eta),
@@ -163,7 +207,8 @@ def _fig4(p: NetParams, progress) -> dict:
     r = fig4(cs=FIG4_CS, sigma_w2s=() if interp else FIG4_SIGMA_W2S, ss=FIG4_SS if interp else (),
              sigma_w2_b=FIG4_SIGMA_W2_S, n_train=z["n_train"], width=z["width"],
              depth=z["depth"], steps=z["steps"], seed=p.seed, dtype=DTYPE,
-             matching=p.resolved_matching, c_cal=C_CAL, scale=1.0, progress=progress)
+             matching=p.resolved_matching, c_cal=C_CAL, scale=1.0, progress=progress,
+             **cells_kwargs())
     ab = "b" if interp else "a"
     part = {k: getattr(r, f"{k}_{ab}") for k in ("half_sharp", "test_acc", "train_loss", "diverged",
                                                  "uv_half_sharp", "uv_diverged", "uv_n_eff",

@@ -1,7 +1,8 @@
 """Work estimates of the Real networks view: how many multiply-adds a job costs.
 
 A job whose estimate exceeds :data:`MAX_WORK` is refused before anything
-runs; the line under the controls turns the estimate into seconds with
+runs (on Celery, Fig 4 and Fig 5 run as cells, each its own task: there the
+limit applies to the largest cell, :func:`charged_work`); the line under the controls turns the estimate into seconds with
 :data:`WORK_RATE`.  The stages of a job weigh their progress by the same
 estimates (:func:`run_work`).
 """
@@ -13,7 +14,7 @@ from uvcore.nets.experiments import FIG4_CS, FIG4_SIGMA_W2S, FIG4_SS, FIG5_TRAJ_
 from .caps import NetParams, sizes
 
 __all__ = ["MAX_WORK", "WORK_RATE", "STEP_OVERHEAD", "MEASURE_STEPS", "COLD_STEPS",
-           "run_work", "estimate_work", "check_work"]
+           "run_work", "estimate_work", "cell_work", "charged_work", "check_work"]
 
 #: Estimated work (multiply-adds) above which a job is refused.
 MAX_WORK = 2e12
@@ -59,10 +60,31 @@ def estimate_work(p: NetParams) -> float:
             + len(FIG5_TRAJ_CS) * run_work(z, st, st // 20 + z["spectrum_last"], False) + cal)
 
 
+def cell_work(p: NetParams) -> float:
+    """Rough multiply-adds of the largest cell (one network run) of a Fig 4 / Fig 5 job."""
+    z = sizes(p)
+    st = z["steps"]
+    cal = run_work(z, st, 2, True) if p.resolved_matching == "calibrated" else 0.0
+    if p.experiment in ("fig4", "fig4s"):
+        return max(run_work(z, st, 2, False), cal)
+    return max(run_work(z, st, z["tail"] + 1, False),
+               run_work(z, st, st // 20 + z["spectrum_last"], False), cal)
+
+
+def charged_work(p: NetParams) -> tuple[float, str]:
+    """(work held against :data:`MAX_WORK`, what it is): the largest cell when the
+    job's cells go to Celery workers, else the whole job."""
+    from ...shell.jobs import uses_celery  # noqa: PLC0415
+    if p.experiment in ("fig4", "fig4s", "fig5") and uses_celery():
+        return cell_work(p), "cell"
+    return estimate_work(p), "job"
+
+
 def check_work(p: NetParams) -> str | None:
     """Why the job of ``p`` is refused (too much work for this server), or None."""
-    w = estimate_work(p)
+    w, what = charged_work(p)
     if w > MAX_WORK:
-        return (f"too much work for this server: about {w:.2g} multiply-adds, above the limit "
+        per = "for one cell of the experiment" if what == "cell" else "for this server"
+        return (f"too much work {per}: about {w:.2g} multiply-adds, above the limit "
                 f"{MAX_WORK:.0e}; lower the size (width, N, steps, scale) or the number of runs")
     return None

@@ -42,3 +42,25 @@ def test_progress_bar_holds_the_bar_and_its_label():
     progress, label = bar.children
     assert (progress.id, progress.max, progress.value) == ("job-bar", "1000", "0")
     assert label.id == "job-bar-label" == jobs.progress_label_id("job-bar")
+
+
+def test_a_job_marked_with_time_limit_gets_it_on_celery_and_others_keep_the_default():
+    from celery import Celery
+
+    from app.shell.celery_manager import LabCeleryManager
+
+    app = Celery("limits", broker="memory://", backend="cache+memory://")
+    app.conf.task_time_limit = 600
+    manager = LabCeleryManager(app)
+
+    @jobs.time_limit(31200)
+    def waits_for_cells(set_progress, n):
+        return n
+
+    def plain(set_progress, n):
+        return n
+
+    assert waits_for_cells.job_time_limit == 31200
+    assert manager.make_job_fn(waits_for_cells, True, "marked").time_limit == 31200
+    assert manager.make_job_fn(plain, True, "plain").time_limit == 600  # the app's default
+    assert jobs.time_limit(None)(plain) is plain and plain.job_time_limit is None

@@ -38,3 +38,23 @@ def test_too_much_work_is_named_with_its_limit():
     assert estimate.check_work(caps.parse_params(TINY)[0]) is None
     assert estimate.estimate_work(caps.parse_params({"experiment": "fig1", "scale": 1.0})[0]) \
         > estimate.MAX_WORK
+
+
+def test_on_celery_the_limit_applies_to_the_largest_cell(monkeypatch):
+    """Paper-size Fig 4 (digits N = 1,000, depth 4, width 256, 1,000 steps): too much
+    for one job, but each of its cells (one run, or the calibration run with the
+    NTK) is far inside the limit when the cells go to Celery workers."""
+    monkeypatch.delenv("CELERY_BROKER_URL", raising=False)
+    p = caps.parse_params({"experiment": "fig4", "scale": 1.0})[0]
+    run = _model(1000, 64, 256, 4, 10, 1000, 2, False)
+    cal = _model(1000, 64, 256, 4, 10, 1000, 2, True)
+    assert estimate.estimate_work(p) == pytest.approx(5 * (7 * run + cal))
+    assert estimate.check_work(p).startswith("too much work for this server")
+    monkeypatch.setenv("CELERY_BROKER_URL", "redis://127.0.0.1:1/0")
+    assert estimate.charged_work(p) == (pytest.approx(max(run, cal)), "cell")
+    assert estimate.check_work(p) is None
+    # a single run is one job wherever it runs
+    single = caps.parse_params({**TINY, "width": 512, "n_train": 5000, "steps": 2000,
+                                "every": 1, "depth": 6})[0]
+    assert estimate.charged_work(single)[1] == "job"
+    assert estimate.check_work(single).startswith("too much work for this server")
