@@ -84,7 +84,7 @@ def test_old_import_paths_name_the_same_objects():
                "GRID_MATCHINGS", "Fig1Result", "fig1", "Fig4Result", "fig4", "Fig5Result", "fig5",
                "FIG1_CONFIGS", "FIG4_CS", "FIG4_SIGMA_W2S", "FIG4_SS", "FIG5_C_RANGE",
                "FIG5_C_POINTS", "FIG5_TRAJ_CS", "scaled_size"}
-    assert set(E.__all__) == old_all
+    assert old_all <= set(E.__all__)      # and the cells (fig4_plan, run_cell, …) besides
     for name in ("UVMatch", "uv_match", "uv_calibrate", "uv_for_run", "MATCHINGS",
                  "GRID_MATCHINGS", "CAL_SCAN", "CAL_GOLDEN", "CAL_TOL", "CAL_DIPS"):
         assert getattr(E, name) is getattr(matching, name), name
