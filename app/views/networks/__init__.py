@@ -1,10 +1,15 @@
 """The "Real networks" view: train real networks and compare them with the UV model.
 
+The paper's learning rate of a network, c = ηλ₀ᴴ (spec §6), is written ηλ₀ᴴ
+here, never c: in every other view c = η/η_c is the UV map's parameter (spec
+§3), which the matched UV model's c_UV is.  Ids, URL keys and CSV keys keep
+``c``.
+
 What it runs (:mod:`uvcore.nets`, spec §6), as a background job (:mod:`app.shell.jobs`:
 the request returns at once, a bar shows progress, Cancel stops it):
 
 * ``single`` — one fully connected network (depth, width, activation, SP/μP,
-  σ_w², data, N, c = η λ₀ᴴ or η, steps, sharpness every K steps, seed) trained
+  σ_w², data, N, learning rate ηλ₀ᴴ or η, steps, sharpness every K steps, seed) trained
   by full-batch GD (:func:`uvcore.nets.run_network`, float32), with the UV model
   matched to it (:func:`uvcore.nets.uv_for_run`: ``calibrated``, one extra
   run at c_cal = 0.5 and n_eff fitted to it; ``structural``, the depth-2
@@ -14,7 +19,7 @@ the request returns at once, a bar shows progress, Cancel stops it):
   (:func:`uvcore.nets.fig1`, ``fig5``, ``fig4``) at a reduced size: training
   set, width and steps are multiplied by the size factor s with the
   experiments' own rule (``max(floor, round(value · s))``, the floors of their
-  ``scale``); the c grid of Fig 5 has "c points" values in [1, 2.5] and Fig 4
+  ``scale``); the ηλ₀ᴴ grid of Fig 5 has "ηλ₀ᴴ points" values in [1, 2.5] and Fig 4
   runs the paper's (σ_w², c) grid, 5 × 7; ``fig4s`` its second panel, the
   (s, c) grid of the SP → μP interpolation at σ_w² = 2, 5 × 7.
 

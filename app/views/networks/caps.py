@@ -68,14 +68,14 @@ CAPS: dict[str, Cap] = {
     "width": Cap("width", 2, 512, 64, True),
     "sigma_w2": Cap("σ_w²", 0.05, 10.0, 2.0),
     "n_train": Cap("n_train", 16, 5000, 256, True),
-    "c": Cap("c", 0.01, 10.0, 1.5),
+    "c": Cap("ηλ₀ᴴ", 0.01, 10.0, 1.5),
     "eta": Cap("η", 1e-6, 1e4, 0.02),
     "steps": Cap("steps", 1, 2000, 300, True),
     "every": Cap("sharpness every", 1, 2000, 10, True),
     "seed": Cap("seed", 0, 2**31 - 1, 0, True),
     "scale": Cap("scale", 0.02, 1.0, 0.1),
-    "fig1_c": Cap("c (Fig 1)", 0.01, 10.0, 1.0),
-    "c_points": Cap("c points", 2, 48, 12, True),
+    "fig1_c": Cap("ηλ₀ᴴ (Fig 1)", 0.01, 10.0, 1.0),
+    "c_points": Cap("ηλ₀ᴴ points", 2, 48, 12, True),
 }
 
 
@@ -124,7 +124,7 @@ class NetParams:
     def describe(self) -> str:
         """One line naming the networks of the job."""
         if self.experiment == "single":
-            lr = f"c = {self.lr:g}" if self.lr_mode == "c" else f"η = {self.lr:g}"
+            lr = f"ηλ₀ᴴ = {self.lr:g}" if self.lr_mode == "c" else f"η = {self.lr:g}"
             return (f"depth {self.depth}, width {self.width}, {self.activation}, "
                     f"{'μP' if self.param == 'mup' else 'SP'}, σ_w² = {self.sigma_w2:g}, "
                     f"{self.data} (N = {self.n_train}), {lr}, {self.steps} steps")
@@ -132,9 +132,9 @@ class NetParams:
         text = f"scale {self.scale:g}: N = {s['n_train']}, width {s['width']}, " \
                f"{s['steps']} steps"
         if self.experiment == "fig1":
-            text += f", c = {self.fig1_c:g}"
+            text += f", ηλ₀ᴴ = {self.fig1_c:g}"
         if self.experiment == "fig5":
-            text += f", {self.c_points} values of c"
+            text += f", {self.c_points} values of ηλ₀ᴴ"
         return text
 
 

@@ -185,11 +185,11 @@ def _bifurcation_traces(payload: dict, c: list[float], large: bool) -> list[dict
         {"type": "scatter", "mode": "markers", "name": "network",
          "x": bx, "y": by, "xaxis": "x", "yaxis": "y",
          "marker": {"color": theme.BLACK, "size": msize, "opacity": 0.6},
-         "hovertemplate": "c = %{x:.4g}<br>λᴴ = %{y:.4g}<extra>network</extra>"},
+         "hovertemplate": "ηλ₀ᴴ = %{x:.4g}<br>λᴴ = %{y:.4g}<extra>network</extra>"},
         {"type": "scatter", "mode": "markers", "name": "UV model",
          "x": ux, "y": uy, "xaxis": "x", "yaxis": "y",
          "marker": {"color": theme.ORANGE, "size": msize + 2, "symbol": "circle-open"},
-         "hovertemplate": "c = %{x:.4g}<br>λᴴ = %{y:.4g}<extra>UV model</extra>"},
+         "hovertemplate": "ηλ₀ᴴ = %{x:.4g}<br>λᴴ = %{y:.4g}<extra>UV model</extra>"},
         {"type": "scatter", "mode": "lines", "name": "2/η",
          "x": c, "y": [2.0 / e if e > 0 else None for e in bif_eta],
          "xaxis": "x", "yaxis": "y", "line": line_style(theme.PURPLE, large, "dash")}]
@@ -202,7 +202,7 @@ def _trajectory_traces(payload: dict, k: int, ck: float, start: int, large: bool
     n = len(payload.get("traj_c") or [])
     steps = int(payload.get("steps") or 0)
     color = RUN_COLORS[k % len(RUN_COLORS)]
-    group, name = f"c{k}", f"c = {ck:g}"
+    group, name = f"c{k}", f"ηλ₀ᴴ = {ck:g}"
     tstep = payload.get("traj_step") or []
     row = _row(payload, "traj", k, n)
     out = [{"type": "scatter", "mode": "lines+markers", "name": name,
@@ -240,7 +240,7 @@ def fig5_figure(payload: dict, large: bool = False) -> dict:
     """Bifurcation diagram, late-time trajectories and power spectra (paper Fig 5)."""
     c = [num(v) for v in payload.get("c") or []]
     if not c:
-        return empty_figure("No c values to draw.", large)
+        return empty_figure("No ηλ₀ᴴ values to draw.", large)
     data = _bifurcation_traces(payload, c, large)
     steps = int(payload.get("steps") or 0)
     late = int((payload.get("sizes") or {}).get("spectrum_last") or steps)
@@ -251,7 +251,7 @@ def fig5_figure(payload: dict, large: bool = False) -> dict:
     d = domains(3)
     lay = panel_layout(large, payload.get("title") or "Fig 5: route to chaos")
     lay.update({
-        "xaxis": theme.axis("c = η λ₀ᴴ", large, domain=d[0], anchor="y"),
+        "xaxis": theme.axis("learning rate ηλ₀ᴴ", large, domain=d[0], anchor="y"),
         "yaxis": theme.axis("late-time λᴴ", large, anchor="x"),
         "xaxis2": theme.axis(f"step (the last {min(late, FIG5_WINDOW)})", large, domain=d[1],
                              anchor="y2"),

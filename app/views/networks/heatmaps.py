@@ -40,7 +40,8 @@ def _diverged_marks(x, y, mask, axis: int, large: bool, name: str, coupling=None
            "hovertemplate": "diverged<extra></extra>"}
     if coupling is not None:
         out["customdata"] = cd
-        out["hovertemplate"] = "UV model diverged, c_UV = %{customdata:.3g}<extra></extra>"
+        out["hovertemplate"] = ("UV model diverged, c_UV = η/η_c = %{customdata:.3g}"
+                                "<extra></extra>")
     return out
 
 
@@ -64,7 +65,7 @@ def fig4_figure(payload: dict, large: bool = False) -> dict:
     # categorical-looking axes: evenly spaced cells labelled with the values
     xi, yi = list(range(len(x))), list(range(len(y)))
     d = domains(3, gap=0.11, right=0.93)
-    hover = "c = %{customdata[0]:.4g}<br>" + label + " = %{customdata[1]:.4g}<br>%{z:.4g}"
+    hover = "ηλ₀ᴴ = %{customdata[0]:.4g}<br>" + label + " = %{customdata[1]:.4g}<br>%{z:.4g}"
     coupling = payload.get("uv_coupling")
     cd = [[[x[j], y[i], _cell(coupling, i, j)] for j in xi] for i in yi]
     bar = {"title": {"text": "ηλᴴ/2"}, "x": d[1][1] + 0.01, "len": 0.9}
@@ -79,7 +80,7 @@ def fig4_figure(payload: dict, large: bool = False) -> dict:
                     None, "network ηλᴴ/2", hover), "customdata": cd},
         {**_heatmap(xi, yi, payload.get("uv_half_sharp"), 1, ETA_HALF_COLORSCALE,
                     ETA_HALF_RANGE, bar, "UV model ηλᴴ/2",
-                    hover + "<br>c_UV = %{customdata[2]:.3g}"), "customdata": cd},
+                    hover + "<br>c_UV = η/η_c = %{customdata[2]:.3g}"), "customdata": cd},
         {**_heatmap(xi, yi, acc, 2, ACCURACY_COLORSCALE, acc_range, acc_bar,
                     "network test accuracy", hover), "customdata": cd},
         _diverged_marks(xi, yi, payload.get("diverged"), 0, large, "diverged"),
@@ -94,7 +95,7 @@ def fig4_figure(payload: dict, large: bool = False) -> dict:
     annotations = []
     for k in range(3):
         _, _, xk, yk = axis_names(k)
-        lay[xk] = theme.axis("c = η λ₀ᴴ", large, domain=d[k], anchor=axis_names(k)[1],
+        lay[xk] = theme.axis("learning rate ηλ₀ᴴ", large, domain=d[k], anchor=axis_names(k)[1],
                              zeroline=False, showgrid=False, **ticks["x"])
         lay[yk] = theme.axis(label if k == 0 else "", large, anchor=axis_names(k)[0],
                              zeroline=False, showgrid=False, **ticks["y"])

@@ -45,7 +45,7 @@ def _single_controls() -> html.Div:
                "digits, one-hot targets (≤ 1500 training images)"),
         _field("N", _num_input(ids.NETWORKS_N_TRAIN, "n_train"), "training examples"),
         _field("learning rate", html.Div(className="net-lr", children=[
-            _radio(ids.NETWORKS_LR_MODE, [("c", "c = ηλ₀ᴴ"), ("eta", "η")], "c"),
+            _radio(ids.NETWORKS_LR_MODE, [("c", "ηλ₀ᴴ"), ("eta", "η")], "c"),
             _num_input(ids.NETWORKS_LR, "c")])),
         _field("steps", _num_input(ids.NETWORKS_STEPS, "steps"), "full-batch GD steps"),
         _field("λᴴ every", _num_input(ids.NETWORKS_EVERY, "every"),
@@ -58,9 +58,10 @@ def _experiment_controls() -> html.Div:
                     style={"display": "none"}, children=[
         _field("scale", _num_input(ids.NETWORKS_SCALE, "scale"),
                "size factor s: training set, width and steps × s"),
-        _field("c (Fig 1)", _num_input(ids.NETWORKS_FIG1_C, "fig1_c"), "c = η λ₀ᴴ of Fig 1"),
-        _field("c points (Fig 5)", _num_input(ids.NETWORKS_C_POINTS, "c_points"),
-               "values of c in [1, 2.5] of the bifurcation diagram"),
+        _field("ηλ₀ᴴ (Fig 1)", _num_input(ids.NETWORKS_FIG1_C, "fig1_c"),
+               "learning rate ηλ₀ᴴ of Fig 1 (the paper's c)"),
+        _field("ηλ₀ᴴ points (Fig 5)", _num_input(ids.NETWORKS_C_POINTS, "c_points"),
+               "values of ηλ₀ᴴ in [1, 2.5] of the bifurcation diagram"),
     ])
 
 

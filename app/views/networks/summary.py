@@ -17,7 +17,8 @@ def _g(v: Any, digits: int = 4) -> str:
 
 
 def _run_text(run: dict) -> str:
-    parts = [(f"{run.get('label') or 'run'}: η = {_g(run.get('eta'))}, c = {_g(run.get('c'))}, "
+    parts = [(f"{run.get('label') or 'run'}: η = {_g(run.get('eta'))}, "
+              f"ηλ₀ᴴ = {_g(run.get('c'))}, "
               f"λ₀ᴴ = {_g(run.get('lam0_h'))}")]
     sharp = [v for v in run.get("sharpness") or [] if finite(v)]
     if run.get("diverged_at") is not None:
@@ -30,7 +31,7 @@ def _run_text(run: dict) -> str:
     if uv:
         fit = "" if uv.get("calibrated", True) else ", fit not exact"
         parts.append(f"UV model ({uv.get('method')}, n_eff = {_g(uv.get('n_eff'))}{fit}, "
-                     f"c_UV = {_g(uv.get('coupling'), 3)}): {uv.get('outcome')}"
+                     f"c_UV = η/η_c = {_g(uv.get('coupling'), 3)}): {uv.get('outcome')}"
                      + _crisis_note(uv.get("coupling"), uv.get("outcome") == "diverged"))
     elif run.get("uv_note"):
         parts.append(str(run["uv_note"]))
@@ -61,7 +62,8 @@ def summary(payload: dict) -> str:
         c = payload.get("c") or []
         div = sum(1 for row in payload.get("bif") or [] if not row or row[0] is None)
         cu = [v for v in payload.get("uv_coupling") or [] if finite(v)]
-        text = (f"{len(c)} values of c in [{_g(c[0] if c else None)}, {_g(c[-1] if c else None)}]"
+        text = (f"{len(c)} values of ηλ₀ᴴ in [{_g(c[0] if c else None)}, "
+                f"{_g(c[-1] if c else None)}]"
                 f", {payload.get('steps')} steps each; {div} diverged; UV model "
                 f"({payload.get('matching')}, n_eff = {_g(payload.get('uv_n_eff'))}"
                 + ("" if payload.get("uv_calibrated", True) else ", fit not exact")

@@ -6,6 +6,7 @@ which serves the app from a thread); the result cache lives in a fresh directory
 """
 
 import os
+import re
 import sys
 import threading
 import time
@@ -200,3 +201,10 @@ def test_typed_inputs_say_what_is_wrong_and_what_is_allowed(page, networks_url):
     page.press(f"#{ids.NETWORKS_WIDTH}", "Enter")
     plan_says(page, "⚠ width is empty: enter an integer from 2 to 512 — nothing will run.")
     assert page.locator(f"#{ids.NETWORKS_PLAN}").is_visible()
+    # the learning rate is ηλ₀ᴴ, never a bare c (c is η/η_c in every other view)
+    page.fill(f"#{ids.NETWORKS_WIDTH}", "64")
+    page.press(f"#{ids.NETWORKS_WIDTH}", "Enter")
+    plan_says(page, "ηλ₀ᴴ = 1.5")
+    text = page.locator(".networks-view").inner_text()
+    assert "ηλ₀ᴴ" in page.locator(f"#{ids.NETWORKS_LR_MODE}").inner_text()
+    assert not re.search(r"(?<!\w)c = ", text), text

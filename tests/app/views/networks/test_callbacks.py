@@ -12,7 +12,7 @@ from app.views.networks import caps, store
 from .common import TINY, Counting, forbidden, values
 
 #: The label each numeric control's messages start with (lr in its default mode c).
-LABELS = {"width": "width", "depth": "depth", "n_train": "n_train", "lr": "c", "steps": "steps",
+LABELS = {"width": "width", "depth": "depth", "n_train": "n_train", "lr": "ηλ₀ᴴ", "steps": "steps",
           "every": "sharpness every", "seed": "seed", "sigma_w2": "σ_w²"}
 #: What each control takes, as its message says (the caps, written out).
 ALLOWED = {"width": "an integer from 2 to 512", "depth": "an integer from 2 to 6",
@@ -67,8 +67,8 @@ def test_hostile_choices_are_refused_with_the_choices_and_nothing_runs(name, raw
 
 @pytest.mark.parametrize("name, experiment, label, allowed", [
     ("scale", "fig4", "scale", "a number from 0.02 to 1"),
-    ("fig1_c", "fig1", "c (Fig 1)", "a number from 0.01 to 10"),
-    ("c_points", "fig5", "c points", "an integer from 2 to 48")])
+    ("fig1_c", "fig1", "ηλ₀ᴴ (Fig 1)", "a number from 0.01 to 10"),
+    ("c_points", "fig5", "ηλ₀ᴴ points", "an integer from 2 to 48")])
 def test_hostile_experiment_controls_are_refused(name, experiment, label, allowed):
     answer = cb.run_job(None, 1, *values(experiment=experiment, **{name: "1; drop"}),
                         compute_fn=forbidden)

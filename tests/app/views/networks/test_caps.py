@@ -23,7 +23,7 @@ def test_defaults_parse_without_notes():
     ("n_train", 10**7, 5000, "n_train clamped to [16, 5000]"),
     ("sigma_w2", 1e-9, 0.05, "σ_w² clamped to [0.05, 10]"),
     ("seed", -4, 0, "seed clamped to [0, 2147483647]"),
-    ("lr", 1e6, 10.0, "c clamped to [0.01, 10]"),
+    ("lr", 1e6, 10.0, "ηλ₀ᴴ clamped to [0.01, 10]"),
 ])
 def test_out_of_range_values_are_clamped_with_a_note(name, raw, expected, note):
     p, notes, err = caps.parse_params({**TINY, name: raw})

@@ -8,6 +8,7 @@ The payloads come from the ``payloads`` fixture (conftest.py).
 """
 
 import math
+import re
 
 import numpy as np
 import pytest
@@ -152,7 +153,7 @@ def test_fig5_spectrum_of_a_period_two_orbit_peaks_at_one_half():
           "uv_bif": [alt[-4:]], "uv_traj": [alt], "uv_power": [power], "uv_eta": [1.0],
           "steps": steps, "sizes": {"spectrum_last": last}}
     fig = valid(fn.fig5_figure(pl))
-    spec = next(t for t in fig["data"] if t["name"] == "c = 1.5: spectrum")
+    spec = next(t for t in fig["data"] if t["name"] == "ηλ₀ᴴ = 1.5: spectrum")
     finite = [(x, y) for x, y in zip(spec["x"], spec["y"]) if y is not None]
     assert max(finite, key=lambda p: p[1])[0] == 0.5
 
@@ -242,3 +243,31 @@ def test_every_log_axis_labels_its_ticks_with_their_decade(payloads, kind, axes)
     fig = valid(fn.result_figure(payloads[kind]))
     for name in axes:
         assert_labels_carry_their_decade(fig["layout"][name])
+
+
+#: A bare "c = …" (not c_UV, not η_c): the name the paper gives ηλ₀ᴴ, which every
+#: other view uses for c = η/η_c.
+BARE_C = re.compile(r"(?<!\w)c = ")
+
+
+def strings(obj):
+    """Every string inside a figure dict (names, titles, hovers, tick labels)."""
+    if isinstance(obj, str):
+        yield obj
+    elif isinstance(obj, dict):
+        for v in obj.values():
+            yield from strings(v)
+    elif isinstance(obj, (list, tuple)):
+        for v in obj:
+            yield from strings(v)
+
+
+@pytest.mark.parametrize("kind", ["single", "structural", "fig1", "fig5", "fig4", "fig4s"])
+def test_the_networks_learning_rate_is_named_eta_lambda_never_c(payloads, kind):
+    """ηλ₀ᴴ in labels, titles, hovers and the paragraph; c only as the UV model's
+    c_UV = η/η_c."""
+    fig = fn.result_figure(payloads[kind])
+    texts = list(strings(fig)) + [summary(payloads[kind])]
+    assert not [t for t in texts if BARE_C.search(t)]
+    if kind in ("fig5", "fig4", "fig4s"):
+        assert any("ηλ₀ᴴ" in t for t in texts)
