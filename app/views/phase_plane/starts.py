@@ -62,7 +62,9 @@ def select(p: ViewParams, raw: Any) -> tuple[ViewParams, str | None]:
     that it is the latest, which every view treats as the selected one."""
     starts = shared.resolved_starts(p)
     if isinstance(raw, bool) or not isinstance(raw, int) or not 1 <= raw <= len(starts):
-        return p, None if raw is None else "trajectory: no such trajectory to select"
+        return p, None if raw is None else (
+            f"trajectory: no trajectory {str(raw)[:12]!r} to select; choose one of 1 … "
+            f"{len(starts)}" if starts else "trajectory: there is no trajectory to select")
     if raw == len(starts):
         return p, None
     chosen = starts[raw - 1]

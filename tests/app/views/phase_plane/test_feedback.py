@@ -145,7 +145,7 @@ def test_selecting_nothing_valid_changes_nothing(value):
     q = to_query(ViewParams(starts=EIGHT[:3]))
     out = call(["trajectory-select.value"], q, select=value)
     assert params_of(out).starts == EIGHT[:3]
-    assert "no such trajectory" in out["message"]
+    assert "choose one of 1 … 3" in out["message"]
 
 
 # -- the overlay ------------------------------------------------------------------------
