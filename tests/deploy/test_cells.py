@@ -159,6 +159,22 @@ def test_the_dashboards_fig4_job_runs_as_cells_each_under_job_time_limit(
     assert stored_payload(workers, key) == run_experiment(p)
 
 
+def test_a_failing_cell_fails_the_run_with_its_reason_and_the_time_limit_holds(
+        workers, redis_url, client):
+    from uvcore import UVInputError
+    from uvcore.nets.experiments.cells import net_cell
+    net = {"data": "digits", "depth": 4, "width": 256, "activation": "relu", "param": "sp",
+           "sigma_w2": 2.0, "seed": 0, "dtype": "float32"}
+    bad = net_cell("fig4", c=1.0, n_train=1600, steps=10, **net)      # digits: at most 1500
+    with pytest.raises(UVInputError, match=r"cell 0 \(fig4, c = 1\): .*1500"):
+        D.celery_runner(redis_url, time_limit=CELL_LIMIT_S)([(0, bad)], lambda *a: None)
+    slow = net_cell("fig4", c=1.0, n_train=1000, steps=1000, **net)    # about 15 s
+    t0 = time.monotonic()
+    with pytest.raises(UVInputError, match="exceeded its time limit"):
+        D.celery_runner(redis_url, time_limit=1)([(0, slow)], lambda *a: None)
+    assert time.monotonic() - t0 < 60
+
+
 def in_flight_on(client, keys: list, host: str):
     """A cell key that ``host`` has started and not finished (alive), or None."""
     for key in keys:

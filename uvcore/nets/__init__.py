@@ -4,10 +4,13 @@ with their matched UV-model predictions.
 
 Modules: :mod:`.model` (representation, SP/μP/interpolated parameterizations,
 R-operator Hessian-vector products), :mod:`.lanczos` (top eigenvalue),
-:mod:`.data` (gaussian / teacher / scikit-learn digits), :mod:`.train`
+:mod:`.data` (gaussian / teacher / scikit-learn digits / CIFAR-10 from a local
+directory), :mod:`.train`
 (GD with sharpness tracking), :mod:`.matching` (the UV model beside a
 network: uv_match, uv_calibrate, uv_for_run), :mod:`.experiments` (fig1,
-fig4, fig5, result_dict), :mod:`.cli` (``python -m uvcore network`` and
+fig4, fig5, result_dict; Fig 4 and Fig 5 as independent cells in
+:mod:`.experiments.cells`), :mod:`.distributed` (the cells as Celery tasks;
+imported on demand), :mod:`.cli` (``python -m uvcore network`` and
 ``network-experiment``).
 """
 

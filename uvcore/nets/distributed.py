@@ -62,8 +62,10 @@ START_KEY = "uvcore-cell-start-{}"
 ALIVE_KEY = "uvcore-cell-alive-{}"
 RUNS_KEY = "uvcore-cell-runs-{}"
 ERROR_KEY = "uvcore-cell-error-{}"
-#: Seconds the coordinator waits between two looks at its pending cells.
+#: Seconds the coordinator waits between two looks at its pending cells, and
+#: between two looks at their Celery task states.
 POLL_S = 0.25
+FAIL_CHECK_S = 2.0
 
 
 def make_celery(broker: str | None = None, backend: str | None = None):
@@ -192,9 +194,13 @@ class CeleryRunner:
             key = cell_key(cell)
             pending[key] = {"i": i, "cell": cell, "task": self._send(cell, key), "sent": 1}
         total, finished = max(len(todo), 1), 0
+        checked = time.monotonic()
         try:
             while pending:
                 check_progress(progress, cancel, finished / total)
+                if time.monotonic() - checked > FAIL_CHECK_S:
+                    checked = time.monotonic()
+                    self._check_failed(pending)
                 for key, value, state in self._look(pending):
                     p = pending[key]
                     if value is not None:
@@ -226,6 +232,15 @@ class CeleryRunner:
                 yield key, None, "error: " + (err.decode() if isinstance(err, bytes) else err)
             elif start is not None and alive is None:
                 yield key, None, "lost"
+
+    def _check_failed(self, pending: dict) -> None:
+        """Fail on a task Celery marks failed before its cell could say why (e.g. a
+        worker whose result backend is not Redis), instead of waiting for ever."""
+        for key, p in pending.items():
+            why = _failure(p["task"])
+            if why is not None and not self.client.exists(RESULT_KEY.format(key)):
+                raise UVInputError(f"cell {p['i']} ({p['cell']['kind']}) failed on its worker: "
+                                   f"{why}")
 
     def _lost_or_failed(self, key: str, p: dict, state: str) -> None:
         """Fail the experiment with a cell's reason, or send a lost cell again."""
