@@ -48,7 +48,7 @@ logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(mes
 
 from app.core import ids  # noqa: E402
 from uvcore.nets.experiments import FIG5_C_POINTS  # noqa: E402
-from tests.app.conftest import TIMEOUT_MS, VIEWPORT, open_page, serve  # noqa: E402
+from tests.app.conftest import INTRO_SEEN_SCRIPT, TIMEOUT_MS, VIEWPORT, open_page, serve  # noqa: E402
 from tests.app.views.bifurcation.test_browser import BIF, FIRST_MS  # noqa: E402
 from tests.app.views.fate_map.test_browser import HEATMAP_ROWS  # noqa: E402
 from tests.app.views.phase_plane.test_browser import TRAJ_COUNT  # noqa: E402
@@ -106,6 +106,7 @@ def _fit_height(page, limit: int = 2 * VIEWPORT["height"]) -> None:
 
 
 def _goto(page, url: str) -> None:
+    page.add_init_script(INTRO_SEEN_SCRIPT)           # no first-visit introduction
     page.set_viewport_size(VIEWPORT)
     page.goto(url)
 

@@ -298,3 +298,45 @@ NETWORKS_EXPORT_RUN = "networks-export-run"
 NETWORKS_DOWNLOAD_CSV = "networks-download-csv"
 NETWORKS_DOWNLOAD = "networks-download"
 NETWORKS_EXPORT_STATUS = "networks-export-status"
+
+# -- For the lecture: trajectory player, first-visit introduction, preset lesson
+#    (app/views/phase_plane/player.py and lesson.py, app/core/intro.py;
+#    clientside in app/assets/player.js and intro.js) -------------------------
+#: Player of the selected trajectory on the phase plane (one row above the time
+#: series): buttons Play, Pause, Step (exactly one state further) and Reset (back
+#: to the start), the speed (dcc.Dropdown, states per second) and the read-out
+#: "step k / N".  Space toggles play/pause while the phase plane has focus.
+PLAYER_CONTROLS = "player-controls"
+PLAYER_PLAY = "player-play"
+PLAYER_PAUSE = "player-pause"
+PLAYER_STEP = "player-step"
+PLAYER_RESET = "player-reset"
+PLAYER_SPEED = "player-speed"
+PLAYER_READOUT = "player-readout"
+#: dcc.Store: the selected trajectory's states as the player plays them
+#: ({"key", "df", "lam", "color", "label", "tail"}; None when there is none),
+#: written once per state change.  The player draws in an SVG overlay of each
+#: graph: ``circle.player-marker`` (the current state) and ``.player-tail`` (the
+#: fading tail) on the plane, ``line.player-cursor`` (a vertical line at the
+#: step) on the time series, each with ``data-step``.
+PLAYER_DATA = "player-data"
+#: First-visit introduction (a dialog over the page): the container, its
+#: "Got it" button, the header's "?" button reopening it, and the dcc.Store
+#: (``storage_type="local"``, value ``true`` once dismissed) remembering it.
+#: ``?intro=0`` in the URL keeps it closed for that page load.
+INTRO = "intro"
+INTRO_CLOSE = "intro-close"
+INTRO_OPEN = "intro-open"
+INTRO_SEEN = "intro-seen"
+#: dcc.Store in the core layout: the lesson of the last applied teaching preset
+#: ({"key", "title", "text", "equation", "nonce"} or None), written by the
+#: Presets view and shown by the phase plane as a card beside the plane.
+LESSON = "lesson"
+#: The lesson card beside the plane: container, title, body (the explanation and
+#: the equation, dcc.Markdown typeset by MathJax, made when there is a lesson),
+#: the equation's Markdown, and the card's close button.
+LESSON_CARD = "lesson-card"
+LESSON_TITLE = "lesson-title"
+LESSON_TEXT = "lesson-text"
+LESSON_EQUATION = "lesson-equation"
+LESSON_CLOSE = "lesson-close"

@@ -21,7 +21,7 @@ from typing import Sequence
 
 from dash import ClientsideFunction, Input, Output, State, dcc, html
 
-from . import export, ids
+from . import export, ids, intro
 from .registry import View
 from .state import FIELDS, LAYER_LABELS, LAYERS, ViewParams, fmt, slider_position, to_query
 
@@ -181,6 +181,8 @@ def make_layout(views: Sequence[View], p: ViewParams | None = None) -> html.Div:
         dcc.Store(id=ids.PLANE_DONE),
         dcc.Store(id=ids.PLANE_SHOWN),
         dcc.Store(id=ids.TIMESERIES_STATE, data=to_query(p)),
+        dcc.Store(id=ids.LESSON),
+        intro.intro_store(),
         dcc.Download(id=ids.DOWNLOAD),
         html.Header(className="header", children=[
             html.H1("Sharpness Lab"),
@@ -196,8 +198,10 @@ def make_layout(views: Sequence[View], p: ViewParams | None = None) -> html.Div:
                                className="toggle",
                                options=[{"label": "PNG", "value": "png"},
                                         {"label": "SVG", "value": "svg"}]),
+                intro.about_button(),
             ]),
         ]),
+        intro.intro_dialog(),
         html.Main(className="main", children=[
             controls_panel(p),
             html.Section(className="views", children=[_tabs(views)]),
@@ -219,8 +223,10 @@ def slider_specs() -> dict:
 def register_callbacks(app, views: Sequence[View]) -> None:
     """The shell's own callbacks: the active tab follows the URL's fragment
     (``lab.tab_hash`` in app/assets/lab.js); every graph exports in the
-    header's format (:mod:`app.core.export`)."""
+    header's format (:mod:`app.core.export`); the first-visit introduction
+    (:mod:`app.core.intro`)."""
     export.register_callbacks(app, views)
+    intro.register_callbacks(app)
     app.clientside_callback(ClientsideFunction("lab", "tab_hash"),
                             Output(ids.URL, "hash"), Output(ids.VIEW_TABS, "value"),
                             Input(ids.URL, "hash"), Input(ids.VIEW_TABS, "value"),

@@ -1,6 +1,12 @@
 """Shared helpers of the browser tests: the app served from a thread, a page
 opened on it (Playwright's ``page`` fixture; the launch flags are in
-tests/conftest.py) and the requests that left the machine."""
+tests/conftest.py) and the requests that left the machine.
+
+Every browser context of these tests starts as a returning visitor: the
+``context`` fixture below stores the first-visit introduction as dismissed
+(:data:`INTRO_SEEN_SCRIPT`, run before any page script), so the dialog never
+covers what a test clicks.  A test of the introduction itself opens its own
+context with ``browser.new_context()`` (a fresh profile)."""
 
 import contextlib
 import threading
@@ -14,6 +20,16 @@ TIMEOUT_MS = 15_000
 VIEWPORT = {"width": 1440, "height": 900}
 #: The phase plane's Plotly element (its ``data`` is the figure the browser holds).
 PLOT = "document.querySelector('#phase-plane .js-plotly-plot')"
+#: Marks the introduction as dismissed, as its dcc.Store ``intro-seen``
+#: (``storage_type="local"``) keeps it: JSON under the store's id.
+INTRO_SEEN_SCRIPT = "window.localStorage.setItem('intro-seen', 'true');"
+
+
+@pytest.fixture
+def context(context):
+    """Playwright's context, with the introduction already dismissed."""
+    context.add_init_script(INTRO_SEEN_SCRIPT)
+    return context
 
 
 @contextlib.contextmanager
@@ -56,9 +72,11 @@ def app_url():
 
 
 def open_page(page, url, viewport=None, timeout=TIMEOUT_MS):
-    """Open the dashboard in a ``viewport`` (default :data:`VIEWPORT`) and wait up
-    to ``timeout`` ms for the phase plane; returns the list of requests to hosts
-    other than this machine (it should stay empty)."""
+    """Open the dashboard in a ``viewport`` (default :data:`VIEWPORT`), as a
+    returning visitor (no introduction), and wait up to ``timeout`` ms for the
+    phase plane; returns the list of requests to hosts other than this machine
+    (it should stay empty)."""
+    page.add_init_script(INTRO_SEEN_SCRIPT)   # pages made outside the fixture too
     page.set_viewport_size(viewport or VIEWPORT)
     external = []
     page.on("request", lambda r: external.append(r.url)

@@ -37,7 +37,7 @@ from dash import ClientsideFunction, Input, Output, State, no_update
 
 import uvcore
 
-from . import compute, figures, starts
+from . import compute, figures, lesson, player, starts
 from . import live as live_path
 
 from ...core import ids, intents
@@ -418,6 +418,8 @@ def download_csv(n_clicks: Any, state: Any):
 
 def register_callbacks(app) -> None:
     """Attach this module's callbacks to a Dash app."""
+    player.register_callbacks(app)
+    lesson.register_callbacks(app)
 
     @app.callback(
         output={

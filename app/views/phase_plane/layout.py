@@ -5,6 +5,7 @@ from __future__ import annotations
 from dash import dcc, html
 
 from ...core import ids, theme
+from . import lesson, player
 
 __all__ = ["phase_plane_tab"]
 
@@ -24,6 +25,8 @@ def phase_plane_tab() -> html.Div:
                 html.Button("Delete", id=ids.TRAJ_DELETE, n_clicks=0, className="btn",
                             title="delete the selected trajectory"),
             ]),
+            player.controls(),
+            lesson.lesson_card(),
             dcc.Graph(id=ids.TIMESERIES, className="graph ts-graph",
                       config=theme.graph_config("timeseries"),
                       figure={"data": [], "layout": {}}, responsive=True),

@@ -17,7 +17,7 @@ from ...conftest import plane_applies, request_body
 DEFAULT = to_query(ViewParams())
 HOSTILE = [None, "", "abc", [], {}, [1, 2], {"a": [1]}, True, False, 1e308, -1e308,
            float("nan"), float("inf"), "1e999", 10**400, -1, 0, "0x1f", "5; DROP", " ", "∞"]
-NOTHING = {"intent": no_update, "tab": no_update, "status": no_update}
+NOTHING = {"intent": no_update, "tab": no_update, "status": no_update, "lesson": no_update}
 
 
 def test_every_preset_button_sends_its_state_and_shows_the_plane():
@@ -83,6 +83,11 @@ def test_http_a_click_sends_the_intent_and_the_tab(dash_app, client):
     assert from_query(resp["plane-intent"]["data"]["query"]).params.eta == 2.84
     assert resp["view-tabs"]["value"] == layout.PHASE_PLANE_TAB
     assert resp["teaching-status"]["children"].startswith("Applied “Chaos")
+    # the lesson card beside the plane gets the preset's title and explanation
+    lesson = resp[ids.LESSON]["data"]
+    assert lesson["title"] == teaching.BY_KEY["chaos"].title
+    assert lesson["text"] == teaching.text_of(teaching.BY_KEY["chaos"])
+    assert lesson["equation"] == teaching.BY_KEY["chaos"].equation
 
 
 @pytest.mark.parametrize("value", HOSTILE)
