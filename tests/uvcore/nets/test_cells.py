@@ -73,6 +73,7 @@ def test_a_fig4_cell_is_the_network_run_it_names():
     json.dumps(got, allow_nan=False)                     # strict JSON: it travels to workers
 
 
+@pytest.mark.slow
 def test_cells_in_any_order_and_in_processes_give_the_same_fig4(fig4_once, tmp_path):
     def backwards(todo, done, progress=None, cancel=None):
         inline_runner(todo[::-1], done, None, cancel)

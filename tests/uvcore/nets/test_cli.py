@@ -131,6 +131,7 @@ def test_cli_fig1_with_networks_that_have_no_uv_model(tmp_path):
     assert np.isnan(z["uv"]).all() and z["runs/0/loss_all"].size >= 1
 
 
+@pytest.mark.slow
 def test_cli_fig4_cells_in_processes_with_a_cache_equal_the_plain_run(tmp_path):
     """--workers 2 and --cell-cache give the plain run's arrays; a rerun reads every
     cell from the cache."""
