@@ -39,7 +39,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.app.conftest import PLOT, open_page, serve  # noqa: E402
+from tests.app.conftest import PLOT, serve  # noqa: E402
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 
 #: Classroom targets (issue: "Classroom-grade interactivity").
@@ -110,6 +110,13 @@ PROFILE = f"""async () => {{
 KEEP = f"() => (window.__figs = window.__figs || []).push(structuredClone({{data: {PLOT}.data, layout: {PLOT}.layout}}))"
 
 
+def open_plane(page, url: str) -> None:
+    """Open the dashboard and wait (up to a minute: the machine is shared) for the plane."""
+    page.goto(url)
+    page.wait_for_function(f"() => {{ const g = {PLOT}; return g && g.data && g.data.length > 5; }}",
+                           timeout=60_000)
+
+
 def pct(values, q):
     s = sorted(values)
     return s[min(len(s) - 1, int(round(q * (len(s) - 1))))]
@@ -166,8 +173,7 @@ def arrows(page) -> float:
 
 def measure(browser, url: str, width: int, height: int, trials: int) -> dict:
     page = browser.new_page(viewport={"width": width, "height": height})
-    open_page(page, url + "?eta=0.75")
-    page.set_viewport_size({"width": width, "height": height})
+    open_plane(page, url + "?eta=0.75")
     page.evaluate(LISTEN)
     typed(page, 3)                                   # warm the kernels and caches
     t = typed(page, trials)
@@ -180,7 +186,7 @@ def measure(browser, url: str, width: int, height: int, trials: int) -> dict:
 
 def profile(browser, url: str, width: int, height: int) -> None:
     page = browser.new_page(viewport={"width": width, "height": height})
-    open_page(page, url + "?eta=0.75")
+    open_plane(page, url + "?eta=0.75")
     page.wait_for_function("() => { const g = document.querySelector('#timeseries "
                            ".js-plotly-plot'); return g && g.data && g.data.length >= 4; }")
     page.evaluate(LISTEN)

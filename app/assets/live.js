@@ -8,9 +8,9 @@
 // pending value (stale values are dropped, never queued), and the pending
 // value is sent when the plane's answer arrives (store "plane-done", written
 // by every answer).  When the gesture is over (pointer released, nothing in
-// flight or pending) a last message marked final, without a value, tells the
-// server to write the URL (one history entry per gesture, not per frame) and
-// the time series' state.
+// flight or pending) the last value is sent once more, marked final: the
+// server then writes the URL (one history entry per gesture, not per frame)
+// and the time series' state.  A value typed meanwhile ends the gesture.
 //
 // Values go to the server through the store "slider-live" with set_props:
 // a callback's own output could not trigger the plane callback, which the
@@ -30,6 +30,7 @@
         n: 0,             // counter of the messages sent
         pending: null,    // {key, value}: the latest move not sent yet
         moved: false,     // a value was sent since the last final message
+        last: null,       // {key, value}: the latest value sent
         final: null,      // counter of the final message in flight
         sent: {},         // slider id -> values sent during this gesture
         held: false,      // the pointer is down on a slider
@@ -51,19 +52,30 @@
         watch();
         gate.busy = true;
         gate.moved = true;
+        gate.last = {key: key, value: value};
         (gate.sent[key] = gate.sent[key] || []).push(value);
         window.dash_clientside.set_props(LIVE, {data: {key: key, value: value, n: gate.n}});
     }
 
-    // The end of a gesture: no value (the typed inputs already hold the last
-    // one, and a value typed since must not be overwritten), only "final".
+    // The end of a gesture: the last value again, marked final (the request
+    // that carried it may have been cancelled by a later one, with its answer).
     function sendFinal() {
         gate.n += 1;
         watch();
         gate.busy = true;
         gate.moved = false;
         gate.final = gate.n;
-        window.dash_clientside.set_props(LIVE, {data: {n: gate.n, final: true}});
+        window.dash_clientside.set_props(LIVE, {data: {
+            key: gate.last.key, value: gate.last.value, n: gate.n, final: true}});
+    }
+
+    // A value typed into the gesture's slider (or set by navigation) takes over.
+    function abandon() {
+        clearTimeout(gate.timer);
+        gate.pending = null;
+        gate.moved = false;
+        gate.last = null;
+        gate.sent = {};
     }
 
     function settleLater() {
@@ -72,7 +84,7 @@
     }
 
     function settle() {
-        if (gate.busy || gate.pending || gate.held || !gate.moved) return;
+        if (gate.busy || gate.pending || gate.held || !gate.moved || !gate.last) return;
         sendFinal();
     }
 
@@ -148,6 +160,8 @@
                 }
                 if (typeof val !== "number" || !isFinite(val) || (spec.log && val <= 0)) return nu;
                 if (isEcho(key, val)) return nu;
+                // a new value for the slider of the gesture: typed, or navigation
+                if (gate.last && gate.last.key === key) abandon();
                 let p = spec.log ? Math.round(Math.log10(val) * 1e4) / 1e4 : val;
                 p = Math.min(Math.max(p, spec.lo), spec.hi);
                 return p === pos ? nu : p;

@@ -219,7 +219,7 @@ def _update_plane(changed: list[str], values: Mapping[str, Any]) -> dict:
         live, err = live_path.parse_live(values.get("live"))
         if err:
             return _nothing("⚠ " + err, "error")
-        if not live.final:
+        if live.key is not None:
             inputs = values.get("inputs")
             inputs = dict(inputs) if isinstance(inputs, Mapping) else {}
             values = {**values, "inputs": {**inputs, live.key: live.value}}

@@ -36,8 +36,9 @@ SLIDER_KEYS = tuple(k for k, s in FIELDS.items() if s.slider)
 @dataclass(frozen=True)
 class Live:
     """A message of the browser's slider gate (store :data:`ids.SLIDER_LIVE`):
-    a slider's value while it moves (``key``, ``value``), or the end of the
-    gesture (``final``, no value: the typed inputs hold the last one)."""
+    a slider's value while it moves (``key``, ``value``); ``final`` marks the
+    end of the gesture (its last value again, or none: then the typed inputs
+    hold it)."""
 
     key: str | None
     value: float | None
@@ -55,22 +56,23 @@ class Context:
 
 
 def parse_live(data: Any) -> tuple[Live | None, str | None]:
-    """The gate's message ``{"key", "value", "n"}`` or ``{"n", "final": true}``,
-    or an error message."""
+    """The gate's message ``{"key", "value", "n", "final"}`` (``final`` may come
+    without a value), or an error message."""
     if not isinstance(data, Mapping):
         return None, "slider: malformed live value"
     n = data.get("n")
     if isinstance(n, bool) or not isinstance(n, int):
         n = None
-    if data.get("final") is True:
-        return Live(None, None, n, True), None
+    final = data.get("final") is True
     key, value = data.get("key"), data.get("value")
+    if final and key is None and value is None:
+        return Live(None, None, n, True), None
     if key not in SLIDER_KEYS:
         return None, f"slider: unknown slider {str(key)[:40]!r}"
     if isinstance(value, bool) or not isinstance(value, (int, float)) \
             or not math.isfinite(value):
         return None, f"slider {key}: the value must be a finite number"
-    return Live(key, float(value), n, False), None
+    return Live(key, float(value), n, final), None
 
 
 def done_signal(live: "Live | None") -> dict:

@@ -53,6 +53,12 @@ def test_the_final_message_writes_the_url_and_the_time_series_once():
     assert out["search"] == "?" + after_drag and out["ts_state"] == after_drag
     assert out["figure"] is no_update            # the browser already shows it
     assert out["done"]["n"] == 8
+    # the final message may carry the last value again (its own request may
+    # have been cancelled by a later one): the same answer
+    with_value = call([LIVE], after_drag, live={"key": "eta", "value": 2.2, "n": 8,
+                                                "final": True},
+                      search="?" + DEFAULT, shown=shown(after_drag))
+    assert with_value["search"] == "?" + after_drag and with_value["figure"] is no_update
     # nothing to write when the URL already holds the state
     again = call([LIVE], after_drag, live={"n": 9, "final": True}, search="?" + after_drag,
                  shown=shown(after_drag))
