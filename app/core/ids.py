@@ -315,10 +315,10 @@ PLAYER_SPEED = "player-speed"
 PLAYER_READOUT = "player-readout"
 #: dcc.Store: the selected trajectory's states as the player plays them
 #: ({"key", "df", "lam", "color", "label", "tail"}; None when there is none),
-#: written once per state change.  The player draws in an SVG overlay of each
-#: graph: ``circle.player-marker`` (the current state) and ``.player-tail`` (the
-#: fading tail) on the plane, ``line.player-cursor`` (a vertical line at the
-#: step) on the time series, each with ``data-step``.
+#: written when the time series' state changes.  The player draws in an SVG
+#: overlay of each graph: ``circle.player-marker`` (the current state) and
+#: ``.player-tail`` (the fading tail) on the plane, ``line.player-cursor`` (a
+#: vertical line at the step) on the time series, each with ``data-step``.
 PLAYER_DATA = "player-data"
 #: First-visit introduction (a dialog over the page): the container, its
 #: "Got it" button, the header's "?" button reopening it, and the dcc.Store

@@ -3,7 +3,9 @@ trajectory on the phase plane, with a fading tail, a speed control and the
 time series' cursor following along.
 
 Only the states travel: :func:`player_data` sends the selected trajectory's
-(Δf, λ) once per state change to the store :data:`ids.PLAYER_DATA`; from then
+(Δf, λ) once per state change (the time series' state
+:data:`ids.TIMESERIES_STATE`: not while a slider is being dragged) to the
+store :data:`ids.PLAYER_DATA`; from then
 on ``app/assets/player.js`` (namespace ``player``) animates in the browser with
 ``requestAnimationFrame``, moving a few SVG elements of an overlay laid over
 each graph's plot area and placed with the graph's own axes — no request, no
@@ -102,7 +104,10 @@ def player_data(state: Any) -> dict | None:
 def register_callbacks(app) -> None:
     """The store's server callback and the clientside player."""
 
-    @app.callback(Output(ids.PLAYER_DATA, "data"), Input(ids.STATE, "data"))
+    # the time series' state: written except while a slider is dragged, so the
+    # player follows the trajectory the time series shows and never delays
+    # the plane's live repaints
+    @app.callback(Output(ids.PLAYER_DATA, "data"), Input(ids.TIMESERIES_STATE, "data"))
     def _player_data(state):
         return player_data(state)
 

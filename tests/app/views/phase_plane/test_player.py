@@ -75,7 +75,8 @@ def test_a_hostile_state_is_read_leniently(state):
 def test_http_the_store_answers_every_state(dash_app, client):
     key = next(k for k in dash_app.callback_map if k.startswith(f"{ids.PLAYER_DATA}."))
     for value in HOSTILE + ["eta=2.26&traj=-2:0.5"]:
-        body = request_body(dash_app, key, {"state.data": value}, ["state.data"])
+        prop = f"{ids.TIMESERIES_STATE}.data"
+        body = request_body(dash_app, key, {prop: value}, [prop])
         r = client.post("/_dash-update-component", data=json.dumps(body, allow_nan=True),
                         content_type="application/json")
         assert r.status_code in (200, 204), (value, r.status_code)
