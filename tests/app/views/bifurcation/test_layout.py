@@ -5,6 +5,7 @@ import re
 from pathlib import Path
 
 from app.core import ids
+from app.shell import jobs
 from app.views.bifurcation import layout
 
 ASSET = Path(__file__).resolve().parents[4] / "app" / "assets" / "bifurcation.js"
@@ -12,7 +13,8 @@ PUBLIC_IDS = (ids.BIFURCATION_QUANTITY, ids.BIFURCATION_EOS_START, ids.BIFURCATI
               ids.BIFURCATION_FINE, ids.BIFURCATION_FINE_CANCEL, ids.BIFURCATION_FINE_PROGRESS,
               ids.BIFURCATION_DOWNLOAD_CSV, ids.BIFURCATION_DOWNLOAD, ids.BIFURCATION_GRAPH,
               ids.BIFURCATION_COBWEB, ids.BIFURCATION_MESSAGE, ids.BIFURCATION_WINDOW,
-              ids.BIFURCATION_ZOOM, ids.BIFURCATION_CLICK)
+              ids.BIFURCATION_ZOOM, ids.BIFURCATION_CLICK,
+              jobs.progress_label_id(ids.BIFURCATION_FINE_PROGRESS))
 
 
 def component_ids(node, out=None):
