@@ -26,9 +26,22 @@ from .registry import View
 from .state import FIELDS, LAYER_LABELS, LAYERS, ViewParams, fmt, slider_position, to_query
 
 __all__ = ["make_layout", "control_row", "controls_panel", "register_callbacks",
-           "PHASE_PLANE_TAB", "slider_specs"]
+           "PHASE_PLANE_TAB", "slider_specs", "help_note", "LEGEND_TOGGLE"]
 
 PHASE_PLANE_TAB = "phase-plane-tab"
+#: The checkbox that shows the phase plane's legend (an overlay in the plot's
+#: corner, hidden by default so the plot keeps its area; app/assets/style.css).
+LEGEND_TOGGLE = "plane-legend"
+
+
+def help_note(text, align: str = "left", label: str = "help") -> html.Details:
+    """A view's help text folded behind a small "help" summary; opened, it
+    floats over the view (``.help`` in style.css) instead of taking the
+    graphs' height.  ``align``: "left" or "right" edge of the popover at the
+    summary's, "up" to open above it."""
+    cls = " ".join(f"help-{a}" for a in align.split())
+    return html.Details(className=f"help {cls}", children=[
+        html.Summary(label), html.P(text, className="help-text")])
 
 
 # -- controls ---------------------------------------------------------------------
@@ -93,7 +106,8 @@ def controls_panel(p: ViewParams) -> html.Div:
         html.Span(["η_c = ", html.Span(id=ids.ETA_C, children=fmt_readout(p.eta_c))]),
         html.Span(["2/η = ", html.Span(id=ids.TWO_OVER_ETA, children=fmt_readout(2 / p.eta))]),
     ])
-    return html.Div(className="controls", children=[
+    # a region that scrolls inside itself when the screen is short (projector)
+    return html.Div(className="controls scroll-region", children=[
         html.Div(className="control-group", children=[
             html.H2("Training"),
             control_row("eta", p.eta),
@@ -132,6 +146,8 @@ def controls_panel(p: ViewParams) -> html.Div:
             html.H2("Layers"),
             dcc.Checklist(id=ids.LAYERS, value=list(p.layers), className="layers",
                           options=[{"label": LAYER_LABELS[k], "value": k} for k in LAYERS]),
+            dcc.Checklist(id=LEGEND_TOGGLE, value=[], className="layers legend-toggle",
+                          options=[{"label": "Legend", "value": "on"}]),
         ]),
         html.Div(className="control-group buttons", children=[
             html.Button("Clear trajectories", id=ids.CLEAR, n_clicks=0, className="btn"),
@@ -186,9 +202,11 @@ def make_layout(views: Sequence[View], p: ViewParams | None = None) -> html.Div:
         dcc.Download(id=ids.DOWNLOAD),
         html.Header(className="header", children=[
             html.H1("Sharpness Lab"),
-            html.Span(className="subtitle", children=(
+            html.Span(className="subtitle subtitle-long", children=(
                 "UV model of sharpness dynamics: the (Δf, λ) phase plane "
                 "(Kalra, He & Barkeshli, arXiv:2311.02076)")),
+            html.Span(className="subtitle subtitle-short",
+                      children="UV model, arXiv:2311.02076"),
             html.Div(className="header-tools", children=[
                 dcc.Checklist(id=ids.LARGE_FONT, value=["large"] if p.large else [],
                               options=[{"label": "large font", "value": "large"}],

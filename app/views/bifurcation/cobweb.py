@@ -112,19 +112,25 @@ def cobweb_figure(c: float, z, *, eta: float, z0: float, start_label: str = "",
                                 "symbol": "diamond"},
                      "hovertemplate": "z = %{x:.6g} → %{y:.6g}<extra></extra>"})
     data.append(_fixed_points_trace(c, large))
-    title = f"EoS map at η = {_fmt(eta)}: c = η/η_c = {_fmt(c, 5)}"
+    # in large type the title takes two lines: one would run past the edge
+    title = f"EoS map at η = {_fmt(eta)}:{'<br>' if large else ' '}c = η/η_c = {_fmt(c, 5)}"
     if outcome:
-        title += f"<br><span style='font-size:{fs - 2}px'>{outcome}</span>"
+        title += f"<br><span style='font-size:{fs - (4 if large else 2)}px'>{outcome}</span>"
     layout = theme.base_layout(large)
     layout.update({
         "xaxis": theme.axis("z = ηλ/2", large, range=[0.0, top], autorange=False,
                             constrain="domain"),
         "yaxis": theme.axis("z′", large, range=[0.0, top], autorange=False,
                             scaleanchor="x", scaleratio=1, constrain="domain"),
-        "title": {"text": title, "x": 0.01, "xanchor": "left", "font": {"size": fs - 1}},
-        "legend": {**layout["legend"], "orientation": "h", "x": 0.0, "yref": "container",
-                   "y": 0.0, "yanchor": "bottom", "font": {"size": fs - 3}},
-        "margin": {**layout["margin"], "t": 62 if not large else 84},
+        "title": {"text": title, "x": 0.01, "xanchor": "left", "yref": "paper", "y": 1.0,
+                  "yanchor": "bottom", "automargin": True, "pad": {"b": 8},
+                  "font": {"size": fs - (3 if large else 1)}},
+        # a column under the plot: the square plot is as wide as the column,
+        # and the column has height to spare
+        "legend": {**layout["legend"], "x": 0.0, "yref": "container", "y": 0.0,
+                   "yanchor": "bottom", "font": {"size": fs - (5 if large else 3)},
+                   "itemwidth": 30, "tracegroupgap": 0},
+        "margin": {**layout["margin"], "t": 20, "r": 10},
         "uirevision": "cobweb",
     })
     return {"data": data, "layout": layout}

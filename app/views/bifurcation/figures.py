@@ -124,6 +124,9 @@ def _guide_traces(guides: Sequence[dict], rows: Sequence[tuple[str, float, float
                 "type": "scatter", "mode": "lines", "name": label, "x": xs, "y": yy,
                 "yaxis": yaxis, "legendgroup": f"guide-{kind}",
                 "showlegend": r == 0, "meta": {"guide": kind, "count": len(gs)},
+                # in large type the key of the guides (named on hover and in the
+                # help) is a hidden second legend: the period key keeps 3 rows
+                "legend": "legend2" if large else "legend",
                 "line": {"color": theme.GUIDE_COLOR, "width": lw * wf, "dash": dash},
             }
             if r == 0:      # one hover label per guide (the axis is shared by the rows)
@@ -138,11 +141,11 @@ def _guide_traces(guides: Sequence[dict], rows: Sequence[tuple[str, float, float
 
 # -- the orbit diagram -----------------------------------------------------------------------
 
-_ROWS = {  # row: (y axis, domain)
-    "uv": ("y", [0.70, 1.0]),
-    "eos": ("y2", [0.37, 0.66]),
-    "strip": ("y3", [0.265, 0.325]),
-    "lyap": ("y4", [0.0, 0.22]),
+_ROWS = {  # row: (y axis, domain): three rows of equal height, a thin strip
+    "uv": ("y", [0.734, 1.0]),
+    "eos": ("y2", [0.438, 0.704]),
+    "strip": ("y3", [0.326, 0.408]),
+    "lyap": ("y4", [0.0, 0.266]),
 }
 
 
@@ -334,19 +337,26 @@ def _eta_lines(eta: float, eta_c: float, win, large: bool) -> tuple[list, list]:
     lo, hi = win
     shapes, annotations = [], []
     lw = theme.LINE_WIDTH[large]
+    # the two labels lean away from each other; when the lines are too close
+    # for that, the η label goes just inside the top row instead
+    left = eta < eta_c
+    near = math.isfinite(eta_c) and abs(eta - eta_c) < 0.08 * (hi - lo)
     if math.isfinite(eta_c) and lo <= eta_c <= hi:
         shapes.append({"type": "line", "xref": "x", "yref": "paper", "x0": eta_c, "x1": eta_c,
                        "y0": 0, "y1": 1, "line": {"color": theme.BLACK, "width": lw * 0.7,
                                                   "dash": "dash"}, "name": "eta-c"})
         annotations.append({"text": "η_c", "x": eta_c, "xref": "x", "y": 1.0, "yref": "paper",
                             "yanchor": "bottom", "showarrow": False,
+                            "xanchor": "left" if left else "right",
                             "font": {"size": theme.FONT_SIZE[large] - 1}})
     if lo <= eta <= hi:
         shapes.append({"type": "line", "xref": "x", "yref": "paper", "x0": eta, "x1": eta,
                        "y0": 0, "y1": 1, "line": {"color": theme.ETA_LINE, "width": lw},
                        "name": "current-eta"})
         annotations.append({"text": f"η = {_fmt(eta)}", "x": eta, "xref": "x", "y": 1.0,
-                            "yref": "paper", "yanchor": "bottom", "xanchor": "left",
+                            "yref": "paper", "yanchor": "top" if near else "bottom",
+                            "xanchor": "left" if near or not left else "right",
+                            **({"bgcolor": "rgba(255,255,255,0.85)"} if near else {}),
                             "showarrow": False,
                             "font": {"size": theme.FONT_SIZE[large] - 1,
                                      "color": theme.ETA_LINE}})
@@ -362,27 +372,36 @@ def _notes_annotation(notes: Sequence[str], large: bool) -> dict:
                                        "color": theme.VERMILLION}}
 
 
+def _wrapped(subtitle: str) -> str:
+    """The subtitle on two lines, the window first (large type: one line would
+    run past the figure's edge)."""
+    parts = subtitle.split(" · ")
+    return "<br>".join([parts[0], " · ".join(parts[1:])] if len(parts) > 1 else parts)
+
+
 def _layout(win, sym: str, yfixed: dict, shapes: list, annotations: list, subtitle: str,
             large: bool, uirevision: str | None) -> dict:
     layout = theme.base_layout(large)
     fs = theme.FONT_SIZE[large]
+    # rows are short: in large type at most 4 tick labels each, so they never touch
+    rows = {"nticks": 4} if large else {}
     layout.update({
         "xaxis": theme.axis("learning rate η", large, range=[win[0], win[1]], autorange=False,
                             anchor="y4", domain=[0.0, 1.0], mirror=False),
         "yaxis": theme.axis(f"{sym}, 2-D" + ("" if large else " map"), large,
-                            domain=_ROWS["uv"][1], anchor="x",
+                            domain=_ROWS["uv"][1], anchor="x", **rows,
                             **({"range": yfixed["y"], "autorange": False}
                                if "y" in yfixed else {})),
         "yaxis2": theme.axis(f"{sym}, EoS" + ("" if large else " map"), large,
-                             domain=_ROWS["eos"][1], anchor="x",
+                             domain=_ROWS["eos"][1], anchor="x", **rows,
                              **({"range": yfixed["y2"], "autorange": False}
                                 if "y2" in yfixed else {})),
         "yaxis3": {"domain": _ROWS["strip"][1], "anchor": "x", "range": [-0.5, 1.5],
                    "fixedrange": True, "showgrid": False, "zeroline": False,
                    "tickvals": [0, 1], "ticktext": ["EoS", "2-D"],
-                   "tickfont": {"size": fs - 3}, "automargin": True},
+                   "tickfont": {"size": min(fs - 3, 11)}, "automargin": True},
         "yaxis4": theme.axis("Λ" if large else "exponent", large, domain=_ROWS["lyap"][1],
-                             anchor="x"),
+                             anchor="x", **rows),
         "shapes": shapes,
         "annotations": annotations,
         "dragmode": "zoom",
@@ -391,12 +410,18 @@ def _layout(win, sym: str, yfixed: dict, shapes: list, annotations: list, subtit
         "hovermode": "x",
         "hoversubplots": "axis",
         "uirevision": uirevision or "bifurcation",
+        # a compact key under the η axis: small type, short symbols, no gaps
         "legend": {**layout["legend"], "orientation": "h", "x": 0.0, "xanchor": "left",
                    "yref": "container", "y": 0.0, "yanchor": "bottom", "tracegroupgap": 0,
-                   "itemsizing": "constant"},
-        "margin": {**layout["margin"], "r": 15, "t": 64 if not large else 84},
-        "title": {"text": subtitle, "x": 0.01, "xanchor": "left", "yref": "container",
-                  "y": 0.995, "yanchor": "top", "font": {"size": fs - 2}},
+                   "itemsizing": "constant", "itemwidth": 30,
+                   "font": {"size": fs - 6 if large else fs - 2}},
+        "legend2": {"visible": False},
+        "margin": {**layout["margin"], "r": 15, "t": 20},
+        # above the η labels; the top margin grows to hold it (automargin)
+        "title": {"text": _wrapped(subtitle) if large else subtitle, "x": 0.01,
+                  "xanchor": "left", "yref": "paper", "y": 1.0, "yanchor": "bottom",
+                  "automargin": True, "pad": {"b": fs + 8},
+                  "font": {"size": fs - 6 if large else fs - 2}},
     })
     return layout
 

@@ -8,6 +8,7 @@ from dash import dcc, html
 
 from ...core import ids, theme
 from ...shell import jobs
+from ...core.layout import help_note
 from .compute import FINE_NUM, FINE_TRANSIENT, NUM
 
 __all__ = ["HINT", "make_layout"]
@@ -25,14 +26,15 @@ def _toolbar() -> html.Div:
                        className="toggle",
                        options=[{"label": "λ", "value": "lam"},
                                 {"label": "ηλ", "value": "eta-lam"}]),
-        html.Span("EoS map from", className="toolbar-label"),
+        html.Span("EoS from", className="toolbar-label", title="the EoS map's start"),
         dcc.RadioItems(id=ids.BIFURCATION_EOS_START, value="half-c", inline=True,
                        className="toggle",
                        options=[{"label": "z₀ = c/2", "value": "half-c"},
-                                {"label": "the selected start (z₀ = ηλ₀/2)",
-                                 "value": "start"}]),
+                                {"label": "z₀ = ηλ₀/2", "value": "start",
+                                 "title": "the selected start's edge projection"}]),
         dcc.Checklist(id=ids.BIFURCATION_GUIDES, value=["guides"], className="toggle",
-                      options=[{"label": "route-to-chaos guides", "value": "guides"}]),
+                      options=[{"label": "guides", "value": "guides",
+                                "title": "route-to-chaos guides"}]),
         html.Button("Fine diagram", id=ids.BIFURCATION_FINE, n_clicks=0, className="btn",
                     title=f"{FINE_NUM} η values, transient {FINE_TRANSIENT} steps, in "
                           "the background"),
@@ -43,6 +45,7 @@ def _toolbar() -> html.Div:
                     className="btn", title="η, c, period, exponent and the λ values of "
                                            "both maps in the current window"),
         dcc.Download(id=ids.BIFURCATION_DOWNLOAD),
+        help_note(HINT, align="right"),
     ])
 
 
@@ -59,7 +62,6 @@ def make_layout() -> html.Div:
                       figure={"data": [], "layout": {}}, responsive=True),
         ]),
         html.Div(id=ids.BIFURCATION_MESSAGE, className="message", role="status"),
-        html.P(HINT, className="hint"),
         dcc.Store(id=ids.BIFURCATION_WINDOW),
         dcc.Store(id=ids.BIFURCATION_ZOOM),
         dcc.Store(id=ids.BIFURCATION_CLICK),

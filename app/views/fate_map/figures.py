@@ -191,12 +191,17 @@ def fate_figure(fm, window, *, steps: int, chaos_tol: float, trajectories: Seque
         "yaxis": theme.axis("λ₀ (start)", large, range=[c, d], autorange=False),
         "uirevision": f"fate|{a}|{b}|{c}|{d}",
         "dragmode": False,
+        # a key of one or two lines under the map, in small type
         "legend": {**layout["legend"], "orientation": "h", "x": 0.0, "xanchor": "left",
-                   "yref": "container", "y": 0.0, "yanchor": "bottom", "tracegroupgap": 0},
+                   "yref": "container", "y": 0.0, "yanchor": "bottom", "tracegroupgap": 0,
+                   "itemwidth": 30,
+                   "font": {"size": theme.FONT_SIZE[large] - (4 if large else 2)}},
+        "margin": {**layout["margin"], "r": 10},
         "title": {"text": (f"Fate of every start after {steps} steps: η = "
                            f"{params.eta:.4g}, n_eff = {params.n_eff:.4g}, ‖x‖ = "
                            f"{params.x_norm:.4g}, y = {params.y:.4g}"),
-                  "x": 0.01, "xanchor": "left", "font": {"size": theme.FONT_SIZE[large]}},
+                  "x": 0.01, "xanchor": "left",
+                  "font": {"size": theme.FONT_SIZE[large] - (2 if large else 0)}},
         "annotations": [note_annotation(notes, large)] if notes else [],
     })
     return {"data": data, "layout": layout}

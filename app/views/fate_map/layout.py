@@ -7,6 +7,7 @@ from dash import dcc, html
 from ...core import ids, theme
 from ...shell import jobs
 from ...core.figures import empty_figure
+from ...core.layout import help_note
 from .compute import DEFAULT_STEPS, FINE_GRID, STEPS_OPTIONS
 
 __all__ = ["make_layout"]
@@ -29,16 +30,17 @@ def make_layout() -> html.Div:
             jobs.progress_bar(ids.FATE_FINE_PROGRESS),
             html.Button("Download CSV", id=ids.FATE_DOWNLOAD_CSV, n_clicks=0, className="btn",
                         title="the fate map shown: one row per start"),
+            help_note(
+                "Each cell is a start (Δf₀, λ₀) of the phase plane's current window, run for "
+                "the chosen number of steps at the current η: where does training end up? "
+                "Click a cell to start a trajectory there; zoom on the phase plane to zoom "
+                "here.", align="right"),
         ]),
         dcc.Graph(id=ids.FATE_MAP, className="graph fate-graph",
                   config=theme.graph_config("fate-map"), responsive=True,
                   figure=empty_figure("Computing the fate map…")),
         html.Div(id=ids.FATE_STATUS, className="summary", role="status",
                  **{"aria-live": "polite"}),
-        html.P(className="hint", children=(
-            "Each cell is a start (Δf₀, λ₀) of the phase plane's current window, run for the "
-            "chosen number of steps at the current η: where does training end up? Click a "
-            "cell to start a trajectory there; zoom on the phase plane to zoom here.")),
         dcc.Store(id=ids.FATE_SHOWN),
         dcc.Download(id=ids.FATE_DOWNLOAD),
     ])

@@ -127,7 +127,8 @@ def traces_section() -> html.Div:
 def make_layout() -> html.Div:
     """The components of the "Import" tab."""
     limit = size_limit()
-    return html.Div(className="import-view", children=[
+    # a page of help under the drop zone: it scrolls inside itself, with the scroll cue
+    return html.Div(className="import-view scroll-region", children=[
         html.P(className="hint", children=(
             "Compare a measured run (e.g. a real network) with the UV model: the trace is "
             "drawn on the phase plane and the time series as a dashed green line.")),

@@ -8,6 +8,7 @@ from dash import dcc, html
 from ...core import ids, theme
 from ...shell import jobs
 from ...core.figures import empty_figure
+from ...core.layout import help_note
 from .caps import ACTIVATIONS, CAPS, DATA, EXPERIMENT_LABELS, EXPERIMENTS, MATCHINGS
 
 __all__ = ["make_layout"]
@@ -85,28 +86,37 @@ def make_layout() -> html.Div:
     """The view's components (the tab's content)."""
     caps = ", ".join(f"{c.label} ≤ {c.hi:g}" for k, c in CAPS.items()
                      if k in ("width", "depth", "n_train", "steps"))
+    # two columns: the many controls in a column that scrolls inside itself,
+    # the job's toolbar, the figure and its status lines beside it
     return html.Div(className="networks-view", children=[
-        html.P(className="hint", children=(
-            "Train real fully connected networks by full-batch GD and track their Hessian "
-            "sharpness λᴴ beside the matched UV model (dashed). Runs are background jobs "
-            f"(progress bar, Cancel) and cached; caps: {caps}, scale ≤ 1.")),
-        html.Div(className="net-toolbar", children=[
-            _field("experiment", _radio(ids.NETWORKS_EXPERIMENT,
-                                        [(e, EXPERIMENT_LABELS[e]) for e in EXPERIMENTS],
-                                        "single")),
-            _field("seed", _num_input(ids.NETWORKS_SEED, "seed"), "data, initialization, Lanczos"),
-            _field("UV matching", _radio(ids.NETWORKS_MATCHING,
-                                         [(m, m) for m in MATCHINGS], "auto"),
-                   "auto: calibrated for single/Fig 1/Fig 4, structural for Fig 5; "
-                   "fitted (single/Fig 1): n_eff fitted to each network's own run"),
+        html.Div(className="net-side scroll-region", children=[
+            html.Div(className="net-toolbar", children=[
+                _field("experiment", _radio(ids.NETWORKS_EXPERIMENT,
+                                            [(e, EXPERIMENT_LABELS[e]) for e in EXPERIMENTS],
+                                            "single")),
+                help_note(
+                    "Train real fully connected networks by full-batch GD and track their "
+                    "Hessian sharpness λᴴ beside the matched UV model (dashed). Runs are "
+                    f"background jobs (progress bar, Cancel) and cached; caps: {caps}, "
+                    "scale ≤ 1.", align="right"),
+                _field("seed", _num_input(ids.NETWORKS_SEED, "seed"),
+                       "data, initialization, Lanczos"),
+                _field("UV matching", _radio(ids.NETWORKS_MATCHING,
+                                             [(m, m) for m in MATCHINGS], "auto"),
+                       "auto: calibrated for single/Fig 1/Fig 4, structural for Fig 5; "
+                       "fitted (single/Fig 1): n_eff fitted to each network's own run"),
+            ]),
+            _single_controls(), _experiment_controls(),
         ]),
-        _single_controls(), _experiment_controls(), _job_toolbar(),
-        html.Div(id=ids.NETWORKS_PLAN, className="message", role="status"),
-        dcc.Graph(id=ids.NETWORKS_GRAPH, className="graph net-graph",
-                  config=theme.graph_config("real-networks"), responsive=True,
-                  figure=empty_figure("Choose an experiment and press “Run”.")),
-        html.Div(id=ids.NETWORKS_STATUS, className="message", role="status",
-                 **{"aria-live": "polite"}),
-        html.Div(id=ids.NETWORKS_EXPORT_STATUS, className="message", role="status"),
+        html.Div(className="net-main", children=[
+            _job_toolbar(),
+            html.Div(id=ids.NETWORKS_PLAN, className="message", role="status"),
+            dcc.Graph(id=ids.NETWORKS_GRAPH, className="graph net-graph",
+                      config=theme.graph_config("real-networks"), responsive=True,
+                      figure=empty_figure("Choose an experiment and press “Run”.")),
+            html.Div(id=ids.NETWORKS_STATUS, className="message", role="status",
+                     **{"aria-live": "polite"}),
+            html.Div(id=ids.NETWORKS_EXPORT_STATUS, className="message", role="status"),
+        ]),
         dcc.Store(id=ids.NETWORKS_RESULT),
     ])

@@ -258,8 +258,11 @@ def phase_plane(params, window, *, layers: Iterable[str], regions=None, field=No
         "yaxis": theme.axis("λ (NTK sharpness)", large, range=[c, d], autorange=False),
         "uirevision": f"{a}|{b}|{c}|{d}",
         "dragmode": "zoom",
-        "legend": {**layout["legend"], "orientation": "h", "x": 0.0, "xanchor": "left",
-                   "yref": "container", "y": 0.0, "yanchor": "bottom", "tracegroupgap": 0},
+        # the key floats in the plot's top right corner (clear of the notes at
+        # the top left) and is hidden unless "Legend" is ticked (style.css):
+        # inside the plot it reserves no margin, so the plot keeps its area
+        "legend": {**layout["legend"], "x": 0.995, "xanchor": "right", "y": 0.995,
+                   "yanchor": "top", "bgcolor": "rgba(255,255,255,0.92)", "tracegroupgap": 0},
         "margin": {**layout["margin"], "r": 15},
         "title": {"text": (f"η = {fmt_value(params.eta)}, n_eff = {fmt_value(params.n_eff)}, "
                            f"‖x‖ = {fmt_value(params.x_norm)}, y = {fmt_value(params.y)}"),
@@ -399,9 +402,11 @@ def timeseries(traj, *, start=None, paramspace=None, paramspace_label: str = "",
                             **{"exponentformat": "power", **ticks}),
         "xaxis2": theme.axis("step", large, anchor="y2", range=[0, xmax]),
         "yaxis2": theme.axis("sharpness", large, domain=[0.0, 0.46], exponentformat="power"),
-        "legend": {**layout["legend"], "orientation": "h", "x": 0, "y": 1.02,
-                   "yanchor": "bottom"},
-        "margin": {**layout["margin"], "t": 60 if not large else 80},
+        # two entries a row above the loss panel: the panels keep the height
+        "legend": {**layout["legend"], "orientation": "h", "x": 0, "y": 1.0,
+                   "yref": "paper", "yanchor": "bottom", "entrywidth": 0.5,
+                   "entrywidthmode": "fraction", "tracegroupgap": 0},
+        "margin": {**layout["margin"], "t": 60 if not large else 80, "r": 15},
         "annotations": [{**note_annotation(all_notes, large), "x": 0.99, "xanchor": "right",
                          "y": 0.44, "bordercolor": "#888888",
                          "font": {"size": theme.FONT_SIZE[large] - 1, "color": "#222222"}}]

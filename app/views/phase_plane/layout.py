@@ -5,6 +5,7 @@ from __future__ import annotations
 from dash import dcc, html
 
 from ...core import ids, theme
+from ...core.layout import help_note
 from . import lesson, player
 
 __all__ = ["phase_plane_tab"]
@@ -30,11 +31,14 @@ def phase_plane_tab() -> html.Div:
             dcc.Graph(id=ids.TIMESERIES, className="graph ts-graph",
                       config=theme.graph_config("timeseries"),
                       figure={"data": [], "layout": {}}, responsive=True),
-            html.Div(id=ids.SUMMARY, className="summary"),
-            html.P(className="hint", children=(
-                "Click the plane to start a trajectory there (at most 8; choose one above to "
-                "select it for the time series, or delete it); drag to zoom (the regions and "
-                "arrows are recomputed for the new window), double-click to reset. "
-                "The address bar holds the whole state: copy it to share this view.")),
+            html.Div(className="side-foot", children=[
+                html.Div(id=ids.SUMMARY, className="summary"),
+                help_note("Click the plane to start a trajectory there (at most 8; choose one "
+                          "above to select it for the time series, or delete it); drag to "
+                          "zoom (the regions and arrows are recomputed for the new window), "
+                          "double-click to reset. Tick “Legend” (Layers) for the plane's "
+                          "key. The address bar holds the whole state: copy it to share "
+                          "this view.", align="right up"),
+            ]),
         ]),
     ])

@@ -23,7 +23,8 @@ def _card(p: teaching.TeachingPreset) -> html.Div:
 
 def make_layout() -> html.Div:
     """The components of the "Presets" tab."""
-    return html.Div(className="presets-view", children=[
+    # a list of cards: it scrolls inside itself, with the scroll cue
+    return html.Div(className="presets-view scroll-region", children=[
         html.P(className="hint", children=(
             "Each preset sets η, the model (NTP, n = n_eff = 16, ‖x‖ = 1, y = 2, so "
             "η_c = 2) and one trajectory, then shows the phase plane. Its parameters were "

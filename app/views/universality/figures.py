@@ -92,24 +92,41 @@ def _eta_axis(data: list[dict]) -> dict:
     return {"range": rng, "autorange": False, **theme.log_ticks(10 ** rng[0], 10 ** rng[1])}
 
 
+#: The three panels' x domains; the gaps between them hold the next panel's
+#: tick labels (the panels' names are titles above them, not y-axis titles,
+#: which would run into the panel on their left).
+_DOMAINS = ([0.0, 0.28], [0.37, 0.64], [0.73, 1.0])
+_PANEL_TITLES = ("δₖ → Feigenbaum's δ", "flip points ηₖ", "flip points cₖ = ηₖ/η_c")
+
+
 def _layout(params_label: str, large: bool, eta_axis: dict) -> dict:
     fs = theme.FONT_SIZE[large]
     layout = theme.base_layout(large)
+    # in large type the panels' titles say it all: the heading is left out
+    heading = "" if large else ("Universality: δₖ → Feigenbaum's δ, and the flip points "
+                                "in η and in c = η/η_c (they collapse in c)")
     layout.update({
-        "xaxis": theme.axis("k", large, domain=[0.0, 0.29], anchor="y", dtick=1),
-        "yaxis": theme.axis("δₖ", large, anchor="x"),
-        "xaxis2": theme.axis("level k", large, domain=[0.37, 0.64], anchor="y2", dtick=1),
-        "yaxis2": theme.axis("flip point η_k", large, anchor="x2", type="log", **eta_axis),
-        "xaxis3": theme.axis("level k", large, domain=[0.72, 1.0], anchor="y3", dtick=1),
-        "yaxis3": theme.axis("flip point cₖ = ηₖ/η_c", large, anchor="x3"),
+        "xaxis": theme.axis("k", large, domain=_DOMAINS[0], anchor="y", dtick=1),
+        "yaxis": theme.axis("", large, anchor="x"),
+        "xaxis2": theme.axis("level k", large, domain=_DOMAINS[1], anchor="y2", dtick=1),
+        "yaxis2": theme.axis("", large, anchor="x2", type="log", **eta_axis),
+        "xaxis3": theme.axis("level k", large, domain=_DOMAINS[2], anchor="y3", dtick=1),
+        "yaxis3": theme.axis("", large, anchor="x3"),
+        "annotations": [{"text": t, "xref": "paper", "yref": "paper", "x": d[0], "y": 1.0,
+                         "xanchor": "left", "yanchor": "bottom", "showarrow": False,
+                         "font": {"size": fs - 2}} for t, d in zip(_PANEL_TITLES, _DOMAINS)],
+        # two entries a row under the panels, in small type
         "legend": {**layout["legend"], "orientation": "h", "x": 0.0, "yref": "container",
-                   "y": 0.0, "yanchor": "bottom"},
-        "margin": {**layout["margin"], "t": 70 if not large else 90},
-        "title": {"text": ("Universality: δₖ → Feigenbaum's δ, and the flip points in η and "
-                           "in c = η/η_c (they collapse in c)"
-                           + (f"<br><span style='font-size:{fs - 2}px'>{params_label}</span>"
-                              if params_label else "")),
-                  "x": 0.01, "xanchor": "left", "font": {"size": fs}},
+                   "y": 0.0, "yanchor": "bottom", "entrywidth": 330 if large else 260,
+                   "entrywidthmode": "pixels", "itemwidth": 30, "tracegroupgap": 0,
+                   "font": {"size": fs - (6 if large else 2)}},
+        "margin": {**layout["margin"], "t": 20, "r": 15},
+        # above the panels' titles; the top margin grows to hold it (automargin)
+        "title": {"text": "<br>".join(t for t in (heading, params_label and (
+                      f"<span style='font-size:{fs - 2}px'>current: {params_label}</span>")) if t),
+                  "x": 0.01, "xanchor": "left", "yref": "paper", "y": 1.0,
+                  "yanchor": "bottom", "automargin": True, "pad": {"b": fs + 12},
+                  "font": {"size": fs - (2 if large else 0)}},
     })
     return layout
 
@@ -132,8 +149,8 @@ def universality_figure(eos=None, uv=None, references: Sequence[tuple[str, objec
     data = _delta_traces(eos, uv, lw, ms)
     sets = []
     if eos is not None:
-        sets.append((f"current ({params_label}), EoS map" if params_label else "current, EoS map",
-                     eos, True))
+        # the title names the current parameters: the key stays short
+        sets.append(("current, EoS map", eos, True))
     if uv is not None:
         sets.append(("current, 2-D map", uv, True))
     sets += [(label, cas, False) for label, cas in references if cas is not None]

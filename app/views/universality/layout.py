@@ -11,6 +11,7 @@ import uvcore
 from uvcore.continuation import FEIGENBAUM_DELTA
 
 from ...core import ids, theme
+from ...core.layout import help_note
 
 __all__ = ["LEVELS_RANGE", "DEFAULT_LEVELS", "values_table", "make_layout"]
 
@@ -63,16 +64,19 @@ def make_layout() -> html.Div:
             dcc.Input(id=ids.UNIVERSALITY_LEVELS, type="number", value=DEFAULT_LEVELS,
                       debounce=True, className="control-input", style={"width": "5em"},
                       placeholder=f"{LEVELS_RANGE[0]}–{LEVELS_RANGE[1]}"),
-            html.Span(className="hint", children=(
+            # the table of located values folds away: opened, it floats over the panel
+            html.Details(className="help help-right table-note", children=[
+                html.Summary("table of values"),
+                html.Div(className="help-text scroll-region",
+                         children=html.Div(id=ids.UNIVERSALITY_TABLE))]),
+            help_note(
                 "Flip points located by continuation (uvcore.cascade) for the current n_eff, "
                 "‖x‖, y and two reference sets. In η they differ (η_k = c_k·η_c); in "
                 "c = η/η_c they coincide. Click a flip point of the current parameters to "
-                "set η there.")),
+                "set η there.", align="right"),
         ]),
         dcc.Graph(id=ids.UNIVERSALITY_GRAPH, className="graph universality-graph",
                   config=theme.graph_config("universality"),
                   figure={"data": [], "layout": {}}, responsive=True),
         html.Div(id=ids.UNIVERSALITY_MESSAGE, className="message", role="status"),
-        html.Div(className="universality-table-wrap",
-                 children=html.Div(id=ids.UNIVERSALITY_TABLE)),
     ])
