@@ -89,17 +89,12 @@ MEASURE = r"""
 (args) => {
   const [mainId, overlapPx, minPanel, stripDomain, regions, numberEm, maxLegend] = args;
   const vw = innerWidth, vh = innerHeight, out = {overlap: [], clip: [], scroll: [], size: {}};
+  // display, visibility, opacity and the content of a closed <details>
+  // (content-visibility) in one native call
   const shown = el => {
     const r = el.getBoundingClientRect();
-    if (r.width < 1 || r.height < 1) return false;
-    // the content of a closed <details> keeps a box but is not rendered
-    const closed = el.closest('details:not([open])');
-    if (closed && !closed.querySelector(':scope > summary').contains(el) && closed !== el) return false;
-    for (let e = el; e && e.nodeType === 1; e = e.parentElement) {
-      const s = getComputedStyle(e);
-      if (s.display === 'none' || s.visibility === 'hidden' || +s.opacity === 0) return false;
-    }
-    return true;
+    return r.width >= 1 && r.height >= 1 &&
+           el.checkVisibility({checkOpacity: true, checkVisibilityCSS: true});
   };
   const name = el => {
     const id = el.id || (el.closest('[id]') || {}).id || '';
@@ -107,8 +102,7 @@ MEASURE = r"""
     const txt = (el.textContent || el.value || '').trim().slice(0, 30);
     return `${el.tagName.toLowerCase()}.${cls}#${id} "${txt}"`;
   };
-  const inRegion = el => { for (let e = el.parentElement; e; e = e.parentElement)
-      if (e.classList && e.classList.contains('scroll-region')) return e; return null; };
+  const inRegion = el => (el.parentElement && el.parentElement.closest('.scroll-region')) || null;
   const html = [...document.querySelectorAll(
       'h1, h2, h3, label, button, input:not([type=hidden]), select, textarea, progress, summary, ' +
       '.tab, .control-slider, .dash-dropdown, .subtitle, .readout > span, .upload, table, ' +
@@ -122,19 +116,18 @@ MEASURE = r"""
                                        'g.legend, g.annotation, g.colorbar')]
       .filter(el => shown(el) && ((el.textContent || '').trim() !== '' || el.matches('g.legend'))));
   }
-  const all = [...html, ...svg].map(el => ({el, r: el.getBoundingClientRect()}));
+  const all = [...html, ...svg].map(el => ({el, r: el.getBoundingClientRect(), region: inRegion(el)}));
   // (a) overlaps between boxes that are not ancestor and descendant
   for (let i = 0; i < all.length; i++) for (let j = i + 1; j < all.length; j++) {
     const a = all[i], b = all[j];
-    if (a.el.contains(b.el) || b.el.contains(a.el)) continue;
-    if (inRegion(a.el) !== inRegion(b.el)) continue;
+    if (a.region !== b.region) continue;
     const w = Math.min(a.r.right, b.r.right) - Math.max(a.r.left, b.r.left);
     const h = Math.min(a.r.bottom, b.r.bottom) - Math.max(a.r.top, b.r.top);
-    if (w > overlapPx && h > overlapPx) out.overlap.push(`${name(a.el)} × ${name(b.el)}`);
+    if (w > overlapPx && h > overlapPx && !a.el.contains(b.el) && !b.el.contains(a.el))
+      out.overlap.push(`${name(a.el)} × ${name(b.el)}`);
   }
   // (d) clipped text
-  for (const {el, r} of all) {
-    const region = inRegion(el);
+  for (const {el, r, region} of all) {
     if (!region && (r.left < -1 || r.top < -1 || r.right > vw + 1 || r.bottom > vh + 1))
       out.clip.push(`${name(el)} outside the viewport`);
     if (el instanceof HTMLElement && !el.matches('.js-plotly-plot, input, select, textarea, progress, .control-slider, .dash-dropdown, table, .upload') &&
@@ -169,11 +162,11 @@ MEASURE = r"""
     out.scroll.push(`the page scrolls: ${doc.scrollWidth}×${doc.scrollHeight} in ${vw}×${vh}`);
   for (const el of document.querySelectorAll('body *')) {
     // MathJax's assistive MathML is clipped on purpose (read by screen readers only)
-    if (el.closest('.js-plotly-plot, mjx-assistive-mml') || !(el instanceof HTMLElement) ||
-        !shown(el)) continue;
+    if (!(el instanceof HTMLElement) || el.scrollHeight <= el.clientHeight + 1 &&
+        el.scrollWidth <= el.clientWidth + 1) continue;
+    if (el.closest('.js-plotly-plot, mjx-assistive-mml') || !shown(el)) continue;
     const s = getComputedStyle(el);
-    const over = el.scrollHeight > el.clientHeight + 1 || el.scrollWidth > el.clientWidth + 1;
-    if (!over || s.overflowY === 'visible' && s.overflowX === 'visible') continue;
+    if (s.overflowY === 'visible' && s.overflowX === 'visible') continue;
     const allowed = el.classList.contains('scroll-region') &&
                     regions.some(c => el.classList.contains(c)) && s.overflowX !== 'scroll' &&
                     el.scrollWidth <= el.clientWidth + 1 &&

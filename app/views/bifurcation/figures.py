@@ -416,7 +416,8 @@ def _layout(win, sym: str, yfixed: dict, shapes: list, annotations: list, subtit
                    "itemsizing": "constant", "itemwidth": 30,
                    "font": {"size": fs - 6 if large else fs - 2}},
         "legend2": {"visible": False},
-        "margin": {**layout["margin"], "r": 15, "t": 20},
+        # t, b: the title, the η axis and the key reserve their own room (automargin)
+        "margin": {**layout["margin"], "r": 15, "t": 20, "b": 20},
         # above the η labels; the top margin grows to hold it (automargin)
         "title": {"text": _wrapped(subtitle) if large else subtitle, "x": 0.01,
                   "xanchor": "left", "yref": "paper", "y": 1.0, "yanchor": "bottom",

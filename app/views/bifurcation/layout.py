@@ -21,7 +21,7 @@ HINT = ("Click a point, a cell of the outcome strip or a guide to set η there. 
 
 def _toolbar() -> html.Div:
     return html.Div(className="view-toolbar", children=[
-        html.Span("show", className="toolbar-label"),
+        html.Span("show", className="toolbar-label show-label"),
         dcc.RadioItems(id=ids.BIFURCATION_QUANTITY, value="lam", inline=True,
                        className="toggle",
                        options=[{"label": "λ", "value": "lam"},
