@@ -31,7 +31,7 @@ import os
 
 import pytest
 
-from .conftest import TIMEOUT_MS
+from .conftest import INTRO_SEEN_SCRIPT, TIMEOUT_MS
 
 #: The first page of the module may wait for the kernels' first calls.
 FIRST_LOAD_MS = 90_000
@@ -213,6 +213,7 @@ READY = """() => {
 def projector_page(browser, app_url):
     """One page for the whole module; :func:`show` moves it between cases."""
     context = browser.new_context()
+    context.add_init_script(INTRO_SEEN_SCRIPT)     # a returning visitor: no introduction
     page = context.new_page()
     page.current = None
     yield page
