@@ -45,7 +45,7 @@ from .params import MapParams, UVInputError, check_count, finite, positive
 __all__ = [
     "MAX_WIDTH", "MAX_PARAMS", "MAX_TRAIN_STEPS", "MAX_TRAIN_WORK", "PRESETS",
     "ParamTrajectory", "resolve_preset", "initialize", "state", "gd_step",
-    "sample_start", "train", "max_rel_dev",
+    "sample_start", "weights_at", "train", "max_rel_dev",
 ]
 
 #: Largest width n.
@@ -234,6 +234,102 @@ def sample_start(width: int, input_dim: int, *, preset: str = "ntp", sigma: floa
     return df0, lam0, n_eff
 
 
+def _norm(a: np.ndarray) -> float:
+    """‖a‖ scaled by max|aᵢ| first: tiny vectors (σ ≈ 1e-160) must not underflow."""
+    top = float(np.max(np.abs(a))) if a.size else 0.0
+    return top * float(np.linalg.norm(a / top)) if top > 0.0 else 0.0
+
+
+def _unit(a: np.ndarray, fallback: np.ndarray) -> np.ndarray:
+    """a/‖a‖, or ``fallback`` (a unit vector) when a is zero."""
+    top = float(np.max(np.abs(a)))
+    if not top > 0.0:
+        return fallback
+    a = a / top
+    return a / float(np.linalg.norm(a))
+
+
+def _orthogonal_unit(v: np.ndarray, e: np.ndarray) -> np.ndarray | None:
+    """A unit vector ⟂ e in the plane of (v, e), else any unit ⟂ e; None for n = 1."""
+    n = e.size
+    if n == 1:
+        return None
+    r = v - float(v @ e) * e
+    if _norm(r) <= 1e-12 * _norm(v) or not np.any(r):
+        r = np.zeros(n)
+        r[int(np.argmin(np.abs(e)))] = 1.0  # the axis least aligned with e
+        r -= float(r @ e) * e
+    return _unit(r, r)
+
+
+def weights_at(df: float, lam: float, *, width: int, input_dim: int, n_eff: float,
+               sigma_u: float, sigma_v: float, x_norm: float = 1.0, y: float = 2.0,
+               seed: int = 0):
+    """Seeded initial weights moved minimally onto the state (Δf, λ) (spec §1, §2).
+
+    Starts from :func:`initialize` and keeps its directions as far as it can:
+    with u = Ux and w = ‖x‖v, the state needs ‖u‖² + ‖w‖² = λ n_eff and
+    w·u = ‖x‖ f √n_eff (f = Δf + y).  Both norms are rescaled by one factor
+    (their ratio kept), u is set by adding a rank-one term (u' − u)xᵀ/‖x‖² to
+    U (the smallest change of U in Frobenius norm), and v is rotated in the
+    plane of (v, Ux) to the angle that gives f.  When the kept ratio cannot
+    reach |f| (or n = 1, where w ∥ u), the norms are re-split so that
+    |cos ∠(w, u)| = 1, which is always possible at an allowed point
+    (λ ≥ 2‖x‖|f|/√n_eff, spec §2.2; on the edge exactly that split).
+
+    Parameters
+    ----------
+    df, lam : float
+        The requested state (Δf, λ); it must not be in the forbidden region
+        (points within the edge tolerance of :class:`MapParams` are on it).
+    width, input_dim, n_eff, sigma_u, sigma_v, x_norm, y, seed
+        As in :func:`initialize` and :func:`train`.
+
+    Returns
+    -------
+    U : ndarray, shape (n, d)
+    v : ndarray, shape (n,)
+    x : ndarray, shape (d,)
+        ``state(U, v, x, n_eff=n_eff, y=y)`` is (Δf, λ) to rounding.
+
+    Raises
+    ------
+    UVInputError
+        A forbidden or non-finite (Δf, λ) (the message names the edge), or any
+        argument :func:`initialize` refuses.
+    """
+    # the edge test does not depend on η: any η > 0 gives the same verdict
+    edge = MapParams(1.0, n_eff, x_norm, y)
+    p, m = edge.start_pm(df, lam)  # snapped: exactly 0 on an edge
+    df, lam = float(df), float(lam)
+    U, v, x = initialize(width, input_dim, sigma_u=sigma_u, sigma_v=sigma_v,
+                         x_norm=edge.x_norm, seed=seed)
+    xn = float(np.linalg.norm(x))
+    u = U @ x
+    big_l = lam * edge.n_eff                          # ‖u‖² + ‖w‖²
+    q = xn * (df + edge.y) * math.sqrt(edge.n_eff)    # w·u
+    a0, b0 = _norm(u), xn * _norm(v)
+    h = math.hypot(a0, b0)  # no squares: tiny σ must not underflow
+    root_l = math.sqrt(big_l)
+    a, b = (root_l * (a0 / h), root_l * (b0 / h)) if h > 0 else (root_l / math.sqrt(2),) * 2
+    e_u = _unit(u, np.eye(v.size)[0])
+    e_perp = _orthogonal_unit(v, e_u)
+    if e_perp is not None and a * b > 0 and abs(q) <= a * b:
+        cos = q / (a * b)
+    else:  # a² and b² are the roots of t² − L t + q² = 0; keep the larger one on the larger side
+        # L² − 4q² = ‖w + u‖²‖w − u‖² = P·M = (4 n_eff)² p m at η = 1 (spec §2.1):
+        # from the snapped (p, m) it is exactly 0 on an edge, with no cancellation
+        root = 4.0 * edge.n_eff * math.sqrt(p * m)
+        hi = math.sqrt(0.5 * (big_l + root))
+        lo = abs(q) / hi if hi > 0 else 0.0  # ab = |q|, without the cancellation in L − root
+        a, b = (hi, lo) if a0 >= b0 else (lo, hi)
+        cos = 1.0 if q >= 0 else -1.0
+    sin = math.sqrt(max(1.0 - cos * cos, 0.0))
+    w_dir = cos * e_u + (sin * e_perp if e_perp is not None else 0.0)
+    U = U + np.outer(a * e_u - u, x / (xn * xn))
+    return U, (b / xn) * w_dir, x
+
+
 # --------------------------------------------------------------------------
 # GD in parameter space
 
@@ -288,7 +384,7 @@ def max_rel_dev(a_df, a_lam, b_df, b_lam) -> float:
 
 def train(width: int, input_dim: int, *, eta: float, steps: int, n_eff: float,
           sigma_u: float, sigma_v: float, x_norm: float = 1.0, y: float = 2.0,
-          seed: int = 0) -> ParamTrajectory:
+          seed: int = 0, start: tuple[float, float] | None = None) -> ParamTrajectory:
     """Plain GD on (U, v) from a seeded initialisation (spec §1, §4, §5).
 
     Parameters
@@ -307,6 +403,9 @@ def train(width: int, input_dim: int, *, eta: float, steps: int, n_eff: float,
         ‖x‖ > 0 and the target.
     seed : int
         Initialisation seed (:func:`initialize`).
+    start : (float, float), optional
+        A state (Δf₀, λ₀) to start from: the seeded initialisation moved onto
+        it by :func:`weights_at`.  By default the initialisation itself.
 
     Returns
     -------
@@ -315,8 +414,8 @@ def train(width: int, input_dim: int, *, eta: float, steps: int, n_eff: float,
     Raises
     ------
     UVInputError
-        Any value out of range or non-finite, sizes past the caps, or an
-        initial state that overflows.
+        Any value out of range or non-finite, sizes past the caps, a
+        forbidden ``start``, or an initial state that overflows.
     """
     n, d = _sizes(width, input_dim)
     steps = _count("steps", steps, 1, MAX_TRAIN_STEPS, "MAX_TRAIN_STEPS")
@@ -327,8 +426,14 @@ def train(width: int, input_dim: int, *, eta: float, steps: int, n_eff: float,
     seed = _seed(seed)
     sigma_u = _nonneg("sigma_u", sigma_u)
     sigma_v = _nonneg("sigma_v", sigma_v)
-    U, v, x = initialize(n, d, sigma_u=sigma_u, sigma_v=sigma_v,
-                         x_norm=params.x_norm, seed=seed)
+    if start is None:
+        U, v, x = initialize(n, d, sigma_u=sigma_u, sigma_v=sigma_v,
+                             x_norm=params.x_norm, seed=seed)
+    else:
+        df0, lam0 = start
+        U, v, x = weights_at(df0, lam0, width=n, input_dim=d, n_eff=params.n_eff,
+                             sigma_u=sigma_u, sigma_v=sigma_v, x_norm=params.x_norm,
+                             y=params.y, seed=seed)
     out_df = np.empty(steps + 1)
     out_lam = np.empty(steps + 1)
     bad = int(K.gd_kernel(U, v, x, params.y, params.eta, params.alpha, out_df, out_lam))

@@ -10,13 +10,13 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 import uvcore
 from uvcore import MapParams, UVInputError
 from uvcore.paramspace import (MAX_PARAMS, MAX_TRAIN_STEPS, MAX_WIDTH, gd_step, initialize,
-                               resolve_preset, sample_start, state, train)
+                               resolve_preset, sample_start, state, train, weights_at)
 
 #: Parameter-space GD vs the map over 200 steps (relative to the series' scale).
 MAP_AGREEMENT_TOL = 1e-9
@@ -26,6 +26,13 @@ ONE_STEP_TOL = 1e-12
 EIG_TOL = 1e-10
 #: Identities evaluated on actual vectors (relative).
 IDENTITY_TOL = 1e-12
+#: State of weights built at a requested (Δf, λ) vs the request (relative to
+#: the natural scales |f| + λ√n_eff/‖x‖ and λ + ‖x‖|f|/√n_eff).
+BUILD_TOL = 1e-12
+#: GD from built weights vs the map over BUILT_STEPS steps (relative to the
+#: series' scale): rounding only, amplified by at most a few steps of the map.
+BUILT_MAP_TOL = 1e-8
+BUILT_STEPS = 12
 #: Initial statistics: allowed deviation in units of the sampling standard error.
 SAMPLING_SIGMAS = 5.0
 
@@ -305,3 +312,139 @@ OK = dict(eta=0.1, steps=10, n_eff=1.0, sigma_u=1.0, sigma_v=1.0)
 def test_bad_input(call, match):
     with pytest.raises(UVInputError, match=match):
         call()
+
+
+# -- weights at a requested state (weights_at) ----------------------------------
+
+@st.composite
+def allowed_points(draw):
+    """(df, lam, n_eff, x_norm, y) with λ on or above the edge λ = 2‖x‖|f|/√n_eff.
+
+    The edge is written out here from spec §2.2, not taken from uvcore.
+    """
+    n_eff = 10.0 ** draw(st.floats(-1, 3))
+    x_norm = draw(st.floats(0.3, 3))
+    y = draw(st.floats(-3, 3))
+    # |f| below 1e-100 would make λ subnormal (products underflow): take f = 0 there
+    f = draw(st.floats(-3, 3).map(lambda t: t if abs(t) > 1e-100 else 0.0))
+    edge = 2 * x_norm * abs(f) / math.sqrt(n_eff)
+    above = draw(st.sampled_from([0.0, 1.0])) * draw(st.floats(0, 4))
+    extra = draw(st.floats(0, 2)) * x_norm / math.sqrt(n_eff) if above else 0.0
+    return f - y, edge * (1 + above) + extra, n_eff, x_norm, y
+
+
+def _scales(df, lam, n_eff, x_norm, y, init):
+    """Natural scales of Δf and λ; rounding is relative to the weights moved, so
+    the state of the initialisation ``init`` = (n, d, σ_u, σ_v, seed) counts too."""
+    n, d, su, sv, seed = init
+    U0, v0, x0 = initialize(n, d, sigma_u=su, sigma_v=sv, x_norm=x_norm, seed=seed)
+    u0 = U0 @ x0
+    lam0 = (float(u0 @ u0) + float(x0 @ x0) * float(v0 @ v0)) / n_eff
+    ratio = math.sqrt(n_eff) / x_norm
+    lam_s = lam + lam0
+    return abs(df + y) + lam_s * ratio + 1e-300, lam_s + abs(df + y) / ratio + 1e-300
+
+
+@given(pt=allowed_points(), n=st.integers(1, 12), d=st.integers(1, 4),
+       su=st.floats(0, 2), sv=st.floats(0, 2), seed=st.integers(0, 2 ** 32))
+def test_weights_at_have_the_requested_state(pt, n, d, su, sv, seed):
+    df, lam, n_eff, x_norm, y = pt
+    U, v, x = weights_at(df, lam, width=n, input_dim=d, n_eff=n_eff, sigma_u=su,
+                         sigma_v=sv, x_norm=x_norm, y=y, seed=seed)
+    assert U.shape == (n, d) and v.shape == (n,)
+    # f and λ from their definitions (spec §1, §2), not through state()
+    a = 1 / math.sqrt(n_eff)
+    ux = U @ x
+    got_f = a * float(v @ ux)
+    got_lam = a * a * (float(ux @ ux) + float(x @ x) * float(v @ v))
+    x0 = initialize(n, d, sigma_u=su, sigma_v=sv, x_norm=x_norm, seed=seed)[2]
+    s_df, s_lam = _scales(df, lam, n_eff, x_norm, y, (n, d, su, sv, seed))
+    assert abs(got_f - (df + y)) <= BUILD_TOL * s_df
+    assert abs(got_lam - lam) <= BUILD_TOL * s_lam
+    st_df, st_lam = state(U, v, x, n_eff=n_eff, y=y)
+    assert abs(st_df - df) <= BUILD_TOL * s_df
+    assert abs(st_lam - lam) <= BUILD_TOL * s_lam
+    # the input is the seeded one: only the weights move
+    np.testing.assert_array_equal(x, x0)
+
+
+def test_weights_at_move_the_init_little_when_it_is_already_there():
+    """Asking for the initialisation's own state returns (nearly) the same weights."""
+    U0, v0, x = initialize(20, 3, sigma_u=1.0, sigma_v=1.0, seed=5)
+    df, lam = state(U0, v0, x, n_eff=20.0, y=2.0)
+    U, v, _ = weights_at(df, lam, width=20, input_dim=3, n_eff=20.0, sigma_u=1.0,
+                         sigma_v=1.0, seed=5)
+    np.testing.assert_allclose(U, U0, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(v, v0, rtol=0, atol=1e-12)
+
+
+@given(pt=allowed_points(), n=st.integers(1, 8), d=st.integers(1, 3),
+       seed=st.integers(0, 2 ** 32), r=st.floats(0.05, 1.9))
+def test_gd_from_built_weights_follows_the_map(pt, n, d, seed, r):
+    """The weights' own GD (gd_step, spec §1) vs the map (uvcore.trajectory, spec §2)."""
+    df, lam, n_eff, x_norm, y = pt
+    # away from the parameter-space origin (λ = 0), which repels: there the map
+    # stays at 0 exactly while any rounding of the weights grows geometrically
+    assume(lam >= 0.1 * x_norm * (1 + abs(y)) / math.sqrt(n_eff))
+    eta = r / lam
+    # and with |k| = ηα‖x‖|Δf| ≤ 1/2, so that one step stretches a rounding
+    # error off the state by at most (1 + |k|)² (spec §2.1): the comparison then
+    # tests the weights, not the map's sensitivity (on and near the edges too)
+    assume(eta * x_norm * abs(df) / math.sqrt(n_eff) <= 0.5)
+    U, v, x = weights_at(df, lam, width=n, input_dim=d, n_eff=n_eff, sigma_u=1.0,
+                         sigma_v=1.0, x_norm=x_norm, y=y, seed=seed)
+    ref = uvcore.trajectory(df, lam, MapParams(eta, n_eff, x_norm, y), BUILT_STEPS)
+    gd_df, gd_lam = [], []
+    for _ in range(ref.df.size):
+        a, b = state(U, v, x, n_eff=n_eff, y=y)
+        gd_df.append(a)
+        gd_lam.append(b)
+        U, v = gd_step(U, v, x, eta=eta, n_eff=n_eff, y=y)
+    s_df, s_lam = _scales(df, lam, n_eff, x_norm, y, (n, d, 1.0, 1.0, seed))
+    s_df = max(s_df, float(np.max(np.abs(ref.df))))
+    s_lam = max(s_lam, float(np.max(ref.lam)))
+    assert np.max(np.abs(np.array(gd_df) - ref.df)) <= BUILT_MAP_TOL * s_df
+    assert np.max(np.abs(np.array(gd_lam) - ref.lam)) <= BUILT_MAP_TOL * s_lam
+
+
+def test_train_from_a_start_matches_the_map_and_keeps_its_default():
+    run = train(6, 2, eta=0.5, steps=50, n_eff=6.0, sigma_u=1.0, sigma_v=1.0,
+                start=(0.7, 3.0))
+    assert (float(run.df[0]), float(run.lam[0])) == pytest.approx((0.7, 3.0), rel=1e-12)
+    assert run.max_rel_dev_from_map <= MAP_AGREEMENT_TOL
+    plain = train(6, 2, eta=0.5, steps=50, n_eff=6.0, sigma_u=1.0, sigma_v=1.0)
+    want = state(*initialize(6, 2, sigma_u=1.0, sigma_v=1.0), n_eff=6.0, y=2.0)
+    assert (float(plain.df[0]), float(plain.lam[0])) == pytest.approx(want, rel=1e-12)
+
+
+@pytest.mark.parametrize("n", [1, 2, 7])
+@pytest.mark.parametrize("sign", [1.0, -1.0])
+def test_weights_at_on_the_edge(n, sign):
+    """λ exactly on the edge: w ∥ ±u, so P or M is 0 and stays 0 under GD."""
+    n_eff, x_norm, y = 4.0, 1.5, 2.0
+    f = sign * 1.3
+    lam = 2 * x_norm * abs(f) / math.sqrt(n_eff)
+    U, v, x = weights_at(f - y, lam, width=n, input_dim=3, n_eff=n_eff, sigma_u=1.0,
+                         sigma_v=1.0, x_norm=x_norm, y=y, seed=3)
+    got = state(U, v, x, n_eff=n_eff, y=y)
+    assert got == pytest.approx((f - y, lam), rel=BUILD_TOL)
+    w, u = x_norm * v, U @ x
+    gone = w - u if sign > 0 else w + u  # M = ‖w − u‖² = 0 when f > 0, P when f < 0
+    assert float(np.linalg.norm(gone)) <= 1e-12 * float(np.linalg.norm(u))
+    U2, v2 = gd_step(U, v, x, eta=0.3, n_eff=n_eff, y=y)
+    gone2 = x_norm * v2 - U2 @ x if sign > 0 else x_norm * v2 + U2 @ x
+    assert float(np.linalg.norm(gone2)) <= 1e-12 * float(np.linalg.norm(U2 @ x))
+
+
+@pytest.mark.parametrize("df,lam,match", [
+    (0.0, 0.1, r"forbidden region: lam0 must be >= 2\*x_norm\*\|df0\+y\|/sqrt\(n_eff\)"),
+    (-4.0, 1.0, "forbidden region"),             # f = −2 < 0: below the other edge
+    (1.0, -0.5, "forbidden region"),
+    (math.nan, 1.0, "df0 must be finite"),
+    (0.0, math.inf, "lam0 must be finite"),
+])
+def test_weights_at_refuses_forbidden_points(df, lam, match):
+    with pytest.raises(UVInputError, match=match):
+        weights_at(df, lam, width=3, input_dim=2, n_eff=1.0, sigma_u=1.0, sigma_v=1.0)
+    with pytest.raises(UVInputError, match=match):
+        train(3, 2, eta=0.1, steps=5, n_eff=1.0, sigma_u=1.0, sigma_v=1.0, start=(df, lam))
