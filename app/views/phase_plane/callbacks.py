@@ -328,9 +328,8 @@ def update_timeseries(state: Any, overlay: Any, imported_data: Any = None) -> tu
     """(time-series figure, summary text) for a state.
 
     Normally the selected (latest) trajectory of the plane.  With the overlay
-    on, the parameter-space GD run at width n from the sampled init of the
-    current seed (what "Sample init" adds), drawn dashed over the
-    function-space map started from the same point.  An imported trace
+    on, the parameter-space GD run at width n from that trajectory's own
+    start, drawn dashed over it.  An imported trace
     (``imported_data``, the :data:`ids.IMPORTED` store) is drawn on top.
     """
     p = from_query(state).params
@@ -354,35 +353,29 @@ def _series(p: ViewParams, overlay: Any) -> tuple[dict, str]:
 
 
 def _paramspace_series(p: ViewParams, res: shared.TrajectoryResult) -> tuple[dict, str]:
-    """The selected trajectory with the parameter-space GD run drawn over it,
-    when the selected trajectory starts at the seed's sampled init (the run's
-    own start).  Otherwise the selected trajectory alone and a note saying
-    where the run would start (nothing is swapped behind the plane's back)."""
-    start, s = starts.sampled(p)
-    if s.error or start is None:
-        msg = s.error or "the sampled start is out of the coordinate range"
-        return (figures.timeseries(res.traj, start=res.start, notes=[msg], large=p.large),
-                f"{msg}. " + _summary(res))
-    if tuple(res.start) != start:
-        note = (f"overlay: the parameter-space run starts at seed {fmt(p.seed)}'s sampled "
-                f"init ({start[0]:.4g}, {start[1]:.4g}), not at the selected start; press "
-                "Sample init to draw and select it")
-        return (figures.timeseries(res.traj, start=res.start, notes=[note], large=p.large),
-                note + ". " + _summary(res))
+    """The selected trajectory with the parameter-space GD run from its own
+    start drawn dashed over it: the seed's initialisation at width n, moved
+    onto (Δf₀, λ₀) (:func:`uvcore.paramspace.weights_at`)."""
+    d0, l0 = res.start
     ps = compute.paramspace_run(int(p.width), INPUT_DIM, p.preset, p.sigma, p.x_norm, p.y,
-                                int(p.seed), p.eta, p.n_eff, int(p.steps))
+                                int(p.seed), p.eta, p.n_eff, int(p.steps), (d0, l0))
     if ps.error:
         return (figures.timeseries(res.traj, start=res.start, notes=[ps.error], large=p.large),
                 f"{ps.error}. " + _summary(res))
     run = ps.run
-    label = f"GD on weights, n = {fmt(p.width)}"
+    label = overlay_label(p.width, res.start)
     dev = run.max_rel_dev_from_map
     notes = [f"weights vs map: max rel. deviation {dev:.2g}"]
-    fig = figures.timeseries(run.map, start=res.start, paramspace=(run.df, run.lam),
+    fig = figures.timeseries(res.traj, start=res.start, paramspace=(run.df, run.lam),
                              paramspace_label=label, notes=notes, large=p.large)
-    return fig, (f"Parameter-space GD at width n = {fmt(p.width)} (dashed; from the sampled "
-                 f"weights of seed {fmt(p.seed)}, the selected start) over the function-space "
-                 f"map, max relative deviation {dev:.2g}. " + _summary(res))
+    return fig, (f"Parameter-space GD at width n = {fmt(p.width)} (dashed; seed "
+                 f"{fmt(p.seed)}'s weights moved onto the selected start) over the "
+                 f"function-space map, max relative deviation {dev:.2g}. " + _summary(res))
+
+
+def overlay_label(width, start) -> str:
+    """Legend name of the parameter-space run: its width and its start."""
+    return f"GD on weights, n = {fmt(width)}, from ({start[0]:.4g}, {start[1]:.4g})"
 
 
 def _summary(res: shared.TrajectoryResult) -> str:

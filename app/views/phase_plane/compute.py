@@ -106,8 +106,10 @@ PARAMSPACE_MAX_WORK = 2e8
 
 @memoize
 def paramspace_run(width, input_dim, preset, sigma, x_norm, y, seed, eta, n_eff,
-                   steps) -> ParamRun:
-    """GD in parameter space at width n from the sampled init of ``seed``."""
+                   steps, start=None) -> ParamRun:
+    """GD in parameter space at width n from the sampled init of ``seed``, or,
+    with ``start`` = (Δf₀, λ₀), from that init moved onto the start
+    (:func:`uvcore.paramspace.weights_at`).  Positional, as :func:`memoize` keys it."""
     work = float(steps) * float(width) * (input_dim + 1)
     if work > PARAMSPACE_MAX_WORK:
         return ParamRun(None, f"parameter-space run skipped: steps × n(d+1) = {work:.3g} is "
@@ -117,7 +119,8 @@ def paramspace_run(width, input_dim, preset, sigma, x_norm, y, seed, eta, n_eff,
         ne, su, sv = paramspace.resolve_preset(preset, int(width), sigma,
                                        **_custom_kwargs(preset, sigma, n_eff))
         run = paramspace.train(int(width), int(input_dim), eta=eta, steps=int(steps), n_eff=ne,
-                       sigma_u=su, sigma_v=sv, x_norm=x_norm, y=y, seed=int(seed))
+                       sigma_u=su, sigma_v=sv, x_norm=x_norm, y=y, seed=int(seed),
+                       start=None if start is None else tuple(map(float, start)))
         return ParamRun(run)
     except (uvcore.UVInputError, ValueError, MemoryError) as exc:
         return ParamRun(None, f"parameter-space run: {exc}")

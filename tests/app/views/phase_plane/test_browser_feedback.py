@@ -119,20 +119,27 @@ def test_sample_init_frames_its_start_and_does_not_duplicate_it(page, app_url):
 
 
 def test_the_overlay_keeps_the_selected_trajectory(page, app_url):
+    """A clicked start (not the seed's sampled one) selected: the dashed
+    parameter-space run appears and starts at that trajectory's (Δf₀, λ₀)."""
     open_at(page, app_url, "traj=-1:2")
-    page.wait_for_function(f"() => {TS}.data.some(t => t.name === 'λ (NTK)')", timeout=TIMEOUT_MS)
+    page.mouse.click(*to_pixels(page, *ALLOWED_POINT))
+    wait_traj_count(page, 2)
+    page.wait_for_function(f"() => {TS}.data.some(t => t.name === 'λ (NTK)' && "
+                           f"Math.abs(t.y[0] - {ALLOWED_POINT[1]}) < 0.05)", timeout=TIMEOUT_MS)
+    d0, l0 = page.evaluate(f"() => {{ const t = {PLOT}.data.find(t => t.name.endsWith("
+                           "'(selected) start')); return [t.x[0], t.y[0]]; }")
     page.click("#overlay-paramspace input")
-    page.wait_for_function("() => document.querySelector('#trajectory-summary').innerText"
-                           ".includes('not at the selected start')", timeout=TIMEOUT_MS)
-    lam = page.evaluate(f"() => {TS}.data.find(t => t.name === 'λ (NTK)').y[0]")
-    assert lam == pytest.approx(2.0)                               # still the plane's trajectory
-    assert not page.evaluate(f"() => {TS}.data.some(t => t.name.includes('GD on weights'))")
-    page.click("#sample-init")
     page.wait_for_function(f"() => {TS}.data.some(t => t.name.includes('GD on weights'))",
                            timeout=TIMEOUT_MS)
-    start = page.evaluate(f"() => {PLOT}.data.find(t => t.name.endsWith('(selected) start')).y[0]")
+    traces = page.evaluate(f"() => {TS}.data.filter(t => t.name.includes('GD on weights'))"
+                           ".map(t => ({name: t.name, x: t.x[0], y: t.y[0]}))")
+    by_kind = {t["name"].split(",")[0]: t for t in traces}
+    assert by_kind["λ"]["x"] == 0 and by_kind["λ"]["y"] == pytest.approx(l0, rel=1e-5)
+    assert by_kind["loss"]["y"] == pytest.approx(0.5 * d0 ** 2, rel=1e-5)
+    assert f"from ({d0:.4g}, {l0:.4g})" in by_kind["λ"]["name"]        # the legend names it
     ts_lam = page.evaluate(f"() => {TS}.data.find(t => t.name === 'λ (NTK)').y[0]")
-    assert ts_lam == pytest.approx(start, rel=1e-5)                # drawn and named on the plane
+    assert ts_lam == pytest.approx(l0, rel=1e-5)                     # still the plane's one
+    assert "Sample init" not in page.inner_text("#trajectory-summary")
 
 
 EIGHT = "traj=" + ",".join(f"{-3.5 + 0.25 * i}:2.5" for i in range(8))

@@ -265,14 +265,12 @@ def test_timeseries_of_selected_trajectory():
 
 
 def test_timeseries_paramspace_overlay_matches_the_map():
-    # the default start is not the sampled init: the series stays the selected
-    # trajectory and a note says where the run would start
+    # the default start is not the sampled init: the run starts at it all the same
     fig, summary = cb.update_timeseries(DEFAULT, ["paramspace"])
     go.Figure(fig)
-    assert not any("GD on weights" in t["name"] for t in fig["data"])
-    assert "Sample init" in fig["layout"]["annotations"][0]["text"]
+    assert any(t["name"].endswith("from (-2, 0.5)") for t in fig["data"])
     assert "Δf₀ = -2, λ₀ = 0.5" in summary
-    # once the sampled start is drawn and selected, the run is overlaid on it
+    # and from the sampled start once it is drawn and selected
     sampled = call(["sample-init.n_clicks"], sample=1)["state"]
     fig, summary = cb.update_timeseries(sampled, ["paramspace"])
     go.Figure(fig)

@@ -150,12 +150,38 @@ def test_selecting_nothing_valid_changes_nothing(value):
 
 # -- the overlay ------------------------------------------------------------------------
 
-def test_the_overlay_never_swaps_the_selected_trajectory():
-    q = to_query(ViewParams(starts=((-1.0, 2.0),)))
-    fig, summary = cb.update_timeseries(q, ["paramspace"])
+def _overlay_series(fig, what):
+    """(steps, values) of the dashed parameter-space trace ``what`` ("loss" or "λ"),
+    in step order (the figure may draw even and odd steps apart)."""
+    t = next(t for t in fig["data"] if t["name"].startswith(f"{what}, GD on weights"))
+    x, y = np.asarray(t["x"], float), np.asarray(t["y"], float)
+    ok = np.isfinite(x) & np.isfinite(y)
+    order = np.argsort(x[ok], kind="stable")
+    return x[ok][order], y[ok][order], t["name"]
+
+
+@pytest.mark.parametrize("start", [(-1.0, 2.0), (0.5, 1.7)])
+def test_the_overlay_runs_from_the_selected_trajectorys_own_start(start):
+    p = ViewParams(starts=(start,))
+    fig, summary = cb.update_timeseries(to_query(p), ["paramspace"])
+    go.Figure(fig)
     lam = next(t for t in fig["data"] if t["name"] == "λ (NTK)")
-    assert lam["y"][0] == pytest.approx(2.0)
-    assert "Δf₀ = -1, λ₀ = 2" in summary and "Sample init" in summary
+    assert lam["y"][0] == pytest.approx(start[1])                 # still the plane's trajectory
+    # the dashed run starts at (Δf₀, λ₀) and follows the map from there: the
+    # map (spec §2, uvcore.trajectory) is a second computation of GD on the weights
+    ref = uvcore.trajectory(*start, uvcore.MapParams(p.eta, p.n_eff, p.x_norm, p.y), p.steps)
+    steps, ov_lam, name = _overlay_series(fig, "λ")
+    assert steps[0] == 0 and ov_lam[0] == pytest.approx(start[1], rel=1e-6)
+    np.testing.assert_allclose(ov_lam, ref.lam[steps.astype(int)], rtol=1e-5, atol=1e-9)
+    lsteps, ov_loss, _ = _overlay_series(fig, "loss")
+    assert ov_loss[0] == pytest.approx(0.5 * start[0] ** 2, rel=1e-6)
+    assert f"from ({start[0]:.4g}, {start[1]:.4g})" in name      # the legend names the start
+    assert "Sample init" not in summary and "moved onto the selected start" in summary
+    assert "deviation" in fig["layout"]["annotations"][0]["text"]
+
+
+def test_overlay_label_names_width_and_start():
+    assert cb.overlay_label(64, (-1.0, 2.0)) == "GD on weights, n = 64, from (-1, 2)"
 
 
 # -- axes and words -----------------------------------------------------------------------
