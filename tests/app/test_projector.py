@@ -267,3 +267,34 @@ def test_view_fits_the_screen(projector_page, app_url, tmp_path, width, height, 
     if problems:
         page.screenshot(path=os.path.join(tmp_path, "view.png"))
     assert not problems, "\n".join(problems)
+
+
+def test_legend_box_shows_the_planes_key_inside_the_plot(projector_page, app_url):
+    """The plane's key is hidden until "Legend" is ticked; shown, it lies inside
+    the plotting area (it takes no margin) and goes again when unticked."""
+    page = projector_page
+    show(page, app_url, 1366, 768, True, "phase-plane-tab")
+    key = "#phase-plane g.legend"
+    assert not page.locator(key).is_visible()
+    page.check("#plane-legend input")
+    page.locator(key).wait_for(state="visible", timeout=TIMEOUT_MS)
+    box = page.locator(key).bounding_box()
+    plot = page.locator("#phase-plane .nsewdrag").first.bounding_box()
+    assert plot["x"] <= box["x"] and box["x"] + box["width"] <= plot["x"] + plot["width"] + 1
+    assert plot["y"] <= box["y"] and box["y"] + box["height"] <= plot["y"] + plot["height"] + 1
+    page.uncheck("#plane-legend input")
+    page.locator(key).wait_for(state="hidden", timeout=TIMEOUT_MS)
+
+
+def test_help_opens_over_the_view_without_moving_the_graphs(projector_page, app_url):
+    page = projector_page
+    show(page, app_url, 1280, 720, True, "bifurcation")
+    graph = page.locator("#bifurcation-graph").bounding_box()
+    note = page.locator(".bifurcation-view .help")
+    assert not note.locator(".help-text").is_visible()
+    note.locator("summary").click()
+    note.locator(".help-text").wait_for(state="visible", timeout=TIMEOUT_MS)
+    text = note.locator(".help-text").bounding_box()
+    assert page.locator("#bifurcation-graph").bounding_box() == graph
+    assert text["x"] >= 0 and text["x"] + text["width"] <= 1280 and text["y"] >= 0
+    note.locator("summary").click()

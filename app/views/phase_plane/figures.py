@@ -262,7 +262,8 @@ def phase_plane(params, window, *, layers: Iterable[str], regions=None, field=No
         # the top left) and is hidden unless "Legend" is ticked (style.css):
         # inside the plot it reserves no margin, so the plot keeps its area
         "legend": {**layout["legend"], "x": 0.995, "xanchor": "right", "y": 0.995,
-                   "yanchor": "top", "bgcolor": "rgba(255,255,255,0.92)", "tracegroupgap": 0},
+                   "yanchor": "top", "bgcolor": "rgba(255,255,255,0.92)", "tracegroupgap": 0,
+                   "font": {"size": theme.FONT_SIZE[large] - (6 if large else 2)}},
         "margin": {**layout["margin"], "r": 15},
         "title": {"text": (f"η = {fmt_value(params.eta)}, n_eff = {fmt_value(params.n_eff)}, "
                            f"‖x‖ = {fmt_value(params.x_norm)}, y = {fmt_value(params.y)}"),
