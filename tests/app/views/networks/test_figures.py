@@ -20,6 +20,7 @@ from app.views.networks.caps import FIG4_SIGMA_W2_S
 from app.views.networks.summary import summary
 
 from .common import ROUND_REL, payload_of, valid
+from tests.app.ticks import tick_value
 
 #: The view computes in float32 with Lanczos to relative 1e-3.
 LAM_REL = 5e-3
@@ -215,24 +216,11 @@ def test_empty_or_unknown_payloads_give_a_message_figure(payload):
     assert fig["data"] == [] and fig["layout"]["annotations"]
 
 
-#: Superscript digits, written out here.
-SUP = dict(zip("⁻⁰¹²³⁴⁵⁶⁷⁸⁹", "-0123456789"))
-
-
-def label_value(text: str) -> float:
-    """The number a tick label names: ``0.5``, ``2×10⁻⁵``, ``10⁶``."""
-    if any(c in SUP for c in text):
-        mant, _, power = text.rpartition("10")
-        return (float(mant.rstrip("×")) if mant else 1.0) * 10.0 ** int(
-            "".join(SUP[c] for c in power))
-    return float(text)
-
-
 def assert_labels_carry_their_decade(axis):
     assert axis["type"] == "log" and axis["tickmode"] == "array" and len(axis["tickvals"]) >= 2
     lo, hi = 10 ** axis["range"][0], 10 ** axis["range"][1]
     for v, text in zip(axis["tickvals"], axis["ticktext"]):
-        assert math.isclose(label_value(text), v, rel_tol=1e-9), (text, v)
+        assert math.isclose(tick_value(text), v, rel_tol=1e-9), (text, v)
         assert lo <= v <= hi
 
 

@@ -12,6 +12,7 @@ import json
 import pytest
 
 from ...conftest import PLOT, TIMEOUT_MS, wait_past_double_click
+from tests.app.ticks import tick_value
 
 pytestmark = pytest.mark.browser
 
@@ -168,21 +169,6 @@ def test_a_ninth_trajectory_says_what_it_dropped_and_one_can_be_selected_or_dele
     wait_traj_count(page, 7)
     query = page.evaluate("() => new URLSearchParams(window.location.search).get('traj')")
     assert "-3:2.5" not in query.split(",") and len(query.split(",")) == 7
-
-
-SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-")
-
-
-def tick_value(text: str) -> float:
-    """The number a tick label says: "0.5", "10⁻⁵", "2×10⁻⁵" (or with <sup>)."""
-    t = text.replace("<sup>", "^").replace("</sup>", "").replace("−", "-")
-    sup = "".join(ch for ch in t if ch in "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
-    if sup:
-        t = t.replace(sup, "^" + sup.translate(SUPERSCRIPTS))
-    if "10^" in t:
-        mant, _, exp = t.partition("10^")
-        return float(mant.rstrip("×") or 1) * 10.0 ** float(exp)
-    return float(t)
 
 
 def test_the_time_series_spans_the_settling_and_double_click_shows_every_step(page, app_url):

@@ -25,6 +25,7 @@ from app.views.phase_plane import callbacks as cb
 from app.views.phase_plane import figures, starts
 
 from .test_callbacks import DEFAULT, call, params_of
+from tests.app.ticks import tick_value
 
 PARAMS = uvcore.MapParams(1.5, 16.0, 1.0, 2.0)
 
@@ -214,21 +215,6 @@ def test_the_step_axis_ends_where_the_run_settled_or_spans_a_chaotic_run():
     assert figures.timeseries(chaos)["layout"]["xaxis2"]["range"] == [0, 1000]
 
 
-SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-")
-
-
-def parse_tick(text: str) -> float:
-    """The number a tick label says: "0.5", "10⁻⁵", "2×10⁻⁵" (or with <sup>)."""
-    t = text.replace("<sup>", "^").replace("</sup>", "").replace("−", "-")
-    sup = "".join(ch for ch in t if ch in "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
-    if sup:
-        t = t.replace(sup, "^" + sup.translate(SUPERSCRIPTS))
-    if "10^" in t:
-        mant, _, exp = t.partition("10^")
-        return float(mant.rstrip("×") or 1) * 10.0 ** float(exp)
-    return float(t)
-
-
 @pytest.mark.parametrize("eta", [2.26, 2.84, 1.5, 0.5])
 def test_every_loss_tick_label_carries_its_decade(eta):
     """The loss panel's ticks (period 2, chaos, fast and slow convergence),
@@ -238,7 +224,7 @@ def test_every_loss_tick_label_carries_its_decade(eta):
     assert axis["type"] == "log"
     vals, texts = axis["tickvals"], axis["ticktext"]
     assert 2 <= len(vals) <= 4
-    assert [parse_tick(t) for t in texts] == pytest.approx(vals, rel=1e-9)
+    assert [tick_value(t) for t in texts] == pytest.approx(vals, rel=1e-9)
     loss = traj.loss[traj.loss > 0]
     assert loss.min() * (1 - 1e-9) <= min(vals) and max(vals) <= loss.max() * (1 + 1e-9)
 

@@ -10,6 +10,7 @@ import pytest
 
 from app.core import ids
 from tests.app.conftest import TIMEOUT_MS, open_page
+from tests.app.ticks import tick_value
 
 pytestmark = pytest.mark.browser
 #: Wait for the first phase plane at the large font (a loaded 2-core machine).
@@ -45,8 +46,6 @@ def test_universality_panel_renders(page, app_url):
     page.wait_for_function(
         f"() => {UNI}.data.filter(t => t.meta && t.meta.panel === 'delta' && t.meta.map)"
         ".every(t => t.y.length === 3)", timeout=TIMEOUT_MS)
-
-
 
 
 def test_clicking_a_flip_point_sets_eta(page, app_url):
@@ -110,19 +109,6 @@ def test_bad_levels_say_what_is_wrong_and_what_is_allowed(page, app_url, viewpor
     message_says(page, "δ_4 = ")                           # the result line only
 
 
-#: Superscript digits, written out here.
-SUP = dict(zip("⁻⁰¹²³⁴⁵⁶⁷⁸⁹", "-0123456789"))
-
-
-def label_value(text: str) -> float:
-    """The number a tick label names: ``0.5``, ``2×10⁻⁵``, ``10⁶``."""
-    if any(c in SUP for c in text):
-        mant, _, power = text.rpartition("10")
-        return (float(mant.rstrip("×")) if mant else 1.0) * 10.0 ** int(
-            "".join(SUP[c] for c in power))
-    return float(text)
-
-
 def test_the_eta_k_axis_labels_say_their_decade(page, app_url):
     """What Chromium draws on the η_k axis (1366×768, large font): each label is
     the value at its tick's position (Plotly's own labels read "…, 1, 5" there,
@@ -139,5 +125,5 @@ def test_the_eta_k_axis_labels_say_their_decade(page, app_url):
         "return {vals: ax._vals.map(v => [v.x, v.text]), drawn}; }")
     assert len(ticks["vals"]) >= 2
     for log_value, text in ticks["vals"]:
-        assert math.isclose(label_value(text), 10 ** log_value, rel_tol=1e-6), (text, log_value)
+        assert math.isclose(tick_value(text), 10 ** log_value, rel_tol=1e-6), (text, log_value)
     assert sorted(ticks["drawn"]) == sorted(t for _, t in ticks["vals"])

@@ -7,6 +7,7 @@ import pytest
 
 import uvcore
 from app.views.universality import figures as uf
+from tests.app.ticks import tick_value
 
 #: Agreement of flip points located independently at different parameters
 #: (continuation + double-double refinement: a few ulps of c).
@@ -61,19 +62,6 @@ def test_universality_figure_with_missing_cascades():
     go.Figure(uf.universality_figure(None, None))
 
 
-#: Superscript digits, written out here.
-SUP = dict(zip("⁻⁰¹²³⁴⁵⁶⁷⁸⁹", "-0123456789"))
-
-
-def label_value(text: str) -> float:
-    """The number a tick label names: ``0.5``, ``2×10⁻⁵``, ``10⁶``."""
-    if any(c in SUP for c in text):
-        mant, _, power = text.rpartition("10")
-        return (float(mant.rstrip("×")) if mant else 1.0) * 10.0 ** int(
-            "".join(SUP[c] for c in power))
-    return float(text)
-
-
 def test_every_eta_k_tick_label_names_its_value_with_its_decade(cascades):
     """The η_k axis once read "2, 10, 5, 2, 1, 5" (the last 5 meaning 0.5): each
     label now names the value it sits at, and every flip point is inside."""
@@ -82,7 +70,7 @@ def test_every_eta_k_tick_label_names_its_value_with_its_decade(cascades):
     ax = fig["layout"]["yaxis2"]
     assert ax["type"] == "log" and ax["tickmode"] == "array" and len(ax["tickvals"]) >= 2
     for v, text in zip(ax["tickvals"], ax["ticktext"]):
-        assert np.isclose(label_value(text), v, rtol=1e-9), (text, v)
+        assert np.isclose(tick_value(text), v, rtol=1e-9), (text, v)
     lo, hi = 10 ** ax["range"][0], 10 ** ax["range"][1]
     etas = [e for c in (eos, uv, ref) for e in c.eta_flip]
     assert lo < min(etas) and max(etas) < hi
