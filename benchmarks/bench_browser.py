@@ -127,6 +127,14 @@ def shown_after(page, t0: float, eta: float) -> float:
     return page.evaluate(PAINTED, [t0, eta])
 
 
+def slider_shown_after(page, t0: float) -> float:
+    """Milliseconds from ``t0`` until the plane shows the η slider's value, read
+    at each check (the slider may take the last key press after ``t0``)."""
+    page.wait_for_function(f"() => ({PAINTED})([{t0}, ({SLIDER_ETA})()]) !== null",
+                           timeout=WAIT_MS)
+    return page.evaluate(f"() => ({PAINTED})([{t0}, ({SLIDER_ETA})()])")
+
+
 def typed(page, trials: int) -> list[float]:
     out = []
     for i in range(trials):
@@ -154,11 +162,10 @@ def drag(page) -> tuple[float, float]:
     end = page.evaluate("() => performance.now()")
     page.mouse.up()
     released = page.evaluate("() => performance.now()")
-    eta = page.evaluate(SLIDER_ETA)
     paints = page.evaluate(f"() => window.__paints.filter(([t]) => t >= {start} && "
                            f"t <= {end}).map(([t, v]) => v)")
     new = sum(1 for a, b in zip([None] + paints, paints) if b != a)
-    return new / ((end - start) / 1000), shown_after(page, released, eta)
+    return new / ((end - start) / 1000), slider_shown_after(page, released)
 
 
 def arrows(page) -> float:
@@ -168,7 +175,7 @@ def arrows(page) -> float:
         page.keyboard.press("ArrowRight")
         t_last = page.evaluate("() => performance.now()")
         time.sleep(0.016)
-    return shown_after(page, t_last, page.evaluate(SLIDER_ETA))
+    return slider_shown_after(page, t_last)
 
 
 def measure(browser, url: str, width: int, height: int, trials: int) -> dict:
