@@ -109,3 +109,33 @@ def plane_applies(intent, state: str):
               "intent": intent}
     return plane.update_plane([f"{intents.TARGET[0]}.{intents.TARGET[1]}"], values)
 
+
+
+#: JS: is the element at the centre of ``el`` (inside the viewport) ``el`` or one of
+#: its descendants?  Returns a short reason when not, '' when it is.
+_REACHABLE = """(el) => {
+    const r = el.getBoundingClientRect();
+    if (r.width === 0 || r.height === 0) return 'has no box';
+    const W = window.innerWidth, H = window.innerHeight;
+    if (r.left < -1 || r.top < -1 || r.right > W + 1 || r.bottom > H + 1)
+        return `lies outside the ${W}×${H} viewport: ${JSON.stringify(r)}`;
+    const x = (r.left + r.right) / 2, y = (r.top + r.bottom) / 2;
+    const hit = document.elementFromPoint(x, y);
+    if (!hit) return 'nothing at its centre';
+    if (hit === el || el.contains(hit)) return '';
+    return 'is covered at its centre by ' + hit.tagName.toLowerCase() +
+           (hit.id ? '#' + hit.id : '') + (hit.className && hit.className.baseVal === undefined
+                                             ? '.' + String(hit.className).split(' ').join('.') : '');
+}"""
+
+
+def assert_reachable(page, selector: str, what: str = "") -> None:
+    """Scroll the control ``selector`` into view inside its own panel (as a user
+    would scroll a panel), then assert it lies in the viewport and nothing
+    covers it: ``document.elementFromPoint`` at its centre is the control or
+    one of its descendants."""
+    loc = page.locator(selector).first
+    loc.wait_for(state="visible", timeout=TIMEOUT_MS)
+    loc.scroll_into_view_if_needed(timeout=TIMEOUT_MS)
+    why = loc.evaluate(_REACHABLE)
+    assert why == "", f"{what or selector} {why}"
