@@ -23,6 +23,12 @@
     // Quiet time after the last answer before the gesture counts as over
     // (arrow keys pressed in a burst make one gesture).
     const SETTLE_MS = 120;
+    // Times a superseded final message is sent again before the gate gives up.
+    const FINAL_RETRIES = 3;
+    // Time after a release at which the handle's value is checked against the
+    // last value sent, and again after each final answer.
+    const RECONCILE_MS = 400;
+    const RECONCILE_RTOL = 5e-3;
 
     const gate = {
         busy: false,      // a live value is in flight
@@ -35,6 +41,7 @@
         sent: {},         // slider id -> values sent during this gesture
         held: false,      // the pointer is down on a slider
         timer: null,
+        retries: 0,       // final messages sent again in this gesture
     };
 
     // A request with no answer (a lost connection, a dropped request) must
@@ -106,9 +113,23 @@
             send(p.key, p.value);
         } else if (gate.moved) {
             settleLater();
-        } else if (answer && answer.n === gate.final) {
-            gate.sent = {};           // the gesture is over
-            gate.final = null;
+        } else if (gate.final !== null) {
+            if (answer && answer.n === gate.final) {
+                gate.final = null;
+                gate.retries = 0;
+                const last = gate.last;
+                reconcile();
+                if (!gate.busy && gate.last === last) gate.sent = {};   // the gesture is over
+            } else if (gate.last && gate.retries < FINAL_RETRIES) {
+                // another trigger of the plane callback (an echo, the URL)
+                // superseded the final message, and the renderer dropped its
+                // answer: the plane may show an older value, so send it again
+                gate.retries += 1;
+                sendFinal();
+            } else {
+                gate.final = null;
+                gate.retries = 0;
+            }
         }
     }
 
@@ -127,10 +148,33 @@
     document.addEventListener("pointerdown", function (e) {
         if (onSlider(e.target)) gate.held = true;
     }, true);
+    // The value under the slider's handle now (its aria-valuenow, as the
+    // slider reports it), or null.
+    function handleValue(key) {
+        const spec = (gate.specs || {})[key];
+        const el = document.querySelector("#" + key + " [role=slider]");
+        const pos = el ? Number(el.getAttribute("aria-valuenow")) : NaN;
+        if (!spec || !isFinite(pos)) return null;
+        return spec.log ? Number(Math.pow(10, pos).toPrecision(3)) : pos;
+    }
+
+    // After the gesture: if the handle rests on a value the plane was never
+    // sent (its last move was lost between two answers), send that value.
+    function reconcile() {
+        if (!gate.last || gate.held) return;
+        const v = handleValue(gate.last.key);
+        // the handle's aria value may be rounded apart from the value sent:
+        // only a different slider position (≥ one step of 3 digits) counts
+        if (v === null || Math.abs(v - gate.last.value) <= RECONCILE_RTOL * Math.abs(v)) return;
+        gate.retries = 0;
+        offer(gate.last.key, v);
+    }
+
     function release() {
         if (!gate.held) return;
         gate.held = false;
         if (!gate.busy && !gate.pending) settleLater();
+        setTimeout(reconcile, RECONCILE_MS);
     }
     document.addEventListener("pointerup", release, true);
     document.addEventListener("pointercancel", release, true);
@@ -151,6 +195,7 @@
                 const id = trig.replace(/\.value$/, "");
                 const fromSlider = !id.endsWith("-input");
                 const key = fromSlider ? id : id.replace(/-input$/, "");
+                gate.specs = specs || gate.specs;
                 const spec = (specs || {})[key];
                 if (!spec) return nu;
                 if (fromSlider) {

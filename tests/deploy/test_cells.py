@@ -35,8 +35,8 @@ FIG4 = {"cs": (0.5, 1.0, 2.0, 4.0), "sigma_w2s": (0.5, 1.0, 2.0), "ss": (), "n_t
 CELL_LIMIT_S = 60
 #: The workers' JOB_TIME_LIMIT: what the dashboard's job gives each of its cells
 #: (0.1-0.3 s each at scale 0.1), while the job's 40 cells together take longer
-#: (4.4 s on two idle workers; at 5 s the job once finished inside one limit on
-#: a quiet machine, which proves nothing about a limit per cell).
+#: (3–9 s of cell time in all, 1.8–4.4 s of wall time on two workers: a job run
+#: as one task under one limit would have been stopped).
 JOB_LIMIT_S = 2
 #: Seconds the dashboard's Fig 4 job may take end to end.
 DASH_JOB_S = 240
@@ -149,8 +149,11 @@ def test_the_dashboards_fig4_job_runs_as_cells_each_under_job_time_limit(
     assert status.startswith("Done: "), status
     results = [json.loads(client.get(k)) for k in client.scan_iter("uvcore-cell-[0-9a-f]*")]
     assert len(results) == 5 * (7 + 1)                   # 5 rows × (7 c + 1 calibration)
-    # the job outlasted JOB_TIME_LIMIT, which each of its cells kept to
-    assert elapsed > JOB_LIMIT_S and all(r["meta"]["seconds"] < JOB_LIMIT_S for r in results)
+    # the job's cells took longer than one JOB_TIME_LIMIT in all (a job run as
+    # one task under that limit would have been stopped), and each kept to it
+    seconds = [r["meta"]["seconds"] for r in results]
+    assert sum(seconds) > JOB_LIMIT_S and max(seconds) < JOB_LIMIT_S, (sum(seconds), seconds)
+    assert elapsed > max(seconds)
     # the bar counts finished cells: every value it showed is a whole number of cells
     shown = [int(p[f"{ids.NETWORKS_PROGRESS}.value"]) for p in progress if p]
     assert shown and all(v % 25 == 0 for v in shown), shown       # 1000 / 40 cells

@@ -72,9 +72,13 @@ def test_a_users_torch_loop_is_followed_live_beside_its_uv_model(page, follow_ur
                            timeout=TIMEOUT_MS)
     page.click(f"#{ids.IMPORT_UV}")
     uv = header["uv"]
+    # the plane has taken the model's η (the default trajectory's star is there from the start)
     page.wait_for_function(
-        f"() => {PLOT} && {PLOT}.data && {PLOT}.data.some(t => t.name && "
-        "t.name.endsWith('(selected) start'))", timeout=TIMEOUT_MS)
+        f"() => Math.abs(parseFloat(document.getElementById('eta-input').value) - {uv['eta']!r})"
+        f" <= {SHOWN_RTOL} * {uv['eta']!r} && {PLOT} && {PLOT}.data && {PLOT}.data.some("
+        f"t => t.name && t.name.endsWith('(selected) start') && "
+        f"Math.abs(t.x[0] - {uv['df0']!r}) <= {SHOWN_RTOL} * Math.abs({uv['df0']!r}))",
+        timeout=TIMEOUT_MS)
     for key, name in (("eta", "eta-input"), ("n_eff", "n-eff-input"),
                       ("x_norm", "x-norm-input"), ("y", "y-input")):
         shown = float(page.input_value(f"#{name}"))
