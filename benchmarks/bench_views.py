@@ -86,10 +86,12 @@ def requests(cmap: dict) -> dict:
         return callback_body(cmap, key, values, changed)
 
     state = to_query(ViewParams())
-    common = {f"{ids.STATE}.data": state, f"{ids.VIEW_TABS}.value": ids.BIFURCATION_TAB,
+    bif_state = f"{ids.state_for(ids.BIFURCATION_TAB)}.data"
+    common = {bif_state: state, f"{ids.VIEW_TABS}.value": ids.BIFURCATION_TAB,
               f"{ids.BIFURCATION_QUANTITY}.value": "lam",
               f"{ids.BIFURCATION_EOS_START}.value": "half-c",
               f"{ids.BIFURCATION_GUIDES}.value": ["guides"]}
+    uni_state = f"{ids.state_for(ids.UNIVERSALITY_TAB)}.data"
     zoom = f"{ids.BIFURCATION_ZOOM}.data"
     plane = plane_key(cmap)
 
@@ -111,9 +113,10 @@ def requests(cmap: dict) -> dict:
 
     def fate(k: int) -> dict:
         st = to_query(ViewParams(eta=round(0.5 + 0.061 * k, 4)))
+        fate_state = f"{ids.state_for(ids.FATE_TAB)}.data"
         return body(f"{ids.FATE_MAP}.figure",
-                    {f"{ids.STATE}.data": st, f"{ids.FATE_STEPS}.value": 1000,
-                     f"{ids.VIEW_TABS}.value": ids.FATE_TAB}, [f"{ids.STATE}.data"])
+                    {fate_state: st, f"{ids.FATE_STEPS}.value": 1000,
+                     f"{ids.VIEW_TABS}.value": ids.FATE_TAB}, [fate_state])
 
     return {
         "phase plane, slider (new η)": slider,
@@ -121,11 +124,11 @@ def requests(cmap: dict) -> dict:
         "bifurcation, cold (new window)": bif,
         "bifurcation, warm (cache hit)": lambda k: bif(0),
         "fate map 80×80 (new η)": fate,
-        "cobweb": lambda k: body("bifurcation-cobweb.figure", common, [f"{ids.STATE}.data"]),
+        "cobweb": lambda k: body("bifurcation-cobweb.figure", common, [bif_state]),
         "universality (L = 8)": lambda k: body(
             "universality-graph.figure",
-            {**common, f"{ids.VIEW_TABS}.value": ids.UNIVERSALITY_TAB,
-             f"{ids.UNIVERSALITY_LEVELS}.value": 8}, [f"{ids.STATE}.data"]),
+            {uni_state: state, f"{ids.VIEW_TABS}.value": ids.UNIVERSALITY_TAB,
+             f"{ids.UNIVERSALITY_LEVELS}.value": 8}, [uni_state]),
     }
 
 

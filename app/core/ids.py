@@ -96,9 +96,19 @@ VIEW_TABS = "view-tabs"
 #: dcc.Location: the URL query string holds the full state.
 URL = "url"
 #: dcc.Store whose ``data`` is the canonical query string (no leading "?") of
-#: the last valid state.  Extra views should take ``Input(STATE, "data")``
-#: and parse it with :func:`app.core.state.from_query`.
+#: the last valid state.  A view takes it as ``Input(state_for(its tab), "data")``
+#: and parses it with :func:`app.core.state.from_query`.
 STATE = "state"
+#: Prefix of the stores of :func:`state_for`.
+STATE_FOR = "state-for-"
+
+
+def state_for(tab: str) -> str:
+    """Id of the dcc.Store that holds :data:`STATE` for the view on tab ``tab``:
+    it follows STATE only while that tab is shown (``lab.state_for_tab`` in
+    app/assets/lab.js), so a hidden view's callbacks do not fire on every
+    change of the plane (a slider drag changes STATE several times a second)."""
+    return STATE_FOR + tab
 #: dcc.Store fed in the browser with the phase plane's zoom/pan/reset
 #: ``relayoutData`` (other relayout events, e.g. autosize, are filtered out).
 ZOOM = "plane-zoom"

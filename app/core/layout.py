@@ -9,9 +9,10 @@ Another module adds a tab beside "Phase plane" without editing this file:
   ``register_callbacks(app)`` for its callbacks; or
 * call :func:`register_tab` yourself before ``create_app()``.
 
-A view reads the dashboard's state with ``Input(ids.STATE, "data")`` (the
-canonical query string; parse it with :func:`app.core.state.from_query`) and may
-use the shared controls on the left as ``State``/``Input``.
+A view reads the dashboard's state with ``Input(ids.state_for(its tab), "data")``
+(the canonical query string of :data:`ids.STATE`, passed on only while its tab
+is shown; parse it with :func:`app.core.state.from_query`) and may use the
+shared controls on the left as ``State``/``Input``.
 """
 
 from __future__ import annotations
@@ -182,6 +183,7 @@ def make_layout(views: Sequence[View], p: ViewParams | None = None) -> html.Div:
     return html.Div(id=ids.ROOT, className="app large" if p.large else "app", children=[
         dcc.Location(id=ids.URL, refresh=False),
         dcc.Store(id=ids.STATE, data=to_query(p)),
+        *[dcc.Store(id=ids.state_for(v.value)) for v in views],
         dcc.Store(id=ids.ZOOM),
         dcc.Store(id=ids.INTENT),
         dcc.Store(id=ids.SLIDER_SPECS, data=slider_specs()),
@@ -240,11 +242,17 @@ def slider_specs() -> dict:
 
 def register_callbacks(app, views: Sequence[View]) -> None:
     """The shell's own callbacks: the active tab follows the URL's fragment
-    (``lab.tab_hash`` in app/assets/lab.js); every graph exports in the
+    (``lab.tab_hash`` in app/assets/lab.js); each view's copy of the state
+    (:func:`ids.state_for`) follows it while its tab is shown; every graph exports in the
     header's format (:mod:`app.core.export`); the first-visit introduction
     (:mod:`app.core.intro`)."""
     export.register_callbacks(app, views)
     intro.register_callbacks(app)
+    for v in views:      # each view's own copy of the state, following it while shown
+        app.clientside_callback(ClientsideFunction("lab", "state_for_tab"),
+                                Output(ids.state_for(v.value), "data"),
+                                Input(ids.STATE, "data"), Input(ids.VIEW_TABS, "value"),
+                                State(ids.state_for(v.value), "data"))
     app.clientside_callback(ClientsideFunction("lab", "tab_hash"),
                             Output(ids.URL, "hash"), Output(ids.VIEW_TABS, "value"),
                             Input(ids.URL, "hash"), Input(ids.VIEW_TABS, "value"),

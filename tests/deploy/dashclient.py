@@ -40,11 +40,15 @@ def callback_body(callback_map: dict, output_key: str, values: dict | None = Non
 
     ``values`` maps ``"id.prop"`` to the value of an input or state (missing:
     None); ``changed`` is the list of triggering ``"id.prop"`` (default: the
-    first input).
+    first input; one the callback does not have: ValueError).
     """
     values = values or {}
     cb = callback_map[output_key]
     outputs = output_list(output_key)
+    props = {f"{d['id']}.{d['property']}" for d in [*cb["inputs"], *cb.get("state", [])]}
+    unknown = sorted(set(changed or ()) - props)
+    if unknown:      # a trigger this callback does not have (an old id) tests nothing
+        raise ValueError(f"{output_key}: no input or state {unknown}")
 
     def deps(items):
         return [{**d, "value": values.get(f"{d['id']}.{d['property']}")} for d in items]

@@ -60,11 +60,12 @@ def test_job_through_redis_and_a_celery_worker(tmp_path, server_env, redis_url, 
         key = next(k for k in callback_map if k.startswith(f"..{ids.BIFURCATION_GRAPH}.figure..."))
         status, _, _ = c.callback(callback_body(
             callback_map, key,
-            {f"{ids.STATE}.data": "eta=1.7", f"{ids.VIEW_TABS}.value": ids.BIFURCATION_TAB,
+            {f"{ids.state_for(ids.BIFURCATION_TAB)}.data": "eta=1.7",
+             f"{ids.VIEW_TABS}.value": ids.BIFURCATION_TAB,
              f"{ids.BIFURCATION_QUANTITY}.value": "lam",
              f"{ids.BIFURCATION_EOS_START}.value": "half-c",
              f"{ids.BIFURCATION_GUIDES}.value": ["guides"]},
-            changed=[f"{ids.STATE}.data"]))
+            changed=[f"{ids.state_for(ids.BIFURCATION_TAB)}.data"]))
         assert status == 200
     log = celery_worker["log"].read_text()
     assert "succeeded" in log and "background_callback_" in log

@@ -313,7 +313,7 @@ def _register_diagram(app) -> None:
         output={"figure": Output(ids.BIFURCATION_GRAPH, "figure"),
                 "window": Output(ids.BIFURCATION_WINDOW, "data"),
                 "message": Output(ids.BIFURCATION_MESSAGE, "children")},
-        inputs={"state": Input(ids.STATE, "data"),
+        inputs={"state": Input(ids.state_for(ids.BIFURCATION_TAB), "data"),
                 "zoom": Input(ids.BIFURCATION_ZOOM, "data"),
                 "quantity": Input(ids.BIFURCATION_QUANTITY, "value"),
                 "eos_start": Input(ids.BIFURCATION_EOS_START, "value"),
@@ -325,7 +325,7 @@ def _register_diagram(app) -> None:
         return update_bifurcation(guard.triggered(), values)
 
     @app.callback(Output(ids.BIFURCATION_COBWEB, "figure"),
-                  Input(ids.STATE, "data"), Input(ids.BIFURCATION_EOS_START, "value"),
+                  Input(ids.state_for(ids.BIFURCATION_TAB), "data"), Input(ids.BIFURCATION_EOS_START, "value"),
                   Input(ids.VIEW_TABS, "value"))
     def _cobweb(state, eos_start, tab):
         return update_cobweb(state, eos_start, tab)

@@ -161,7 +161,7 @@ def register_callbacks(app) -> None:
         output={"figure": Output(ids.FATE_MAP, "figure"),
                 "status": Output(ids.FATE_STATUS, "children"),
                 "shown": Output(ids.FATE_SHOWN, "data")},
-        inputs={"state": Input(ids.STATE, "data"), "steps": Input(ids.FATE_STEPS, "value"),
+        inputs={"state": Input(ids.state_for(ids.FATE_TAB), "data"), "steps": Input(ids.FATE_STEPS, "value"),
                 "tab": Input(ids.VIEW_TABS, "value"), "shown": State(ids.FATE_SHOWN, "data")})
     def _fate(state, steps, tab, shown):
         return fate_view(state, steps, tab, shown)

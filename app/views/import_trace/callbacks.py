@@ -295,7 +295,7 @@ def _register_plane(app) -> None:
     @app.callback(Output(ids.IMPORT_WINDOW_NOTE, "children"),
                   Output(ids.IMPORT_WINDOW_NOTE, "className"),
                   Output(ids.IMPORT_FIT, "disabled"), Output(ids.IMPORT_UV, "disabled"),
-                  Input(ids.STATE, "data"), Input(ids.IMPORTED, "data"),
+                  Input(ids.state_for(ids.IMPORT_TAB), "data"), Input(ids.IMPORTED, "data"),
                   Input(ids.IMPORT_HEADER, "data"))
     def _note(state, imported_data, header):
         return window_note(state, imported_data, header)

@@ -109,7 +109,7 @@ def register_callbacks(app) -> None:
     @app.callback(Output(ids.UNIVERSALITY_GRAPH, "figure"),
                   Output(ids.UNIVERSALITY_TABLE, "children"),
                   Output(ids.UNIVERSALITY_MESSAGE, "children"),
-                  Input(ids.STATE, "data"), Input(ids.UNIVERSALITY_LEVELS, "value"),
+                  Input(ids.state_for(ids.UNIVERSALITY_TAB), "data"), Input(ids.UNIVERSALITY_LEVELS, "value"),
                   Input(ids.VIEW_TABS, "value"))
     def _universality(state, levels, tab):
         return update_universality(state, levels, tab)

@@ -19,6 +19,8 @@ from app.views.bifurcation import raster as rs
 
 from ...conftest import request_body
 
+#: The prop of the view's copy of the dashboard's state (its callbacks' input).
+STATE = f"{ids.state_for(ids.BIFURCATION_TAB)}.data"
 DEFAULT = to_query(ViewParams())                 # η = 1.5, n_eff = 16, ‖x‖ = 1, y = 2: η_c = 2
 ZOOM = f"{ids.BIFURCATION_ZOOM}.data"
 HOSTILE = [None, "", "abc", [], {}, [1, 2], {"a": [1]}, True, False, 1e308, -1e308,
@@ -123,7 +125,7 @@ def test_hostile_zoom_is_a_message_never_an_exception(zoom):
 @pytest.mark.parametrize("value", HOSTILE)
 def test_hostile_values_everywhere(value):
     for key in ("state", "quantity", "eos_start", "guides", "window", "tab"):
-        out = update([ZOOM, "state.data"], **{key: value})
+        out = update([ZOOM, STATE], **{key: value})
         if out["figure"] is not no_update:
             go.Figure(out["figure"])
     out = bv.update_bifurcation(value, value)
@@ -320,8 +322,8 @@ def click_body(dash_app, click):
 @pytest.mark.parametrize("value", HOSTILE)
 def test_http_hostile_values_never_500(dash_app, client, value):
     tab = {f"{ids.VIEW_TABS}.value": ids.BIFURCATION_TAB}
-    cases = [("bifurcation-graph.figure", ZOOM), ("bifurcation-graph.figure", "state.data"),
-             ("bifurcation-cobweb.figure", "state.data"), ("bifurcation-click", None)]
+    cases = [("bifurcation-graph.figure", ZOOM), ("bifurcation-graph.figure", STATE),
+             ("bifurcation-cobweb.figure", STATE), ("bifurcation-click", None)]
     for fragment, prop in cases:
         if fragment == "bifurcation-click":
             body = click_body(dash_app, value)
@@ -347,7 +349,7 @@ def test_http_click_answers_with_the_intent(dash_app, client):
 
 
 def test_http_valid_diagram_request(dash_app, client):
-    vals = {"state.data": DEFAULT, f"{ids.VIEW_TABS}.value": ids.BIFURCATION_TAB,
+    vals = {STATE: DEFAULT, f"{ids.VIEW_TABS}.value": ids.BIFURCATION_TAB,
             f"{ids.BIFURCATION_GUIDES}.value": ["guides"],
             ZOOM: {"xaxis.range[0]": 2.5, "xaxis.range[1]": 2.6}}
     body = request_body(dash_app, "bifurcation-graph.figure", vals, [ZOOM])

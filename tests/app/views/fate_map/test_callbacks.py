@@ -18,6 +18,8 @@ from app.views.fate_map import compute
 
 from ...conftest import plane_applies, request_body
 
+#: The prop of the view's copy of the dashboard's state (its callbacks' input).
+STATE = f"{ids.state_for(ids.FATE_TAB)}.data"
 DEFAULT = to_query(ViewParams())
 DEFAULT_SHOWN = {"state": DEFAULT, "grid": compute.GRID, "steps": 1000}
 #: Largest JSON of the interactive fate map.
@@ -233,7 +235,7 @@ def test_fine_job_reports_an_internal_error_and_answers(monkeypatch):
 
 #: (output part of the callback, the props a request may carry).
 ENDPOINTS = [
-    ("fate-map.figure...fate-status", ["state.data", "fate-steps.value", "view-tabs.value",
+    ("fate-map.figure...fate-status", [STATE, "fate-steps.value", "view-tabs.value",
                                        "fate-shown.data"]),
     ("plane-intent.data@", ["fate-map.clickData"]),   # (see click_key)
     ("fate-download.data", ["fate-download-csv.n_clicks", "fate-shown.data"]),
@@ -266,7 +268,7 @@ def test_http_click_sends_an_intent_and_the_map_draws(dash_app, client):
     intent = r.get_json()["response"]["plane-intent"]["data"]
     assert intent["kind"] == "add-start" and intent["df"] == -3 and intent["lam"] == 2.5
     body = request_body(dash_app, "fate-map.figure...fate-status",
-                        {"state.data": DEFAULT, "fate-steps.value": 1000,
+                        {STATE: DEFAULT, "fate-steps.value": 1000,
                          "view-tabs.value": ids.FATE_TAB}, ["view-tabs.value"])
     r = client.post("/_dash-update-component", json=body)
     assert r.status_code == 200

@@ -18,6 +18,8 @@ from app.views.universality import layout
 
 from ...conftest import request_body
 
+#: The prop of the view's copy of the dashboard's state (its callbacks' input).
+STATE = f"{ids.state_for(ids.UNIVERSALITY_TAB)}.data"
 DEFAULT = to_query(ViewParams())                 # η = 1.5, n_eff = 16, ‖x‖ = 1, y = 2: η_c = 2
 HOSTILE = [None, "", "abc", [], {}, [1, 2], {"a": [1]}, True, False, 1e308, -1e308,
            float("nan"), float("inf"), "1e999", 10**400, -1, 0, "0x1f", "5; DROP", " ", "∞"]
@@ -125,8 +127,8 @@ def click_body(dash_app, click):
 @pytest.mark.parametrize("value", HOSTILE)
 def test_http_hostile_values_never_500(dash_app, client, value):
     body = request_body(dash_app, "universality-graph.figure",
-                        {f"{ids.VIEW_TABS}.value": ids.UNIVERSALITY_TAB, "state.data": value},
-                        ["state.data"])
+                        {f"{ids.VIEW_TABS}.value": ids.UNIVERSALITY_TAB, STATE: value},
+                        [STATE])
     for b in (body, click_body(dash_app, value)):
         r = client.post("/_dash-update-component", data=json.dumps(b, allow_nan=True),
                         content_type="application/json")
