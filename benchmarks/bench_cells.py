@@ -1,18 +1,20 @@
 """Paper-size Fig 4 as cells: wall time in one process and on 1 and 2 local
 Celery workers (uvcore.nets.experiments.cells, uvcore.nets.distributed).
 
-Usage:  python benchmarks/bench_cells.py [--rows 0.5,2.0] [--panel a] [--workers 1,2]
+Usage:  python benchmarks/bench_cells.py [--panel ab|a|b] [--rows 0.5,2.0] [--workers 1,2]
                                          [--skip-inline]
 
 The networks are the paper's (digits N = 1,000, depth 4 ReLU, width 256,
 1,000 steps, float32, calibrated matching: one calibration run per row plus
-one run per c of FIG4_CS).  ``--rows`` picks the σ_w² rows of panel A (or,
-``--panel b``, the s rows of panel B), so a fraction of the grid can be timed
+one run per c of FIG4_CS).  By default both panels are run: the full 80-cell
+grid.  ``--panel a`` (or ``b``) runs one panel, and ``--rows`` picks the σ_w²
+rows of panel A (or the s rows of panel B), so a fraction of the grid can be timed
 and the full grid extrapolated from it (clearly labelled as such).  For each
 worker count it starts a private redis-server and that many workers
 (``celery -A uvcore.nets.distributed worker --concurrency=1``) on loopback,
 runs the cells through :class:`uvcore.nets.distributed.CeleryRunner` with an
-empty cache, checks that the result equals the one-process run exactly, and
+empty cache, checks that the result equals the one-process run exactly
+(with ``--skip-inline``: that every worker count gives the same result), and
 stops everything.  Prints the wall times, the speed-up, the cells per worker
 and the extrapolation to the full 80-cell grid.
 """
@@ -135,24 +137,30 @@ def same(a: dict, b: dict) -> bool:
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rows", default=None,
-                    help="comma-separated rows of the panel (default: all five)")
-    ap.add_argument("--panel", default="a", choices=("a", "b"))
+                    help="comma-separated rows of the panel (default: all five); "
+                         "with --panel a or b only")
+    ap.add_argument("--panel", default="ab", choices=("ab", "a", "b"),
+                    help="ab: both panels, the full grid (default)")
     ap.add_argument("--workers", default="1,2")
     ap.add_argument("--scale", type=float, default=1.0,
                     help="network sizes × this (1: the paper's; smaller only to try the script)")
     ap.add_argument("--skip-inline", action="store_true",
                     help="do not time the one-process run (no equality check either)")
     a = ap.parse_args()
-    default = FIG4_SIGMA_W2S if a.panel == "a" else FIG4_SS
-    rows = tuple(float(v) for v in a.rows.split(",")) if a.rows else default
-    kw = {"cs": FIG4_CS, "sigma_w2s": rows if a.panel == "a" else (),
-          "ss": rows if a.panel == "b" else (), "scale": a.scale}
+    if a.rows and a.panel == "ab":
+        ap.error("--rows needs --panel a or --panel b")
+    pick = (lambda default: tuple(float(v) for v in a.rows.split(",")) if a.rows else default)
+    sigma_w2s = pick(FIG4_SIGMA_W2S) if "a" in a.panel else ()
+    ss = pick(FIG4_SS) if "b" in a.panel else ()
+    rows = sigma_w2s + ss
+    kw = {"cs": FIG4_CS, "sigma_w2s": sigma_w2s, "ss": ss, "scale": a.scale}
     n_cells = len(fig4_plan(**kw).cells)
     print(f"{'paper-size' if a.scale == 1 else f'scale {a.scale:g}'} Fig 4, panel {a.panel}, rows {rows}: {n_cells} of the {FULL_CELLS} "
           f"cells ({n_cells / FULL_CELLS:.0%})")
     print(f"machine: {os.cpu_count()} cores, load average before: "
           f"{' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     ref = None
+    first = None    # with --skip-inline: the first worker count's result
     times = {}
     if not a.skip_inline:
         t0 = time.perf_counter()
@@ -163,15 +171,21 @@ def main():
         with tempfile.TemporaryDirectory(prefix="bench-cells-") as d:
             wall, res, hosts = on_workers(n, kw, Path(d))
         times[n] = wall
-        check = "" if ref is None else (", result equal to the one-process run" if same(res, ref)
-                                         else ", RESULT DIFFERS from the one-process run")
+        if ref is not None:
+            check = (", result equal to the one-process run" if same(res, ref)
+                     else ", RESULT DIFFERS from the one-process run")
+        elif first is not None:
+            check = (", result equal to the first worker count's" if same(res, first)
+                     else ", RESULT DIFFERS from the first worker count's")
+        else:
+            first, check = res, ""
         print(f"{n} Celery worker(s): {wall:.1f} s, cells per worker {hosts}{check}; load "
               f"average after: {os.getloadavg()[0]:.1f}")
     base = times.get(1)
     for n, wall in sorted(times.items()):
         if n > 1 and base:
             print(f"speed-up of {n} workers over 1: {base / wall:.2f}x")
-    for n, wall in sorted(times.items()):
+    for n, wall in sorted(times.items()) if n_cells < FULL_CELLS else ():
         label = "one process" if n == 0 else f"{n} worker(s)"
         print(f"EXTRAPOLATED to the full {FULL_CELLS}-cell grid ({label}, by cell count): "
               f"{wall * FULL_CELLS / n_cells:.0f} s")
