@@ -24,6 +24,7 @@ import uvcore
 
 from ...core import compute as shared
 from ...core import guard, ids, intents
+from ...core.layout import follow_state
 from ...core.events import click_to_eta
 from ...core.figures import empty_figure, fmt_value
 from ...core.state import ViewParams, from_query
@@ -325,7 +326,8 @@ def _register_diagram(app) -> None:
         return update_bifurcation(guard.triggered(), values)
 
     @app.callback(Output(ids.BIFURCATION_COBWEB, "figure"),
-                  Input(ids.state_for(ids.BIFURCATION_TAB), "data"), Input(ids.BIFURCATION_EOS_START, "value"),
+                  Input(ids.state_for(ids.BIFURCATION_TAB), "data"),
+                  Input(ids.BIFURCATION_EOS_START, "value"),
                   Input(ids.VIEW_TABS, "value"))
     def _cobweb(state, eos_start, tab):
         return update_cobweb(state, eos_start, tab)
@@ -364,5 +366,6 @@ def _register_jobs(app) -> None:
 
 def register_callbacks(app) -> None:
     """Attach the view's callbacks to a Dash app."""
+    follow_state(app, ids.BIFURCATION_TAB)
     _register_diagram(app)
     _register_jobs(app)

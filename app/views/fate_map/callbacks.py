@@ -19,6 +19,7 @@ import uvcore
 
 from ...core import compute as shared
 from ...core import guard, ids, intents
+from ...core.layout import follow_state
 from ...core.figures import empty_figure
 from ...core.events import point_from_click
 from ...core.state import ViewParams, from_query, parse_number, to_query
@@ -157,11 +158,14 @@ def run_fine_job(set_progress: Callable | None, n_clicks: Any, state: Any,
 
 def register_callbacks(app) -> None:
     """Attach the fate map's callbacks to ``app``."""
+    follow_state(app, ids.FATE_TAB)
+
     @app.callback(
         output={"figure": Output(ids.FATE_MAP, "figure"),
                 "status": Output(ids.FATE_STATUS, "children"),
                 "shown": Output(ids.FATE_SHOWN, "data")},
-        inputs={"state": Input(ids.state_for(ids.FATE_TAB), "data"), "steps": Input(ids.FATE_STEPS, "value"),
+        inputs={"state": Input(ids.state_for(ids.FATE_TAB), "data"),
+                "steps": Input(ids.FATE_STEPS, "value"),
                 "tab": Input(ids.VIEW_TABS, "value"), "shown": State(ids.FATE_SHOWN, "data")})
     def _fate(state, steps, tab, shown):
         return fate_view(state, steps, tab, shown)

@@ -137,12 +137,7 @@ def _render(p: ViewParams, notes: list[str], push_url: bool, imported_trace=None
     options = starts.trajectory_options(p)
     live = ctx.live is not None and not ctx.live.final
     return {
-        "inputs": {k: _number_out(p.value(k)) for k in SLIDER_KEYS},
-        "seed": int(p.seed),
-        "preset": p.preset,
-        "layers": list(p.layers),
-        "large": ["large"] if p.large else [],
-        "n_eff_disabled": p.preset != "custom",
+        **_controls_out(p),
         "state": query,
         "search": "?" + query if push_url and not live else no_update,
         "figure": fig,
@@ -150,15 +145,72 @@ def _render(p: ViewParams, notes: list[str], push_url: bool, imported_trace=None
         "message": "; ".join(msgs) if msgs or not same else no_update,
         "message_class": ("message note" if msgs else "message") if msgs or not same
         else no_update,
-        "eta_c": fmt_readout(p.eta_c),
-        "two_over_eta": fmt_readout(2.0 / p.eta),
-        "root_class": "app large" if p.large else "app",
         "traj_options": options,
         "traj_value": len(options) or None,
         "done": live_path.done_signal(ctx.live),
         "shown": shown if not same else no_update,
         "ts_state": no_update if live else query,
     }
+
+
+def _controls_out(p: ViewParams) -> dict:
+    """The outputs that show the parameters of ``p``: controls and read-outs."""
+    return {
+        "inputs": {k: _number_out(p.value(k)) for k in SLIDER_KEYS},
+        "seed": int(p.seed),
+        "preset": p.preset,
+        "layers": list(p.layers),
+        "large": ["large"] if p.large else [],
+        "n_eff_disabled": p.preset != "custom",
+        "eta_c": fmt_readout(p.eta_c),
+        "two_over_eta": fmt_readout(2.0 / p.eta),
+        "root_class": "app large" if p.large else "app",
+    }
+
+
+#: Outputs of :func:`_controls_out` that are inputs of the plane callback too
+#: (the browser's values come with every call), and those derived from the state.
+_ECHOED = ("seed", "preset", "layers", "large")
+_DERIVED = ("n_eff_disabled", "eta_c", "two_over_eta", "root_class")
+
+
+def _same(new: Any, old: Any) -> bool:
+    """Is the output ``new`` what the browser holds (``old``)?  Never for a bool
+    against a number (True == 1 in Python)."""
+    if isinstance(new, bool) or isinstance(old, bool):
+        return type(new) is type(old) and new == old
+    numbers = isinstance(new, (int, float)) and isinstance(old, (int, float))
+    return (numbers or type(new) is type(old)) and new == old
+
+
+def _only_changes(out: dict, browser: Mapping[str, Any]) -> dict:
+    """``out`` with ``no_update`` for each output the browser already holds:
+    the controls and the store (their values came with the call), the
+    read-outs and the trajectory list (those of the stored state, which the
+    browser shows: every answer writes them with the state).  Each output
+    written fires the callbacks that read it (a slider's sync, the views'
+    copies of the state), and the renderer's work grows with their number."""
+    out = dict(out)
+    shown = browser.get("inputs") if isinstance(browser.get("inputs"), Mapping) else {}
+    if isinstance(out["inputs"], Mapping):
+        out["inputs"] = {k: no_update if v is not no_update and _same(v, shown.get(k)) else v
+                         for k, v in out["inputs"].items()}
+    for k in _ECHOED:
+        if out[k] is not no_update and _same(out[k], browser.get(k)):
+            out[k] = no_update
+    for k, held in (("state", "state"), ("traj_value", "select")):
+        if out[k] is not no_update and _same(out[k], browser.get(held)):
+            out[k] = no_update
+    base = from_query(browser.get("state"))
+    if base.ok and not base.notes and isinstance(browser.get("state"), str):
+        was = _controls_out(base.params)
+        for k in _DERIVED:
+            if out[k] is not no_update and out[k] == was[k]:
+                out[k] = no_update
+        if out["traj_options"] is not no_update \
+                and out["traj_options"] == starts.trajectory_options(base.params):
+            out["traj_options"] = no_update
+    return out
 
 
 def _from_controls(values: Mapping[str, Any], base: ViewParams) -> Parsed:
@@ -201,11 +253,13 @@ def update_plane(changed: list[str] | None, values: Mapping[str, Any]) -> dict:
 
     Returns
     -------
-    dict with the keys of :data:`PLANE_OUTPUTS`.
+    dict with the keys of :data:`PLANE_OUTPUTS`; ``no_update`` for each
+    output the browser already holds (:func:`_only_changes`).
     """
     changed = [c for c in changed if isinstance(c, str)] \
         if isinstance(changed, (list, tuple)) else []
-    return _update_plane(changed, values if isinstance(values, Mapping) else {})
+    values = values if isinstance(values, Mapping) else {}
+    return _only_changes(_update_plane(changed, values), values)
 
 
 def _update_plane(changed: list[str], values: Mapping[str, Any]) -> dict:

@@ -31,19 +31,29 @@ def controls(p: ViewParams) -> dict:
             "large": ["large"] if p.large else []}
 
 
+class Answer(dict):
+    """update_plane's outputs; ``held``: what the browser held before the call
+    (an output it already holds is not written: ``no_update``)."""
+
+    held: dict
+
+
 def call(changed, state_query=DEFAULT, inputs=None, **values):
     """Call update_plane as the browser would: every control plus the changes."""
     full = controls(from_query(state_query).params)
     full["inputs"].update(inputs or {})
     full.update(values)
     full.setdefault("state", state_query)
-    out = cb.update_plane(changed, full)
+    out = Answer(cb.update_plane(changed, full))
+    out.held = full
     assert set(out) == set(cb.PLANE_OUTPUTS)
     return out
 
 
 def params_of(out):
-    return from_query(out["state"]).params
+    """The state the browser holds after the answer ``out``."""
+    written = out["state"]
+    return from_query(out.held["state"] if written is no_update else written).params
 
 
 def traj_names(fig):
@@ -55,7 +65,8 @@ def test_initial_call_renders_without_pushing_history():
     out = call([])
     go.Figure(out["figure"])
     assert out["search"] is no_update
-    assert out["state"] == DEFAULT
+    assert out["state"] is no_update                     # the store holds it already
+    assert out["inputs"] == {k: no_update for k in cb.SLIDER_KEYS}
     assert out["message"] == ""
     assert len(traj_names(out["figure"])) == 1          # the default start
 
@@ -80,11 +91,29 @@ def test_eta_change_updates_everything_and_pushes_url():
     out = call(["eta-input.value"], inputs={"eta": 2.5})
     p = params_of(out)
     assert p.eta == 2.5
-    assert out["inputs"]["eta"] == 2.5
+    assert out["inputs"]["eta"] is no_update             # the typed input holds 2.5
     assert out["search"] == "?" + out["state"]
-    assert out["two_over_eta"] == "0.8" and out["eta_c"] == "2"
+    # η_c does not depend on η: the read-out shows it already and is not written
+    assert out["two_over_eta"] == "0.8" and out["eta_c"] is no_update
     eta_line = [t for t in out["figure"]["data"] if t["name"].startswith("ηλ = 2")][0]
     assert eta_line["y"] == [0.8, 0.8]
+
+
+def test_an_answer_writes_only_what_the_browser_does_not_hold():
+    # the browser's controls already show η = 2.5 and large font; its store
+    # (and so its read-outs, written with it) the default state
+    after = ViewParams(eta=2.5, large=True)
+    out = call(["large-font.value"], inputs=controls(after)["inputs"], large=["large"], select=1)
+    assert params_of(out) == after
+    assert out["inputs"] == {k: no_update for k in cb.SLIDER_KEYS}
+    for k in ("seed", "preset", "layers", "large", "eta_c", "n_eff_disabled", "traj_value"):
+        assert out[k] is no_update, k
+    assert out["root_class"] == "app large" and out["two_over_eta"] == "0.8"
+    assert out["state"] == to_query(after) and out["search"] == "?" + to_query(after)
+    # a control the server normalises is written back: 999.6 steps are 1000
+    out = call(["steps-input.value"], inputs={"steps": 999.6})
+    assert out["inputs"]["steps"] == params_of(out).steps != 999.6
+    assert {k for k, v in out["inputs"].items() if v is not no_update} == {"steps"}
 
 
 def test_every_control_is_read_on_every_call():
@@ -161,7 +190,8 @@ def test_clamped_value_is_noted_and_computed():
 
 def test_preset_switch_sets_and_locks_n_eff():
     out = call(["preset.value"], preset="mup")
-    assert params_of(out).n_eff == 1 and out["n_eff_disabled"] is True
+    # locked under NTP (the default), locked under μP: not written again
+    assert params_of(out).n_eff == 1 and out["n_eff_disabled"] is no_update
     assert out["inputs"]["n-eff"] == 1
     out = call(["preset.value"], out["state"], preset="custom")
     assert params_of(out).n_eff == 1 and out["n_eff_disabled"] is False
@@ -234,7 +264,7 @@ def test_double_click_resets_without_adding_a_trajectory():
 
 def test_non_zoom_relayout_changes_nothing():
     out = call(["plane-zoom.data"], zoom={"autosize": True})
-    assert out["state"] == DEFAULT and out["search"] is no_update
+    assert out["state"] is no_update and out["search"] is no_update
 
 
 def test_a_bad_zoom_is_noted_and_ignored():

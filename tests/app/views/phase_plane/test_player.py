@@ -8,7 +8,7 @@ import math
 import pytest
 
 from app.core import ids, theme
-from app.core.state import ViewParams, from_query, to_query
+from app.core.state import from_query, to_query
 from app.views.phase_plane import player
 
 from ...conftest import request_body
