@@ -9,7 +9,10 @@ rendering, as on the lab's machines).  Every time is taken inside the page
 (``performance.now()``), from the user's action to the phase plane's
 ``plotly_afterplot`` that shows the new value (the η in its title):
 
-* ``typed η → plane repainted`` — a new η typed and Enter pressed, ``--trials`` times;
+* ``typed η → plane repainted`` — a new η typed and Enter pressed, ``--trials`` times,
+  each from an idle page (no callback pending; until commit 8a6ce1d the next
+  value was typed as soon as the plane showed the last, while the time series
+  was still being redrawn);
 * ``2 s drag`` — the η slider's handle dragged across part of its track for
   2 s (60 moves): repaints per second while dragging (paints showing a new
   η, between the first move and the release), and the time from the release
@@ -135,10 +138,28 @@ def slider_shown_after(page, t0: float) -> float:
     return page.evaluate(f"() => ({PAINTED})([{t0}, ({SLIDER_ETA})()])")
 
 
+#: No Dash callback pending (the renderer marks what it waits for).
+IDLE = "() => !document.querySelector('[data-dash-is-loading=\"true\"]')"
+#: Resolves after two frames (what an answer drew is painted).
+FRAMES = "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))"
+
+
+def wait_idle(page) -> None:
+    """Until no callback is pending, two frames later still."""
+    while True:
+        page.wait_for_function(IDLE, timeout=WAIT_MS)
+        page.evaluate(FRAMES)
+        if page.evaluate(IDLE):
+            return
+
+
 def typed(page, trials: int) -> list[float]:
+    """Each trial starts from an idle page, as a user's next value does (the
+    time series and the player follow each typed value after the plane)."""
     out = []
     for i in range(trials):
         eta = round(0.8 + 0.05 * i, 4)
+        wait_idle(page)
         page.fill("#eta-input", str(eta))
         t0 = page.evaluate("() => performance.now()")
         page.press("#eta-input", "Enter")
