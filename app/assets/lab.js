@@ -29,15 +29,18 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
             return keep ? r : nu;
         },
 
-        // The state for the view on one tab (store "state-for-<tab>"): the
+        // The state for the view on each tab (stores "state-for-<tab>"): the
         // dashboard's state while that tab is shown, unchanged while it is
         // hidden, so a hidden view sends no request when the plane changes;
         // shown again, it gets the state if that moved on meanwhile.
-        state_for_tab: function (state, tab, held) {
+        // `held`: the stores' values, in the order of the outputs.
+        state_for_tabs: function (state, tab, ...held) {
             const nu = window.dash_clientside.no_update;
-            const out = window.dash_clientside.callback_context.outputs_list;
-            const mine = ((out && out.id) || "").replace(/^state-for-/, "");
-            return tab === mine && state !== held ? state : nu;
+            const outs = window.dash_clientside.callback_context.outputs_list || [];
+            return outs.map(function (out, i) {
+                const mine = ((out && out.id) || "").replace(/^state-for-/, "");
+                return tab === mine && state !== held[i] ? state : nu;
+            });
         },
 
         // The typed n_eff input follows the slider's disabled state.

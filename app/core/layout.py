@@ -11,8 +11,7 @@ Another module adds a tab beside "Phase plane" without editing this file:
 
 A view reads the dashboard's state with ``Input(ids.state_for(its tab), "data")``
 (the canonical query string of :data:`ids.STATE`, passed on only while its tab
-is shown, once the view's ``register_callbacks`` has called
-:func:`follow_state`; parse it with :func:`app.core.state.from_query`) and may use the
+is shown; parse it with :func:`app.core.state.from_query`) and may use the
 shared controls on the left as ``State``/``Input``.
 """
 
@@ -27,7 +26,7 @@ from . import export, ids, intro
 from .registry import View
 from .state import FIELDS, LAYER_LABELS, LAYERS, ViewParams, fmt, slider_position, to_query
 
-__all__ = ["make_layout", "control_row", "controls_panel", "register_callbacks", "follow_state",
+__all__ = ["make_layout", "control_row", "controls_panel", "register_callbacks",
            "PHASE_PLANE_TAB", "slider_specs", "help_note", "LEGEND_TOGGLE"]
 
 PHASE_PLANE_TAB = "phase-plane-tab"
@@ -230,16 +229,6 @@ def make_layout(views: Sequence[View], p: ViewParams | None = None) -> html.Div:
     ])
 
 
-def follow_state(app, tab: str) -> None:
-    """Make the store :func:`ids.state_for` ``(tab)`` follow the dashboard's
-    state while ``tab`` is shown (``lab.state_for_tab`` in app/assets/lab.js):
-    a view that reads the state calls this from its ``register_callbacks``."""
-    app.clientside_callback(ClientsideFunction("lab", "state_for_tab"),
-                            Output(ids.state_for(tab), "data"),
-                            Input(ids.STATE, "data"), Input(ids.VIEW_TABS, "value"),
-                            State(ids.state_for(tab), "data"))
-
-
 def slider_specs() -> dict:
     """{slider id: {"log", "lo", "hi"}}: each slider's scale, for the clientside
     sync of a slider with its typed input (``live.slider_sync``)."""
@@ -253,11 +242,18 @@ def slider_specs() -> dict:
 
 def register_callbacks(app, views: Sequence[View]) -> None:
     """The shell's own callbacks: the active tab follows the URL's fragment
-    (``lab.tab_hash`` in app/assets/lab.js); every graph exports in the
+    (``lab.tab_hash`` in app/assets/lab.js); each view's copy of the state
+    (:func:`ids.state_for`) follows it while its tab is shown; every graph exports in the
     header's format (:mod:`app.core.export`); the first-visit introduction
     (:mod:`app.core.intro`)."""
     export.register_callbacks(app, views)
     intro.register_callbacks(app)
+    # each view's copy of the state follows it while the view's tab is shown:
+    # one callback for all views (each callback fired costs the renderer work)
+    app.clientside_callback(ClientsideFunction("lab", "state_for_tabs"),
+                            [Output(ids.state_for(v.value), "data") for v in views],
+                            Input(ids.STATE, "data"), Input(ids.VIEW_TABS, "value"),
+                            [State(ids.state_for(v.value), "data") for v in views])
     app.clientside_callback(ClientsideFunction("lab", "tab_hash"),
                             Output(ids.URL, "hash"), Output(ids.VIEW_TABS, "value"),
                             Input(ids.URL, "hash"), Input(ids.VIEW_TABS, "value"),

@@ -24,7 +24,6 @@ import uvcore
 
 from ...core import compute as shared
 from ...core import guard, ids, intents
-from ...core.layout import follow_state
 from ...core.events import click_to_eta
 from ...core.figures import empty_figure, fmt_value
 from ...core.state import ViewParams, from_query
@@ -366,6 +365,5 @@ def _register_jobs(app) -> None:
 
 def register_callbacks(app) -> None:
     """Attach the view's callbacks to a Dash app."""
-    follow_state(app, ids.BIFURCATION_TAB)
     _register_diagram(app)
     _register_jobs(app)

@@ -19,7 +19,6 @@ import uvcore
 
 from ...core import compute as shared
 from ...core import guard, ids, intents
-from ...core.layout import follow_state
 from ...core.figures import empty_figure
 from ...core.events import point_from_click
 from ...core.state import ViewParams, from_query, parse_number, to_query
@@ -158,8 +157,6 @@ def run_fine_job(set_progress: Callable | None, n_clicks: Any, state: Any,
 
 def register_callbacks(app) -> None:
     """Attach the fate map's callbacks to ``app``."""
-    follow_state(app, ids.FATE_TAB)
-
     @app.callback(
         output={"figure": Output(ids.FATE_MAP, "figure"),
                 "status": Output(ids.FATE_STATUS, "children"),

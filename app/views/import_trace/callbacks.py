@@ -217,7 +217,6 @@ def refresh(n_clicks: Any) -> tuple:
 def register_callbacks(app) -> None:
     """Attach the Import view's callbacks to ``app``."""
     _root()           # a TRACES_DIR that is not a directory fails here, at start
-    layout.follow_state(app, ids.IMPORT_TAB)
     app.clientside_callback(
         ClientsideFunction("import_trace", "size_check"),
         Output(ids.IMPORT_PENDING, "data"),

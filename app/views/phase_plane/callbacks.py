@@ -185,7 +185,7 @@ def _same(new: Any, old: Any) -> bool:
 
 def _only_changes(out: dict, browser: Mapping[str, Any]) -> dict:
     """``out`` with ``no_update`` for each output the browser already holds:
-    the controls and the store (their values came with the call), the
+    the controls, the store and the message line (their values came with the call), the
     read-outs and the trajectory list (those of the stored state, which the
     browser shows: every answer writes them with the state).  Each output
     written fires the callbacks that read it (a slider's sync, the views'
@@ -198,7 +198,8 @@ def _only_changes(out: dict, browser: Mapping[str, Any]) -> dict:
     for k in _ECHOED:
         if out[k] is not no_update and _same(out[k], browser.get(k)):
             out[k] = no_update
-    for k, held in (("state", "state"), ("traj_value", "select")):
+    for k, held in (("state", "state"), ("traj_value", "select"), ("message", "message_shown"),
+                    ("message_class", "message_class_shown")):
         if out[k] is not no_update and _same(out[k], browser.get(held)):
             out[k] = no_update
     base = from_query(browser.get("state"))
@@ -249,7 +250,8 @@ def update_plane(changed: list[str] | None, values: Mapping[str, Any]) -> dict:
         optional); ``intent`` (a view's intent, :mod:`app.core.intents`);
         ``live`` (a slider value forwarded by the browser's gate, store
         :data:`ids.SLIDER_LIVE`, see :func:`parse_live`); ``shown`` (store
-        :data:`ids.PLANE_SHOWN`: what the browser's figure shows).
+        :data:`ids.PLANE_SHOWN`: what the browser's figure shows);
+        ``message_shown``, ``message_class_shown`` (the message line now).
 
     Returns
     -------
@@ -508,6 +510,8 @@ def register_callbacks(app) -> None:
             "live": Input(ids.SLIDER_LIVE, "data"),
             "state": State(ids.STATE, "data"),
             "shown": State(ids.PLANE_SHOWN, "data"),
+            "message_shown": State(ids.MESSAGE, "children"),
+            "message_class_shown": State(ids.MESSAGE, "className"),
         },
     )
     def _plane(**values):

@@ -13,7 +13,6 @@ from typing import Any
 from dash import Input, Output, no_update
 
 from ...core import guard, ids, intents
-from ...core.layout import follow_state
 from ...core.events import click_to_eta
 from ...core.figures import empty_figure
 from ...core.state import ViewParams, from_query, parse_in_range
@@ -107,8 +106,6 @@ def click_intent(click: Any) -> tuple[Any, str]:
 
 def register_callbacks(app) -> None:
     """Attach the view's callbacks to a Dash app."""
-    follow_state(app, ids.UNIVERSALITY_TAB)
-
     @app.callback(Output(ids.UNIVERSALITY_GRAPH, "figure"),
                   Output(ids.UNIVERSALITY_TABLE, "children"),
                   Output(ids.UNIVERSALITY_MESSAGE, "children"),
