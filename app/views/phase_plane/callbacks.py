@@ -37,12 +37,11 @@ from dash import ClientsideFunction, Input, Output, State, no_update
 
 import uvcore
 
-from . import compute, figures, lesson, player, starts
+from . import compute, echo, figures, lesson, player, starts
 from . import live as live_path
 
 from ...core import ids, intents
-from ...core.layout import fmt_readout
-from ...core.state import (FIELDS, INPUT_DIM, Parsed, ViewParams, default_window, fmt, from_query,
+from ...core.state import (INPUT_DIM, Parsed, ViewParams, default_window, fmt, from_query,
                            parse_controls, to_query)
 from ...core.events import point_from_click, window_from_relayout
 from ...core.compute import forbidden_start_message
@@ -55,7 +54,7 @@ from ...core import traces
 __all__ = ["update_plane", "update_timeseries", "download_csv",
            "plane_figure", "register_callbacks", "PLANE_OUTPUTS"]
 
-SLIDER_KEYS = tuple(k for k, s in FIELDS.items() if s.slider)
+SLIDER_KEYS = live_path.SLIDER_KEYS
 
 #: Output names of :func:`update_plane` (keys of the dict it returns).
 PLANE_OUTPUTS = ("inputs", "seed", "preset", "layers", "large", "n_eff_disabled",
@@ -83,11 +82,6 @@ def _nothing(message: str = "", kind: str = "note", live: "live_path.Live | None
         out["message"] = message
         out["message_class"] = f"message {kind}"
     return out
-
-
-def _number_out(v: float):
-    """A number for a dcc.Input: int when integral (so 16 shows as 16, not 16.0)."""
-    return int(v) if float(v).is_integer() and abs(v) < 1e15 else v
 
 
 def plane_figure(p: ViewParams, imported_trace=None) -> tuple[dict, list[str]]:
@@ -137,7 +131,7 @@ def _render(p: ViewParams, notes: list[str], push_url: bool, imported_trace=None
     options = starts.trajectory_options(p)
     live = ctx.live is not None and not ctx.live.final
     return {
-        **_controls_out(p),
+        **echo.controls_out(p),
         "state": query,
         "search": "?" + query if push_url and not live else no_update,
         "figure": fig,
@@ -151,67 +145,6 @@ def _render(p: ViewParams, notes: list[str], push_url: bool, imported_trace=None
         "shown": shown if not same else no_update,
         "ts_state": no_update if live else query,
     }
-
-
-def _controls_out(p: ViewParams) -> dict:
-    """The outputs that show the parameters of ``p``: controls and read-outs."""
-    return {
-        "inputs": {k: _number_out(p.value(k)) for k in SLIDER_KEYS},
-        "seed": int(p.seed),
-        "preset": p.preset,
-        "layers": list(p.layers),
-        "large": ["large"] if p.large else [],
-        "n_eff_disabled": p.preset != "custom",
-        "eta_c": fmt_readout(p.eta_c),
-        "two_over_eta": fmt_readout(2.0 / p.eta),
-        "root_class": "app large" if p.large else "app",
-    }
-
-
-#: Outputs of :func:`_controls_out` that are inputs of the plane callback too
-#: (the browser's values come with every call), and those derived from the state.
-_ECHOED = ("seed", "preset", "layers", "large")
-_DERIVED = ("n_eff_disabled", "eta_c", "two_over_eta", "root_class")
-
-
-def _same(new: Any, old: Any) -> bool:
-    """Is the output ``new`` what the browser holds (``old``)?  Never for a bool
-    against a number (True == 1 in Python)."""
-    if isinstance(new, bool) or isinstance(old, bool):
-        return type(new) is type(old) and new == old
-    numbers = isinstance(new, (int, float)) and isinstance(old, (int, float))
-    return (numbers or type(new) is type(old)) and new == old
-
-
-def _only_changes(out: dict, browser: Mapping[str, Any]) -> dict:
-    """``out`` with ``no_update`` for each output the browser already holds:
-    the controls, the store and the message line (their values came with the call), the
-    read-outs and the trajectory list (those of the stored state, which the
-    browser shows: every answer writes them with the state).  Each output
-    written fires the callbacks that read it (a slider's sync, the views'
-    copies of the state), and the renderer's work grows with their number."""
-    out = dict(out)
-    shown = browser.get("inputs") if isinstance(browser.get("inputs"), Mapping) else {}
-    if isinstance(out["inputs"], Mapping):
-        out["inputs"] = {k: no_update if v is not no_update and _same(v, shown.get(k)) else v
-                         for k, v in out["inputs"].items()}
-    for k in _ECHOED:
-        if out[k] is not no_update and _same(out[k], browser.get(k)):
-            out[k] = no_update
-    for k, held in (("state", "state"), ("traj_value", "select"), ("message", "message_shown"),
-                    ("message_class", "message_class_shown")):
-        if out[k] is not no_update and _same(out[k], browser.get(held)):
-            out[k] = no_update
-    base = from_query(browser.get("state"))
-    if base.ok and not base.notes and isinstance(browser.get("state"), str):
-        was = _controls_out(base.params)
-        for k in _DERIVED:
-            if out[k] is not no_update and out[k] == was[k]:
-                out[k] = no_update
-        if out["traj_options"] is not no_update \
-                and out["traj_options"] == starts.trajectory_options(base.params):
-            out["traj_options"] = no_update
-    return out
 
 
 def _from_controls(values: Mapping[str, Any], base: ViewParams) -> Parsed:
@@ -256,12 +189,12 @@ def update_plane(changed: list[str] | None, values: Mapping[str, Any]) -> dict:
     Returns
     -------
     dict with the keys of :data:`PLANE_OUTPUTS`; ``no_update`` for each
-    output the browser already holds (:func:`_only_changes`).
+    output the browser already holds (:func:`.echo.only_changes`).
     """
     changed = [c for c in changed if isinstance(c, str)] \
         if isinstance(changed, (list, tuple)) else []
     values = values if isinstance(values, Mapping) else {}
-    return _only_changes(_update_plane(changed, values), values)
+    return echo.only_changes(_update_plane(changed, values), values)
 
 
 def _update_plane(changed: list[str], values: Mapping[str, Any]) -> dict:
