@@ -10,7 +10,11 @@ would scroll — the Universality table):
   tests/app/test_browser.py::test_screenshot_of_the_dashboard);
 * ``bifurcation``  — the Bifurcation tab at η = 2.6 (diagram, guides, cobweb);
 * ``universality`` — the Universality tab;
-* ``fate-map``     — the Fate map tab at η = 2.26 with the EoS period-2 start.
+* ``fate-map``     — the Fate map tab at η = 2.26 with the EoS period-2 start;
+* ``probe-trace``  — a PyTorch run's trace on the phase plane beside its
+  matched UV model: ``examples/probe_mlp.py`` (its defaults) writes the trace,
+  which is imported in the Import view; "Show the matched UV model", then
+  "Fit window".
 
 Real-network experiments (``networks-fig1``, ``networks-fig5``,
 ``networks-fig4``): ``app.views.networks.compute.run_experiment`` at size factor ``--scale``,
@@ -140,8 +144,34 @@ def shoot_fate_map(page, base: str) -> None:
     _wait(page, f"() => {FATE_STATUS} && {FATE_STATUS}.innerText.includes('80×80 starts')")
 
 
+#: Seconds the example's training run may take (it writes the trace).
+PROBE_RUN_S = 900
+
+
+def shoot_probe_trace(page, base: str) -> None:
+    import subprocess  # noqa: PLC0415
+    from tests.app.views.import_trace.test_browser_follow import open_import, wait_text  # noqa: PLC0415
+    with tempfile.TemporaryDirectory(prefix="probe-trace-") as tmp:
+        trace = Path(tmp) / "probe_mlp.jsonl"
+        subprocess.run([sys.executable, str(ROOT / "examples" / "probe_mlp.py"), "--out",
+                        str(trace)], check=True, timeout=PROBE_RUN_S, stdout=subprocess.DEVNULL)
+        open_page(page, base)
+        open_import(page)
+        page.set_input_files(f"#{ids.IMPORT_UPLOAD} input[type=file]", files=[str(trace)])
+    wait_text(page, ids.IMPORT_STATUS, "imported probe_mlp.jsonl")
+    _wait(page, f"() => !document.getElementById({ids.IMPORT_UV!r}).disabled")
+    page.click(f"#{ids.IMPORT_UV}")                       # the plane takes the UV model
+    _wait(page, f"() => ({TRAJ_COUNT})() >= 1")
+    _settle(page)
+    open_import(page)
+    _settle(page)                                         # the note and Fit follow the state
+    page.click(f"#{ids.IMPORT_FIT}")                      # the window holds the trace
+    _wait(page, f"() => {{ const g = {SERIES}; return g && g.data && g.data.length >= 4; }}")
+
+
 VIEWS = {"dashboard": shoot_dashboard, "bifurcation": shoot_bifurcation,
-         "universality": shoot_universality, "fate-map": shoot_fate_map}
+         "universality": shoot_universality, "fate-map": shoot_fate_map,
+         "probe-trace": shoot_probe_trace}
 
 
 # -- real-network experiments -------------------------------------------------------------------
