@@ -27,12 +27,9 @@ from .registry import View
 from .state import FIELDS, LAYER_LABELS, LAYERS, ViewParams, fmt, slider_position, to_query
 
 __all__ = ["make_layout", "control_row", "controls_panel", "register_callbacks",
-           "PHASE_PLANE_TAB", "slider_specs", "help_note", "LEGEND_TOGGLE"]
+           "PHASE_PLANE_TAB", "slider_specs", "help_note"]
 
 PHASE_PLANE_TAB = "phase-plane-tab"
-#: The checkbox that shows the phase plane's legend (an overlay in the plot's
-#: corner, hidden by default so the plot keeps its area; app/assets/style.css).
-LEGEND_TOGGLE = "plane-legend"
 
 
 def help_note(text, align: str = "left", label: str = "help") -> html.Details:
@@ -147,8 +144,6 @@ def controls_panel(p: ViewParams) -> html.Div:
             html.H2("Layers"),
             dcc.Checklist(id=ids.LAYERS, value=list(p.layers), className="layers",
                           options=[{"label": LAYER_LABELS[k], "value": k} for k in LAYERS]),
-            dcc.Checklist(id=LEGEND_TOGGLE, value=[], className="layers legend-toggle",
-                          options=[{"label": "Legend", "value": "on"}]),
         ]),
         html.Div(className="control-group buttons", children=[
             html.Button("Clear trajectories", id=ids.CLEAR, n_clicks=0, className="btn"),

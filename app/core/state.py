@@ -53,7 +53,9 @@ INPUT_DIM = 8
 
 PRESETS = ("ntp", "mup", "custom")
 #: Phase-plane layers, in drawing order (URL key ``layers``).
-LAYERS = ("regions", "forbidden", "arrows", "nullclines", "eta-line", "fixed")
+#: "legend" is the plane's key (off by default: Plotly draws a key even when it
+#: is hidden, at about a quarter of each redraw's cost).
+LAYERS = ("regions", "forbidden", "arrows", "nullclines", "eta-line", "fixed", "legend")
 LAYER_LABELS = {
     "regions": "Regions",
     "forbidden": "Forbidden region",
@@ -61,8 +63,9 @@ LAYER_LABELS = {
     "nullclines": "Nullclines",
     "eta-line": "ηλ = 2 line",
     "fixed": "Fixed points",
+    "legend": "Legend",
 }
-DEFAULT_LAYERS = LAYERS
+DEFAULT_LAYERS = LAYERS[:-1]
 
 
 @dataclass(frozen=True)

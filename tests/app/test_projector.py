@@ -276,13 +276,13 @@ def test_legend_box_shows_the_planes_key_inside_the_plot(projector_page, app_url
     show(page, app_url, 1366, 768, True, "phase-plane-tab")
     key = "#phase-plane g.legend"
     assert not page.locator(key).is_visible()
-    page.check("#plane-legend input")
+    page.check("#layers input[value=legend]")
     page.locator(key).wait_for(state="visible", timeout=TIMEOUT_MS)
     box = page.locator(key).bounding_box()
     plot = page.locator("#phase-plane .nsewdrag").first.bounding_box()
     assert plot["x"] <= box["x"] and box["x"] + box["width"] <= plot["x"] + plot["width"] + 1
     assert plot["y"] <= box["y"] and box["y"] + box["height"] <= plot["y"] + plot["height"] + 1
-    page.uncheck("#plane-legend input")
+    page.uncheck("#layers input[value=legend]")
     page.locator(key).wait_for(state="hidden", timeout=TIMEOUT_MS)
 
 

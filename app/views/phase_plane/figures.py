@@ -213,7 +213,7 @@ def phase_plane(params, window, *, layers: Iterable[str], regions=None, field=No
         Axis ranges; grid layers must have been computed for this window.
     layers : names from :data:`app.core.state.LAYERS` to draw.  The region heatmap
         is always present (transparent when "regions" is off) because clicks
-        on it start trajectories.
+        on it start trajectories; "legend" draws the key.
     regions : uvcore.RegionGrid;  field : uvcore.VectorField;
     curves : dict of uvcore nullclines;  fixed : uvcore.FixedPoints
     trajectories : sequence of ((Δf₀, λ₀), uvcore.Trajectory or None), oldest
@@ -259,8 +259,9 @@ def phase_plane(params, window, *, layers: Iterable[str], regions=None, field=No
         "uirevision": f"{a}|{b}|{c}|{d}",
         "dragmode": "zoom",
         # the key floats in the plot's top right corner (clear of the notes at
-        # the top left) and is hidden unless "Legend" is ticked (style.css):
-        # inside the plot it reserves no margin, so the plot keeps its area
+        # the top left), drawn only with the "legend" layer: inside the plot it
+        # reserves no margin, so the plot keeps its area
+        "showlegend": "legend" in layers,
         "legend": {**layout["legend"], "x": 0.995, "xanchor": "right", "y": 0.995,
                    "yanchor": "top", "bgcolor": "rgba(255,255,255,0.92)", "tracegroupgap": 0,
                    "font": {"size": theme.FONT_SIZE[large] - (6 if large else 2)}},

@@ -20,7 +20,7 @@ from uvcore.analysis import CATAPULT, FORBIDDEN, REDUCTION, SHARPENING
 from app.views.phase_plane import figures
 from app.core import theme
 from tests.uvcore.spec import edge_lam, spec_step
-from app.core.state import LAYERS, default_window
+from app.core.state import LAYERS, ViewParams, default_window
 from app.core.figures import (ARROW_GAP, ARROW_MARKS, PLANE_HEAD, PLANE_TAIL, arrow_marks,
                               decimate_minmax)
 
@@ -384,3 +384,13 @@ def test_csv_round_trip():
     data = np.array(rows[1:], dtype=float)
     assert data.shape == (21, 6)
     assert np.array_equal(data[:, 1], traj.df) and np.array_equal(data[:, 2], traj.lam)
+
+
+def test_the_key_is_drawn_only_with_the_legend_layer():
+    # Plotly draws a key it is told to show even when the page hides it, so
+    # the layer decides: without it the figure asks for no key at all
+    shown = build(layers=LAYERS)
+    hidden = build(layers=tuple(k for k in LAYERS if k != "legend"))
+    assert shown["layout"]["showlegend"] is True and hidden["layout"]["showlegend"] is False
+    assert "legend" not in ViewParams().layers
+    assert go.Figure(hidden).layout.showlegend is False
