@@ -53,8 +53,8 @@ INPUT_DIM = 8
 
 PRESETS = ("ntp", "mup", "custom")
 #: Phase-plane layers, in drawing order (URL key ``layers``).
-#: "legend" is the plane's key (off by default: Plotly draws a key even when it
-#: is hidden, at about a quarter of each redraw's cost).
+#: "legend" is the plane's key (off by default: Plotly draws a key even when the
+#: page hides it, 15–30 % of each redraw of the plane).
 LAYERS = ("regions", "forbidden", "arrows", "nullclines", "eta-line", "fixed", "legend")
 LAYER_LABELS = {
     "regions": "Regions",
