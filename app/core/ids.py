@@ -105,10 +105,13 @@ STATE_FOR = "state-for-"
 
 def state_for(tab: str) -> str:
     """Id of the dcc.Store that holds :data:`STATE` for the view on tab ``tab``:
-    it follows STATE only while that tab is shown (``lab.state_for_tab`` in
-    app/assets/lab.js), so a hidden view's callbacks do not fire on every
-    change of the plane (a slider drag changes STATE several times a second)."""
+    it follows STATE only while that tab is shown (``lab.state_for_tabs`` in
+    app/assets/lab.js, which knows the prefix :data:`STATE_FOR`), so a hidden
+    view's callbacks do not fire on every change of the plane (a slider drag
+    changes STATE several times a second)."""
     return STATE_FOR + tab
+
+
 #: dcc.Store fed in the browser with the phase plane's zoom/pan/reset
 #: ``relayoutData`` (other relayout events, e.g. autosize, are filtered out).
 ZOOM = "plane-zoom"
