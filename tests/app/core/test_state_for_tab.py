@@ -20,12 +20,16 @@ HIDDEN = (f"{ids.BIFURCATION_GRAPH}.figure", f"{ids.BIFURCATION_COBWEB}.figure",
 
 
 def _record(page) -> list:
-    """The output names of every callback request the page sends from now on."""
+    """The output names of every callback request the page sends from now on
+    that something triggered: each view's initial call at page load (no
+    changed prop) may go out after the plane is drawn, and is not counted."""
     sent = []
 
     def on(r):
         if "_dash-update-component" in r.url and r.method == "POST":
-            sent.append(json.loads(r.post_data or "{}").get("output", ""))
+            body = json.loads(r.post_data or "{}")
+            if body.get("changedPropIds"):
+                sent.append(body.get("output", ""))
     page.on("request", on)
     return sent
 
