@@ -184,7 +184,8 @@ def update_plane(changed: list[str] | None, values: Mapping[str, Any]) -> dict:
         ``live`` (a slider value forwarded by the browser's gate, store
         :data:`ids.SLIDER_LIVE`, see :func:`parse_live`); ``shown`` (store
         :data:`ids.PLANE_SHOWN`: what the browser's figure shows);
-        ``message_shown``, ``message_class_shown`` (the message line now).
+        ``message_shown``, ``message_class_shown`` (the message line now);
+        ``options_shown`` (the trajectory list now).
 
     Returns
     -------
@@ -445,6 +446,7 @@ def register_callbacks(app) -> None:
             "shown": State(ids.PLANE_SHOWN, "data"),
             "message_shown": State(ids.MESSAGE, "children"),
             "message_class_shown": State(ids.MESSAGE, "className"),
+            "options_shown": State(ids.TRAJ_SELECT, "options"),
         },
     )
     def _plane(**values):

@@ -4,9 +4,9 @@ without those the browser already holds.
 Each output written fires the callbacks that read it (a slider's sync, the
 views' copies of the state) and costs the Dash renderer work, so an answer
 leaves out (``no_update``) what the browser shows already: the controls, the
-store and the message line, whose values come with the call, and the
-read-outs and the trajectory list, which show the stored state (every answer
-writes them with it).
+store, the message line and the trajectory list, whose values come with the
+call, and the read-outs, which show the stored state (every answer writes
+them with it).
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ from dash import no_update
 
 from ...core.layout import fmt_readout
 from ...core.state import ViewParams, from_query
-from . import starts
 from .live import SLIDER_KEYS
 
 __all__ = ["number_out", "controls_out", "only_changes"]
@@ -60,9 +59,9 @@ def _same(new: Any, old: Any) -> bool:
 
 def only_changes(out: dict, browser: Mapping[str, Any]) -> dict:
     """``out`` with ``no_update`` for each output the browser already holds:
-    the controls, the store and the message line (their values came with the call), the
-    read-outs and the trajectory list (those of the stored state, which the
-    browser shows: every answer writes them with the state).  Each output
+    the controls, the store, the message line and the trajectory list (their
+    values came with the call) and the read-outs (those of the stored state,
+    which the browser shows: every answer writes them with the state).  Each output
     written fires the callbacks that read it (a slider's sync, the views'
     copies of the state), and the renderer's work grows with their number."""
     out = dict(out)
@@ -74,7 +73,7 @@ def only_changes(out: dict, browser: Mapping[str, Any]) -> dict:
         if out[k] is not no_update and _same(out[k], browser.get(k)):
             out[k] = no_update
     for k, held in (("state", "state"), ("traj_value", "select"), ("message", "message_shown"),
-                    ("message_class", "message_class_shown")):
+                    ("message_class", "message_class_shown"), ("traj_options", "options_shown")):
         if out[k] is not no_update and _same(out[k], browser.get(held)):
             out[k] = no_update
     base = from_query(browser.get("state"))
@@ -83,7 +82,4 @@ def only_changes(out: dict, browser: Mapping[str, Any]) -> dict:
         for k in _DERIVED:
             if out[k] is not no_update and out[k] == was[k]:
                 out[k] = no_update
-        if out["traj_options"] is not no_update \
-                and out["traj_options"] == starts.trajectory_options(base.params):
-            out["traj_options"] = no_update
     return out

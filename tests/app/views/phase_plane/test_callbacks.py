@@ -110,6 +110,12 @@ def test_an_answer_writes_only_what_the_browser_does_not_hold():
         assert out[k] is no_update, k
     assert out["root_class"] == "app large" and out["two_over_eta"] == "0.8"
     assert out["state"] == to_query(after) and out["search"] == "?" + to_query(after)
+    # the trajectory list: written when the browser's differs, not when it holds it
+    listed = out["traj_options"]
+    assert listed and listed[0]["value"] == 1
+    again = call(["large-font.value"], inputs=controls(after)["inputs"], large=["large"],
+                 select=1, options_shown=listed)
+    assert again["traj_options"] is no_update
     # a control the server normalises is written back: 999.6 steps are 1000
     out = call(["steps-input.value"], inputs={"steps": 999.6})
     assert out["inputs"]["steps"] == params_of(out).steps != 999.6
