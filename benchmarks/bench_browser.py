@@ -82,24 +82,26 @@ PROFILE = f"""async () => {{
     const g = {PLOT};
     const [a, b] = window.__figs;
     const nm = t => t.name || '';
+    // [traces kept, whether the layout keeps its images (the vector field)]
     const groups = {{
-        'whole figure': t => true, 'axes only (no traces)': t => false,
-        'regions heatmap': t => t.type === 'heatmap',
-        'arrow field': t => nm(t).startsWith('update direction'),
-        'nullclines': t => nm(t).includes('nullcline'),
-        'trajectory (line, arrows, star)': t => nm(t).includes('trajectory'),
-        'the other small traces': t => t.type !== 'heatmap' && !nm(t).startsWith('update')
-            && !nm(t).includes('nullcline') && !nm(t).includes('trajectory'),
+        'whole figure': [t => true, true], 'axes only (no traces)': [t => false, false],
+        'regions heatmap': [t => t.type === 'heatmap', false],
+        'vector field (a layout image)': [t => false, true],
+        'nullclines': [t => nm(t).includes('nullcline'), false],
+        'trajectory (line, arrows, star)': [t => nm(t).includes('trajectory'), false],
+        'the other small traces': [t => t.type !== 'heatmap' && !nm(t).includes('nullcline')
+            && !nm(t).includes('trajectory'), false],
     }};
+    const layoutOf = (f, images) => images ? f.layout : {{...f.layout, images: []}};
     const out = {{}};
-    for (const [label, keep] of Object.entries(groups)) {{
-        await Plotly.react(g, structuredClone(a.data.filter(keep)), a.layout);
+    for (const [label, [keep, images]] of Object.entries(groups)) {{
+        await Plotly.react(g, structuredClone(a.data.filter(keep)), layoutOf(a, images));
         const ts = [];
         for (let k = 1; k <= 8; k++) {{
             const f = k % 2 ? b : a;
             const data = structuredClone(f.data.filter(keep));
             const t0 = performance.now();
-            await Plotly.react(g, data, f.layout);
+            await Plotly.react(g, data, layoutOf(f, images));
             ts.push(performance.now() - t0);
         }}
         ts.sort((x, y) => x - y);

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import copy
 import html
-import math
 from typing import Iterable, Sequence
 
 import numpy as np
@@ -23,6 +22,7 @@ from ...core import theme
 from ...core.figures import (decimate_minmax, discrete_colorscale, empty_figure, fmt_value,
                              legend_dummy, note_annotation, round_to_span,
                              sig_round, trajectory_traces)
+from .arrows import arrow_image
 
 __all__ = ["phase_plane", "timeseries", "trajectory_csv", "imported_plane_traces",
            "add_imported_timeseries", "series_xy", "IMPORTED_COLOR", "SERIES_MAX_POINTS", "REGION_LABELS"]
@@ -103,33 +103,6 @@ def _forbidden_traces(params, window, large: bool) -> list:
          "line": {"color": theme.FORBIDDEN_EDGE, "width": lw * 0.6},
          "hoverinfo": "skip"},
     ]
-
-
-def _arrow_trace(vf, window, large: bool) -> dict:
-    (a, b), (c, d) = window
-    wx, wy = b - a, d - c
-    X, Y = np.ravel(vf.df), np.ravel(vf.lam)
-    U, V = np.ravel(vf.u), np.ravel(vf.v)
-    ok = np.isfinite(U) & np.isfinite(V)
-    X, Y, U, V = X[ok], Y[ok], U[ok], V[ok]
-    tail_x, tail_y = X - 0.5 * U, Y - 0.5 * V
-    tip_x, tip_y = X + 0.5 * U, Y + 0.5 * V
-    # heads in the window's scaled coordinates (so they look the same on both axes)
-    ux, uy = U / wx, V / wy
-    ang = 0.45  # radians, ≈ 26°
-    head = 0.35
-    cos, sin = math.cos(ang), math.sin(ang)
-    lx = tip_x - head * (ux * cos - uy * sin) * wx
-    ly = tip_y - head * (ux * sin + uy * cos) * wy
-    rx = tip_x - head * (ux * cos + uy * sin) * wx
-    ry = tip_y - head * (-ux * sin + uy * cos) * wy
-    nan = np.full_like(X, np.nan)
-    xs = np.stack([tail_x, tip_x, lx, tip_x, rx, nan], axis=1).ravel()
-    ys = np.stack([tail_y, tip_y, ly, tip_y, ry, nan], axis=1).ravel()
-    return {"type": "scatter", "name": "update direction", "mode": "lines", "showlegend": False,
-            "x": round_to_span(xs, wx, 4), "y": round_to_span(ys, wy, 4),
-            "line": {"color": theme.ARROWS, "width": 1.0 if not large else 1.6},
-            "hoverinfo": "skip", "opacity": 0.75}
 
 
 def _nullcline_traces(curves, window, large: bool) -> list:
@@ -213,7 +186,9 @@ def phase_plane(params, window, *, layers: Iterable[str], regions=None, field=No
         Axis ranges; grid layers must have been computed for this window.
     layers : names from :data:`app.core.state.LAYERS` to draw.  The region heatmap
         is always present (transparent when "regions" is off) because clicks
-        on it start trajectories; "legend" draws the key.
+        on it start trajectories; "legend" draws the key (and the region
+        colours' entries in it); "arrows" is ``layout.images[0]``
+        (:func:`.arrows.arrow_image`), not a trace.
     regions : uvcore.RegionGrid;  field : uvcore.VectorField;
     curves : dict of uvcore nullclines;  fixed : uvcore.FixedPoints
     trajectories : sequence of ((Δf₀, λ₀), uvcore.Trajectory or None), oldest
@@ -228,13 +203,11 @@ def phase_plane(params, window, *, layers: Iterable[str], regions=None, field=No
         data.append(_regions_trace(regions, "regions" in layers, spans))
         if np.any(np.asarray(regions.code) == FORBIDDEN_REGION):
             data.append(_forbidden_cells_trace(regions, params, spans))
-    if "regions" in layers:
+    if "regions" in layers and "legend" in layers:
         data += [legend_dummy(REGION_LABELS[k], theme.REGION_COLORS[k], "regions")
                  for k in (1, 2, 3)]
     if "forbidden" in layers:
         data += _forbidden_traces(params, window, large)
-    if "arrows" in layers and field is not None:
-        data.append(_arrow_trace(field, window, large))
     if "nullclines" in layers and curves is not None:
         data += _nullcline_traces(curves, window, large)
     if "eta-line" in layers:
@@ -270,6 +243,10 @@ def phase_plane(params, window, *, layers: Iterable[str], regions=None, field=No
                            f"‖x‖ = {fmt_value(params.x_norm)}, y = {fmt_value(params.y)}"),
                   "x": 0.01, "xanchor": "left", "font": {"size": theme.FONT_SIZE[large]}},
         "annotations": [note_annotation(all_notes, large)] if all_notes else [],
+        # the vector field is a picture below the traces (.arrows): one SVG
+        # element where a trace made one per arrow
+        "images": [arrow_image(field, window, large)]
+        if "arrows" in layers and field is not None else [],
     })
     return {"data": data, "layout": layout}
 

@@ -105,7 +105,8 @@ def test_url_state_is_restored_and_back_forward_work(page, app_url):
     xr = page.evaluate(f"() => {PLOT}.layout.xaxis.range")
     assert xr == [-6, 2]
     names = page.evaluate(f"() => {PLOT}.data.map(t => t.name)")
-    assert not any(n.startswith(("update direction", "ηλ = 2")) for n in names)
+    assert not any(n.startswith("ηλ = 2") for n in names)
+    assert page.evaluate(f"() => {PLOT}.layout.images") == []     # no vector field
     assert page.is_checked("#layers input[value=fixed]")
     assert not page.is_checked("#layers input[value=arrows]")
     # a user change pushes history; back restores the linked state
@@ -203,6 +204,50 @@ def test_zoom_recomputes_the_grid_layers_and_double_click_resets(page, app_url):
     page.wait_for_function("() => !window.location.search.includes('window=')",
                            timeout=TIMEOUT_MS)
     assert page.evaluate(TRAJ_COUNT) == 1      # the double-click added no trajectory
+
+
+#: Exports the plane as PNG twice, as it is and without its layout images, and
+#: counts the pixels the images darken (the arrows are darker than anything
+#: under them but the forbidden grey, where there are none).
+ARROW_PIXELS = f"""async () => {{
+    const g = {PLOT};
+    const pixels = async (layout) => {{
+        const url = await Plotly.toImage({{data: g.data, layout}},
+                                         {{format: 'png', width: 900, height: 600}});
+        const img = new Image();
+        await new Promise((ok, bad) => {{ img.onload = ok; img.onerror = bad; img.src = url; }});
+        const c = document.createElement('canvas');
+        c.width = img.width; c.height = img.height;
+        const ctx = c.getContext('2d');
+        ctx.drawImage(img, 0, 0);
+        return ctx.getImageData(0, 0, c.width, c.height).data;
+    }};
+    const a = await pixels(g.layout), b = await pixels({{...g.layout, images: []}});
+    let darker = 0, lighter = 0;
+    for (let i = 0; i < a.length; i += 4) {{
+        const d = (a[i] + a[i + 1] + a[i + 2]) - (b[i] + b[i + 1] + b[i + 2]);
+        if (d < -30) darker++; else if (d > 30) lighter++;
+    }}
+    return [darker, lighter];
+}}"""
+
+
+def test_the_vector_field_is_one_picture_over_the_plot_that_exports(page, app_url):
+    open_page(page, app_url)
+    wait_settled(page)
+    # one <image> of the vector field, exactly over the plot area
+    sel = "#phase-plane image[*|href^='data:image/svg+xml']"
+    assert page.locator(sel).count() == 1
+    pic = page.locator(sel).bounding_box()
+    plot = page.locator("#phase-plane .nsewdrag").first.bounding_box()
+    for k in ("x", "y", "width", "height"):
+        assert abs(pic[k] - plot[k]) <= 1.0, (k, pic, plot)
+    # the PNG export draws the arrows: ~400 arrows of a few pixels each
+    darker, lighter = page.evaluate(ARROW_PIXELS)
+    assert darker > 2000 and lighter == 0, (darker, lighter)
+    # and the SVG export carries the picture
+    svg = page.evaluate(f"() => Plotly.toImage({PLOT}, {{format: 'svg'}})")
+    assert "data:image/svg+xml;base64" in svg or "data%3Aimage%2Fsvg%2Bxml%3Bbase64" in svg
 
 
 def test_active_view_lives_in_the_url_fragment(page, app_url):

@@ -183,8 +183,7 @@ def test_play_pause_step_reset_follow_the_trajectory(loaded):
     page.click("#player-step")
     wait_cursor(page, "k === 1")
     page.click("#layers input[value=arrows]")
-    page.wait_for_function(f"() => !{PLOT}.data.some(t => t.name === 'update direction')",
-                           timeout=TIMEOUT_MS)
+    page.wait_for_function(f"() => {PLOT}.layout.images.length === 0", timeout=TIMEOUT_MS)
     wait_cursor(page, "k === 1")
     check(snapshot(page), traj)
 
