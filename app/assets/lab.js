@@ -43,6 +43,11 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
             });
         },
 
+        // The root's class: "app", and "large" with the large-font box ticked.
+        root_class: function (large) {
+            return (large || []).indexOf("large") >= 0 ? "app large" : "app";
+        },
+
         // The typed n_eff input follows the slider's disabled state.
         same_disabled: function (d) { return !!d; },
     },

@@ -249,6 +249,11 @@ def register_callbacks(app, views: Sequence[View]) -> None:
                             [Output(ids.state_for(v.value), "data") for v in views],
                             Input(ids.STATE, "data"), Input(ids.VIEW_TABS, "value"),
                             [State(ids.state_for(v.value), "data") for v in views])
+    # the root's class follows the large-font box in the browser: an output of
+    # the plane's callback, the root was marked loading (and React rendered
+    # the whole page again) twice on every change of η
+    app.clientside_callback(ClientsideFunction("lab", "root_class"),
+                            Output(ids.ROOT, "className"), Input(ids.LARGE_FONT, "value"))
     app.clientside_callback(ClientsideFunction("lab", "tab_hash"),
                             Output(ids.URL, "hash"), Output(ids.VIEW_TABS, "value"),
                             Input(ids.URL, "hash"), Input(ids.VIEW_TABS, "value"),

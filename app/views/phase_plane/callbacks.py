@@ -59,7 +59,7 @@ SLIDER_KEYS = live_path.SLIDER_KEYS
 #: Output names of :func:`update_plane` (keys of the dict it returns).
 PLANE_OUTPUTS = ("inputs", "seed", "preset", "layers", "large", "n_eff_disabled",
                  "state", "search", "figure", "message", "message_class", "eta_c",
-                 "two_over_eta", "root_class", "traj_options", "traj_value", "done", "shown",
+                 "two_over_eta", "traj_options", "traj_value", "done", "shown",
                  "ts_state")
 
 #: Props whose change means "the user edited a control".
@@ -419,7 +419,6 @@ def register_callbacks(app) -> None:
             "message_class": Output(ids.MESSAGE, "className"),
             "eta_c": Output(ids.ETA_C, "children"),
             "two_over_eta": Output(ids.TWO_OVER_ETA, "children"),
-            "root_class": Output(ids.ROOT, "className"),
             "traj_options": Output(ids.TRAJ_SELECT, "options"),
             "traj_value": Output(ids.TRAJ_SELECT, "value"),
             "done": Output(ids.PLANE_DONE, "data"),

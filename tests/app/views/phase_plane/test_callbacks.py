@@ -108,7 +108,7 @@ def test_an_answer_writes_only_what_the_browser_does_not_hold():
     assert out["inputs"] == {k: no_update for k in cb.SLIDER_KEYS}
     for k in ("seed", "preset", "layers", "large", "eta_c", "n_eff_disabled", "traj_value"):
         assert out[k] is no_update, k
-    assert out["root_class"] == "app large" and out["two_over_eta"] == "0.8"
+    assert out["two_over_eta"] == "0.8"
     assert out["state"] == to_query(after) and out["search"] == "?" + to_query(after)
     # the trajectory list: written when the browser's differs, not when it holds it
     listed = out["traj_options"]
