@@ -48,7 +48,11 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
             return (large || []).indexOf("large") >= 0 ? "app large" : "app";
         },
 
-        // The typed n_eff input follows the slider's disabled state.
-        same_disabled: function (d) { return !!d; },
+        // n_eff (its slider and its typed input) is set by the preset unless
+        // the preset is "custom".
+        n_eff_locked: function (preset) {
+            const locked = preset !== "custom";
+            return [locked, locked];
+        },
     },
 });

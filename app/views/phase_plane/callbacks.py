@@ -57,7 +57,7 @@ __all__ = ["update_plane", "update_timeseries", "download_csv",
 SLIDER_KEYS = live_path.SLIDER_KEYS
 
 #: Output names of :func:`update_plane` (keys of the dict it returns).
-PLANE_OUTPUTS = ("inputs", "seed", "preset", "layers", "large", "n_eff_disabled",
+PLANE_OUTPUTS = ("inputs", "seed", "preset", "layers", "large",
                  "state", "search", "figure", "message", "message_class", "eta_c",
                  "two_over_eta", "traj_options", "traj_value", "done", "shown",
                  "ts_state")
@@ -411,7 +411,6 @@ def register_callbacks(app) -> None:
             "preset": Output(ids.PRESET, "value"),
             "layers": Output(ids.LAYERS, "value"),
             "large": Output(ids.LARGE_FONT, "value"),
-            "n_eff_disabled": Output(ids.N_EFF, "disabled"),
             "state": Output(ids.STATE, "data"),
             "search": Output(ids.URL, "search"),
             "figure": Output(ids.PHASE_PLANE, "figure"),
@@ -466,9 +465,12 @@ def register_callbacks(app) -> None:
     app.clientside_callback(ClientsideFunction("lab", "zoom_filter"), Output(ids.ZOOM, "data"),
                             Input(ids.PHASE_PLANE, "relayoutData"), prevent_initial_call=True)
 
-    # the typed n_eff input follows the slider's disabled state
-    app.clientside_callback(ClientsideFunction("lab", "same_disabled"),
-                            Output(ids.N_EFF_INPUT, "disabled"), Input(ids.N_EFF, "disabled"))
+    # n_eff (slider and typed input) is locked unless the preset is custom, in
+    # the browser: an output of the plane's callback, the slider was marked
+    # loading (and rendered again) twice on every change
+    app.clientside_callback(ClientsideFunction("lab", "n_eff_locked"),
+                            Output(ids.N_EFF, "disabled"), Output(ids.N_EFF_INPUT, "disabled"),
+                            Input(ids.PRESET, "value"))
 
     @app.callback(Output(ids.TIMESERIES, "figure"), Output(ids.SUMMARY, "children"),
                   Input(ids.TIMESERIES_STATE, "data"), Input(ids.OVERLAY, "value"),

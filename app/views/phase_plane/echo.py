@@ -35,7 +35,6 @@ def controls_out(p: ViewParams) -> dict:
         "preset": p.preset,
         "layers": list(p.layers),
         "large": ["large"] if p.large else [],
-        "n_eff_disabled": p.preset != "custom",
         "eta_c": fmt_readout(p.eta_c),
         "two_over_eta": fmt_readout(2.0 / p.eta),
     }
@@ -44,7 +43,7 @@ def controls_out(p: ViewParams) -> dict:
 #: Outputs of :func:`controls_out` that are inputs of the plane callback too
 #: (the browser's values come with every call), and those derived from the state.
 _ECHOED = ("seed", "preset", "layers", "large")
-_DERIVED = ("n_eff_disabled", "eta_c", "two_over_eta")
+_DERIVED = ("eta_c", "two_over_eta")
 
 
 def _same(new: Any, old: Any) -> bool:

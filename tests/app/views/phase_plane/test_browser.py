@@ -365,3 +365,23 @@ def test_long_trajectory_is_a_line_without_a_marker_per_state(page, app_url):
     points = page.evaluate("() => document.querySelectorAll("
                            "'#phase-plane .scatterlayer .trace .points path').length")
     assert points < 100
+
+
+#: Whether the n_eff slider and its typed input are locked: [slider, input].
+N_EFF_LOCKED = ("() => [document.querySelector('#n-eff [role=slider]').hasAttribute('data-disabled'),"
+                " document.querySelector('#n-eff-input').disabled]")
+
+
+def test_n_eff_is_locked_by_the_preset_unless_custom(page, app_url):
+    open_page(page, app_url + "?preset=custom&n_eff=9")
+    page.wait_for_function(f"() => {N_EFF_LOCKED}().every(x => !x)", timeout=TIMEOUT_MS)
+    page.click("#preset input[value=mup]")
+    page.wait_for_function(f"() => {N_EFF_LOCKED}().every(x => x)", timeout=TIMEOUT_MS)
+    wait_title(page, "n_eff = 1,")
+    page.click("#preset input[value=custom]")
+    page.wait_for_function(f"() => {N_EFF_LOCKED}().every(x => !x)", timeout=TIMEOUT_MS)
+    page.fill("#n-eff-input", "4")
+    page.press("#n-eff-input", "Enter")
+    wait_title(page, "n_eff = 4,")
+    page.click("#preset input[value=ntp]")
+    page.wait_for_function(f"() => {N_EFF_LOCKED}().every(x => x)", timeout=TIMEOUT_MS)

@@ -106,7 +106,7 @@ def test_an_answer_writes_only_what_the_browser_does_not_hold():
     out = call(["large-font.value"], inputs=controls(after)["inputs"], large=["large"], select=1)
     assert params_of(out) == after
     assert out["inputs"] == {k: no_update for k in cb.SLIDER_KEYS}
-    for k in ("seed", "preset", "layers", "large", "eta_c", "n_eff_disabled", "traj_value"):
+    for k in ("seed", "preset", "layers", "large", "eta_c", "traj_value"):
         assert out[k] is no_update, k
     assert out["two_over_eta"] == "0.8"
     assert out["state"] == to_query(after) and out["search"] == "?" + to_query(after)
@@ -196,11 +196,10 @@ def test_clamped_value_is_noted_and_computed():
 
 def test_preset_switch_sets_and_locks_n_eff():
     out = call(["preset.value"], preset="mup")
-    # locked under NTP (the default), locked under μP: not written again
-    assert params_of(out).n_eff == 1 and out["n_eff_disabled"] is no_update
-    assert out["inputs"]["n-eff"] == 1
+    # (the lock itself follows the preset in the browser: lab.n_eff_locked)
+    assert params_of(out).n_eff == 1 and out["inputs"]["n-eff"] == 1
     out = call(["preset.value"], out["state"], preset="custom")
-    assert params_of(out).n_eff == 1 and out["n_eff_disabled"] is False
+    assert params_of(out).n_eff == 1
     out = call(["n-eff-input.value"], out["state"], inputs={"n-eff": 9})
     assert params_of(out).n_eff == 9
     # NTP ignores a lagging (disabled) n_eff input: n_eff follows the width
