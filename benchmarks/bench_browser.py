@@ -1,11 +1,16 @@
 """Browser-perceived latency of the phase plane, measured in headless Chromium.
 
-Usage:  python benchmarks/bench_browser.py [--trials 20] [--runs 3]
-                                           [--viewports 1440x900,1366x768] [--profile]
+Usage:  python benchmarks/bench_browser.py [--trials 20] [--runs 3] [--profile]
+            [--viewports 1440x900,1366x768,1280x720,1280x720+large]
+            [--server process|thread]
 
-The dashboard (``app.create_app()``) is served by werkzeug from a thread on a
-free 127.0.0.1 port and driven by Playwright in Debian's Chromium (software
-rendering, as on the lab's machines).  Every time is taken inside the page
+A viewport ``WxH+large`` opens the dashboard in large-font (projector) mode.
+
+The dashboard is served on a free 127.0.0.1 port by ``python -m app`` in a
+process of its own, as a lecturer runs it (``--server thread``: by werkzeug
+from a thread of the bench, sharing its interpreter with Playwright's
+client), and driven by Playwright in Debian's Chromium (software rendering,
+as on the lab's machines).  Every time is taken inside the page
 (``performance.now()``), from the user's action to the phase plane's
 ``plotly_afterplot`` that shows the new value (the η in its title):
 
@@ -34,9 +39,14 @@ settled ≤ 1.5 s after the last.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
+import socket
 import statistics
+import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -201,9 +211,9 @@ def arrows(page) -> float:
     return slider_shown_after(page, t_last)
 
 
-def measure(browser, url: str, width: int, height: int, trials: int) -> dict:
+def measure(browser, url: str, width: int, height: int, large: bool, trials: int) -> dict:
     page = browser.new_page(viewport={"width": width, "height": height})
-    open_plane(page, url + "?eta=0.75")
+    open_plane(page, url + "?eta=0.75" + ("&large=1" if large else ""))
     page.evaluate(LISTEN)
     typed(page, 3)                                   # warm the kernels and caches
     t = typed(page, trials)
@@ -214,9 +224,9 @@ def measure(browser, url: str, width: int, height: int, trials: int) -> dict:
             "release": release, "settled": settled}
 
 
-def profile(browser, url: str, width: int, height: int) -> None:
+def profile(browser, url: str, width: int, height: int, large: bool = False) -> None:
     page = browser.new_page(viewport={"width": width, "height": height})
-    open_plane(page, url + "?eta=0.75")
+    open_plane(page, url + "?eta=0.75" + ("&large=1" if large else ""))
     page.wait_for_function("() => { const g = document.querySelector('#timeseries "
                            ".js-plotly-plot'); return g && g.data && g.data.length >= 4; }")
     page.evaluate(LISTEN)
@@ -230,9 +240,10 @@ def profile(browser, url: str, width: int, height: int) -> None:
     page.close()
 
 
-def report(width: int, height: int, runs: list[dict], trials: int) -> None:
+def report(width: int, height: int, large: bool, runs: list[dict], trials: int) -> None:
     med = {k: statistics.median(r[k] for r in runs) for k in runs[0]}
-    print(f"phase plane in Chromium at {width}x{height}: median of {len(runs)} run(s), "
+    mode = ", large font" if large else ""
+    print(f"phase plane in Chromium at {width}x{height}{mode}: median of {len(runs)} run(s), "
           f"{trials} typed changes each")
     print(f"  typed η → plane repainted: p50 {med['typed_p50']:.0f} ms, "
           f"p95 {med['typed_p95']:.0f} ms (target ≤ {TYPED_P95_MS:.0f})")
@@ -246,26 +257,76 @@ def report(width: int, height: int, runs: list[dict], trials: int) -> None:
             print(f"    {k}: " + ", ".join(f"{r[k]:.1f}" for r in runs))
 
 
+@contextlib.contextmanager
+def served_process():
+    """``python -m app`` on a free loopback port; its URL, until the block ends."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = {**os.environ, "HOST": "127.0.0.1", "PORT": str(port)}
+    proc = subprocess.Popen([sys.executable, "-m", "app"], cwd=ROOT, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            if proc.poll() is not None:
+                raise SystemExit(f"bench_browser: python -m app exited with {proc.returncode}")
+            try:
+                with urllib.request.urlopen(url + "healthz", timeout=2):
+                    break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise SystemExit("bench_browser: python -m app did not answer in 120 s")
+                time.sleep(0.2)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def served(kind: str):
+    if kind == "thread":
+        from app import create_app
+        return serve(create_app())
+    return served_process()
+
+
+def viewport(spec: str) -> tuple[int, int, bool]:
+    """``"1280x720+large"`` → (1280, 720, True)."""
+    size, _, mode = spec.strip().partition("+")
+    if mode not in ("", "large"):
+        raise SystemExit(f"bench_browser: viewport {spec!r}: the only mode is +large")
+    try:
+        width, height = (int(v) for v in size.split("x"))
+    except ValueError:
+        raise SystemExit(f"bench_browser: viewport {spec!r} is not WxH or WxH+large") from None
+    return width, height, mode == "large"
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--trials", type=int, default=20)
     ap.add_argument("--runs", type=int, default=1)
-    ap.add_argument("--viewports", default="1440x900,1366x768")
+    ap.add_argument("--viewports", default="1440x900,1366x768,1280x720,1280x720+large")
     ap.add_argument("--profile", action="store_true")
+    ap.add_argument("--server", choices=("process", "thread"), default="process")
     args = ap.parse_args(argv)
-    sizes = [tuple(int(v) for v in s.split("x")) for s in args.viewports.split(",")]
+    sizes = [viewport(s) for s in args.viewports.split(",")]
     from playwright.sync_api import sync_playwright
 
-    from app import create_app
-    with serve(create_app()) as url, sync_playwright() as pw:
+    with served(args.server) as url, sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         if args.profile:
             profile(browser, url, *sizes[0])
         results = {s: [measure(browser, url, *s, args.trials) for _ in range(args.runs)]
                    for s in sizes}
         browser.close()
-    for (w, h), runs in results.items():
-        report(w, h, runs, args.trials)
+    for (w, h, large), runs in results.items():
+        report(w, h, large, runs, args.trials)
     return 0
 
 

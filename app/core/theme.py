@@ -87,6 +87,10 @@ def axis(title: str, large: bool = False, **extra) -> dict:
         "showline": True, "linecolor": "#444444", "mirror": True,
         "ticks": "outside",
         "automargin": True,
+        # labels sit outside the plot and automargin makes room for them, so
+        # none can overflow; Plotly's overflow check measures every label on
+        # every redraw (about a fifth of the phase plane's Plotly.react)
+        "ticklabeloverflow": "allow",
     }
     out.update(extra)
     return out
