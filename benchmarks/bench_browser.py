@@ -41,12 +41,10 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
-import socket
 import statistics
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -54,6 +52,7 @@ sys.path.insert(0, str(ROOT))
 
 from tests.app.conftest import PLOT, serve  # noqa: E402
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+from tests.deploy.image import free_port, wait_healthy  # noqa: E402
 
 #: Classroom targets (issue: "Classroom-grade interactivity").
 TYPED_P95_MS = 150.0
@@ -260,25 +259,16 @@ def report(width: int, height: int, large: bool, runs: list[dict], trials: int) 
 @contextlib.contextmanager
 def served_process():
     """``python -m app`` on a free loopback port; its URL, until the block ends."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    port = free_port()
     env = {**os.environ, "HOST": "127.0.0.1", "PORT": str(port)}
     proc = subprocess.Popen([sys.executable, "-m", "app"], cwd=ROOT, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}/"
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            if proc.poll() is not None:
-                raise SystemExit(f"bench_browser: python -m app exited with {proc.returncode}")
-            try:
-                with urllib.request.urlopen(url + "healthz", timeout=2):
-                    break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise SystemExit("bench_browser: python -m app did not answer in 120 s")
-                time.sleep(0.2)
+        try:
+            wait_healthy(url.rstrip("/"), proc)
+        except (RuntimeError, TimeoutError) as err:
+            raise SystemExit(f"bench_browser: python -m app: {err}") from None
         yield url
     finally:
         proc.terminate()
