@@ -373,7 +373,8 @@ N_EFF_LOCKED = ("() => [document.querySelector('#n-eff [role=slider]').hasAttrib
 
 
 def test_n_eff_is_locked_by_the_preset_unless_custom(page, app_url):
-    open_page(page, app_url + "?preset=custom&n_eff=9")
+    open_page(page, app_url + "?preset=custom&n-eff=9")
+    wait_title(page, "n_eff = 9,")
     page.wait_for_function(f"() => {N_EFF_LOCKED}().every(x => !x)", timeout=TIMEOUT_MS)
     page.click("#preset input[value=mup]")
     page.wait_for_function(f"() => {N_EFF_LOCKED}().every(x => x)", timeout=TIMEOUT_MS)
