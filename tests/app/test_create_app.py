@@ -29,6 +29,20 @@ def test_assets_folder_is_inside_the_package():
     assert not dash_app.config.external_scripts and not dash_app.config.external_stylesheets
 
 
+def test_answers_are_brotli_at_the_fast_quality():
+    """A brotli answer is the body compressed at BROTLI_QUALITY (1): the bytes
+    brotli itself makes at that quality, not those of flask-compress's 4."""
+    import brotli
+    from app.shell.server import BROTLI_QUALITY
+    client = create_app({"warmup": False}).server.test_client()
+    r = client.get("/_dash-layout", headers={"Accept-Encoding": "br"})
+    assert r.status_code == 200 and r.headers["Content-Encoding"] == "br"
+    raw = brotli.decompress(r.data)
+    assert BROTLI_QUALITY == 1
+    assert r.data == brotli.compress(raw, quality=1)
+    assert r.data != brotli.compress(raw, quality=4)
+
+
 def test_debug_off_unless_env(monkeypatch):
     monkeypatch.delenv("DASH_DEBUG", raising=False)
     dash_app = create_app({"warmup": False})
