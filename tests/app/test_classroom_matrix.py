@@ -22,7 +22,8 @@ from tests.app.core.test_export import _camera_download
 from tests.app.views.eta_max.test_browser import summary_is, type_grid
 from tests.app.views.import_trace.test_browser_follow import (_axes_hold, open_import, points,
                                                               wait_text)
-from tests.app.views.phase_plane.test_browser import RECORD, SLIDER_ETA, TITLE_ETA, _eta_handle
+from tests.app.views.phase_plane.test_browser import (RECORD, SLIDER_ETA, TITLE_ETA, _eta_handle,
+                                                      held_drag)
 from tests.app.views.phase_plane.test_browser_feedback import (EIGHT, TS, message_line, open_at,
                                                                to_pixels, traj_count,
                                                                wait_message, wait_traj_count)
@@ -113,12 +114,7 @@ def step_slider_drag(page):
     track, x, y = _eta_handle(page)
     page.mouse.move(x, y)
     page.mouse.down()
-    for k in range(1, 3):
-        before = page.evaluate("() => window.__painted.length")
-        page.mouse.move(x + track["width"] * 0.06 * k, y, steps=4)
-        page.wait_for_function(f"() => window.__painted.length > {before} && "
-                               f"window.__painted[window.__painted.length - 1] !== {start}",
-                               timeout=WAIT_MS)
+    held_drag(page, track, x, y, 2, start, WAIT_MS)
     during = set(page.evaluate("() => window.__painted.filter(v => v !== null)"))
     page.mouse.move(x + track["width"] * 0.15, y, steps=4)
     page.mouse.up()

@@ -66,6 +66,20 @@ def open_import(page):
     page.wait_for_selector(f"#{ids.IMPORT_UPLOAD}", state="visible", timeout=TIMEOUT_MS)
 
 
+def follow_newest(page, url):
+    """The import view, large font, following the newest trace of the folder."""
+    open_large(page, url)
+    open_import(page)
+    page.click(f"#{ids.IMPORT_FOLLOW}")
+
+
+def show_uv_model(page):
+    """Once the followed trace offers its matched UV model, show it on the plane."""
+    page.wait_for_function(f"() => !document.getElementById({ids.IMPORT_UV!r}).disabled",
+                           timeout=TIMEOUT_MS)
+    page.click(f"#{ids.IMPORT_UV}")
+
+
 def wait_text(page, element_id, text):
     page.wait_for_function(f"() => {{ const e = document.getElementById({element_id!r}); "
                            f"return e && e.textContent.includes({text!r}); }}",
@@ -80,9 +94,7 @@ def test_a_followed_trace_grows_on_the_plane(page, follow_url, traces_root):
     path = traces_root / "live.csv"
     path.write_text("# model: mlp\nstep,df,lam\n" + csv_rows(0, 20) + "20,-1.8")  # partial row
     newest(path)
-    open_large(page, follow_url)
-    open_import(page)
-    page.click(f"#{ids.IMPORT_FOLLOW}")
+    follow_newest(page, follow_url)
     # inside the window: the view switches to the plane, which draws the 20 complete rows
     page.wait_for_function(f"() => {{ const name = 'live.csv'; const t = {TRACE}; "
                            "return t && t.x.length === 20; }", timeout=TIMEOUT_MS)
@@ -199,16 +211,12 @@ def test_show_the_matched_uv_model(page, follow_url, traces_root):
     path = traces_root / "probe.jsonl"
     path.write_text("\n".join(lines) + "\n")
     newest(path)
-    open_large(page, follow_url)
-    open_import(page)
-    page.click(f"#{ids.IMPORT_FOLLOW}")
+    follow_newest(page, follow_url)
     # λ ≈ 31–43 lies above the default window: the view stays here and says so
     wait_text(page, ids.IMPORT_STATUS, "following probe.jsonl: 40 steps")
     wait_text(page, ids.IMPORT_STATUS, "model torch-mlp, η = 0.05, with a matched UV model")
     wait_text(page, ids.IMPORT_WINDOW_NOTE, "outside the window")
-    page.wait_for_function(f"() => !document.getElementById({ids.IMPORT_UV!r}).disabled",
-                           timeout=TIMEOUT_MS)
-    page.click(f"#{ids.IMPORT_UV}")
+    show_uv_model(page)
     page.wait_for_function("() => document.getElementById('eta-input').value === '0.05'",
                            timeout=TIMEOUT_MS)
     page.wait_for_function(

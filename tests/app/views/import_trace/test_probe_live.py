@@ -19,8 +19,8 @@ from app.core import ids
 from uvcore.probe import SharpnessProbe
 
 from ...conftest import PLOT
-from .test_browser_follow import (TIMEOUT_MS, follow_url, newest, open_import,  # noqa: F401
-                                  open_large, points, traces_root, wait_text)
+from .test_browser_follow import (TIMEOUT_MS, follow_newest, follow_url, newest,  # noqa: F401
+                                  points, show_uv_model, traces_root, wait_text)
 
 pytestmark = pytest.mark.browser
 
@@ -63,14 +63,10 @@ def test_a_users_torch_loop_is_followed_live_beside_its_uv_model(page, follow_ur
     header, rows = _rows(path)
     assert header["model"] == "tanh-mlp" and header["uv"] is not None and len(rows) == 13
     newest(path)
-    open_large(page, follow_url)
-    open_import(page)
-    page.click(f"#{ids.IMPORT_FOLLOW}")
+    follow_newest(page, follow_url)
     wait_text(page, ids.IMPORT_STATUS, "following users-run.jsonl: 13 steps")
     wait_text(page, ids.IMPORT_STATUS, "with a matched UV model")
-    page.wait_for_function(f"() => !document.getElementById({ids.IMPORT_UV!r}).disabled",
-                           timeout=TIMEOUT_MS)
-    page.click(f"#{ids.IMPORT_UV}")
+    show_uv_model(page)
     uv = header["uv"]
     # the plane has taken the model's η (the default trajectory's star is there from the start)
     page.wait_for_function(

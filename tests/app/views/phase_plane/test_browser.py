@@ -298,6 +298,18 @@ def _eta_handle(page):
     return track, handle["x"] + handle["width"] / 2, handle["y"] + handle["height"] / 2
 
 
+def held_drag(page, track, x, y, moves: int, start, timeout: float) -> None:
+    """With the pointer held on the η handle at (x, y): ``moves`` steps of 6 %
+    of the track, each waiting until the plane (``RECORD``'s ``__painted``)
+    has repainted with an η other than ``start``: the plane follows the drag."""
+    for k in range(1, moves + 1):
+        before = page.evaluate("() => window.__painted.length")
+        page.mouse.move(x + track["width"] * 0.06 * k, y, steps=4)
+        page.wait_for_function(f"() => window.__painted.length > {before} && "
+                               f"window.__painted[window.__painted.length - 1] !== {start}",
+                               timeout=timeout)
+
+
 def test_dragging_eta_repaints_the_plane_live_and_ends_on_the_released_value(page, app_url):
     open_page(page, app_url + "?eta=0.75")
     wait_title(page, "η = 0.75,")
@@ -306,14 +318,7 @@ def test_dragging_eta_repaints_the_plane_live_and_ends_on_the_released_value(pag
     track, x, y = _eta_handle(page)
     page.mouse.move(x, y)
     page.mouse.down()
-    # with the pointer held, each step waits until the plane has repainted
-    # with a new η: the plane follows the drag
-    for k in range(1, 4):
-        before = page.evaluate("() => window.__painted.length")
-        page.mouse.move(x + track["width"] * 0.06 * k, y, steps=4)
-        page.wait_for_function(f"() => window.__painted.length > {before} && "
-                               f"window.__painted[window.__painted.length - 1] !== 0.75",
-                               timeout=TIMEOUT_MS)
+    held_drag(page, track, x, y, 3, 0.75, TIMEOUT_MS)
     during = page.evaluate("() => window.__painted.slice()")
     page.mouse.move(x + track["width"] * 0.25, y, steps=6)
     page.mouse.up()
