@@ -406,9 +406,9 @@ def register_callbacks(app) -> None:
 
     @app.callback(
         output={
-            # first: the renderer takes an answer's outputs in this order, and
-            # the plane drew ~5 ms sooner (interleaved runs) with its figure
-            # before the URL (a history entry, ~3 ms) and the stores
+            # first in the answer, before the URL (a history entry, ~3 ms in
+            # the page) and the stores: one interleaved run drew the plane
+            # ~5 ms sooner, within the host's noise (docs/benchmarks.md)
             "figure": Output(ids.PHASE_PLANE, "figure"),
             "inputs": {k: Output(ids.input_id(k), "value") for k in SLIDER_KEYS},
             "seed": Output(ids.SEED, "value"),

@@ -12,8 +12,9 @@ from ..conftest import open_page
 
 pytestmark = pytest.mark.browser
 
-#: Functions core-js 2 replaces in current Chromium (found by comparing every
-#: function of the page's globals with a fresh realm's).
+#: Functions core-js 2 replaces in current Chromium (found by comparing the
+#: functions of window and of the built-in objects and their prototypes with
+#: those of a fresh realm).
 REPLACED = ["parseInt", "parseFloat", "Number.parseInt", "Number.parseFloat",
             "String.prototype.trim", "String.prototype.trimStart", "String.prototype.trimEnd",
             "String.prototype.trimLeft", "String.prototype.trimRight", "Math.sinh",
