@@ -81,10 +81,13 @@ def plane_values(eta: float = 1.5, state: str = "eta=1.5", click=None) -> dict:
 
 
 def plane_key(callback_map) -> str:
-    """The phase-plane callback's key in ``callback_map``."""
+    """The phase-plane callback's key in ``callback_map``: the one writing both
+    the plane's figure and the typed η (whatever the order of its outputs)."""
     from app.core import ids
 
-    return next(k for k in callback_map if k.startswith(f"..{ids.input_id('eta')}.value..."))
+    wanted = {f"{ids.PHASE_PLANE}.figure", f"{ids.input_id('eta')}.value"}
+    return next(k for k in callback_map
+                if k.startswith("..") and wanted <= set(k[2:-2].split("...")))
 
 
 class HttpDash:
