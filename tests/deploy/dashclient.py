@@ -85,9 +85,9 @@ def plane_key(callback_map) -> str:
     the plane's figure and the typed η (whatever the order of its outputs)."""
     from app.core import ids
 
-    wanted = {f"{ids.PHASE_PLANE}.figure", f"{ids.input_id('eta')}.value"}
+    wanted = {(ids.PHASE_PLANE, "figure"), (ids.input_id("eta"), "value")}
     return next(k for k in callback_map
-                if k.startswith("..") and wanted <= set(k[2:-2].split("...")))
+                if wanted <= {(o["id"], o["property"]) for o in output_list(k)})
 
 
 class HttpDash:
