@@ -30,7 +30,7 @@
             const mine = at(window, path), theirs = at(fresh, path);
             if (!mine || !theirs) continue;
             for (const name of names) {
-                if (typeof theirs[name] === "function" && mine[name] !== theirs[name]) {
+                if (typeof theirs[name] === "function") {
                     Object.defineProperty(mine, name, {value: theirs[name], writable: true,
                                                        configurable: true, enumerable: false});
                 }
