@@ -129,6 +129,14 @@ _REACHABLE = """(el) => {
 }"""
 
 
+def assert_in_view(page, selector: str, what: str = "") -> None:
+    """Assert the element ``selector`` lies in the viewport, uncovered, as the
+    page is now: no scrolling (a message the user has to scroll to is not
+    seen)."""
+    why = page.locator(selector).first.evaluate(_REACHABLE)
+    assert why == "", f"{what or selector} {why}"
+
+
 def assert_reachable(page, selector: str, what: str = "") -> None:
     """Scroll the control ``selector`` into view inside its own panel (as a user
     would scroll a panel), then assert it lies in the viewport and nothing

@@ -4,11 +4,13 @@ One test per configuration — {1440×900, 1366×768, 1280×720} × {normal, lar
 font} — on one page and one server for the module.  Each test walks through
 the items not already run at every size elsewhere (geometry, the refusal at
 the pointer, the player's fit and the Universality input are): SVG export,
-Sample init, the trajectory picker's cap and delete, a live slider drag, the
+Sample init, a seed rounded, the trajectory picker's cap and delete, a live slider drag, the
 η_max grid's range message, importing an off-screen ``.txt`` CSV and fitting
 the window to it, and one player step.  Before a control is used it is
 scrolled into view inside its own panel and must then lie in the viewport,
-uncovered (:func:`tests.app.conftest.assert_reachable`).  Every wait is on a
+uncovered (:func:`tests.app.conftest.assert_reachable`); a message the
+user must read must be in view as the page is, unscrolled
+(:func:`tests.app.conftest.assert_in_view`).  Every wait is on a
 condition; the helpers are the ones of the items' own browser tests.
 """
 
@@ -73,6 +75,14 @@ def step_sample_init(page):
     page.click(f"#{ids.SAMPLE_INIT}")
     wait_message(page, "already trajectory 2")
     assert traj_count(page) == 2, "Sample init: pressed again, it added a duplicate"
+
+
+def step_seed_rounding(page):
+    """A seed of 1.5: the message line, in view without scrolling, says it was rounded."""
+    assert_reachable(page, f"#{ids.SEED}", "the seed")
+    page.fill(f"#{ids.SEED}", "1.5")
+    page.press(f"#{ids.SEED}", "Enter")
+    wait_message(page, "seed must be a whole number: 1.5 rounded to 2")
 
 
 def step_trajectory_picker(page):
@@ -182,6 +192,7 @@ def test_the_classroom_items_work_at_this_screen(page, app_url, size, large):
     open_at(page, app_url, size=viewport, large=large)
     step_svg_export(page)
     step_sample_init(page)
+    step_seed_rounding(page)
     open_at(page, app_url, EIGHT, size=viewport, large=large)
     step_trajectory_picker(page)
     step_player(page)

@@ -11,7 +11,7 @@ import json
 
 import pytest
 
-from ...conftest import PLOT, TIMEOUT_MS, wait_past_double_click
+from ...conftest import PLOT, TIMEOUT_MS, assert_in_view, wait_past_double_click
 from tests.app.ticks import tick_value
 
 pytestmark = pytest.mark.browser
@@ -56,8 +56,11 @@ def message_line(page) -> str:
 
 
 def wait_message(page, text):
+    """Until the message line says ``text``; then it must be in view as the page
+    is, without scrolling its panel (a projector's short screen)."""
     page.wait_for_function(f"() => document.querySelector('#message').innerText.includes("
                            f"{json.dumps(text)})", timeout=TIMEOUT_MS)
+    assert_in_view(page, "#message", f"the message {text!r}")
 
 
 def traj_count(page) -> int:
