@@ -32,6 +32,9 @@ SERIES_MAX_POINTS = 4000
 #: Time series up to this many states are drawn as one line; longer ones as
 #: two lines, the even and the odd steps (see :func:`series_xy`).
 SERIES_LINE_MAX = 150
+#: Font sizes (px) of the time series' key and panel titles in large font.
+TS_LEGEND_FONT_LARGE = 14
+TS_TITLE_FONT_LARGE = 16
 #: Legend labels of the region codes of uvcore.regions (spec §2.5).
 REGION_LABELS = {k: v for k, v in REGION_NAMES.items() if k != FORBIDDEN_REGION}
 
@@ -381,16 +384,24 @@ def timeseries(traj, *, start=None, paramspace=None, paramspace_label: str = "",
                             **{"exponentformat": "power", **ticks}),
         "xaxis2": theme.axis("step", large, anchor="y2", range=[0, xmax]),
         "yaxis2": theme.axis("sharpness", large, domain=[0.0, 0.46], exponentformat="power"),
-        # two entries a row above the loss panel: the panels keep the height
+        # two entries a row above the loss panel, so the panels keep the height;
+        # in large font the key's labels are smaller, or "λᴴ (Hessian)" runs
+        # into the next entry in half the column of a 1280-pixel screen
         "legend": {**layout["legend"], "orientation": "h", "x": 0, "y": 1.0,
                    "yref": "paper", "yanchor": "bottom", "entrywidth": 0.5,
-                   "entrywidthmode": "fraction", "tracegroupgap": 0},
-        "margin": {**layout["margin"], "t": 60 if not large else 80, "r": 15},
+                   "entrywidthmode": "fraction", "tracegroupgap": 0,
+                   **({"font": {"size": TS_LEGEND_FONT_LARGE}} if large else {})},
+        "margin": {**layout["margin"], "t": 60 if not large else 56, "r": 15},
         "annotations": [{**note_annotation(all_notes, large), "x": 0.99, "xanchor": "right",
                          "y": 0.44, "bordercolor": "#888888",
                          "font": {"size": theme.FONT_SIZE[large] - 1, "color": "#222222"}}]
         if all_notes else [],
     })
+    if large:
+        # the panels can be short (a lesson card above them on a projector's
+        # screen): smaller titles, so "sharpness" stays beside its own panel
+        for key in ("yaxis", "yaxis2"):
+            layout[key]["title"]["font"] = {"size": TS_TITLE_FONT_LARGE}
     return {"data": data, "layout": layout}
 
 

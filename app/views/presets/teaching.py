@@ -45,8 +45,10 @@ class TeachingPreset:
 
 _LAMBDA_STEP = (r"\lambda' - \lambda = \frac{\eta\,\|x\|^2}{n_\mathrm{eff}}\,\Delta f\,"
                 r"\big(\eta\lambda\,\Delta f - 4f\big)")
-_EOS_MAP = (r"\begin{gathered} z' = g(z) = z\,(1 + c - z)^2,\qquad z = \frac{\eta\lambda}{2}"
-            r"\ \text{on the edge},\\ c = \frac{\eta}{\eta_c} = "
+# Long equations are broken into lines (gathered): the lesson card beside
+# the plane is about 330 px wide on a projector's 1280×720 in large font.
+_EOS_MAP = (r"\begin{gathered} z' = g(z) = z\,(1 + c - z)^2,\\ z = \frac{\eta\lambda}{2}"
+            r"\ \text{on the edge},\qquad c = \frac{\eta}{\eta_c} = "
             r"\frac{\eta\,\|x\|\,|y|}{\sqrt{n_\mathrm{eff}}} \end{gathered}")
 
 PRESETS: tuple[TeachingPreset, ...] = (
@@ -92,8 +94,8 @@ PRESETS: tuple[TeachingPreset, ...] = (
               "$c_3 \\approx [[c3]]$, the period-2 orbit has doubled: $\\eta\\lambda$ cycles "
               "through four values, [[v1]], [[v2]], [[v3]] and [[v4]]. A period-$k$ orbit "
               "doubles where its multiplier, the product of $g'$ along it, passes $-1$."),
-        equation=(r"\big(g^{k}\big)'(z_1) = \prod_{t=1}^{k} g'(z_t) = -1,\qquad "
-                  r"g'(z) = (1 + c - z)(1 + c - 3z)")),
+        equation=(r"\begin{gathered} \big(g^{k}\big)'(z_1) = \prod_{t=1}^{k} g'(z_t) = -1,"
+                  r"\\ g'(z) = (1 + c - z)(1 + c - 3z) \end{gathered}")),
     TeachingPreset(
         key="chaos", label="Chaos", title="Chaos on the edge of stability",
         eta=2.84, start=(-2.0, 0.5), steps=2000,
@@ -114,8 +116,9 @@ PRESETS: tuple[TeachingPreset, ...] = (
               "the EoS map exceeds the point II $z = c + 2$: the orbit is thrown past it, "
               "where $z' > z$, and grows without bound. Training diverges within a few steps "
               "(here at step [[step]]), and on the fate map every allowed start diverges."),
-        equation=(r"\max_{0 \le z \le 1+c} g(z) = g\!\left(\tfrac{1+c}{3}\right) = "
-                  r"\frac{4(1+c)^3}{27} > c + 2 \iff c > 2")),
+        equation=(r"\begin{gathered} \max_{0 \le z \le 1+c} g(z) = "
+                  r"g\!\left(\tfrac{1+c}{3}\right) = \frac{4(1+c)^3}{27},\\ "
+                  r"\frac{4(1+c)^3}{27} > c + 2 \iff c > 2 \end{gathered}")),
     TeachingPreset(
         key="no-eos", label="No EoS: η_max < η_c",
         title="No EoS when η_max < η_c (Corollary 5.1)",
@@ -129,9 +132,9 @@ PRESETS: tuple[TeachingPreset, ...] = (
               "$\\eta = 0.9$ the loss first catapults ($|\\Delta f|$ up to [[df_max]]) while "
               "$\\lambda$ falls, then training converges at $\\lambda = [[lam_end]]$, "
               "$\\eta\\lambda = [[eta_lam_end]]$. Type $\\eta = 1$: it diverges."),
-        equation=(r"\eta_{\max}(\Delta f_0, \lambda_0) < \eta_c = "
-                  r"\frac{\sqrt{n_\mathrm{eff}}}{\|x\|\,|y|}\;\Longrightarrow\;"
-                  r"\text{no edge of stability}")),
+        equation=(r"\begin{gathered} \eta_{\max}(\Delta f_0, \lambda_0) < \eta_c = "
+                  r"\frac{\sqrt{n_\mathrm{eff}}}{\|x\|\,|y|}\\ \Longrightarrow\;"
+                  r"\text{no edge of stability} \end{gathered}")),
 )
 
 BY_KEY = {p.key: p for p in PRESETS}

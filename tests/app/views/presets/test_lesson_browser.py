@@ -1,8 +1,8 @@
 """After a preset is applied its lesson stays readable beside the plane, in
 headless Chromium at 1366×768 with large font (the projector): the card shows
 the preset's title and explanation inside the viewport, right of the plane's
-plot area, without covering it; × closes it and applying the preset again
-opens it.  The card's geometry on the other screens is checked in
+plot area, without covering it, and the time series under it keeps readable
+panels; × closes it and applying the preset again opens it.  The card's geometry on the other screens is checked in
 tests/app/views/phase_plane/test_player_fit.py."""
 
 import re
@@ -24,9 +24,21 @@ GEOMETRY = """() => {
     const box = s => { const e = document.querySelector(s); if (!e) return null;
                        const r = e.getBoundingClientRect();
                        return {left: r.left, top: r.top, right: r.right, bottom: r.bottom}; };
+    const boxes = s => Array.from(document.querySelectorAll(s)).map(e => {
+        const r = e.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; });
+    const card = document.querySelector('#lesson-card');
     return {card: box('#lesson-card'), text: box('#lesson-card .lesson-text'),
-            plot: box('#phase-plane .nsewdrag'), width: innerWidth, height: innerHeight};
+            plot: box('#phase-plane .nsewdrag'), width: innerWidth, height: innerHeight,
+            scrolls: card.scrollHeight > card.clientHeight + 1
+                     && getComputedStyle(card).overflowY === 'auto',
+            wide: Array.from(card.querySelectorAll('*')).some(
+                e => e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).overflowX !== 'visible'),
+            ts_panels: boxes('#timeseries .nsewdrag'),
+            ts_keys: boxes('#timeseries .legend .traces'),
+            ts_titles: boxes('#timeseries .g-ytitle, #timeseries .g-y2title')};
 }"""
+#: Least height (px) of each time-series panel while a lesson is shown.
+TS_PANEL_MIN = 60
 
 
 def plain_phrases(preset):
@@ -44,15 +56,32 @@ def apply(page, key):
                            ".length > 0", timeout=TIMEOUT_MS)
 
 
+def _overlap(a, b):
+    return a[0] < b[2] - SLACK and b[0] < a[2] - SLACK and a[1] < b[3] - SLACK \
+        and b[1] < a[3] - SLACK
+
+
 def assert_readable_beside_the_plane(g):
     card, text, plot = g["card"], g["text"], g["plot"]
-    # the card is on screen, and so is the whole explanation within it
+    # the card is on screen; the explanation starts in it and ends in it, or
+    # the card scrolls inside itself (a projector's short screen)
     assert card["left"] >= -SLACK and card["top"] >= -SLACK, g
     assert card["right"] <= g["width"] + SLACK and card["bottom"] <= g["height"] + SLACK, g
-    assert text["top"] >= card["top"] - SLACK and text["bottom"] <= card["bottom"] + SLACK, g
+    assert card["top"] - SLACK <= text["top"] < card["bottom"], g
+    assert text["bottom"] <= card["bottom"] + SLACK or g["scrolls"], g
+    # nothing in it is wider than the card (the equations are broken into lines)
+    assert not g["wide"], g
     # beside the plane's plot area, which stays on screen and uncovered
     assert plot["left"] >= -SLACK and plot["bottom"] <= g["height"] + SLACK, g
     assert card["left"] >= plot["right"] - SLACK, g
+    # the time series below it stays readable: both panels, their titles and
+    # the key's entries apart
+    assert len(g["ts_panels"]) == 2, g
+    assert all(b[3] - b[1] >= TS_PANEL_MIN for b in g["ts_panels"]), g
+    assert all(b[1] >= card["bottom"] - SLACK for b in g["ts_panels"]), g
+    for boxes in (g["ts_keys"], g["ts_titles"]):
+        assert boxes and not any(_overlap(a, b) for i, a in enumerate(boxes)
+                                 for b in boxes[i + 1:]), g
 
 
 def test_the_lesson_stays_readable_beside_the_plane(page, app_url):
