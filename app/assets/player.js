@@ -85,8 +85,21 @@
                       "data-df": d.df[k], "data-lam": d.lam[k]}, svg);
     }
 
+    // The series shows the steps until the run settles (or a zoom): a cursor
+    // that leaves them widens both panels to every step, once, rather than
+    // walk off the plot.  Plotly redraws the axes before relayout returns.
+    function follow(g) {
+        const xa = g._fullLayout.xaxis2 || g._fullLayout.xaxis, r = xa && xa.range;
+        if (!P.active || !P.data || !r || typeof Plotly === "undefined") return;
+        if (P.step >= Math.min(r[0], r[1]) && P.step <= Math.max(r[0], r[1])) return;
+        const all = [0, Math.max(last(), 1)];
+        Plotly.relayout(g, {"xaxis.range": all, "xaxis2.range": all});
+    }
+
     function drawSeries() {
-        const g = plot(SERIES), svg = overlay(g, "player-series");
+        const g = plot(SERIES);
+        if (g && g._fullLayout) follow(g);
+        const svg = overlay(g, "player-series");
         if (!svg) return;
         let line = svg.querySelector("line.player-cursor");
         const fl = g._fullLayout, xa = fl.xaxis2 || fl.xaxis;

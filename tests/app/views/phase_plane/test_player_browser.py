@@ -1,7 +1,8 @@
 """The trajectory player in headless Chromium: the marker it draws on the plane
 walks through the trajectory's own states (as the figure from the server draws
 them), pause stops it, step moves exactly one state, reset returns to the
-start, and the time series' cursor is always at the marker's step.
+start, and the time series' cursor is always at the marker's step, inside the
+steps the series shows (it widens them when the cursor would leave).
 
 Truth is the figure the browser holds: the selected trajectory's trace (x, y at
 each step, its ``customdata``) and the player's shapes in the graphs' layouts
@@ -110,6 +111,7 @@ def check(snap, traj):
     assert snap["cursor"] == k
     ts = snap["series"]
     x0, x1 = ts["x"]
+    assert x0 <= k <= x1, f"the cursor at step {k} is off the series' steps {x0}…{x1}"
     assert abs(snap["cursor_px"]["x"] - (k - x0) / (x1 - x0) * ts["w"]) < PIXEL_TOL
     assert snap["cursor_px"]["top"] <= ts["top"] + PIXEL_TOL
     assert snap["cursor_px"]["bottom"] >= ts["bottom"] - PIXEL_TOL
