@@ -147,3 +147,41 @@ def assert_reachable(page, selector: str, what: str = "") -> None:
     loc.scroll_into_view_if_needed(timeout=TIMEOUT_MS)
     why = loc.evaluate(_REACHABLE)
     assert why == "", f"{what or selector} {why}"
+
+
+#: JS: the text boxes of a graph (title, axis titles, annotations, legend
+#: entries) that stick out of the graph's own box, and the pairs that overlap.
+_TEXTS = """([sel, slack]) => {
+    const g = document.querySelector(sel);
+    if (!g) return {missing: sel};
+    const frame = g.getBoundingClientRect();
+    const items = [];
+    const add = (e, what) => { const r = e.getBoundingClientRect();
+        if (r.width > 0 && r.height > 0) items.push({what: what + ': ' + (e.textContent || '').slice(0, 40),
+                                                     l: r.left, t: r.top, r: r.right, b: r.bottom}); };
+    g.querySelectorAll('.g-gtitle text, .gtitle').forEach(e => add(e, 'title'));
+    g.querySelectorAll('[class^="g-x"][class$="title"] text, [class^="g-y"][class$="title"] text')
+        .forEach(e => add(e, 'axis title'));
+    g.querySelectorAll('.annotation-text-g').forEach(e => add(e, 'annotation'));
+    g.querySelectorAll('.legend .traces').forEach(e => add(e, 'legend entry'));
+    const out = items.filter(i => i.l < frame.left - slack || i.r > frame.right + slack
+                                  || i.t < frame.top - slack || i.b > frame.bottom + slack)
+        .map(i => i.what);
+    const over = [];
+    for (let a = 0; a < items.length; a++) for (let b = a + 1; b < items.length; b++) {
+        const p = items[a], q = items[b];
+        if (p.l < q.r - slack && q.l < p.r - slack && p.t < q.b - slack && q.t < p.b - slack)
+            over.push(p.what + ' × ' + q.what);
+    }
+    return {out, over, n: items.length};
+}"""
+
+
+def assert_texts_fit(page, graph_selector: str, what: str = "", slack: float = 1.0) -> None:
+    """Every title, axis title, annotation and legend entry of the graph lies in
+    the graph's box, and none overlaps another (a projector's small screen)."""
+    got = page.evaluate(_TEXTS, [graph_selector, slack])
+    assert "missing" not in got, f"{what or graph_selector}: no such graph"
+    assert got["n"] > 0, f"{what or graph_selector}: no text found"
+    assert not got["out"], f"{what or graph_selector}: cut off by the graph's edge: {got['out']}"
+    assert not got["over"], f"{what or graph_selector}: overlapping: {got['over']}"

@@ -12,7 +12,8 @@ from ...core import theme
 
 __all__ = ["RUN_COLORS", "ETA_HALF_COLORSCALE", "ETA_HALF_RANGE", "ACCURACY_COLORSCALE", "GAP",
            "num", "finite", "scaled", "domains", "axis_names", "line_style", "uv_factor",
-           "panel_layout", "positive", "style_legend", "log_axis"]
+           "panel_layout", "legend_below", "wrap_title", "positive", "style_legend",
+           "log_axis"]
 
 #: One colour per network of a figure (Okabe–Ito: vermillion, blue, green).
 RUN_COLORS = (theme.VERMILLION, theme.BLUE, theme.GREEN)
@@ -65,15 +66,53 @@ def uv_factor(run: dict) -> float:
     return float(uv["eta"]) / float(run["eta"])
 
 
+#: Characters a title line holds: the graph is about 620 px wide on a
+#: projector's 1280×720 in large font (the title at the theme's font size).
+TITLE_LINE = {False: 96, True: 52}
+#: Pixels under the panels for the axes' tick labels and titles, and per row
+#: of the legend below them (two entries a row).
+BELOW_AXES = {False: 58, True: 80}
+LEGEND_ROW = {False: 19, True: 27}
+
+
+def wrap_title(title: str, large: bool) -> str:
+    """``title`` broken into lines (``<br>``) after its commas and colons, each
+    at most :data:`TITLE_LINE` characters where the words allow."""
+    words = title.replace(": ", ":\0").replace(", ", ",\0").split("\0")
+    lines = [""]
+    for w in words:
+        if lines[-1] and len(lines[-1]) + 1 + len(w) > TITLE_LINE[large]:
+            lines.append(w)
+        else:
+            lines[-1] = f"{lines[-1]} {w}" if lines[-1] else w
+    return "<br>".join(lines)
+
+
 def panel_layout(large: bool, title: str, height: int | None = None) -> dict:
-    """The theme layout with a title and the legend below the panels."""
+    """The theme layout with a title (wrapped, :func:`wrap_title`) and the
+    legend below the panels (:func:`legend_below` sets its room)."""
     lay = theme.base_layout(large)
-    lay.update({"title": {"text": title}, "showlegend": True,
-                "legend": {**lay["legend"], "orientation": "h", "x": 0.0, "y": -0.18,
-                           "xanchor": "left", "yanchor": "top"}})
-    lay["margin"] = {**lay["margin"], "b": 120 if large else 100}
+    lay.update({"title": {"text": wrap_title(title, large),
+                          "font": {"size": theme.FONT_SIZE[large]}},
+                "showlegend": True,
+                "legend": {**lay["legend"], "orientation": "h", "x": 0.0, "y": 0.0,
+                           "xanchor": "left", "yanchor": "bottom", "yref": "container",
+                           # two a row: half the plot area less the legend's padding
+                           "entrywidth": 0.45, "entrywidthmode": "fraction"}})
+    lay["margin"] = {**lay["margin"], "b": BELOW_AXES[large] + 2 * LEGEND_ROW[large],
+                     "t": 40 + lay["title"]["text"].count("<br>") * (theme.FONT_SIZE[large] + 6)}
     if height is not None:
         lay["height"] = height
+    return lay
+
+
+def legend_below(lay: dict, data: Sequence[dict], large: bool) -> dict:
+    """Room under the panels for the tick labels, the axis titles and the
+    legend's rows (two entries a row) at the bottom of the graph, so none
+    overlaps another however short the graph.  Returns ``lay``."""
+    entries = sum(1 for t in data if t.get("showlegend", t.get("type") != "heatmap"))
+    rows = max(1, math.ceil(entries / 2))
+    lay["margin"]["b"] = BELOW_AXES[large] + rows * LEGEND_ROW[large]
     return lay
 
 

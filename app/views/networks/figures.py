@@ -28,8 +28,8 @@ import math
 from ...core import theme
 from ...core.figures import empty_figure
 from .figparts import (ACCURACY_COLORSCALE, ETA_HALF_COLORSCALE, RUN_COLORS, domains, finite,
-                       line_style, log_axis, num, panel_layout, positive, scaled, style_legend,
-                       uv_factor)
+                       legend_below, line_style, log_axis, num, panel_layout, positive, scaled,
+                       style_legend, uv_factor)
 from .heatmaps import fig4_figure
 
 __all__ = [
@@ -147,7 +147,7 @@ def training_figure(payload: dict, large: bool = False) -> dict:
         "xaxis2": theme.axis("step", large, domain=right, anchor="y2"),
         "yaxis2": theme.axis("sharpness λᴴ", large, anchor="x2", **lam_axis),
     })
-    return {"data": data, "layout": lay}
+    return {"data": data, "layout": legend_below(lay, data, large)}
 
 
 # -- Fig 5 ------------------------------------------------------------------------------
@@ -261,7 +261,7 @@ def fig5_figure(payload: dict, large: bool = False) -> dict:
         "yaxis3": theme.axis("power of λᴴ", large, anchor="x3",
                              **log_axis(_power_range(data))),
     })
-    return {"data": data, "layout": lay}
+    return {"data": data, "layout": legend_below(lay, data, large)}
 
 
 def _power_range(data: list[dict]) -> list[float] | None:

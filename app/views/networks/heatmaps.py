@@ -7,7 +7,7 @@ from __future__ import annotations
 from ...core import theme
 from ...core.figures import empty_figure
 from .figparts import (ACCURACY_COLORSCALE, ETA_HALF_COLORSCALE, ETA_HALF_RANGE, axis_names,
-                       domains, finite, num, panel_layout)
+                       domains, finite, legend_below, num, panel_layout)
 
 __all__ = ["fig4_figure"]
 
@@ -105,4 +105,4 @@ def fig4_figure(payload: dict, large: bool = False) -> dict:
                             "font": {"size": theme.FONT_SIZE[large]}})
     lay["annotations"] = annotations
     lay["margin"] = {**lay["margin"], "t": 70 if large else 60}
-    return {"data": data, "layout": lay}
+    return {"data": data, "layout": legend_below(lay, data, large)}

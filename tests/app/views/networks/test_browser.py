@@ -18,7 +18,7 @@ from app.views.import_trace import parse as imported
 
 from app.core import ids
 
-from ...conftest import TIMEOUT_MS, open_page, serve
+from ...conftest import TIMEOUT_MS, assert_texts_fit, open_page, serve
 
 pytestmark = pytest.mark.browser
 #: Wait for the first phase plane at the large font (a loaded 2-core machine).
@@ -155,6 +155,22 @@ def test_a_run_shows_progress_then_the_figure_is_cached_and_exports(page, networ
     assert trace is not None, message
     assert trace.rows == 301 and trace.lam_h is not None
     assert external == []
+
+
+SIZES = [(1440, 900), (1366, 768), (1280, 720)]
+
+
+@pytest.mark.parametrize("large", [False, True], ids=["normal", "large"])
+@pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
+def test_the_runs_figure_fits_its_graph(page, networks_url, size, large):
+    """After a run, the figure's title (the run's parameters, one long line
+    before), axis titles and legend lie in the graph and apart."""
+    page.set_viewport_size({"width": size[0], "height": size[1]})
+    open_view(page, networks_url + ("?large=1" if large else ""), SHORT)
+    page.click(f"#{ids.NETWORKS_RUN}")
+    page.wait_for_function(HAS_NETWORK, timeout=120_000)
+    wait_idle(page)
+    assert_texts_fit(page, f"#{ids.NETWORKS_GRAPH} .js-plotly-plot", "the run's figure")
 
 
 def test_cancel_stops_a_running_job(page, networks_url):

@@ -259,3 +259,24 @@ def test_the_networks_learning_rate_is_named_eta_lambda_never_c(payloads, kind):
     assert not [t for t in texts if BARE_C.search(t)]
     if kind in ("fig5", "fig4", "fig4s"):
         assert any("ηλ₀ᴴ" in t for t in texts)
+
+
+@pytest.mark.parametrize("large", [False, True])
+def test_long_titles_are_wrapped_after_commas_into_short_lines(large):
+    from app.views.networks.figparts import TITLE_LINE, wrap_title
+    title = ("Fig 5 (2-layer linear μP, gaussian d = 16): depth 3, width 64, relu, SP, "
+             "σ_w² = 2, gaussian (N = 256), ηλ₀ᴴ = 1.5, 300 steps")
+    lines = wrap_title(title, large).split("<br>")
+    assert len(lines) >= 2 and all(len(line) <= TITLE_LINE[large] for line in lines)
+    assert " ".join(lines) == title                        # nothing lost, breaks at spaces
+    assert all(line.endswith((",", ":")) for line in lines[:-1])
+    assert wrap_title("Fig 4: phase diagram", large) == "Fig 4: phase diagram"
+
+
+def test_the_legend_gets_a_row_of_room_per_two_entries():
+    from app.views.networks.figparts import BELOW_AXES, LEGEND_ROW, legend_below, panel_layout
+    for entries in (1, 2, 3, 4, 7):
+        data = [{"type": "scatter", "name": str(k)} for k in range(entries)]
+        data += [{"type": "scatter", "showlegend": False}, {"type": "heatmap"}]
+        lay = legend_below(panel_layout(True, "t"), data, True)
+        assert lay["margin"]["b"] == BELOW_AXES[True] + math.ceil(entries / 2) * LEGEND_ROW[True]
