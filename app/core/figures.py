@@ -21,7 +21,8 @@ from . import theme
 
 __all__ = ["PLANE_HEAD", "PLANE_TAIL", "MARKED_MAX", "ARROW_MARKS", "arrow_marks",
            "round_to_span", "fmt_value", "legend_dummy",
-           "discrete_colorscale", "note_annotation", "empty_figure", "decimate_minmax",
+           "discrete_colorscale", "note_annotation", "wrap_words", "NOTE_LINE", "empty_figure",
+           "decimate_minmax",
            "sig_round", "trajectory_traces", "outcome_words", "figure_changes"]
 
 #: A trajectory longer than PLANE_HEAD + PLANE_TAIL states is drawn in the
@@ -212,8 +213,29 @@ def trajectory_traces(i: int, start, traj, window, selected: bool, large: bool) 
     return traces, note
 
 
-def note_annotation(notes: Sequence[str], large: bool) -> dict:
-    return {"text": "<br>".join(notes[:4]), "xref": "paper", "yref": "paper",
+#: Characters a line of a note on a graph holds (a plane about 460 px wide on
+#: a projector's 1280×720 in large font).
+NOTE_LINE = {False: 72, True: 44}
+
+
+def wrap_words(text: str, width: int) -> list[str]:
+    """``text`` in lines of at most ``width`` characters, broken at spaces (a
+    longer word stands on a line of its own)."""
+    lines: list[str] = []
+    for word in text.split(" "):
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines
+
+
+def note_annotation(notes: Sequence[str], large: bool, width: int | None = None) -> dict:
+    """The notes of a graph (at most four) in its top left corner, each wrapped
+    to ``width`` characters a line (:data:`NOTE_LINE` by default)."""
+    width = width or NOTE_LINE[large]
+    lines = [line for note in notes[:4] for line in wrap_words(note, width)]
+    return {"text": "<br>".join(lines), "xref": "paper", "yref": "paper",
             "x": 0.01, "y": 0.99, "xanchor": "left", "yanchor": "top", "showarrow": False,
             "align": "left", "bgcolor": "rgba(255,255,255,0.85)", "bordercolor": theme.VERMILLION,
             "borderwidth": 1, "font": {"size": theme.FONT_SIZE[large] - 1,

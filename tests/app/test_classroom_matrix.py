@@ -19,7 +19,7 @@ import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from app.core import ids
-from tests.app.conftest import PLOT, assert_reachable, wait_past_double_click
+from tests.app.conftest import PLOT, assert_reachable, assert_texts_fit, wait_past_double_click
 from tests.app.core.test_export import _camera_download
 from tests.app.views.eta_max.test_browser import summary_is, type_grid
 from tests.app.views.import_trace.test_browser_follow import (_axes_hold, open_import, points,
@@ -71,6 +71,11 @@ def step_sample_init(page):
     sx, sy = star["x"][0], star["y"][0]
     assert a < sx < b and c < sy < d, \
         f"Sample init: star ({sx}, {sy}) outside the axes [{a}, {b}] × [{c}, {d}]"
+    # the sampled run diverges: the notes on both graphs are in them and apart
+    page.wait_for_function(f"() => {TS}.layout.annotations.length > 0 && "
+                           f"{PLOT}.layout.annotations.length > 0", timeout=WAIT_MS)
+    assert_texts_fit(page, "#phase-plane .js-plotly-plot", "the plane with its notes")
+    assert_texts_fit(page, "#timeseries .js-plotly-plot", "the time series with its note")
     assert_reachable(page, f"#{ids.SAMPLE_INIT}", "Sample init (again)")
     page.click(f"#{ids.SAMPLE_INIT}")
     wait_message(page, "already trajectory 2")

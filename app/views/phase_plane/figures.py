@@ -32,8 +32,12 @@ SERIES_MAX_POINTS = 4000
 #: Time series up to this many states are drawn as one line; longer ones as
 #: two lines, the even and the odd steps (see :func:`series_xy`).
 SERIES_LINE_MAX = 150
-#: Font sizes (px) of the time series' key and panel titles in large font.
-TS_LEGEND_FONT_LARGE = 14
+#: Characters a line of the time series' note holds (its column is narrow).
+TS_NOTE_LINE = {False: 36, True: 20}
+#: Font sizes (px) of the time series' key and its panel titles in large font.
+TS_LEGEND_FONT_LARGE = 13
+#: Width (px) of the label of each entry of the time series' key in large font.
+TS_LEGEND_ENTRY_LARGE = 82
 TS_TITLE_FONT_LARGE = 16
 #: Legend labels of the region codes of uvcore.regions (spec §2.5).
 REGION_LABELS = {k: v for k, v in REGION_NAMES.items() if k != FORBIDDEN_REGION}
@@ -385,14 +389,17 @@ def timeseries(traj, *, start=None, paramspace=None, paramspace_label: str = "",
         "xaxis2": theme.axis("step", large, anchor="y2", range=[0, xmax]),
         "yaxis2": theme.axis("sharpness", large, domain=[0.0, 0.46], exponentformat="power"),
         # two entries a row above the loss panel, so the panels keep the height;
-        # in large font the key's labels are smaller, or "λᴴ (Hessian)" runs
-        # into the next entry in half the column of a 1280-pixel screen
-        "legend": {**layout["legend"], "orientation": "h", "x": 0, "y": 1.0,
-                   "yref": "paper", "yanchor": "bottom", "entrywidth": 0.5,
-                   "entrywidthmode": "fraction", "tracegroupgap": 0,
-                   **({"font": {"size": TS_LEGEND_FONT_LARGE}} if large else {})},
+        # in large font its entries are a fixed width in a smaller font: half
+        # the plot area of a 1280-pixel screen is narrower than "λᴴ (Hessian)"
+        # (above the plot, Plotly lets the key run past the plot area's edge)
+        "legend": {**layout["legend"], "orientation": "h", "y": 1.0, "yref": "paper",
+                   "yanchor": "bottom", "tracegroupgap": 0,
+                   **({"x": 0, "entrywidth": TS_LEGEND_ENTRY_LARGE,
+                       "entrywidthmode": "pixels", "font": {"size": TS_LEGEND_FONT_LARGE}}
+                      if large else {"x": 0, "entrywidth": 0.5, "entrywidthmode": "fraction"})},
         "margin": {**layout["margin"], "t": 60 if not large else 56, "r": 15},
-        "annotations": [{**note_annotation(all_notes, large), "x": 0.99, "xanchor": "right",
+        "annotations": [{**note_annotation(all_notes, large, TS_NOTE_LINE[large]), "x": 0.99,
+                         "xanchor": "right",
                          "y": 0.44, "bordercolor": "#888888",
                          "font": {"size": theme.FONT_SIZE[large] - 1, "color": "#222222"}}]
         if all_notes else [],
