@@ -373,8 +373,8 @@ def _notes_annotation(notes: Sequence[str], large: bool) -> dict:
 
 
 def _wrapped(subtitle: str) -> str:
-    """The subtitle on two lines, the window first (large type: one line would
-    run past the figure's edge)."""
+    """The subtitle on two lines, the window first (one line runs past the
+    figure's edge at 1280 px, in large type at any width)."""
     parts = subtitle.split(" · ")
     return "<br>".join([parts[0], " · ".join(parts[1:])] if len(parts) > 1 else parts)
 
@@ -419,7 +419,7 @@ def _layout(win, sym: str, yfixed: dict, shapes: list, annotations: list, subtit
         # t, b: the title, the η axis and the key reserve their own room (automargin)
         "margin": {**layout["margin"], "r": 15, "t": 20, "b": 20},
         # above the η labels; the top margin grows to hold it (automargin)
-        "title": {"text": _wrapped(subtitle) if large else subtitle, "x": 0.01,
+        "title": {"text": _wrapped(subtitle), "x": 0.01,
                   "xanchor": "left", "yref": "paper", "y": 1.0, "yanchor": "bottom",
                   "automargin": True, "pad": {"b": fs + 8},
                   "font": {"size": fs - 6 if large else fs - 2}},

@@ -10,7 +10,7 @@ import math
 import pytest
 
 from app.core import ids
-from tests.app.conftest import TIMEOUT_MS, open_page
+from tests.app.conftest import TIMEOUT_MS, assert_texts_fit, open_page
 
 pytestmark = pytest.mark.browser
 #: Wait for the first phase plane at the large font (a loaded 2-core machine).
@@ -144,10 +144,13 @@ def download_rows(page) -> dict:
     return rows
 
 
-def test_fine_diagram_job_and_its_csv(page, app_url):
-    """The fine diagram (1366×768, large font) replaces the diagram, and the CSV
-    then holds the η the browser's figure holds, not the normal diagram's."""
-    open_bifurcation(page, app_url, large=True, viewport={"width": 1366, "height": 768})
+@pytest.mark.parametrize("width,height,large", [(1366, 768, True), (1280, 720, False)],
+                         ids=["1366x768-large", "1280x720"])
+def test_fine_diagram_job_and_its_csv(page, app_url, width, height, large):
+    """The fine diagram replaces the diagram, its title and key fit the graph,
+    and the CSV then holds the η the browser's figure holds, not the normal
+    diagram's."""
+    open_bifurcation(page, app_url, large=large, viewport={"width": width, "height": height})
     normal = download_rows(page)
     assert [len(normal[m]) for m in ("uv", "eos")] == [1000, 1000]
     page.click(f"#{ids.BIFURCATION_FINE}")
@@ -159,6 +162,7 @@ def test_fine_diagram_job_and_its_csv(page, app_url):
     assert not page.is_enabled(f"#{ids.BIFURCATION_FINE_CANCEL}")
     label = page.locator(f"#{ids.BIFURCATION_FINE_PROGRESS}-label")
     assert label.text_content() == "fine diagram, 5000 η × 2 maps: 100 %" and label.is_visible()
+    assert_texts_fit(page, f"#{ids.BIFURCATION_GRAPH} .js-plotly-plot", "the fine diagram")
     rows = download_rows(page)
     rng = x_range(page)
     for m in ("uv", "eos"):
