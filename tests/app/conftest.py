@@ -167,6 +167,15 @@ _TEXTS = """([sel, slack]) => {
     const out = items.filter(i => i.l < frame.left - slack || i.r > frame.right + slack
                                   || i.t < frame.top - slack || i.b > frame.bottom + slack)
         .map(i => i.what);
+    // a legend clips its entries to its own box: a label running past it is cut
+    g.querySelectorAll('.legend').forEach(leg => {
+        const bg = leg.querySelector('rect.bg');
+        if (!bg) return;
+        const box = bg.getBoundingClientRect();
+        leg.querySelectorAll('.legendtext').forEach(t => { const r = t.getBoundingClientRect();
+            if (r.width > 0 && (r.right > box.right + slack || r.left < box.left - slack))
+                out.push('legend label cut by its box: ' + (t.textContent || '').slice(0, 40)); });
+    });
     const over = [];
     for (let a = 0; a < items.length; a++) for (let b = a + 1; b < items.length; b++) {
         const p = items[a], q = items[b];

@@ -188,6 +188,10 @@ def step_import_off_screen(page):
                            "g._fullLayout.yaxis.range[1] > 83; }", timeout=WAIT_MS)
     assert _axes_hold(page, "network.txt") and points(page, "network.txt") == 50, \
         "Import: after Fit window the trace is not inside the plane's axes"
+    # the time series draws the trace too, and its key still fits
+    page.wait_for_function(f"() => {TS}.data.some(t => t.name === 'λ, trace')",
+                           timeout=WAIT_MS)
+    assert_texts_fit(page, "#timeseries .js-plotly-plot", "the time series with a trace")
 
 
 @pytest.mark.parametrize("large", [False, True], ids=["normal", "large"])

@@ -482,7 +482,9 @@ def add_imported_timeseries(fig: dict, stored, large: bool = False) -> dict:
             v = np.where(v > 0, v, np.nan)
         top = max(top, float(t[-1]))
         out["data"].append({
-            "type": "scatter", "name": f"{label} ({what})", "x": t, "y": v,
+            # the key's entry short (half the column: a file's name would be cut
+            # there); the hover names the file
+            "type": "scatter", "name": f"{what}, trace", "x": t, "y": v,
             "mode": "lines", "line": {"color": IMPORTED_COLOR, "width": lw, "dash": dash},
             "xaxis": xa, "yaxis": ya, "legendgroup": "imported",
             "hovertemplate": f"{label}<br>step %{{x:.6g}}<br>{what} = %{{y:.5g}}<extra></extra>",

@@ -57,7 +57,7 @@ def test_upload_draws_the_imported_trace_and_clear_removes_it(page, app_url):
     page.wait_for_function(f"() => {{ const g = {PLOT}; return g && g.data.some(t => "
                            "t.name === 'imported: run.csv'); }", timeout=TIMEOUT_MS)
     page.wait_for_function(f"() => {{ const g = {SERIES}; return g && g.data.some(t => "
-                           "t.name === 'imported: run.csv (λ)'); }", timeout=TIMEOUT_MS)
+                           "t.name === 'λ, trace'); }", timeout=TIMEOUT_MS)
     n = page.evaluate(f"() => {PLOT}.data.find(t => t.name === 'imported: run.csv').x.length")
     assert n == 200
     # the trace stays when the parameters change

@@ -74,10 +74,12 @@ def test_imported_on_the_time_series_widens_the_step_axes():
     go.Figure(out)
     assert [t["name"] for t in fig["data"]] == before                 # input untouched
     new = {t["name"]: t for t in out["data"][len(before):]}
-    assert set(new) == {"imported: a&lt;b&gt;&amp;c.csv (loss)", "imported: a&lt;b&gt;&amp;c.csv (λ)",
-                        "imported: a&lt;b&gt;&amp;c.csv (λᴴ)"}
-    assert new["imported: a&lt;b&gt;&amp;c.csv (loss)"]["yaxis"] == "y"
-    assert new["imported: a&lt;b&gt;&amp;c.csv (λ)"]["yaxis"] == "y2"
+    assert set(new) == {"loss, trace", "λ, trace", "λᴴ, trace"}
+    # the file's name (escaped: it is the user's text) in each hover
+    assert all(t["hovertemplate"].startswith("imported: a&lt;b&gt;&amp;c.csv<br>")
+               for t in new.values())
+    assert new["loss, trace"]["yaxis"] == "y"
+    assert new["λ, trace"]["yaxis"] == "y2"
     assert out["layout"]["xaxis2"]["range"] == [0, 29990.0]
     assert fig["layout"]["xaxis2"]["range"] == shown and shown[1] <= 100
     assert len(figures.add_imported_timeseries(fig, stored(50, lam_h=False))["data"]) \
@@ -125,7 +127,7 @@ def test_imported_trace_on_the_plane_and_the_series():
                                                                      "eta": 2.0}})
     assert "imported: run.csv" in [t["name"] for t in out["figure"]["data"]]
     fig, summary = cb.update_timeseries(DEFAULT, [], store)
-    assert "imported: run.csv (λᴴ)" in [t["name"] for t in fig["data"]]
+    assert "λᴴ, trace" in [t["name"] for t in fig["data"]]
     assert summary.startswith("Selected trajectory")
 
 
