@@ -242,12 +242,19 @@ def note_annotation(notes: Sequence[str], large: bool, width: int | None = None)
                                        "color": theme.VERMILLION}}
 
 
+#: Characters a line of an empty figure's message holds (the time series'
+#: column is about 330 px wide on a projector's 1280×720).
+EMPTY_LINE = {False: 40, True: 26}
+
+
 def empty_figure(message: str, large: bool = False) -> dict:
-    """A blank figure carrying a centred message (never an empty, broken plot)."""
+    """A blank figure carrying a centred message (never an empty, broken plot),
+    wrapped into lines of :data:`EMPTY_LINE` characters."""
     layout = theme.base_layout(large)
+    text = "<br>".join(wrap_words(message, EMPTY_LINE[large]))
     layout.update({
         "xaxis": {"visible": False}, "yaxis": {"visible": False},
-        "annotations": [{"text": message, "xref": "paper", "yref": "paper", "x": 0.5, "y": 0.5,
+        "annotations": [{"text": text, "xref": "paper", "yref": "paper", "x": 0.5, "y": 0.5,
                          "showarrow": False, "font": {"size": theme.FONT_SIZE[large] + 2}}],
     })
     return {"data": [], "layout": layout}

@@ -4,10 +4,13 @@ One test per configuration — {1440×900, 1366×768, 1280×720} × {normal, lar
 font} — on one page and one server for the module.  Each test walks through
 the items not already run at every size elsewhere (geometry, the refusal at
 the pointer, the player's fit and the Universality input are): SVG export,
-Sample init, a seed rounded, the trajectory picker's cap and delete, a live slider drag, the
-η_max grid's range message, importing an off-screen ``.txt`` CSV and fitting
-the window to it, and one player step.  Before a control is used it is
-scrolled into view inside its own panel and must then lie in the viewport,
+Sample init (and the notes of its diverging run), a seed rounded, the
+trajectory picker's cap and delete, a live slider drag, the η_max grid's
+range message, importing an off-screen ``.txt`` CSV and fitting the window to
+it, one player step, and the cleared time series' message.  The graphs' texts
+must lie in their graphs and apart (:func:`tests.app.conftest.assert_texts_fit`).
+Before a control is used it is scrolled into view inside its own panel and
+must then lie in the viewport,
 uncovered (:func:`tests.app.conftest.assert_reachable`); a message the
 user must read must be in view as the page is, unscrolled
 (:func:`tests.app.conftest.assert_in_view`).  Every wait is on a
@@ -194,6 +197,15 @@ def step_import_off_screen(page):
     assert_texts_fit(page, "#timeseries .js-plotly-plot", "the time series with a trace")
 
 
+def step_cleared(page):
+    """Clear trajectories: the time series says what to do, inside its graph."""
+    assert_reachable(page, f"#{ids.CLEAR}", "Clear trajectories")
+    page.click(f"#{ids.CLEAR}")
+    page.wait_for_function(f"() => {TS}.data.length === 0 && ({TS}.layout.annotations || [])"
+                           ".some(a => a.text.startsWith('No trajectory'))", timeout=WAIT_MS)
+    assert_texts_fit(page, "#timeseries .js-plotly-plot", "the empty time series")
+
+
 @pytest.mark.parametrize("large", [False, True], ids=["normal", "large"])
 @pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
 def test_the_classroom_items_work_at_this_screen(page, app_url, size, large):
@@ -208,3 +220,4 @@ def test_the_classroom_items_work_at_this_screen(page, app_url, size, large):
     step_slider_drag(page)
     step_eta_max_grid(page)
     step_import_off_screen(page)
+    step_cleared(page)

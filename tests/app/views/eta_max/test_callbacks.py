@@ -12,7 +12,7 @@ INTERNAL = "Internal error while computing the η_max map (logged on the server)
 
 
 def note(fig) -> str:
-    return fig["layout"]["annotations"][0]["text"]
+    return fig["layout"]["annotations"][0]["text"].replace("<br>", " ")   # wrapped lines
 
 
 #: What the grid takes, as every refusal says.

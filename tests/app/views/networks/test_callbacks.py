@@ -42,7 +42,7 @@ CHOICE_MESSAGES = {
 def assert_refused(answer, message):
     fig, status, cls, result, options, value = answer
     assert status == f"⚠ {message}" and cls == "message error"
-    assert fig["data"] == [] and fig["layout"]["annotations"][0]["text"] == f"⚠ {message}"
+    assert fig["data"] == [] and fig["layout"]["annotations"][0]["text"].replace("<br>", " ") == f"⚠ {message}"
     assert result is None and options == [] and value is None
 
 
