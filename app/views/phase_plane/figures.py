@@ -74,9 +74,10 @@ def forbidden_hover(params) -> str:
     slope = float(params.edge_lam(1.0 - params.y))   # 2‖x‖/√n_eff: the edge at |f| = 1
     y = fmt_value(abs(params.y))
     shift = f"Δf {'+' if params.y >= 0 else '−'} {y}"
-    return ("Δf = %{x:.4g}<br>λ = %{y:.4g}<br>forbidden: λ < 2‖x‖|Δf + y|/√n_eff = "
-            f"{fmt_value(slope)}·|{shift}|: no weights give this point"
-            "<br>cannot start here<extra></extra>")
+    # short lines: in large font the label must fit the plane on a 1280-pixel screen
+    return ("Δf = %{x:.4g}<br>λ = %{y:.4g}<br>forbidden: λ < 2‖x‖|Δf + y|/√n_eff"
+            f"<br>= {fmt_value(slope)}·|{shift}|: no weights give"
+            "<br>this point: cannot start here<extra></extra>")
 
 
 def _forbidden_cells_trace(rg, params, spans) -> dict:

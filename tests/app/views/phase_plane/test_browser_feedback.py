@@ -83,6 +83,11 @@ def test_a_forbidden_click_is_refused_at_the_pointer_and_the_hover_says_so(page,
                            ".textContent.includes('λ =')", timeout=TIMEOUT_MS)
     text = page.text_content("#phase-plane .hoverlayer")
     assert "cannot start here" in text and "click: start" not in text
+    # the label lies within the graph, none of it cut by the graph's edge
+    label = page.locator("#phase-plane .hoverlayer .hovertext").first.bounding_box()
+    graph = page.locator("#phase-plane .js-plotly-plot").first.bounding_box()
+    assert graph["x"] - 1 <= label["x"] and \
+        label["x"] + label["width"] <= graph["x"] + graph["width"] + 1, (label, graph)
     page.mouse.click(x, y)
     page.wait_for_function(f"() => ({PLOT}.layout.annotations || []).some(a => a.name === "
                            "'refusal')", timeout=TIMEOUT_MS)
