@@ -487,7 +487,9 @@ def add_imported_timeseries(fig: dict, stored, large: bool = False) -> dict:
             # there); the hover names the file
             "type": "scatter", "name": f"{what}, trace", "x": t, "y": v,
             "mode": "lines", "line": {"color": IMPORTED_COLOR, "width": lw, "dash": dash},
-            "xaxis": xa, "yaxis": ya, "legendgroup": "imported",
+            # no legend group: a horizontal key stacks a group's entries in one
+            # column, and the key then takes the loss panel's height
+            "xaxis": xa, "yaxis": ya,
             "hovertemplate": f"{label}<br>step %{{x:.6g}}<br>{what} = %{{y:.5g}}<extra></extra>",
         })
     for axis in ("xaxis", "xaxis2"):
