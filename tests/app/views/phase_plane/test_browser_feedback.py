@@ -83,11 +83,16 @@ def test_a_forbidden_click_is_refused_at_the_pointer_and_the_hover_says_so(page,
                            ".textContent.includes('λ =')", timeout=TIMEOUT_MS)
     text = page.text_content("#phase-plane .hoverlayer")
     assert "cannot start here" in text and "click: start" not in text
-    # the label lies within the graph, none of it cut by the graph's edge
-    label = page.locator("#phase-plane .hoverlayer .hovertext").first.bounding_box()
-    graph = page.locator("#phase-plane .js-plotly-plot").first.bounding_box()
-    assert graph["x"] - 1 <= label["x"] and \
-        label["x"] + label["width"] <= graph["x"] + graph["width"] + 1, (label, graph)
+    # the label lies within the graph, none of it cut by the graph's edge (the
+    # boxes read with the label in one evaluation: a redraw may replace it)
+    label, graph = page.wait_for_function(
+        """() => { const h = document.querySelector('#phase-plane .hoverlayer .hovertext');
+                   if (!h || !h.textContent.includes('cannot start')) return null;
+                   const b = e => { const r = e.getBoundingClientRect();
+                                    return [r.left, r.right]; };
+                   return [b(h), b(document.querySelector('#phase-plane .js-plotly-plot'))]; }""",
+        timeout=TIMEOUT_MS).json_value()
+    assert graph[0] - 1 <= label[0] and label[1] <= graph[1] + 1, (label, graph)
     page.mouse.click(x, y)
     page.wait_for_function(f"() => ({PLOT}.layout.annotations || []).some(a => a.name === "
                            "'refusal')", timeout=TIMEOUT_MS)
