@@ -167,6 +167,16 @@ _TEXTS = """([sel, slack]) => {
     const out = items.filter(i => i.l < frame.left - slack || i.r > frame.right + slack
                                   || i.t < frame.top - slack || i.b > frame.bottom + slack)
         .map(i => i.what);
+    // no axis title or tick label inside a plot area (another panel's)
+    const areas = Array.from(g.querySelectorAll('.nsewdrag')).map(e => e.getBoundingClientRect());
+    const marks = items.filter(i => i.what.startsWith('axis title'));
+    g.querySelectorAll('.xtick text, .ytick text, [class^="y"][class$="tick"] text').forEach(e => {
+        const r = e.getBoundingClientRect();
+        if (r.width > 0) marks.push({what: 'tick label: ' + e.textContent, l: r.left, t: r.top,
+                                     r: r.right, b: r.bottom}); });
+    for (const m of marks) for (const a of areas)
+        if (m.l < a.right - slack && a.left < m.r - slack && m.t < a.bottom - slack
+            && a.top < m.b - slack) { out.push(m.what + ' inside a plot area'); break; }
     // a legend clips its entries to its own box: a label running past it is cut
     g.querySelectorAll('.legend').forEach(leg => {
         const bg = leg.querySelector('rect.bg');
@@ -188,9 +198,11 @@ _TEXTS = """([sel, slack]) => {
 
 def assert_texts_fit(page, graph_selector: str, what: str = "", slack: float = 1.0) -> None:
     """Every title, axis title, annotation and legend entry of the graph lies in
-    the graph's box, and none overlaps another (a projector's small screen)."""
+    the graph's box, none overlaps another, no legend label is cut by the
+    legend's box, and no axis title or tick label lies in a plot area (a
+    projector's small screen)."""
     got = page.evaluate(_TEXTS, [graph_selector, slack])
     assert "missing" not in got, f"{what or graph_selector}: no such graph"
     assert got["n"] > 0, f"{what or graph_selector}: no text found"
-    assert not got["out"], f"{what or graph_selector}: cut off by the graph's edge: {got['out']}"
+    assert not got["out"], f"{what or graph_selector}: cut off or misplaced: {got['out']}"
     assert not got["over"], f"{what or graph_selector}: overlapping: {got['over']}"

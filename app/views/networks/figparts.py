@@ -11,7 +11,7 @@ from typing import Any
 from ...core import theme
 
 __all__ = ["RUN_COLORS", "ETA_HALF_COLORSCALE", "ETA_HALF_RANGE", "ACCURACY_COLORSCALE", "GAP",
-           "num", "finite", "scaled", "domains", "axis_names", "line_style", "uv_factor",
+           "GAP_TITLED", "num", "finite", "scaled", "domains", "axis_names", "line_style", "uv_factor",
            "panel_layout", "legend_below", "wrap_title", "positive", "style_legend",
            "log_axis"]
 
@@ -21,8 +21,10 @@ RUN_COLORS = (theme.VERMILLION, theme.BLUE, theme.GREEN)
 ETA_HALF_COLORSCALE = [[0.0, theme.BLUE], [0.5, "#ffffff"], [1.0, theme.VERMILLION]]
 ETA_HALF_RANGE = (0.0, 2.0)
 ACCURACY_COLORSCALE = [[0.0, "#ffffff"], [1.0, theme.GREEN]]
-#: Gap between side-by-side panels (fraction of the width).
+#: Gap between side-by-side panels (fraction of the width): room for the
+#: right panel's tick labels and axis title, more in large font.
 GAP = 0.08
+GAP_TITLED = {False: 0.13, True: 0.19}
 
 
 def num(v: Any) -> float:

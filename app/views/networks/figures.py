@@ -27,9 +27,9 @@ import math
 
 from ...core import theme
 from ...core.figures import empty_figure
-from .figparts import (ACCURACY_COLORSCALE, ETA_HALF_COLORSCALE, RUN_COLORS, domains, finite,
-                       legend_below, line_style, log_axis, num, panel_layout, positive, scaled,
-                       style_legend, uv_factor)
+from .figparts import (ACCURACY_COLORSCALE, ETA_HALF_COLORSCALE, GAP_TITLED, RUN_COLORS, domains,
+                       finite, legend_below, line_style, log_axis, num, panel_layout, positive,
+                       scaled, style_legend, uv_factor)
 from .heatmaps import fig4_figure
 
 __all__ = [
@@ -138,7 +138,7 @@ def training_figure(payload: dict, large: bool = False) -> dict:
     net_loss = [v for r in runs for v in positive(r.get("loss"))]
     uv_loss = [v for r in runs for v in positive((r.get("uv") or {}).get("loss"))]
     data += style_legend(large)
-    left, right = domains(2)
+    left, right = domains(2, GAP_TITLED[large])
     lay = panel_layout(large, payload.get("title") or "Real networks")
     loss_range = _loss_range(net_loss, uv_loss)
     lay.update({
@@ -248,7 +248,7 @@ def fig5_figure(payload: dict, large: bool = False) -> dict:
     for k, ck in enumerate(num(v) for v in payload.get("traj_c") or []):
         data += _trajectory_traces(payload, k, ck, start, large)
     data += style_legend(large)[:2]
-    d = domains(3)
+    d = domains(3, GAP_TITLED[large])
     lay = panel_layout(large, payload.get("title") or "Fig 5: route to chaos")
     lay.update({
         "xaxis": theme.axis("learning rate ηλ₀ᴴ", large, domain=d[0], anchor="y"),

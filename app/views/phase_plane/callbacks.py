@@ -355,7 +355,7 @@ def _paramspace_series(p: ViewParams, res: shared.TrajectoryResult) -> tuple[dic
     run = ps.run
     label = overlay_label(p.width, res.start)
     dev = run.max_rel_dev_from_map
-    notes = [f"weights vs map: max rel. deviation {dev:.2g}"]
+    notes = [f"deviation ≤ {dev:.2g}"]       # one short line: the summary says the rest
     fig = figures.timeseries(res.traj, start=res.start, paramspace=(run.df, run.lam),
                              paramspace_label=label, notes=notes, large=p.large)
     return fig, (f"Parameter-space GD at width n = {fmt(p.width)} (dashed; seed "

@@ -370,8 +370,12 @@ def timeseries(traj, *, start=None, paramspace=None, paramspace_label: str = "",
         pt2, plam = series_xy(pt, plam[:m])
         style = {"type": "scatter", "mode": "lines",
                  "line": {"color": theme.PARAMSPACE, "width": lw, "dash": "dash"}}
-        data += [{**style, "name": f"{what}, {paramspace_label}", "x": x, "y": sig_round(y),
-                  "xaxis": "x" + axis, "yaxis": "y" + axis}
+        # the key's entry short (the full label ran past the key's box and
+        # the graph's edge); the hover names the width and the start
+        data += [{**style, "name": f"{what}, weights", "x": x, "y": sig_round(y),
+                  "xaxis": "x" + axis, "yaxis": "y" + axis,
+                  "hovertemplate": f"{what}, {paramspace_label}<br>step %{{x}}<br>"
+                                   f"{what} = %{{y:.5g}}<extra></extra>"}
                  for what, x, y, axis in (("loss", pt1, ploss, ""), ("λ", pt2, plam, "2"))]
     all_notes = list(notes)
     if traj.diverged:

@@ -11,7 +11,7 @@ import json
 
 import pytest
 
-from ...conftest import PLOT, TIMEOUT_MS, assert_in_view, wait_past_double_click
+from ...conftest import PLOT, TIMEOUT_MS, assert_in_view, assert_texts_fit, wait_past_double_click
 from tests.app.ticks import tick_value
 
 pytestmark = pytest.mark.browser
@@ -132,10 +132,14 @@ def test_sample_init_frames_its_start_and_does_not_duplicate_it(page, app_url):
     assert traj_count(page) == 2
 
 
-def test_the_overlay_keeps_the_selected_trajectory(page, app_url):
+@pytest.mark.parametrize("width,height,large", [(1366, 768, True), (1280, 720, True),
+                                                (1280, 720, False)],
+                         ids=["1366x768-large", "1280x720-large", "1280x720"])
+def test_the_overlay_keeps_the_selected_trajectory(page, app_url, width, height, large):
     """A clicked start (not the seed's sampled one) selected: the dashed
-    parameter-space run appears and starts at that trajectory's (Δf₀, λ₀)."""
-    open_at(page, app_url, "traj=-1:2")
+    parameter-space run appears and starts at that trajectory's (Δf₀, λ₀), and
+    the series' key and note still fit."""
+    open_at(page, app_url, "traj=-1:2", size={"width": width, "height": height}, large=large)
     page.mouse.click(*to_pixels(page, *ALLOWED_POINT))
     wait_traj_count(page, 2)
     page.wait_for_function(f"() => {TS}.data.some(t => t.name === 'λ (NTK)' && "
@@ -143,14 +147,16 @@ def test_the_overlay_keeps_the_selected_trajectory(page, app_url):
     d0, l0 = page.evaluate(f"() => {{ const t = {PLOT}.data.find(t => t.name.endsWith("
                            "'(selected) start')); return [t.x[0], t.y[0]]; }")
     page.click("#overlay-paramspace input")
-    page.wait_for_function(f"() => {TS}.data.some(t => t.name.includes('GD on weights'))",
+    page.wait_for_function(f"() => {TS}.data.some(t => t.name.endsWith(', weights'))",
                            timeout=TIMEOUT_MS)
-    traces = page.evaluate(f"() => {TS}.data.filter(t => t.name.includes('GD on weights'))"
-                           ".map(t => ({name: t.name, x: t.x[0], y: t.y[0]}))")
+    traces = page.evaluate(f"() => {TS}.data.filter(t => t.name.endsWith(', weights'))"
+                           ".map(t => ({name: t.name, hover: t.hovertemplate, x: t.x[0], "
+                           "y: t.y[0]}))")
     by_kind = {t["name"].split(",")[0]: t for t in traces}
     assert by_kind["λ"]["x"] == 0 and by_kind["λ"]["y"] == pytest.approx(l0, rel=1e-5)
     assert by_kind["loss"]["y"] == pytest.approx(0.5 * d0 ** 2, rel=1e-5)
-    assert f"from ({d0:.4g}, {l0:.4g})" in by_kind["λ"]["name"]        # the legend names it
+    assert f"from ({d0:.4g}, {l0:.4g})" in by_kind["λ"]["hover"]       # the hover names it
+    assert_texts_fit(page, "#timeseries .js-plotly-plot", "the series with the overlay")
     ts_lam = page.evaluate(f"() => {TS}.data.find(t => t.name === 'λ (NTK)').y[0]")
     assert ts_lam == pytest.approx(l0, rel=1e-5)                     # still the plane's one
     assert "Sample init" not in page.inner_text("#trajectory-summary")

@@ -303,13 +303,14 @@ def test_timeseries_paramspace_overlay_matches_the_map():
     # the default start is not the sampled init: the run starts at it all the same
     fig, summary = cb.update_timeseries(DEFAULT, ["paramspace"])
     go.Figure(fig)
-    assert any(t["name"].endswith("from (-2, 0.5)") for t in fig["data"])
+    assert any(t["name"] == "λ, weights" and "GD on weights" in t["hovertemplate"]
+               and "from (-2, 0.5)" in t["hovertemplate"] for t in fig["data"])
     assert "Δf₀ = -2, λ₀ = 0.5" in summary
     # and from the sampled start once it is drawn and selected
     sampled = call(["sample-init.n_clicks"], sample=1)["state"]
     fig, summary = cb.update_timeseries(sampled, ["paramspace"])
     go.Figure(fig)
-    assert any("GD on weights" in t["name"] for t in fig["data"])
+    assert any(t["name"] == "λ, weights" for t in fig["data"])
     assert "deviation" in fig["layout"]["annotations"][0]["text"]
 
 

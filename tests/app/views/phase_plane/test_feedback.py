@@ -154,7 +154,7 @@ def test_selecting_nothing_valid_changes_nothing(value):
 def _overlay_series(fig, what):
     """(steps, values) of the dashed parameter-space trace ``what`` ("loss" or "λ"),
     in step order (the figure may draw even and odd steps apart)."""
-    t = next(t for t in fig["data"] if t["name"].startswith(f"{what}, GD on weights"))
+    t = next(t for t in fig["data"] if t["name"] == f"{what}, weights")
     x, y = np.asarray(t["x"], float), np.asarray(t["y"], float)
     ok = np.isfinite(x) & np.isfinite(y)
     order = np.argsort(x[ok], kind="stable")
