@@ -152,13 +152,13 @@ def test_selecting_nothing_valid_changes_nothing(value):
 # -- the overlay ------------------------------------------------------------------------
 
 def _overlay_series(fig, what):
-    """(steps, values) of the dashed parameter-space trace ``what`` ("loss" or "λ"),
-    in step order (the figure may draw even and odd steps apart)."""
+    """(steps, values, hover template) of the dashed parameter-space trace ``what``
+    ("loss" or "λ"), in step order (the figure may draw even and odd steps apart)."""
     t = next(t for t in fig["data"] if t["name"] == f"{what}, weights")
     x, y = np.asarray(t["x"], float), np.asarray(t["y"], float)
     ok = np.isfinite(x) & np.isfinite(y)
     order = np.argsort(x[ok], kind="stable")
-    return x[ok][order], y[ok][order], t["name"]
+    return x[ok][order], y[ok][order], t["hovertemplate"]
 
 
 @pytest.mark.parametrize("start", [(-1.0, 2.0), (0.5, 1.7)])
@@ -171,12 +171,12 @@ def test_the_overlay_runs_from_the_selected_trajectorys_own_start(start):
     # the dashed run starts at (Δf₀, λ₀) and follows the map from there: the
     # map (spec §2, uvcore.trajectory) is a second computation of GD on the weights
     ref = uvcore.trajectory(*start, uvcore.MapParams(p.eta, p.n_eff, p.x_norm, p.y), p.steps)
-    steps, ov_lam, name = _overlay_series(fig, "λ")
+    steps, ov_lam, hover = _overlay_series(fig, "λ")
     assert steps[0] == 0 and ov_lam[0] == pytest.approx(start[1], rel=1e-6)
     np.testing.assert_allclose(ov_lam, ref.lam[steps.astype(int)], rtol=1e-5, atol=1e-9)
     lsteps, ov_loss, _ = _overlay_series(fig, "loss")
     assert ov_loss[0] == pytest.approx(0.5 * start[0] ** 2, rel=1e-6)
-    assert f"from ({start[0]:.4g}, {start[1]:.4g})" in name      # the legend names the start
+    assert f"from ({start[0]:.4g}, {start[1]:.4g})" in hover     # the hover names the start
     assert "Sample init" not in summary and "moved onto the selected start" in summary
     assert "deviation" in fig["layout"]["annotations"][0]["text"]
 

@@ -339,7 +339,8 @@ def test_timeseries_with_paramspace_overlay_validates():
     fig = figures.timeseries(traj, paramspace=(traj.df * (1 + 1e-12), traj.lam),
                              paramspace_label="parameter space, n = 16")
     go.Figure(fig)
-    assert trace(fig, "λ, parameter space")["line"]["dash"] == "dash"
+    lam = trace(fig, "λ, weights")
+    assert lam["line"]["dash"] == "dash" and "parameter space, n = 16" in lam["hovertemplate"]
 
 
 def test_empty_timeseries_says_why():
