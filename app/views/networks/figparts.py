@@ -11,9 +11,9 @@ from typing import Any
 from ...core import theme
 
 __all__ = ["RUN_COLORS", "ETA_HALF_COLORSCALE", "ETA_HALF_RANGE", "ACCURACY_COLORSCALE", "GAP",
-           "GAP_TITLED", "num", "finite", "scaled", "domains", "axis_names", "line_style", "uv_factor",
-           "panel_layout", "legend_below", "wrap_title", "positive", "style_legend",
-           "log_axis"]
+           "GAP_TITLED", "num", "finite", "scaled", "domains", "axis_names", "line_style",
+           "uv_factor", "panel_layout", "legend_below", "wrap_title", "positive",
+           "style_legend", "log_axis"]
 
 #: One colour per network of a figure (Okabe–Ito: vermillion, blue, green).
 RUN_COLORS = (theme.VERMILLION, theme.BLUE, theme.GREEN)
