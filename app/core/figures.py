@@ -218,11 +218,12 @@ def trajectory_traces(i: int, start, traj, window, selected: bool, large: bool) 
 NOTE_LINE = {False: 72, True: 44}
 
 
-def wrap_words(text: str, width: int) -> list[str]:
+def wrap_words(text: str, width: int, words: Sequence[str] | None = None) -> list[str]:
     """``text`` in lines of at most ``width`` characters, broken at spaces (a
-    longer word stands on a line of its own)."""
+    longer word stands on a line of its own); ``words``: the pieces to break
+    between instead (joined by a space), e.g. the clauses of a title."""
     lines: list[str] = []
-    for word in text.split(" "):
+    for word in (text.split(" ") if words is None else words):
         if lines and len(lines[-1]) + 1 + len(word) <= width:
             lines[-1] += " " + word
         else:

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ...core import theme
+from ...core.figures import wrap_words
 
 __all__ = ["RUN_COLORS", "ETA_HALF_COLORSCALE", "ETA_HALF_RANGE", "ACCURACY_COLORSCALE", "GAP",
            "GAP_TITLED", "num", "finite", "scaled", "domains", "axis_names", "line_style",
@@ -80,14 +81,8 @@ LEGEND_ROW = {False: 19, True: 27}
 def wrap_title(title: str, large: bool) -> str:
     """``title`` broken into lines (``<br>``) after its commas and colons, each
     at most :data:`TITLE_LINE` characters where the words allow."""
-    words = title.replace(": ", ":\0").replace(", ", ",\0").split("\0")
-    lines = [""]
-    for w in words:
-        if lines[-1] and len(lines[-1]) + 1 + len(w) > TITLE_LINE[large]:
-            lines.append(w)
-        else:
-            lines[-1] = f"{lines[-1]} {w}" if lines[-1] else w
-    return "<br>".join(lines)
+    clauses = title.replace(": ", ":\0").replace(", ", ",\0").split("\0")
+    return "<br>".join(wrap_words(title, TITLE_LINE[large], clauses))
 
 
 def panel_layout(large: bool, title: str, height: int | None = None) -> dict:
