@@ -12,10 +12,13 @@
 // no re-render per frame: a Plotly.relayout of shapes would make dcc.Graph
 // write the shapes back into its figure, and that re-renders the whole graph.
 // The overlay is placed again after every redraw of a graph (zoom, pan, a new
-// figure) from its plotly_afterplot / plotly_relayouting events.
+// figure) from its plotly_afterplot / plotly_relayouting events.  After each
+// draw of the series, the line under it (#series-range) says which steps it
+// shows.
 (function () {
     "use strict";
-    const PLANE = "phase-plane", SERIES = "timeseries", NS = "http://www.w3.org/2000/svg";
+    const PLANE = "phase-plane", SERIES = "timeseries", RANGE = "series-range",
+          NS = "http://www.w3.org/2000/svg";
     // Up to EXACT states per second every state is drawn, one per frame at most
     // (a slow browser plays slower rather than skip: a skipped state could hide
     // a period-2 orbit); faster, the player keeps time and skips states.
@@ -96,6 +99,29 @@
         Plotly.relayout(g, {"xaxis.range": all, "xaxis2.range": all});
     }
 
+    // The steps the series shows, written beside the trajectory's summary
+    // after every draw of the series (its figure's own range, a zoom, the
+    // widening above, a double-click): its axis now, and from the figure's
+    // meta the run's last step, settling step and first range.
+    function stepRange(g) {
+        const out = document.getElementById(RANGE), fl = g && g._fullLayout;
+        if (!out || !fl) return;
+        const meta = (g.layout && g.layout.meta) || {}, xa = fl.xaxis2 || fl.xaxis;
+        let text = "";
+        if (typeof meta.steps === "number" && xa && Array.isArray(xa.range)) {
+            const m = meta.steps, lo = Math.min(...xa.range), hi = Math.max(...xa.range);
+            const f = Array.isArray(meta.first) ? meta.first : [0, m];
+            const a = Math.max(0, Math.ceil(lo - 1e-9)), b = Math.min(m, Math.floor(hi + 1e-9));
+            const atFirst = Math.abs(lo - f[0]) + Math.abs(hi - f[1]) <= 1e-6 * Math.max(m, 1);
+            const settled = typeof meta.settled === "number" ? meta.settled : null;
+            if (a === 0 && b === m) text = f[1] < m ? `All ${m} steps shown.` : "";
+            else text = `Steps ${a}–${b} of ${m} shown` +
+                (a === 0 && settled !== null ? ` (settled by step ${settled})` : "") +
+                (atFirst ? ": double-click the time series for all." : ".");
+        }
+        if (out.textContent !== text) out.textContent = text;
+    }
+
     function drawSeries() {
         const g = plot(SERIES);
         if (g && g._fullLayout) follow(g);
@@ -130,6 +156,11 @@
         const again = () => { if (P.active) render(); };
         g.on("plotly_afterplot", again);
         g.on("plotly_relayouting", again);
+        const series = document.getElementById(SERIES);
+        if (series && series.contains(g)) {
+            g.on("plotly_afterplot", () => stepRange(g));
+            stepRange(g);               // hooked after its first draw
+        }
         const box = document.getElementById(PLANE);
         if (box && box.contains(g)) {
             // the plane takes the keyboard focus when pressed (space plays)

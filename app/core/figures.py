@@ -265,12 +265,14 @@ def decimate_minmax(t: np.ndarray, series: Sequence[np.ndarray], max_points: int
     """Per-bucket min and max (in step order) of each series, sharing one step axis.
 
     Keeps the visual envelope of fast oscillations (period 2 stays a band)
-    while bounding the payload.  Returns (t, [series...]) unchanged when short.
+    while bounding the payload, and the first and last steps (a flat series
+    would otherwise end at its last bucket's first step).  Returns
+    (t, [series...]) unchanged when short.
     """
     n = t.size
     if n <= max_points:
         return t, list(series)
-    buckets = max_points // 2
+    buckets = (max_points - 2) // 2
     edges = np.linspace(0, n, buckets + 1).astype(int)
     idx = []
     for lo, hi in zip(edges[:-1], edges[1:]):
@@ -284,7 +286,7 @@ def decimate_minmax(t: np.ndarray, series: Sequence[np.ndarray], max_points: int
         i_min = lo + int(np.nanargmin(np.where(finite, ref, np.nan)))
         i_max = lo + int(np.nanargmax(np.where(finite, ref, np.nan)))
         idx += sorted({i_min, i_max})
-    idx = np.asarray(idx)
+    idx = np.unique(np.concatenate([[0], idx, [n - 1]]).astype(int))
     return t[idx], [s[idx] for s in series]
 
 

@@ -143,6 +143,9 @@ TIMESERIES_STATE = "timeseries-state"
 MESSAGE = "message"
 #: Small summary of the selected trajectory (outcome, divergence, final ηλ).
 SUMMARY = "trajectory-summary"
+#: The steps the time series shows (written by the page after each of its
+#: draws: the figure's own range, a zoom, the player's widening).
+SERIES_RANGE = "series-range"
 #: Root container (its class gets ``large`` in projector mode).
 ROOT = "app-root"
 

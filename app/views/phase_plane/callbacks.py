@@ -323,15 +323,20 @@ def update_timeseries(state: Any, overlay: Any, imported_data: Any = None) -> tu
     (``imported_data``, the :data:`ids.IMPORTED` store) is drawn on top.
     """
     p = from_query(state).params
-    fig, text = _series(p, overlay)
     trace = traces.from_store(imported_data)
+    res = compute.selected_trajectory(p)
+    if res is None and trace is not None:
+        # the trace alone: clearing the trajectories does not hide it
+        return (figures.trace_timeseries(trace, p.eta, p.large),
+                "No trajectory selected; the imported trace is drawn alone.")
+    fig, text = _series(p, res, overlay)
     if trace is not None:
         fig = figures.add_imported_timeseries(fig, trace, p.large)
     return fig, text
 
 
-def _series(p: ViewParams, overlay: Any) -> tuple[dict, str]:
-    res = compute.selected_trajectory(p)
+def _series(p: ViewParams, res: shared.TrajectoryResult | None,
+            overlay: Any) -> tuple[dict, str]:
     if res is None:
         return figures.timeseries(None, large=p.large), "No trajectory selected."
     if res.traj is None:
@@ -376,12 +381,10 @@ def _summary(res: shared.TrajectoryResult) -> str:
         return head + f"diverged at step {t.diverged_at}."
     oc = t.outcome
     kind = f"period-{oc.period} orbit" if oc.kind == "periodic" else outcome_words(t)
-    shown = figures.shown_steps(t)
-    tail = (f" Steps 0–{int(shown)} of {t.df.size - 1} shown (settled by step "
-            f"{figures.settled_step(t)}): double-click the time series for all."
-            if shown < t.df.size - 1 else "")
+    # the steps the series shows follow it (a zoom, the player): the page
+    # writes them beside this line (ids.SERIES_RANGE, app/assets/player.js)
     return head + (f"{kind}; final ηλ = {oc.eta_lam:.4g}, max λ = {float(t.lam.max()):.4g}, "
-                   f"final loss = {float(t.loss[-1]):.3g}." + tail)
+                   f"final loss = {float(t.loss[-1]):.3g}.")
 
 
 @guarded(no_update, "download_csv")

@@ -25,7 +25,8 @@ from ...core.figures import (decimate_minmax, discrete_colorscale, empty_figure,
 from .arrows import arrow_image
 
 __all__ = ["phase_plane", "timeseries", "trajectory_csv", "imported_plane_traces",
-           "add_imported_timeseries", "series_xy", "IMPORTED_COLOR", "SERIES_MAX_POINTS", "REGION_LABELS"]
+           "add_imported_timeseries", "trace_timeseries", "series_xy", "IMPORTED_COLOR",
+           "SERIES_MAX_POINTS", "REGION_LABELS"]
 
 #: Time series longer than this are drawn as per-bucket min/max envelopes.
 SERIES_MAX_POINTS = 4000
@@ -355,9 +356,7 @@ def timeseries(traj, *, start=None, paramspace=None, paramspace_label: str = "",
          "mode": "lines", "line": {"color": theme.VERMILLION, "width": lw, "dash": "dash"},
          "xaxis": "x2", "yaxis": "y2",
          "hovertemplate": "step %{x}<br>λᴴ = %{y:.5g}<extra></extra>"},
-        {"type": "scatter", "name": "2/η", "x": [0, max(n - 1, 1)], "y": [2 / eta, 2 / eta],
-         "mode": "lines", "line": {"color": theme.ETA_LINE, "width": lw, "dash": "dot"},
-         "xaxis": "x2", "yaxis": "y2", "hovertemplate": f"2/η = {fmt_value(2 / eta)}<extra></extra>"},
+        _two_over_eta(eta, n - 1, lw),
     ]
     if paramspace is not None:
         pdf, plam = (np.asarray(v, dtype=float) for v in paramspace)
@@ -380,9 +379,21 @@ def timeseries(traj, *, start=None, paramspace=None, paramspace_label: str = "",
     all_notes = list(notes)
     if traj.diverged:
         all_notes.append(f"diverged at step {traj.diverged_at}: shown up to the last finite state")
-    layout = theme.base_layout(large)
     xmax = shown_steps(traj)
-    finite_loss = loss_full[np.isfinite(loss_full)]
+    settled = None if traj.diverged else settled_step(traj)
+    # read by the page (app/assets/player.js) to say which steps the series
+    # shows after every draw: a zoom, the player's widening, a double-click
+    meta = {"steps": int(n - 1), "settled": settled, "first": [0, float(xmax)]}
+    layout = _series_layout(xmax, loss_full, all_notes, large, meta)
+    return {"data": data, "layout": layout}
+
+
+def _series_layout(xmax: float, loss, notes: Sequence[str], large: bool, meta: dict) -> dict:
+    """The layout of the two panels (loss above λ) over steps 0…``xmax``;
+    ``loss``: the values the loss axis' ticks are chosen for."""
+    layout = theme.base_layout(large)
+    loss = np.asarray(loss, dtype=float)
+    finite_loss = loss[np.isfinite(loss)]
     # at most four labels: the loss panel is short (half the column, less in large font)
     ticks = theme.log_ticks(float(finite_loss.min()), float(finite_loss.max()), max_ticks=4) \
         if finite_loss.size else {}
@@ -403,18 +414,39 @@ def timeseries(traj, *, start=None, paramspace=None, paramspace_label: str = "",
                        "entrywidthmode": "pixels", "font": {"size": TS_LEGEND_FONT_LARGE}}
                       if large else {"x": 0, "entrywidth": 0.5, "entrywidthmode": "fraction"})},
         "margin": {**layout["margin"], "t": 60 if not large else 56, "r": 15},
-        "annotations": [{**note_annotation(all_notes, large, TS_NOTE_LINE[large]), "x": 0.99,
+        "annotations": [{**note_annotation(notes, large, TS_NOTE_LINE[large]), "x": 0.99,
                          "xanchor": "right",
                          "y": 0.44, "bordercolor": "#888888",
                          "font": {"size": theme.FONT_SIZE[large] - 1, "color": "#222222"}}]
-        if all_notes else [],
+        if notes else [],
+        "meta": meta,
     })
     if large:
         # the panels can be short (a lesson card above them on a projector's
         # screen): smaller titles, so "sharpness" stays beside its own panel
         for key in ("yaxis", "yaxis2"):
             layout[key]["title"]["font"] = {"size": TS_TITLE_FONT_LARGE}
-    return {"data": data, "layout": layout}
+    return layout
+
+
+def _two_over_eta(eta: float, last: float, lw: float) -> dict:
+    """The 2/η line of the sharpness panel over steps 0…``last``."""
+    return {"type": "scatter", "name": "2/η", "x": [0, max(last, 1)], "y": [2 / eta, 2 / eta],
+            "mode": "lines", "line": {"color": theme.ETA_LINE, "width": lw, "dash": "dot"},
+            "xaxis": "x2", "yaxis": "y2",
+            "hovertemplate": f"2/η = {fmt_value(2 / eta)}<extra></extra>"}
+
+
+def trace_timeseries(stored, eta: float, large: bool = False) -> dict:
+    """The two panels with an imported trace alone (no trajectory selected):
+    its loss, λ (and λᴴ) over its own steps beside the 2/η line of this η."""
+    last = max(float(t[-1]) for t, _ in stored.series.values())
+    loss = stored.series["loss"][1] if "loss" in stored.series else []
+    with np.errstate(all="ignore"):
+        loss = np.where(np.asarray(loss, dtype=float) > 0, loss, np.nan)
+    layout = _series_layout(last, loss, [], large, {})
+    fig = {"data": [_two_over_eta(eta, last, theme.LINE_WIDTH[large])], "layout": layout}
+    return add_imported_timeseries(fig, stored, large)
 
 
 def trajectory_csv(traj) -> str:
@@ -500,6 +532,9 @@ def add_imported_timeseries(fig: dict, stored, large: bool = False) -> dict:
         rng = out["layout"][axis].get("range")
         if isinstance(rng, list) and len(rng) == 2 and top > rng[1]:
             out["layout"][axis]["range"] = [rng[0], top]
+    meta = out["layout"].get("meta")
+    if meta and "first" in meta:
+        meta["first"] = list(out["layout"]["xaxis2"]["range"])
     return out
 
 

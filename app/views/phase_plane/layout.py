@@ -32,7 +32,9 @@ def phase_plane_tab() -> html.Div:
                       config=theme.graph_config("timeseries"),
                       figure={"data": [], "layout": {}}, responsive=True),
             html.Div(className="side-foot", children=[
-                html.Div(id=ids.SUMMARY, className="summary"),
+                html.Div(className="summary", children=[
+                    html.Span(id=ids.SUMMARY), " ",
+                    html.Span(id=ids.SERIES_RANGE, className="series-range")]),
                 help_note("Click the plane to start a trajectory there (at most 8; choose one "
                           "above to select it for the time series, or delete it); drag to "
                           "zoom (the regions and arrows are recomputed for the new window), "

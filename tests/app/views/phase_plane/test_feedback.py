@@ -209,10 +209,13 @@ def test_the_step_axis_ends_where_the_run_settled_or_spans_a_chaotic_run():
     fig = figures.timeseries(fast)
     hi = fig["layout"]["xaxis2"]["range"][1]
     assert figures.settled_step(fast) < hi < 200
-    q = to_query(ViewParams(starts=((-2.0, 0.5),)))
-    assert f"Steps 0–{int(hi)} of 1000 shown" in cb.update_timeseries(q, [])[1]
+    # what the page needs to say which steps are shown (app/assets/player.js)
+    assert fig["layout"]["meta"] == {"steps": 1000, "settled": figures.settled_step(fast),
+                                     "first": [0, hi]}
     chaos = uvcore.trajectory(-2.0, 0.5, uvcore.MapParams(2.84, 16, 1, 2), 1000)
-    assert figures.timeseries(chaos)["layout"]["xaxis2"]["range"] == [0, 1000]
+    layout = figures.timeseries(chaos)["layout"]
+    assert layout["xaxis2"]["range"] == [0, 1000]
+    assert layout["meta"] == {"steps": 1000, "settled": None, "first": [0, 1000]}
 
 
 @pytest.mark.parametrize("eta", [2.26, 2.84, 1.5, 0.5])

@@ -358,6 +358,15 @@ def test_decimate_minmax_keeps_extremes():
     assert ss.max() == 50.0 and ss.min() == s.min()
 
 
+@pytest.mark.parametrize("n, most", [(3000, 4000), (4001, 4000), (10_001, 400), (999, 10)])
+def test_decimate_minmax_spans_every_step(n, most):
+    """A flat series keeps its first and last steps (its span is the run's)."""
+    t = np.arange(n, dtype=float)
+    tt, (ss,) = decimate_minmax(t, [np.ones(n)], most)
+    assert len(tt) <= min(n, most)
+    assert tt[0] == 0 and tt[-1] == n - 1 and np.all(np.diff(tt) > 0)
+
+
 def test_csv_round_trip():
     traj = uvcore.trajectory(-2.0, 0.5, PARAMS, steps=20)
     text = figures.trajectory_csv(traj)

@@ -131,6 +131,33 @@ def test_imported_trace_on_the_plane_and_the_series():
     assert summary.startswith("Selected trajectory")
 
 
+@pytest.mark.parametrize("large", [False, True])
+def test_the_trace_stays_on_the_series_when_no_trajectory_is_left(large):
+    """Clear trajectories: the imported trace is drawn alone, over its own
+    steps, beside the 2/η line of the state's η."""
+    store = store_of()
+    q = to_query(ViewParams(starts=(), eta=1.25, large=large))
+    fig, summary = cb.update_timeseries(q, [], store)
+    go.Figure(fig)
+    names = [t["name"] for t in fig["data"]]
+    assert names == ["2/η", "loss, trace", "λ, trace", "λᴴ, trace"]
+    lam = fig["data"][2]
+    assert list(lam["x"]) == [0.0, 1.0, 5.0] and list(lam["y"]) == [0.5, 0.7, 0.8]
+    assert fig["data"][0]["y"] == [2 / 1.25, 2 / 1.25]
+    assert fig["layout"]["xaxis2"]["range"] == [0, 5.0]
+    assert "imported trace is drawn" in summary
+    # without the trace: the series' message, as before
+    fig, summary = cb.update_timeseries(q, [], None)
+    assert "xaxis2" not in fig["layout"] and summary == "No trajectory selected."
+
+
+def test_the_trace_widens_the_first_range_the_page_is_told_of():
+    fig, _ = cb.update_timeseries(DEFAULT, [], trace_store.to_store(trace_store.ImportedTrace(
+        "long.csv", np.arange(3000.0), np.full(3000, -1.0), np.full(3000, 0.5), None)))
+    assert fig["layout"]["xaxis2"]["range"][1] == 2999.0
+    assert fig["layout"]["meta"]["first"] == fig["layout"]["xaxis2"]["range"]
+
+
 @pytest.mark.parametrize("value", HOSTILE)
 def test_http_a_hostile_store_never_500s(dash_app, client, value):
     for part in ("phase-plane.figure", "timeseries.figure"):

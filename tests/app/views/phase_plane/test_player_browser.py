@@ -9,10 +9,13 @@ each step, its ``customdata``) and the player's shapes in the graphs' layouts
 (``player``, ``player-tail`` on the plane, ``player-cursor`` on the time series).
 """
 
+import math
+
 import pytest
 
+import uvcore
 from app.core import ids
-from app.views.phase_plane import player
+from app.views.phase_plane import figures, player
 
 from ...conftest import PLOT, TIMEOUT_MS, open_page
 
@@ -242,3 +245,52 @@ def test_space_on_the_plane_plays_and_pauses(loaded):
     page.wait_for_function(f"() => {{ const s = ({SNAPSHOT})(); return s.marker === null && "
                            "s.readout === ''; }", timeout=TIMEOUT_MS)
     assert snapshot(page)["cursor"] is None
+
+
+#: The line under the series and the series' step axis, read together.
+RANGE = f"""() => {{ const s = {SERIES}, r = (s._fullLayout.xaxis2 || {{}}).range;
+    return {{text: document.querySelector('#{ids.SERIES_RANGE}').textContent,
+             range: r ? [Math.min(...r), Math.max(...r)] : null}}; }}"""
+
+
+def wait_range(page, text):
+    page.wait_for_function(f"() => ({RANGE})().text === {text!r}", timeout=TIMEOUT_MS)
+    return page.evaluate(RANGE)
+
+
+def zoom_series(page):
+    """Drag across the middle half of the sharpness panel."""
+    box = page.locator("#timeseries .nsewdrag[data-subplot='x2y2']").bounding_box()
+    y = box["y"] + box["height"] / 2
+    page.mouse.move(box["x"] + 0.25 * box["width"], y)
+    page.mouse.down()
+    page.mouse.move(box["x"] + 0.75 * box["width"], y + 2, steps=8)
+    page.mouse.up()
+
+
+def test_the_line_under_the_series_says_which_steps_it_shows(loaded):
+    """The run settles early, so the series first shows its start; a zoom is
+    named by its own steps, the first range by its hint again; the player
+    widens the series to every step and the line says so."""
+    page, _ = loaded
+    traj = uvcore.trajectory(-2.0, 0.5, uvcore.MapParams(2.26, 16, 1, 2), STATES - 1)
+    settled = figures.settled_step(traj)
+    first = page.evaluate(RANGE)
+    lo, hi = first["range"]
+    assert lo == 0 and settled < hi < STATES - 1           # the start of the run only
+    assert first["text"] == (f"Steps 0–{int(hi)} of {STATES - 1} shown (settled by step "
+                             f"{settled}): double-click the time series for all.")
+    zoom_series(page)
+    page.wait_for_function(f"() => ({RANGE})().range[0] > 1", timeout=TIMEOUT_MS)
+    zoom = page.evaluate(RANGE)
+    a, b = zoom["range"]
+    assert zoom["text"] == f"Steps {math.ceil(a)}–{math.floor(b)} of {STATES - 1} shown."
+    # back to the first steps (what a double-click does after a zoom; a
+    # synthetic one is not always taken as one by Plotly's drag box)
+    page.evaluate(f"r => Plotly.relayout({SERIES}, {{'xaxis2.range': r}})", first["range"])
+    assert wait_range(page, first["text"])["range"] == first["range"]
+    # the player's cursor leaves the first steps: every step, and the line says so
+    choose_speed(page, 250)
+    page.click("#player-play")
+    wait_cursor(page, f"k === {STATES - 1}")
+    assert wait_range(page, f"All {STATES - 1} steps shown.")["range"] == [0, STATES - 1]
