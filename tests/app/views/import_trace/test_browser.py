@@ -66,6 +66,18 @@ def test_upload_draws_the_imported_trace_and_clear_removes_it(page, app_url):
     page.wait_for_function(f"() => {PLOT}.layout.title.text.includes('η = 0.8,')",
                            timeout=TIMEOUT_MS)
     assert page.evaluate(f"() => {PLOT}.data.some(t => t.name === 'imported: run.csv')")
+    # Clear trajectories: the trace stays on both graphs, the series drawn over its steps
+    page.click(f"#{ids.CLEAR}")
+    page.wait_for_function(f"() => !{PLOT}.data.some(t => t.name && "
+                           "t.name.startsWith('trajectory'))", timeout=TIMEOUT_MS)
+    page.wait_for_function(f"() => {{ const g = {SERIES}; return g && g.data && g.data.length "
+                           "&& g.data.every(t => t.name === '2/η' || t.name.endsWith(', trace')); }",
+                           timeout=TIMEOUT_MS)
+    lam = page.evaluate(f"() => {SERIES}.data.find(t => t.name === 'λ, trace').y")
+    assert len(lam) == 200 and abs(lam[-1] - (0.5 + 0.004 * 199)) < 1e-9
+    assert page.evaluate(f"() => {SERIES}._fullLayout.xaxis2.range") == [0, 199]
+    assert page.evaluate(f"() => {PLOT}.data.some(t => t.name === 'imported: run.csv')")
+    wait_message(page, ids.SUMMARY, "imported trace is drawn alone")
     open_tab(page, "Import")
     page.click(f"#{ids.IMPORT_CLEAR}")
     wait_message(page, ids.IMPORT_STATUS, "removed")
