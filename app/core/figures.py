@@ -10,7 +10,7 @@ built ten times faster); colours and fonts come from :mod:`app.core.theme`.
 from __future__ import annotations
 
 import math
-from typing import Sequence
+from typing import NamedTuple, Sequence
 
 import numpy as np
 
@@ -23,7 +23,8 @@ __all__ = ["PLANE_HEAD", "PLANE_TAIL", "MARKED_MAX", "ARROW_MARKS", "arrow_marks
            "round_to_span", "fmt_value", "legend_dummy",
            "discrete_colorscale", "note_annotation", "wrap_words", "NOTE_LINE", "empty_figure",
            "decimate_minmax",
-           "sig_round", "trajectory_traces", "outcome_words", "figure_changes"]
+           "sig_round", "trajectory_traces", "TrajectoryNote", "trajectory_notes",
+           "outcome_words", "figure_changes"]
 
 #: A trajectory longer than PLANE_HEAD + PLANE_TAIL states is drawn in the
 #: plane as its first PLANE_HEAD and last PLANE_TAIL states (with a gap);
@@ -166,8 +167,7 @@ def trajectory_traces(i: int, start, traj, window, selected: bool, large: bool) 
     out_name = label
     if traj.diverged:
         out_name += f": diverged at step {traj.diverged_at}"
-        note = (f"trajectory {i + 1} diverged at step {traj.diverged_at} "
-                "(drawn up to its last finite state)")
+        note = TrajectoryNote("diverged", i + 1, int(traj.diverged_at))
     else:
         out_name += f": {outcome_words(traj)}"
     msize = 6 if not large else 9
@@ -208,9 +208,53 @@ def trajectory_traces(i: int, start, traj, window, selected: bool, large: bool) 
             "legendgroup": f"traj{i}", "showlegend": False,
         })
     if cut and note is None:
-        note = (f"trajectory {i + 1}: steps 0–{PLANE_HEAD - 1} and the last {PLANE_TAIL} shown; "
-                "the time series shows all")
+        note = TrajectoryNote("cut", i + 1, int(traj.df.size - 1))
     return traces, note
+
+
+class TrajectoryNote(NamedTuple):
+    """What a graph must say of one trajectory (:func:`trajectory_notes`):
+    ``kind`` "diverged" (``step``: where) or "cut" (only its start and end
+    drawn; ``step``: its last)."""
+
+    kind: str
+    number: int
+    step: int
+
+
+def _numbers(values: Sequence[int]) -> str:
+    """1, 2, 3, 5 → "1–3, 5" (runs of consecutive numbers as ranges)."""
+    runs: list[list[int]] = []
+    for v in sorted(values):
+        if runs and v == runs[-1][-1] + 1:
+            runs[-1].append(v)
+        else:
+            runs.append([v])
+    return ", ".join(f"{r[0]}–{r[-1]}" if len(r) > 2 else ", ".join(map(str, r)) for r in runs)
+
+
+def trajectory_notes(notes: Sequence[TrajectoryNote]) -> list[str]:
+    """The lines a graph shows for its trajectories' notes: one for those
+    that diverged, one for those cut, however many there are (eight
+    diverging starts once stacked eight notes over a third of the plane)."""
+    out = []
+    diverged = [n for n in notes if n.kind == "diverged"]
+    if len(diverged) == 1:
+        n = diverged[0]
+        out.append(f"trajectory {n.number} diverged at step {n.step} "
+                   "(drawn up to its last finite state)")
+    elif diverged:
+        lo, hi = min(n.step for n in diverged), max(n.step for n in diverged)
+        steps = f"step {lo}" if lo == hi else f"steps {lo}–{hi}"
+        out.append(f"trajectories {_numbers([n.number for n in diverged])} diverged "
+                   f"(at {steps}), each drawn up to its last finite state")
+    cut = [n for n in notes if n.kind == "cut"]
+    if cut:
+        who = (f"trajectory {cut[0].number}" if len(cut) == 1
+               else f"trajectories {_numbers([n.number for n in cut])}")
+        out.append(f"{who}: steps 0–{PLANE_HEAD - 1} and the last {PLANE_TAIL} shown; "
+                   "the time series shows all")
+    return out
 
 
 #: Characters a line of a note on a graph holds (a plane about 460 px wide on

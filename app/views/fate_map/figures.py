@@ -17,7 +17,7 @@ from uvcore.outcomes import KIND_NAMES, Kind, classify
 
 from ...core import theme
 from ...core.figures import (discrete_colorscale, legend_dummy, note_annotation,
-                             round_to_span, trajectory_traces)
+                             round_to_span, trajectory_notes, trajectory_traces)
 
 __all__ = ["FATE_CATEGORIES", "fate_categories", "fate_figure",
            "fate_counts", "fate_summary", "fate_csv"]
@@ -175,7 +175,7 @@ def fate_figure(fm, window, *, steps: int, chaos_tol: float, trajectories: Seque
     present = fate_counts(cat)
     data += [legend_dummy(label, color, "fate")
              for key, label, color in FATE_CATEGORIES if key in present]
-    notes: list[str] = []
+    traj_notes = []
     count = len(trajectories)
     for i, (start, traj) in enumerate(trajectories):
         if traj is None:
@@ -183,7 +183,8 @@ def fate_figure(fm, window, *, steps: int, chaos_tol: float, trajectories: Seque
         traces, note = trajectory_traces(i, start, traj, window, i == count - 1, large)
         data += [_halo(traces[0], large)] + traces
         if note:
-            notes.append(note)
+            traj_notes.append(note)
+    notes = trajectory_notes(traj_notes)
     params = fm.params
     layout = theme.base_layout(large)
     layout.update({

@@ -21,7 +21,7 @@ from uvcore.analysis import REGION_NAMES
 from ...core import theme
 from ...core.figures import (decimate_minmax, discrete_colorscale, empty_figure, fmt_value,
                              legend_dummy, note_annotation, round_to_span,
-                             sig_round, trajectory_traces)
+                             sig_round, trajectory_notes, trajectory_traces)
 from .arrows import arrow_image
 
 __all__ = ["phase_plane", "timeseries", "trajectory_csv", "imported_plane_traces",
@@ -224,7 +224,7 @@ def phase_plane(params, window, *, layers: Iterable[str], regions=None, field=No
     if "fixed" in layers and fixed is not None:
         data += _line_i_traces(fixed, params, window, large)
         data.append(_fixed_point_trace(fixed, large))
-    all_notes = list(notes)
+    traj_notes = []
     n = len(trajectories)
     for i, (start, traj) in enumerate(trajectories):
         if traj is None:
@@ -232,7 +232,8 @@ def phase_plane(params, window, *, layers: Iterable[str], regions=None, field=No
         traces, note = trajectory_traces(i, start, traj, window, i == n - 1, large)
         data += traces
         if note:
-            all_notes.append(note)
+            traj_notes.append(note)
+    all_notes = list(notes) + trajectory_notes(traj_notes)
 
     layout = theme.base_layout(large)
     layout.update({

@@ -21,8 +21,8 @@ from app.views.phase_plane import figures
 from app.core import theme
 from tests.uvcore.spec import edge_lam, spec_step
 from app.core.state import LAYERS, ViewParams, default_window
-from app.core.figures import (ARROW_GAP, ARROW_MARKS, PLANE_HEAD, PLANE_TAIL, arrow_marks,
-                              decimate_minmax)
+from app.core.figures import (ARROW_GAP, ARROW_MARKS, NOTE_LINE, PLANE_HEAD, PLANE_TAIL,
+                              TrajectoryNote, arrow_marks, decimate_minmax, trajectory_notes)
 
 #: Absolute slack (in λ) for points tested against the forbidden edge.
 EDGE_TOL = 1e-9
@@ -277,6 +277,43 @@ def test_diverged_trajectory_is_drawn_with_a_note():
     go.Figure(ts)
     assert any(len(t["x"]) for t in ts["data"])
     assert "diverged" in ts["layout"]["annotations"][0]["text"]
+
+
+@pytest.mark.parametrize("large", [False, True])
+def test_eight_diverging_trajectories_share_one_short_note(large):
+    """The note names every diverged trajectory and the span of their steps
+    in at most three lines (eight notes once covered a third of the plane)."""
+    starts = [(1.0 + 0.1 * k, 2.6 + 0.05 * k) for k in range(8)]
+    trajs = [uvcore.trajectory(*s, PARAMS_EOS, steps=1000) for s in starts]
+    assert all(t.diverged for t in trajs)
+    fig = build(PARAMS_EOS, starts=starts, large=large)
+    (note,) = fig["layout"]["annotations"]
+    lines = note["text"].split("<br>")
+    assert len(lines) <= 3 and all(len(line) <= NOTE_LINE[large] for line in lines)
+    steps = [t.diverged_at for t in trajs]
+    span = (f"step {min(steps)}" if min(steps) == max(steps)
+            else f"steps {min(steps)}–{max(steps)}")
+    assert " ".join(lines) == (f"trajectories 1–8 diverged (at {span}), each drawn up to its "
+                               "last finite state")
+    # each trajectory's own step is in its key entry
+    for k, t in enumerate(trajs):
+        assert any(tr["name"].startswith(f"trajectory {k + 1}") and
+                   tr["name"].endswith(f"diverged at step {t.diverged_at}") for tr in fig["data"])
+
+
+def test_trajectory_notes_group_the_trajectories_by_what_is_said():
+    N = TrajectoryNote
+    assert trajectory_notes([]) == []
+    assert trajectory_notes([N("diverged", 2, 6)]) == [
+        "trajectory 2 diverged at step 6 (drawn up to its last finite state)"]
+    out = trajectory_notes([N("diverged", 1, 9), N("cut", 2, 5000), N("diverged", 3, 4),
+                            N("diverged", 4, 7), N("diverged", 6, 5), N("cut", 8, 5000)])
+    assert out == ["trajectories 1, 3, 4, 6 diverged (at steps 4–9), each drawn up to its "
+                   "last finite state",
+                   f"trajectories 2, 8: steps 0–{PLANE_HEAD - 1} and the last {PLANE_TAIL} "
+                   "shown; the time series shows all"]
+    assert trajectory_notes([N("diverged", k, 3) for k in (1, 2, 3, 5, 6)])[0].startswith(
+        "trajectories 1–3, 5, 6 diverged (at step 3)")
 
 
 def test_immediately_diverging_start_still_has_a_point():
