@@ -37,8 +37,9 @@ SERIES_LINE_MAX = 150
 TS_NOTE_LINE = {False: 36, True: 20}
 #: Font sizes (px) of the time series' key and its panel titles in large font.
 TS_LEGEND_FONT_LARGE = 13
-#: Width (px) of the label of each entry of the time series' key in large font.
-TS_LEGEND_ENTRY_LARGE = 82
+#: Left end of the time series' key in large font, in plot widths from the plot
+#: area's left edge (Plotly keeps it in the graph by widening the margin).
+TS_LEGEND_X_LARGE = -0.3
 TS_TITLE_FONT_LARGE = 16
 #: Legend labels of the region codes of uvcore.regions (spec §2.5).
 REGION_LABELS = {k: v for k, v in REGION_NAMES.items() if k != FORBIDDEN_REGION}
@@ -406,14 +407,15 @@ def _series_layout(xmax: float, loss, notes: Sequence[str], large: bool, meta: d
         "xaxis2": theme.axis("step", large, anchor="y2", range=[0, xmax]),
         "yaxis2": theme.axis("sharpness", large, domain=[0.0, 0.46], exponentformat="power"),
         # two entries a row above the loss panel, so the panels keep the height;
-        # in large font its entries are a fixed width in a smaller font: half
-        # the plot area of a 1280-pixel screen is narrower than "λᴴ (Hessian)"
-        # (above the plot, Plotly lets the key run past the plot area's edge)
+        # in large font in a smaller font, starting left of the plot area, over
+        # the tick labels: half a 1280-pixel screen's plot area is narrower
+        # than "λᴴ (Hessian)", and a diverged run's wide ticks (4×10¹⁷) narrow
+        # it more (entries of a fixed width then stacked over the loss panel)
         "legend": {**layout["legend"], "orientation": "h", "y": 1.0, "yref": "paper",
-                   "yanchor": "bottom", "tracegroupgap": 0,
-                   **({"x": 0, "entrywidth": TS_LEGEND_ENTRY_LARGE,
-                       "entrywidthmode": "pixels", "font": {"size": TS_LEGEND_FONT_LARGE}}
-                      if large else {"x": 0, "entrywidth": 0.5, "entrywidthmode": "fraction"})},
+                   "yanchor": "bottom", "tracegroupgap": 0, "entrywidth": 0.5,
+                   "entrywidthmode": "fraction",
+                   **({"x": TS_LEGEND_X_LARGE, "font": {"size": TS_LEGEND_FONT_LARGE}}
+                      if large else {"x": 0})},
         "margin": {**layout["margin"], "t": 60 if not large else 56, "r": 15},
         "annotations": [{**note_annotation(notes, large, TS_NOTE_LINE[large]), "x": 0.99,
                          "xanchor": "right",

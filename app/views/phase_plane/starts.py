@@ -123,21 +123,22 @@ def sample(p: ViewParams) -> tuple[ViewParams, str | None, list[str]]:
     if start in starts:
         return p, None, [f"{head} is already trajectory {starts.index(start) + 1}: change "
                          "the seed for another draw"]
-    notes = [head + "; change the seed for another draw"]
+    later = []
     if s.n_eff is not None and not math.isclose(s.n_eff, p.n_eff, rel_tol=1e-6):
-        notes.append(f"the sampler used n_eff = {s.n_eff:g}; the map uses n_eff = "
+        later.append(f"the sampler used n_eff = {s.n_eff:g}; the map uses n_eff = "
                      f"{p.n_eff:g}")
     raw: dict[str, Any] = {"traj": list(starts) + [start]}
     window = framed_window(p.plot_window, start)
     if window is not None:
         raw["window"] = list(window)
-        notes.append("window widened to show the sampled start")
+        later.append("window widened to show it")
     parsed = parse_controls(raw, strict=True, base=p)
     if not parsed.ok:
         return p, "Sample init: " + parsed.message(), []
-    dropped = dropped_note(starts)
+    # what matters most first: the message line may have to scroll on a projector
     fate = sample_fate(parsed.params, start)
-    return parsed.params, None, notes + [n for n in (fate, dropped) if n]
+    notes = [head] + [n for n in (fate, dropped_note(starts)) if n] + later
+    return parsed.params, None, notes + ["change the seed for another draw"]
 
 
 def sample_fate(p: ViewParams, start: tuple) -> str | None:
@@ -146,10 +147,10 @@ def sample_fate(p: ViewParams, start: tuple) -> str | None:
     res = shared.trajectory(*p.map_key, *start, p.steps)
     if res.traj is None or not res.traj.diverged:
         return None
-    text = (f"from it GD diverges at step {res.traj.diverged_at} at η = {fmt(p.eta)} "
-            f"(ηλ₀ = {p.eta * start[1]:.3g})")
+    text = (f"GD diverges from it at step {res.traj.diverged_at} (ηλ₀ = "
+            f"{p.eta * start[1]:.3g} at η = {fmt(p.eta)})")
     ps = compute.paramspace_run(int(p.width), INPUT_DIM, p.preset, p.sigma, p.x_norm, p.y,
                                 int(p.seed), p.eta, p.n_eff, int(p.steps))
     if ps.run is not None and ps.run.diverged_at == res.traj.diverged_at:
-        text += "; GD on the sampled weights themselves diverges at the same step"
+        text += ", as on the sampled weights themselves"
     return text + ": lower η or σ for a run that trains"

@@ -113,6 +113,32 @@ def test_a_forbidden_click_is_refused_at_the_pointer_and_the_hover_says_so(page,
                    for a in page.evaluate(f"() => {PLOT}.layout.annotations || []"))
 
 
+#: Most of the viewport's height the left panel's message line may cover.
+MESSAGE_MAX_FRACTION = 0.14
+@pytest.mark.parametrize("width,height", [(1280, 720), (1366, 768)])
+def test_a_long_message_stays_short_over_the_controls(page, app_url, width, height):
+    """Sample init at a diverging η says the most (the draw, its fate and
+    why, the advice): in large font the sticky line covers a few lines of the
+    controls, starts with the draw and its fate, and scrolls in itself to
+    the rest."""
+    open_at(page, app_url, "eta=3.2&seed=7", size={"width": width, "height": height})
+    page.click("#sample-init")
+    wait_message(page, "change the seed for another draw")
+    box = page.evaluate("""() => { const m = document.querySelector('#message');
+        const r = m.getBoundingClientRect();
+        return {h: r.height, scroll: m.scrollHeight, client: m.clientHeight,
+                first: document.elementFromPoint(r.left + 4, r.top + 10).id}; }""")
+    assert box["h"] <= MESSAGE_MAX_FRACTION * height, box
+    text = message_line(page)
+    assert text.startswith("sampled init") and "GD diverges from it at step" in text
+    assert text.index("diverges") < text.index("change the seed")
+    assert box["first"] == "message"                     # nothing covers the line itself
+    if box["scroll"] > box["client"]:                    # the rest: scrolled in the line
+        page.evaluate("() => { const m = document.querySelector('#message'); "
+                      "m.scrollTop = m.scrollHeight; }")
+        assert page.evaluate("() => document.querySelector('#message').scrollTop") > 0
+
+
 def test_sample_init_frames_its_start_and_does_not_duplicate_it(page, app_url):
     open_at(page, app_url)
     page.click("#sample-init")
@@ -126,10 +152,35 @@ def test_sample_init_frames_its_start_and_does_not_duplicate_it(page, app_url):
     # with room around it: at least 5 % of the span from every edge
     assert min(sx - a, b - sx) > 0.05 * (b - a) and min(sy - c, d - sy) > 0.05 * (d - c)
     assert "window widened" in message_line(page)
-    assert "diverges at step 6" in message_line(page)            # the map's own answer at η = 1.5
+    assert "diverges from it at step 6" in message_line(page)    # the map's own answer at η = 1.5
     page.click("#sample-init")
     wait_message(page, "already trajectory 2")
     assert traj_count(page) == 2
+
+
+#: Rows the series' key may take (its four entries two a row).
+KEY_ROWS = 2
+
+
+@pytest.mark.parametrize("width,height,large", [(1366, 768, True), (1280, 720, True),
+                                                (1280, 720, False)],
+                         ids=["1366x768-large", "1280x720-large", "1280x720"])
+def test_a_diverged_series_keeps_its_key_in_two_rows(page, app_url, width, height, large):
+    """A diverged run's sharpness ticks (4×10¹⁷ …) are wide and narrow the
+    series' plot area: its key still takes two rows above the loss panel
+    (it stacked its four entries over a third of the panel) and every text fits."""
+    open_at(page, app_url, "eta=3.2&traj=-1.492:1.42", size={"width": width, "height": height},
+            large=large)
+    page.wait_for_function(f"() => {TS}.layout.annotations.some(a => a.text.includes("
+                           "'diverged'))", timeout=TIMEOUT_MS)
+    rows = page.evaluate(f"() => {{ const g = {TS}; const tops = Array.from(g.querySelectorAll("
+                         "'.legend .traces')).map(e => Math.round(e.getBoundingClientRect().top));"
+                         " return [...new Set(tops)].length; }")
+    assert rows <= KEY_ROWS
+    key = page.locator("#timeseries .legend").bounding_box()
+    loss = page.locator("#timeseries .nsewdrag[data-subplot='xy']").bounding_box()
+    assert key["y"] + key["height"] <= loss["y"] + 1, (key, loss)   # above the loss panel
+    assert_texts_fit(page, "#timeseries .js-plotly-plot", "the diverged series")
 
 
 @pytest.mark.parametrize("width,height,large", [(1366, 768, True), (1280, 720, True),

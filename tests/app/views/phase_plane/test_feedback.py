@@ -103,8 +103,8 @@ def test_sample_init_frames_its_start_once_and_says_why_it_diverges():
     # GD on the sampled weights (spec §1) diverges where the map does
     run = paramspace.train(16, state.INPUT_DIM, eta=1.5, steps=1000, n_eff=16.0, sigma_u=1.0,
                            sigma_v=1.0, x_norm=1.0, y=2.0, seed=0)
-    assert f"diverges at step {run.diverged_at}" in first["message"]
-    assert "sampled weights themselves" in first["message"]
+    assert f"diverges from it at step {run.diverged_at}" in first["message"]
+    assert "as on the sampled weights themselves" in first["message"]
     again = call(["sample-init.n_clicks"], first["state"], sample=2)
     assert "already trajectory 2" in again["message"]
     assert params_of(again).starts == p.starts
