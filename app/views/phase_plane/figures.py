@@ -392,10 +392,11 @@ def timeseries(traj, *, start=None, paramspace=None, paramspace_label: str = "",
 
 def _series_layout(xmax: float, loss, notes: Sequence[str], large: bool, meta: dict) -> dict:
     """The layout of the two panels (loss above λ) over steps 0…``xmax``;
-    ``loss``: the values the loss axis' ticks are chosen for."""
+    ``loss``: the values the loss axis' ticks are chosen for (its positive ones)."""
     layout = theme.base_layout(large)
     loss = np.asarray(loss, dtype=float)
-    finite_loss = loss[np.isfinite(loss)]
+    with np.errstate(invalid="ignore"):
+        finite_loss = loss[np.isfinite(loss) & (loss > 0)]
     # at most four labels: the loss panel is short (half the column, less in large font)
     ticks = theme.log_ticks(float(finite_loss.min()), float(finite_loss.max()), max_ticks=4) \
         if finite_loss.size else {}
@@ -445,8 +446,6 @@ def trace_timeseries(stored, eta: float, large: bool = False) -> dict:
     its loss, λ (and λᴴ) over its own steps beside the 2/η line of this η."""
     last = max(float(t[-1]) for t, _ in stored.series.values())
     loss = stored.series["loss"][1] if "loss" in stored.series else []
-    with np.errstate(all="ignore"):
-        loss = np.where(np.asarray(loss, dtype=float) > 0, loss, np.nan)
     layout = _series_layout(last, loss, [], large, {})
     fig = {"data": [_two_over_eta(eta, last, theme.LINE_WIDTH[large])], "layout": layout}
     return add_imported_timeseries(fig, stored, large)
