@@ -198,12 +198,16 @@ def step_import_off_screen(page):
 
 
 def step_cleared(page):
-    """Clear trajectories: the time series says what to do, inside its graph."""
+    """Clear trajectories: the imported trace (from the step before) stays,
+    drawn alone on the time series, and the line under it says so."""
     assert_reachable(page, f"#{ids.CLEAR}", "Clear trajectories")
     page.click(f"#{ids.CLEAR}")
-    page.wait_for_function(f"() => {TS}.data.length === 0 && ({TS}.layout.annotations || [])"
-                           ".some(a => a.text.startsWith('No trajectory'))", timeout=WAIT_MS)
-    assert_texts_fit(page, "#timeseries .js-plotly-plot", "the empty time series")
+    page.wait_for_function(
+        f"() => {TS}.data.length > 0 && {TS}.data.every(t => t.name === '2/η'"
+        " || (t.name || '').endsWith(', trace'))", timeout=WAIT_MS)
+    page.wait_for_function(f"() => document.getElementById({ids.SUMMARY!r}).innerText"
+                           ".includes('imported trace is drawn alone')", timeout=WAIT_MS)
+    assert_texts_fit(page, "#timeseries .js-plotly-plot", "the time series with the trace alone")
 
 
 @pytest.mark.parametrize("large", [False, True], ids=["normal", "large"])

@@ -93,7 +93,8 @@ MEASURE = r"""
   // (content-visibility) in one native call
   const shown = el => {
     const r = el.getBoundingClientRect();
-    return r.width >= 1 && r.height >= 1 &&
+    // a 1×1 box: a label kept for screen readers only (visually hidden)
+    return r.width > 1 && r.height > 1 &&
            el.checkVisibility({checkOpacity: true, checkVisibilityCSS: true});
   };
   const name = el => {
@@ -202,7 +203,9 @@ READY = """() => {
     const g = d.querySelector('.js-plotly-plot'), fl = g && g._fullLayout;
     if (!fl || g._transitioning || !(g.data.length || (g.layout.annotations || []).length))
       return false;
-    const r = g.getBoundingClientRect();
+    // the graph's own box, not the plot's: after a text beside it grows (the
+    // series' step line is written after each draw) Plotly resizes a moment later
+    const r = d.getBoundingClientRect();
     return Math.abs(fl.width - Math.round(r.width)) <= 2
                && Math.abs(fl.height - Math.round(r.height)) <= 2;
   });

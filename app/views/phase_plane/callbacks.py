@@ -376,7 +376,8 @@ def overlay_label(width, start) -> str:
 def _summary(res: shared.TrajectoryResult) -> str:
     t = res.traj
     d0, l0 = res.start
-    head = f"Selected trajectory from Δf₀ = {d0:.4g}, λ₀ = {l0:.4g}: "
+    # the picker above names the start too; the line under the series is short
+    head = f"From (Δf₀, λ₀) = ({d0:.4g}, {l0:.4g}): "
     if t.diverged:
         return head + f"diverged at step {t.diverged_at}."
     oc = t.outcome

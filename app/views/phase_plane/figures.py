@@ -412,7 +412,8 @@ def _series_layout(xmax: float, loss, notes: Sequence[str], large: bool, meta: d
         # the tick labels: half a 1280-pixel screen's plot area is narrower
         # than "λᴴ (Hessian)", and a diverged run's wide ticks (4×10¹⁷) narrow
         # it more (entries of a fixed width then stacked over the loss panel)
-        "legend": {**layout["legend"], "orientation": "h", "y": 1.0, "yref": "paper",
+        # (a little above the loss panel: its top tick label reaches over its top)
+        "legend": {**layout["legend"], "orientation": "h", "y": 1.03, "yref": "paper",
                    "yanchor": "bottom", "tracegroupgap": 0, "entrywidth": 0.5,
                    "entrywidthmode": "fraction",
                    **({"x": TS_LEGEND_X_LARGE, "font": {"size": TS_LEGEND_FONT_LARGE}}

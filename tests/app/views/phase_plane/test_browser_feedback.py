@@ -232,7 +232,7 @@ def test_a_ninth_trajectory_says_what_it_dropped_and_one_can_be_selected_or_dele
     page.wait_for_function(f"() => {{ const t = {TS}.data.find(t => t.name === 'λ (NTK)');"
                            " return t && Math.abs(t.y[0] - 2.5) < 1e-9 && "
                            "document.querySelector('#trajectory-summary').innerText"
-                           ".includes('Δf₀ = -3,'); }", timeout=TIMEOUT_MS)
+                           ".includes('(Δf₀, λ₀) = (-3, 2.5)'); }", timeout=TIMEOUT_MS)
     names = page.evaluate(TRAJ_NAMES)
     assert names[-1].startswith("trajectory 8 (selected)")
     page.click("#trajectory-delete")

@@ -296,7 +296,7 @@ def test_timeseries_of_selected_trajectory():
     x, y = np.asarray(lam["x"], float), np.asarray(lam["y"], float)
     ok = np.isfinite(x)               # the even steps, a gap, the odd steps
     assert np.allclose(y[ok][np.argsort(x[ok])], expected.lam, rtol=1e-5)
-    assert "Δf₀ = -1" in summary
+    assert summary.startswith("From (Δf₀, λ₀) = (-1, 2):")
 
 
 def test_timeseries_paramspace_overlay_matches_the_map():
@@ -305,7 +305,7 @@ def test_timeseries_paramspace_overlay_matches_the_map():
     go.Figure(fig)
     assert any(t["name"] == "λ, weights" and "GD on weights" in t["hovertemplate"]
                and "from (-2, 0.5)" in t["hovertemplate"] for t in fig["data"])
-    assert "Δf₀ = -2, λ₀ = 0.5" in summary
+    assert "From (Δf₀, λ₀) = (-2, 0.5):" in summary
     # and from the sampled start once it is drawn and selected
     sampled = call(["sample-init.n_clicks"], sample=1)["state"]
     fig, summary = cb.update_timeseries(sampled, ["paramspace"])

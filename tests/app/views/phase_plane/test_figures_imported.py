@@ -128,7 +128,7 @@ def test_imported_trace_on_the_plane_and_the_series():
     assert "imported: run.csv" in [t["name"] for t in out["figure"]["data"]]
     fig, summary = cb.update_timeseries(DEFAULT, [], store)
     assert "λᴴ, trace" in [t["name"] for t in fig["data"]]
-    assert summary.startswith("Selected trajectory")
+    assert summary.startswith("From (Δf₀, λ₀) = (")
 
 
 @pytest.mark.parametrize("large", [False, True])
