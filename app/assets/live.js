@@ -92,6 +92,11 @@
 
     function settle() {
         if (gate.busy || gate.pending || gate.held || !gate.moved || !gate.last) return;
+        // the slider reports a drag's moves throttled: the handle may rest on
+        // a value it has not reported yet.  Send that one first, so the final
+        // message (and the gesture's one history entry) carries it.
+        const v = drifted();
+        if (v !== null) { offer(gate.last.key, v); return; }
         sendFinal();
     }
 
@@ -162,12 +167,20 @@
     // sent (its last move was lost between two answers), send that value.
     function reconcile() {
         if (!gate.last || gate.held) return;
-        const v = handleValue(gate.last.key);
-        // the handle's aria value may be rounded apart from the value sent:
-        // only a different slider position (≥ one step of 3 digits) counts
-        if (v === null || Math.abs(v - gate.last.value) <= RECONCILE_RTOL * Math.abs(v)) return;
+        const v = drifted();
+        if (v === null) return;
         gate.retries = 0;
         offer(gate.last.key, v);
+    }
+
+    // The value under the handle of the gesture's slider when it is not the
+    // last value sent, else null.  The handle's aria value may be rounded
+    // apart from the value sent: only a different slider position (≥ one
+    // step of 3 digits) counts.
+    function drifted() {
+        const v = gate.last ? handleValue(gate.last.key) : null;
+        if (v === null || Math.abs(v - gate.last.value) <= RECONCILE_RTOL * Math.abs(v)) return null;
+        return v;
     }
 
     function release() {
