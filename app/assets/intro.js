@@ -18,3 +18,10 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
         },
     },
 });
+
+// Esc closes the open introduction as "Got it" does (and so is remembered).
+document.addEventListener("keydown", function (e) {
+    if (e.key !== "Escape") return;
+    const box = document.getElementById("intro"), close = document.getElementById("intro-close");
+    if (box && close && !box.classList.contains("hidden")) close.click();
+});

@@ -55,5 +55,6 @@ def register_callbacks(app, views: Iterable[View]) -> None:
     app.clientside_callback(ClientsideFunction("export", "apply"),
                             [Output(g, "config") for g in graphs],
                             Input(ids.EXPORT_FORMAT, "value"),
-                            [State(g, "config") for g in graphs],
-                            prevent_initial_call=True)
+                            # on load too: the radio keeps its value across
+                            # reloads (persistence), SVG included
+                            [State(g, "config") for g in graphs])

@@ -209,8 +209,9 @@ def make_layout(views: Sequence[View], p: ViewParams | None = None) -> html.Div:
                               options=[{"label": "large font", "value": "large"}],
                               className="toggle"),
                 html.Span("export:", className="export-label"),
+                # the chosen format is kept in this browser across reloads
                 dcc.RadioItems(id=ids.EXPORT_FORMAT, value="png", inline=True,
-                               className="toggle",
+                               className="toggle", persistence=True, persistence_type="local",
                                options=[{"label": "PNG", "value": "png"},
                                         {"label": "SVG", "value": "svg"}]),
                 intro.about_button(),

@@ -10,7 +10,7 @@ from dash import dcc, html
 
 from app.core import export, ids
 from app.core.registry import View
-from tests.app.conftest import TIMEOUT_MS, open_page
+from tests.app.conftest import PLOT, TIMEOUT_MS, open_page
 
 #: Wait for the first phase plane at the large font (a loaded 2-core machine).
 PAGE_MS = 45_000
@@ -95,3 +95,16 @@ def test_svg_applies_at_once_to_every_graph_of_every_view(page, app_url):
     assert dl.suggested_filename.endswith(".png")
     with open(dl.path(), "rb") as fh:
         assert fh.read(8) == b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.mark.browser
+def test_the_chosen_format_is_kept_across_a_reload(page, app_url):
+    open_page(page, app_url, timeout=PAGE_MS)
+    page.click(f"#{ids.EXPORT_FORMAT} >> text=SVG")
+    page.reload()
+    page.wait_for_function(f"() => {{ const g = {PLOT}; return g && g._fullLayout && "
+                           "g.querySelector('.modebar'); }", timeout=PAGE_MS)
+    assert page.is_checked(f"#{ids.EXPORT_FORMAT} input[value=svg]")
+    dl = _camera_download(page, "phase-plane")
+    assert dl.suggested_filename.endswith(".svg")
+    page.click(f"#{ids.EXPORT_FORMAT} >> text=PNG")   # leave the browser as found

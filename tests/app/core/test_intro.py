@@ -93,6 +93,19 @@ def test_first_visit_dismiss_reload_and_reopen(fresh, app_url):
 
 
 @pytest.mark.browser
+def test_escape_closes_it_and_is_remembered(fresh, app_url):
+    page = fresh
+    open_fresh(page, app_url, (1280, 720))
+    page.keyboard.press("Escape")
+    page.wait_for_selector(f"#{ids.INTRO}", state="hidden", timeout=TIMEOUT_MS)
+    page.wait_for_function("() => localStorage.getItem('intro-seen') === 'true'",
+                           timeout=TIMEOUT_MS)
+    # Esc elsewhere, with it closed, opens nothing
+    page.keyboard.press("Escape")
+    assert page.is_hidden(f"#{ids.INTRO}")
+
+
+@pytest.mark.browser
 def test_the_url_flag_keeps_it_closed_without_remembering(fresh, app_url):
     page = fresh
     page.set_viewport_size({"width": 1280, "height": 720})
