@@ -69,13 +69,18 @@ def uv_factor(run: dict) -> float:
     return float(uv["eta"]) / float(run["eta"])
 
 
-#: Characters a title line holds: the graph is about 620 px wide on a
-#: projector's 1280×720 in large font (the title at the theme's font size).
-TITLE_LINE = {False: 96, True: 52}
+#: Characters a title line holds: the graph is about 880 px wide on a
+#: projector's 1280×720 (the lab's left panel gives this view its width),
+#: the title at the theme's font size.
+TITLE_LINE = {False: 96, True: 68}
 #: Pixels under the panels for the axes' tick labels and titles, and per row
-#: of the legend below them (two entries a row).
+#: of the legend below them (:data:`LEGEND_COLUMNS` entries a row).
 BELOW_AXES = {False: 58, True: 80}
 LEGEND_ROW = {False: 19, True: 27}
+#: Legend entries a row: the view takes the width of the screen less its
+#: column of controls (≥ 880 px from 1280 up), room for three of the longest
+#: ("UV model (dashed)") in large font.
+LEGEND_COLUMNS = 3
 
 
 def wrap_title(title: str, large: bool) -> str:
@@ -85,19 +90,39 @@ def wrap_title(title: str, large: bool) -> str:
     return "<br>".join(wrap_words(title, TITLE_LINE[large], clauses))
 
 
-def panel_layout(large: bool, title: str, height: int | None = None) -> dict:
+#: Height of a line of text, in font sizes (Plotly's annotations: measured
+#: 17 px at 13 px, 26 px at 20 px).
+LINE_EM = 1.3
+#: Pixels between the plot area's top and the title's last line.
+TITLE_GAP = 8
+
+
+def panel_layout(large: bool, title: str, height: int | None = None,
+                 row_above: int = 0) -> dict:
     """The theme layout with a title (wrapped, :func:`wrap_title`) and the
-    legend below the panels (:func:`legend_below` sets its room)."""
+    legend below the panels (:func:`legend_below` sets its room).
+
+    The title is an annotation standing on the plot area's top edge,
+    ``row_above`` pixels higher (a row of panel titles goes between): Plotly's
+    own title is centred in the top margin, or with ``yanchor`` "top" lifted
+    by a line once it has two, so its lines reached the panels or left the
+    graph.  The top margin holds its lines exactly.
+    """
     lay = theme.base_layout(large)
-    lay.update({"title": {"text": wrap_title(title, large),
-                          "font": {"size": theme.FONT_SIZE[large]}},
-                "showlegend": True,
+    text = wrap_title(title, large)
+    size = theme.FONT_SIZE[large]
+    lay.update({"showlegend": True,
                 "legend": {**lay["legend"], "orientation": "h", "x": 0.0, "y": 0.0,
                            "xanchor": "left", "yanchor": "bottom", "yref": "container",
-                           # two a row: half the plot area less the legend's padding
-                           "entrywidth": 0.45, "entrywidthmode": "fraction"}})
+                           # a third of the plot area less the legend's padding
+                           "entrywidth": 0.95 / LEGEND_COLUMNS, "entrywidthmode": "fraction"},
+                "annotations": [{"name": "title", "text": text, "xref": "paper", "x": 0.5,
+                                 "xanchor": "center", "yref": "paper", "y": 1.0,
+                                 "yanchor": "bottom", "yshift": TITLE_GAP + row_above,
+                                 "showarrow": False, "font": {"size": size}}]})
+    lines = text.count("<br>") + 1
     lay["margin"] = {**lay["margin"], "b": BELOW_AXES[large] + 2 * LEGEND_ROW[large],
-                     "t": 40 + lay["title"]["text"].count("<br>") * (theme.FONT_SIZE[large] + 6)}
+                     "t": math.ceil(TITLE_GAP + row_above + lines * LINE_EM * size) + 6}
     if height is not None:
         lay["height"] = height
     return lay
@@ -105,10 +130,10 @@ def panel_layout(large: bool, title: str, height: int | None = None) -> dict:
 
 def legend_below(lay: dict, data: Sequence[dict], large: bool) -> dict:
     """Room under the panels for the tick labels, the axis titles and the
-    legend's rows (two entries a row) at the bottom of the graph, so none
+    legend's rows (:data:`LEGEND_COLUMNS` a row) at the bottom of the graph, so none
     overlaps another however short the graph.  Returns ``lay``."""
     entries = sum(1 for t in data if t.get("showlegend", t.get("type") != "heatmap"))
-    rows = max(1, math.ceil(entries / 2))
+    rows = max(1, math.ceil(entries / LEGEND_COLUMNS))
     lay["margin"]["b"] = BELOW_AXES[large] + rows * LEGEND_ROW[large]
     return lay
 

@@ -248,7 +248,9 @@ def fig5_figure(payload: dict, large: bool = False) -> dict:
     for k, ck in enumerate(num(v) for v in payload.get("traj_c") or []):
         data += _trajectory_traces(payload, k, ck, start, large)
     data += style_legend(large)[:2]
-    d = domains(3, GAP_TITLED[large])
+    # the spectrum's axis title, centred under the last panel, is wider than
+    # the panel in large font: a little room right of it keeps it in the graph
+    d = domains(3, GAP_TITLED[large], right=0.97 if large else 1.0)
     lay = panel_layout(large, payload.get("title") or "Fig 5: route to chaos")
     lay.update({
         "xaxis": theme.axis("learning rate ηλ₀ᴴ", large, domain=d[0], anchor="y"),
@@ -256,7 +258,7 @@ def fig5_figure(payload: dict, large: bool = False) -> dict:
         "xaxis2": theme.axis(f"step (the last {min(late, FIG5_WINDOW)})", large, domain=d[1],
                              anchor="y2"),
         "yaxis2": theme.axis("λᴴ", large, anchor="x2"),
-        "xaxis3": theme.axis("frequency (cycles/step)", large, domain=d[2], anchor="y3",
+        "xaxis3": theme.axis("frequency (1/step)", large, domain=d[2], anchor="y3",
                              range=[0, 0.5]),
         "yaxis3": theme.axis("power of λᴴ", large, anchor="x3",
                              **log_axis(_power_range(data))),

@@ -4,12 +4,28 @@ of the networks and of the UV model, and of the test accuracy; rows are σ_w²
 
 from __future__ import annotations
 
+import math
+
 from ...core import theme
 from ...core.figures import empty_figure
-from .figparts import (ACCURACY_COLORSCALE, ETA_HALF_COLORSCALE, ETA_HALF_RANGE, axis_names,
-                       domains, finite, legend_below, num, panel_layout)
+from .figparts import (ACCURACY_COLORSCALE, ETA_HALF_COLORSCALE, ETA_HALF_RANGE, LINE_EM,
+                       axis_names, finite, legend_below, num, panel_layout)
 
 __all__ = ["fig4_figure"]
+
+#: Paper x-domains of the three panels: the colour bars of the shared ηλᴴ/2
+#: scale and of the accuracy stand right of the second and the third.
+PANELS = ([0.0, 0.27], [0.30, 0.57], [0.71, 0.93])
+#: Short titles above the panels (the figure's title names the experiment).
+PANEL_TITLES = ("network ηλᴴ/2", "UV model ηλᴴ/2", "test accuracy")
+#: Pixels between a panel's top and its title.
+PANEL_TITLE_SHIFT = 4
+#: Most labelled ticks on a panel's ηλ₀ᴴ axis (a panel is narrow: the others
+#: keep their tick mark, unlabelled, rather than tilt every label).
+X_LABELS = {False: 8, True: 4}
+#: Colour bars: thickness and gap from their panel (px; the ticks' labels
+#: and the title take the rest of the room before the next panel).
+BAR_PX = {False: 10, True: 12}
 
 def _heatmap(x, y, z, axis: int, scale, zrange, colorbar: dict | None, name: str,
              hover: str) -> dict:
@@ -45,6 +61,20 @@ def _diverged_marks(x, y, mask, axis: int, large: bool, name: str, coupling=None
     return out
 
 
+def _colorbar(title: str, right: float, large: bool) -> dict:
+    """A colour bar just right of the panel ending at paper x ``right``."""
+    return {"title": {"text": title, "side": "top"}, "x": right + 0.01, "xanchor": "left",
+            "len": 0.9, "thickness": BAR_PX[large], "xpad": 4}
+
+
+def _ticks(values, labelled: int) -> dict:
+    """Ticks at every cell index, at most ``labelled`` of them with their value
+    (evenly spaced, the first always)."""
+    every = max(1, -(-len(values) // max(1, labelled)))
+    return {"tickmode": "array", "tickvals": list(range(len(values))),
+            "ticktext": [f"{v:g}" if i % every == 0 else "" for i, v in enumerate(values)]}
+
+
 def _cell(grid, i: int, j: int) -> float | None:
     try:
         v = grid[i][j]
@@ -64,12 +94,14 @@ def fig4_figure(payload: dict, large: bool = False) -> dict:
         return empty_figure("No grid to draw.", large)
     # categorical-looking axes: evenly spaced cells labelled with the values
     xi, yi = list(range(len(x))), list(range(len(y)))
-    d = domains(3, gap=0.11, right=0.93)
+    d = PANELS
     hover = "ηλ₀ᴴ = %{customdata[0]:.4g}<br>" + label + " = %{customdata[1]:.4g}<br>%{z:.4g}"
     coupling = payload.get("uv_coupling")
     cd = [[[x[j], y[i], _cell(coupling, i, j)] for j in xi] for i in yi]
-    bar = {"title": {"text": "ηλᴴ/2"}, "x": d[1][1] + 0.01, "len": 0.9}
-    acc_bar = {"title": {"text": "test acc."}, "x": 1.0, "len": 0.9}
+    # the network's and the UV model's ηλᴴ/2 share one scale: its bar stands
+    # right of the UV model's panel, in the room left before the accuracy's
+    bar = _colorbar("ηλᴴ/2", d[1][1], large)
+    acc_bar = _colorbar("test acc.", d[2][1], large)
     acc = payload.get("test_acc") or []
     acc_vals = [v for row in acc for v in (row or []) if finite(v)]
     acc_range = (min(acc_vals), max(acc_vals)) if acc_vals else (0.0, 1.0)
@@ -88,21 +120,23 @@ def fig4_figure(payload: dict, large: bool = False) -> dict:
                         coupling if coupling is not None else []),
         _diverged_marks(xi, yi, payload.get("diverged"), 2, large, "diverged"),
     ]
-    ticks = {"x": {"tickmode": "array", "tickvals": xi, "ticktext": [f"{v:g}" for v in x]},
-             "y": {"tickmode": "array", "tickvals": yi, "ticktext": [f"{v:g}" for v in y]}}
-    lay = panel_layout(large, payload.get("title") or "Fig 4: phase diagram")
-    titles = ("network: final ηλᴴ/2", "UV model: final ηλᴴ/2", "network: test accuracy")
-    annotations = []
+    ticks = {"x": _ticks(x, X_LABELS[large]), "y": _ticks(y, len(y))}
+    size = theme.FONT_SIZE[large] - (2 if large else 0)
+    # the panels' titles take a row of their own under the figure's title
+    lay = panel_layout(large, payload.get("title") or "Fig 4: phase diagram",
+                       row_above=math.ceil(LINE_EM * size) + PANEL_TITLE_SHIFT)
+    annotations = lay["annotations"]
     for k in range(3):
         _, _, xk, yk = axis_names(k)
-        lay[xk] = theme.axis("learning rate ηλ₀ᴴ", large, domain=d[k], anchor=axis_names(k)[1],
-                             zeroline=False, showgrid=False, **ticks["x"])
+        lay[xk] = theme.axis("learning rate ηλ₀ᴴ" if k == 1 else "ηλ₀ᴴ", large, domain=d[k],
+                             anchor=axis_names(k)[1], zeroline=False, showgrid=False,
+                             tickangle=0, **ticks["x"])
+        # the three panels share their rows: only the first labels them
         lay[yk] = theme.axis(label if k == 0 else "", large, anchor=axis_names(k)[0],
-                             zeroline=False, showgrid=False, **ticks["y"])
-        annotations.append({"text": titles[k], "xref": "paper", "yref": "paper",
+                             zeroline=False, showgrid=False, showticklabels=k == 0,
+                             **ticks["y"])
+        annotations.append({"text": PANEL_TITLES[k], "xref": "paper", "yref": "paper",
                             "x": (d[k][0] + d[k][1]) / 2, "y": 1.0, "xanchor": "center",
-                            "yanchor": "bottom", "showarrow": False,
-                            "font": {"size": theme.FONT_SIZE[large]}})
-    lay["annotations"] = annotations
-    lay["margin"] = {**lay["margin"], "t": 70 if large else 60}
+                            "yanchor": "bottom", "yshift": PANEL_TITLE_SHIFT,
+                            "showarrow": False, "font": {"size": size}})
     return {"data": data, "layout": legend_below(lay, data, large)}

@@ -18,7 +18,7 @@ from app.views.import_trace import parse as imported
 
 from app.core import ids
 
-from ...conftest import TIMEOUT_MS, assert_texts_fit, open_page, serve
+from ...conftest import TIMEOUT_MS, assert_texts_fit, open_page
 
 pytestmark = pytest.mark.browser
 #: Wait for the first phase plane at the large font (a loaded 2-core machine).
@@ -36,27 +36,6 @@ LONG = {ids.NETWORKS_WIDTH: "128", ids.NETWORKS_N_TRAIN: "2000", ids.NETWORKS_ST
 KILL_WAIT_S = 15
 #: The run after a cancelled one: LONG's networks, few steps.
 AFTER_CANCEL_STEPS = "20"
-
-
-@pytest.fixture(scope="module")
-def networks_url(tmp_path_factory):
-    """The app with a fresh result cache and a fresh job store (Dash keys a job's
-    result by its arguments, so a result left in a shared store by an earlier
-    session with the same clicks and controls would answer at once)."""
-    dirs = {"NETWORKS_CACHE_DIR": tmp_path_factory.mktemp("networks-cache"),
-            "JOBS_DIR": tmp_path_factory.mktemp("jobs")}
-    old = {k: os.environ.get(k) for k in dirs}
-    os.environ.update({k: str(v) for k, v in dirs.items()})
-    from app import create_app
-    try:
-        with serve(create_app()) as url:
-            yield url
-    finally:
-        for k, v in old.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
 
 
 def open_view(page, url, controls):
