@@ -131,6 +131,10 @@ def training_figure(payload: dict, large: bool = False) -> dict:
     data: list[dict] = []
     for i, run in enumerate(runs):
         data += _run_traces(i, run, large)
+    if len(runs) == 1:
+        # one run: its colour names nothing, and its key ("network") said
+        # again what the styles' key says ("network (solid)")
+        data[0]["showlegend"] = False
     last = max([1] + [max(len(r.get("loss") or []) - 1, *(r.get("step") or [0])) for r in runs])
     lines = [t for i, run in enumerate(runs) if (t := _two_over_eta(i, run, last, large))]
     data += lines

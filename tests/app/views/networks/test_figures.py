@@ -287,3 +287,16 @@ def test_the_legend_gets_a_row_of_room_per_three_entries():
         data += [{"type": "scatter", "showlegend": False}, {"type": "heatmap"}]
         lay = legend_below(panel_layout(True, "t"), data, True)
         assert lay["margin"]["b"] == BELOW_AXES[True] + math.ceil(entries / 3) * LEGEND_ROW[True]
+
+
+def test_a_single_runs_key_names_each_thing_once(payloads):
+    """One run: the key lists the line styles, not the run's colour again
+    ("network" beside "network (solid)"); several runs: each run's colour."""
+    def keyed(fig):
+        return [t["name"] for t in fig["data"] if t.get("showlegend", True)
+                and t.get("type") != "heatmap"]
+    one = keyed(fn.training_figure(payloads["single"]))
+    assert one == ["network (solid)", "UV model (dashed)", "2/η (dash-dot)"]
+    several = keyed(fn.training_figure(payloads["fig1"]))
+    runs = [r["label"] for r in payloads["fig1"]["runs"]]
+    assert len(runs) > 1 and several[:len(runs)] == runs
