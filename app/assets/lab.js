@@ -44,8 +44,10 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
         },
 
         // The root's class: "app", and "large" with the large-font box ticked.
-        root_class: function (large) {
-            return (large || []).indexOf("large") >= 0 ? "app large" : "app";
+        root_class: function (large, controls) {
+            const big = (large || []).indexOf("large") >= 0;
+            const folded = Array.isArray(controls) && controls.indexOf("show") < 0;
+            return "app" + (big ? " large" : "") + (folded ? " controls-hidden" : "");
         },
 
         // n_eff (its slider and its typed input) is set by the preset unless

@@ -65,6 +65,9 @@ TWO_OVER_ETA = "two-over-eta"
 LAYERS = "layers"
 #: Checklist with the single value ``"large"``: projector-size fonts.
 LARGE_FONT = "large-font"
+#: Checklist with the single value ``"show"``: the left panel of controls is
+#: shown (unticked, the views take the whole width; kept in the browser).
+SHOW_CONTROLS = "show-controls"
 #: Radio items ``png`` / ``svg``: format of the mode bar's camera button.
 EXPORT_FORMAT = "export-format"
 

@@ -205,6 +205,11 @@ def make_layout(views: Sequence[View], p: ViewParams | None = None) -> html.Div:
             html.Span(className="subtitle subtitle-short",
                       children="UV model, arXiv:2311.02076"),
             html.Div(className="header-tools", children=[
+                # a lecture needs the plots more than the sliders: the left
+                # panel folds away (its message line then floats over the view)
+                dcc.Checklist(id=ids.SHOW_CONTROLS, value=["show"], persistence=True,
+                              persistence_type="local", className="toggle",
+                              options=[{"label": "controls", "value": "show"}]),
                 dcc.Checklist(id=ids.LARGE_FONT, value=["large"] if p.large else [],
                               options=[{"label": "large font", "value": "large"}],
                               className="toggle"),
@@ -254,7 +259,8 @@ def register_callbacks(app, views: Sequence[View]) -> None:
     # the plane's callback, the root was marked loading (and React rendered
     # the whole page again) twice on every change of η
     app.clientside_callback(ClientsideFunction("lab", "root_class"),
-                            Output(ids.ROOT, "className"), Input(ids.LARGE_FONT, "value"))
+                            Output(ids.ROOT, "className"), Input(ids.LARGE_FONT, "value"),
+                            Input(ids.SHOW_CONTROLS, "value"))
     app.clientside_callback(ClientsideFunction("lab", "tab_hash"),
                             Output(ids.URL, "hash"), Output(ids.VIEW_TABS, "value"),
                             Input(ids.URL, "hash"), Input(ids.VIEW_TABS, "value"),
