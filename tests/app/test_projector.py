@@ -196,20 +196,38 @@ MEASURE = r"""
 }
 """
 
+#: Milliseconds the page must keep the same boxes before it is measured.
+STABLE_MS = 300
+
 READY = """() => {
   if (document.querySelector('[data-dash-is-loading="true"], ._dash-loading')) return false;
   const graphs = [...document.querySelectorAll('.tab-content .dash-graph')];
-  return document.querySelector('.tab-content > div') && graphs.every(d => {
+  const sizes = [];
+  const drawn = document.querySelector('.tab-content > div') && graphs.every(d => {
     const g = d.querySelector('.js-plotly-plot'), fl = g && g._fullLayout;
     if (!fl || g._transitioning || !(g.data.length || (g.layout.annotations || []).length))
       return false;
     // the graph's own box, not the plot's: after a text beside it grows (the
     // series' step line is written after each draw) Plotly resizes a moment later
-    const r = d.getBoundingClientRect();
+    const r = d.getBoundingClientRect(), svg = g.querySelector('.main-svg');
+    // and the drawing itself: Plotly sets the new size before it redraws
+    const s = svg ? svg.getBoundingClientRect() : {width: -9, height: -9};
+    sizes.push(Math.round(r.width), Math.round(r.height), Math.round(r.top));
     return Math.abs(fl.width - Math.round(r.width)) <= 2
-               && Math.abs(fl.height - Math.round(r.height)) <= 2;
+               && Math.abs(fl.height - Math.round(r.height)) <= 2
+               && Math.abs(s.width - r.width) <= 2 && Math.abs(s.height - r.height) <= 2;
   });
-}"""
+  // and the boxes have stayed as they are for a moment: a text that arrives
+  // after a draw (a summary, the step line) resizes a graph once more
+  const key = drawn ? sizes.join(',') + '|' + document.body.innerText.length : null;
+  const now = performance.now();
+  if (key === null || key !== window.__readyKey) {
+    window.__readyKey = key;
+    window.__readySince = now;
+    return false;
+  }
+  return now - window.__readySince >= %d;
+}""" % STABLE_MS
 
 
 @pytest.fixture(scope="module")
