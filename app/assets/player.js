@@ -232,16 +232,10 @@
 
     // The phase plane's tab is unmounted while another tab is open: when its
     // graphs come back (new elements), hook them and draw the player again.
-    let looking = false;
-    new MutationObserver(() => {
-        if (looking) return;
-        looking = true;
-        requestAnimationFrame(() => {
-            looking = false;
-            const a = plot(PLANE), b = plot(SERIES);
-            if ((a && !a.__playerHooked) || (b && !b.__playerHooked)) render();
-        });
-    }).observe(document.documentElement, {childList: true, subtree: true});
+    window.labGraphs.watch(() => {
+        const a = plot(PLANE), b = plot(SERIES);
+        if ((a && !a.__playerHooked) || (b && !b.__playerHooked)) render();
+    });
 
     document.addEventListener("keydown", e => {
         if (e.key !== " " && e.code !== "Space") return;

@@ -42,14 +42,5 @@
         });
     }
 
-    // The graphs are made (and made again when their tab comes back) by Dash.
-    let looking = false;
-    new MutationObserver(() => {
-        if (looking) return;
-        looking = true;
-        requestAnimationFrame(() => {
-            looking = false;
-            GRAPHS.forEach(id => hook(plot(id)));
-        });
-    }).observe(document.documentElement, {childList: true, subtree: true});
+    window.labGraphs.watch(() => GRAPHS.forEach(id => hook(plot(id))));
 })();
