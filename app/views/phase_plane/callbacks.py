@@ -257,6 +257,11 @@ def _update_plane(changed: list[str], values: Mapping[str, Any]) -> dict:
             reset = action == "reset" or window in (flat_default, _flat_window(p))
             p = replace(p, window=None if action == "reset" or window == flat_default
                         else window)
+            # the browser moved its axes itself (a double-click autoscales to
+            # every point drawn, a diverged run's 10²³ too): what it shows is
+            # no longer the figure it was sent, so the figure goes again even
+            # when the state is unchanged
+            ctx = replace(ctx, shown=None)
     if intent is not None and intent.kind == "set-window":
         p = replace(p, window=intent.window)
     if _prop(ids.CLEAR, "n_clicks") in changed:

@@ -105,3 +105,24 @@ def test_a_click_on_the_fate_map_starts_at_the_pointer(page, app_url):
     page.mouse.click(px, py)
     starts = _wait_starts(page, len(before))
     _assert_at(starts[-1], _data_at(area, px, py), area, "on the fate map")
+
+
+def test_a_double_click_beside_a_diverged_run_comes_back_to_the_window(page, app_url):
+    """A double-click autoscales Plotly's axes to every point drawn, a diverged
+    run's last finite state (10²³) too; the server then draws the default
+    window again, even though its state did not change."""
+    open_page(page, app_url + "?traj=-3:2.5")
+    page.wait_for_function(f"() => {PLOT}.data.some(t => (t.name || '').includes('diverged'))",
+                           timeout=TIMEOUT_MS)
+    page.evaluate(f"() => {{ window.__plots = 0; {PLOT}.on('plotly_afterplot', "
+                  "() => { window.__plots += 1; }); }")
+    area = _area(page, PLOT)
+    wait_past_double_click(page)
+    page.mouse.dblclick(area["x"] + 0.6 * area["w"], area["y"] + 0.3 * area["h"])
+    # Plotly's own autoscale, then the server's figure at the window it had
+    page.wait_for_function(
+        f"() => {{ const fl = {PLOT}._fullLayout; return window.__plots >= 2 && "
+        f"Math.abs(fl.xaxis.range[0] - ({area['xr'][0]})) < 1e-9 && "
+        f"Math.abs(fl.xaxis.range[1] - ({area['xr'][1]})) < 1e-9 && "
+        f"Math.abs(fl.yaxis.range[1] - ({area['yr'][1]})) < 1e-9; }}", timeout=TIMEOUT_MS)
+    assert page.evaluate(f"() => {PLOT}.data[0].type") == "heatmap"

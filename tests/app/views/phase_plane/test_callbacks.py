@@ -5,13 +5,13 @@ import json
 import numpy as np
 import plotly.graph_objects as go
 import pytest
-from dash import no_update
+from dash import Patch, no_update
 from plotly.io.json import to_json_plotly
 
 import uvcore
 from app.views.phase_plane import callbacks as cb
 from app.core import ids, state
-from app.core.state import ViewParams, from_query, to_query
+from app.core.state import ViewParams, default_window, from_query, to_query
 
 from ...conftest import request_body
 from app.core import compute as shared
@@ -265,6 +265,24 @@ def test_double_click_resets_without_adding_a_trajectory():
     out = call(["phase-plane.clickData", "plane-zoom.data"], click=click,
                zoom={"xaxis.range": [-3, -1], "yaxis.range": [0, 1]})
     assert params_of(out).starts[-1] == (-2.0, 0.6)
+
+
+def test_a_reset_on_the_default_window_sends_the_figure_again():
+    """A double-click autoscales the browser's axes to every point drawn (a
+    diverged run's last finite state far outside): the state stays the
+    default, but the figure, with the default window's ranges, goes again."""
+    first = call([])
+    shown = first["shown"]
+    assert isinstance(shown, str)
+    out = call(["plane-zoom.data"], zoom={"xaxis.autorange": True, "yaxis.autorange": True},
+               shown=shown)
+    assert params_of(out).window is None
+    fig = out["figure"]
+    assert fig is not no_update and not isinstance(fig, Patch)
+    (a, b), (c, d) = default_window(*from_query(DEFAULT).params.map_key)
+    assert fig["layout"]["xaxis"]["range"] == [a, b] and fig["layout"]["yaxis"]["range"] == [c, d]
+    # the same state without an event of the axes: nothing to send
+    assert call(["eta-input.value"], shown=shown)["figure"] is no_update
 
 
 def test_non_zoom_relayout_changes_nothing():
