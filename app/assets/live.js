@@ -160,7 +160,16 @@
         const el = document.querySelector("#" + key + " [role=slider]");
         const pos = el ? Number(el.getAttribute("aria-valuenow")) : NaN;
         if (!spec || !isFinite(pos)) return null;
-        return spec.log ? Number(Math.pow(10, pos).toPrecision(3)) : pos;
+        return valueAt(spec, pos);
+    }
+
+    // The value of a slider position: 10**position rounded to 3 significant
+    // digits on log sliders, a whole number on the sliders of whole numbers
+    // (steps, n: a value that is not whole is then one typed, and the server
+    // says it rounded it).
+    function valueAt(spec, pos) {
+        const v = spec.log ? Number(Math.pow(10, pos).toPrecision(3)) : pos;
+        return spec.integer ? Math.round(v) : v;
     }
 
     // After the gesture: if the handle rests on a value the plane was never
@@ -194,13 +203,12 @@
 
     window.dash_clientside = Object.assign({}, window.dash_clientside, {
         live: {
-            // A slider and its typed input.  Slider → server: 10**position
-            // rounded to 3 significant digits on log sliders, through the
-            // gate.  Typed input → slider: log10(value), clamped to the
+            // A slider and its typed input.  Slider → server: its value
+            // (valueAt), through the gate.  Typed input → slider: log10(value), clamped to the
             // slider, unless it is the echo of a value the slider sent.
             // Anything that is not a finite (positive, on log sliders)
             // number leaves the slider alone: the server reports it.
-            // `specs` maps each slider id to {log, lo, hi}.
+            // `specs` maps each slider id to {log, lo, hi, integer}.
             slider_sync: function (pos, val, specs) {
                 const nu = window.dash_clientside.no_update;
                 const ctx = window.dash_clientside.callback_context;
@@ -213,7 +221,7 @@
                 if (!spec) return nu;
                 if (fromSlider) {
                     if (typeof pos !== "number" || !isFinite(pos)) return nu;
-                    offer(key, spec.log ? Number(Math.pow(10, pos).toPrecision(3)) : pos);
+                    offer(key, valueAt(spec, pos));
                     return nu;
                 }
                 if (typeof val !== "number" || !isFinite(val) || (spec.log && val <= 0)) return nu;

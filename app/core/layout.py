@@ -231,13 +231,14 @@ def make_layout(views: Sequence[View], p: ViewParams | None = None) -> html.Div:
 
 
 def slider_specs() -> dict:
-    """{slider id: {"log", "lo", "hi"}}: each slider's scale, for the clientside
+    """{slider id: {"log", "lo", "hi", "integer"}}: each slider's scale, for the clientside
     sync of a slider with its typed input (``live.slider_sync``)."""
     out = {}
     for key, spec in FIELDS.items():
         if spec.slider:
             out[key] = {"log": spec.log, "lo": math.log10(spec.lo) if spec.log else spec.lo,
-                        "hi": math.log10(spec.hi) if spec.log else spec.hi}
+                        "hi": math.log10(spec.hi) if spec.log else spec.hi,
+                        "integer": spec.integer}
     return out
 
 

@@ -180,7 +180,9 @@ def _clamp(spec: NumSpec, v: float, notes: list[str]) -> float:
         notes.append(f"{spec.label} clamped to the range [{fmt(spec.lo)}, {fmt(spec.hi)}]")
         v = min(max(v, spec.lo), spec.hi)
     if spec.integer:
-        if not spec.slider and v != round(v):      # a typed seed; sliders round by design
+        # the sliders send whole numbers (app/assets/live.js): a value that
+        # is not whole was typed, or written into a link
+        if v != round(v):
             notes.append(f"{spec.label} must be a whole number: {fmt(_sig(v))} rounded to "
                          f"{fmt(round(v))} ({allowed(spec.lo, spec.hi, True)})")
         v = float(round(v))
@@ -190,8 +192,9 @@ def _clamp(spec: NumSpec, v: float, notes: list[str]) -> float:
 def slider_value(key: str, position: Any) -> tuple[float | None, str | None]:
     """Value of a slider from its position (``10**position`` on log sliders).
 
-    Rounded to :data:`SLIDER_DIGITS` digits on log sliders; positions outside
-    the slider are clamped.
+    Rounded to :data:`SLIDER_DIGITS` digits on log sliders, to a whole number
+    on the sliders of whole numbers (as the page does); positions outside the
+    slider are clamped.
     """
     spec = FIELDS[key]
     v, err = parse_number(spec.label, position)
@@ -200,6 +203,8 @@ def slider_value(key: str, position: Any) -> tuple[float | None, str | None]:
     if spec.log:
         lo, hi = math.log10(spec.lo), math.log10(spec.hi)
         v = _sig(10.0 ** min(max(v, lo), hi), SLIDER_DIGITS)
+    if spec.integer:
+        v = float(round(v))
     return v, None
 
 

@@ -84,8 +84,18 @@ def test_a_fractional_seed_is_rounded_with_a_note_saying_so():
     assert parsed.notes == ("seed must be a whole number: 1.5 rounded to 2 "
                             "(an integer from 0 to 2147483647)",)
     assert parse_controls({"seed": 7}).notes == ()
-    # sliders round by design (10**position): no note
-    assert not any("whole" in n for n in parse_controls({"width": 15.8, "preset": "custom"}).notes)
+
+
+@pytest.mark.parametrize("key, typed, want", [("steps", 1.5, 2), ("width", 15.8, 16)])
+def test_a_fractional_steps_or_width_is_rounded_with_a_note(key, typed, want):
+    """The sliders of whole numbers send whole numbers (their log positions
+    are rounded, as :func:`state.slider_value` does), so a value that is not
+    whole was typed: it is rounded, and the note says so."""
+    parsed = parse_controls({key: typed, "preset": "custom"})
+    assert parsed.ok and getattr(parsed.params, key) == want
+    assert any(n.startswith(f"{FIELDS[key].label} must be a whole number: {typed:g} rounded "
+                            f"to {want}") for n in parsed.notes), parsed.notes
+    assert not any("whole" in n for n in parse_controls({key: want}).notes)
 
 
 @pytest.mark.parametrize("value, integer, want", [
@@ -149,6 +159,11 @@ def test_slider_value_is_log_scale_and_clamped():
     assert state.slider_value("y", 2.5) == (2.5, None)
     assert state.slider_value("eta", None)[1]
     assert state.slider_position("width", 1000) == 3.0
+    # the sliders of whole numbers: a whole number at every position
+    for key in ("steps", "width"):
+        for pos in (0.1, 0.5, 1.37, 2.81):
+            v, err = state.slider_value(key, pos)
+            assert err is None and v == round(v) and abs(v - 10 ** pos) <= 0.5 + 0.005 * v
 
 
 # -- URL round trip -----------------------------------------------------------------------
