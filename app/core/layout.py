@@ -206,7 +206,7 @@ def make_layout(views: Sequence[View], p: ViewParams | None = None) -> html.Div:
                       children="UV model, arXiv:2311.02076"),
             html.Div(className="header-tools", children=[
                 # a lecture needs the plots more than the sliders: the left
-                # panel folds away (its message line then floats over the view)
+                # panel folds away (its message line then takes a row under the views)
                 dcc.Checklist(id=ids.SHOW_CONTROLS, value=["show"], persistence=True,
                               persistence_type="local", className="toggle",
                               options=[{"label": "controls", "value": "show"}]),

@@ -1,6 +1,6 @@
 """The header's "controls" box folds the left panel away (headless Chromium):
 the views take the whole width, the panel's message line still shows what a
-click did, and the choice is kept across a reload."""
+click did (in a row under the views), and the choice is kept across a reload."""
 
 import pytest
 
@@ -54,6 +54,11 @@ def test_folding_the_controls_gives_the_plane_the_width_and_keeps_messages(page,
     page.wait_for_function("() => document.getElementById('message').innerText"
                            ".includes('forbidden region')", timeout=TIMEOUT_MS)
     assert_in_view(page, "#message", "the refusal's message with the controls folded")
+    # in a row of its own under the views: it covers no part of the plane
+    note = page.locator("#message").bounding_box()
+    page.wait_for_function(f"() => {{ const r = document.getElementById('phase-plane')"
+                           f".getBoundingClientRect(); return r.bottom <= {note['y']} + 1; }}",
+                           timeout=TIMEOUT_MS)
     # kept across a reload; ticked again, the panel is back
     page.reload()
     page.wait_for_function(f"() => {{ const g = {PLOT}; return g && g.data && "
