@@ -64,7 +64,9 @@ def _regions_trace(rg, shown: bool, spans) -> dict:
         "z": np.asarray(rg.code, dtype=np.int8),
         "zmin": -0.5, "zmax": 3.5, "zsmooth": False,
         "colorscale": discrete_colorscale(colors), "showscale": False,
-        "hovertemplate": "Δf = %{x:.4g}<br>λ = %{y:.4g}<br>click: start a trajectory here"
+        # ≈: the cell's centre; a click starts at the pointer itself
+        # (app/assets/plane_click.js), a fraction of a cell away
+        "hovertemplate": "Δf ≈ %{x:.3g}<br>λ ≈ %{y:.3g}<br>click: start a trajectory here"
                          "<extra></extra>",
         "showlegend": False,
     }
@@ -77,7 +79,7 @@ def forbidden_hover(params) -> str:
     y = fmt_value(abs(params.y))
     shift = f"Δf {'+' if params.y >= 0 else '−'} {y}"
     # short lines: in large font the label must fit the plane on a 1280-pixel screen
-    return ("Δf = %{x:.4g}<br>λ = %{y:.4g}<br>forbidden: λ < 2‖x‖|Δf + y|/√n_eff"
+    return ("Δf ≈ %{x:.3g}<br>λ ≈ %{y:.3g}<br>forbidden: λ < 2‖x‖|Δf + y|/√n_eff"
             f"<br>= {fmt_value(slope)}·|{shift}|: no weights give"
             "<br>this point: cannot start here<extra></extra>")
 

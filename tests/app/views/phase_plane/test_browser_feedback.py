@@ -80,7 +80,7 @@ def test_a_forbidden_click_is_refused_at_the_pointer_and_the_hover_says_so(page,
     page.mouse.move(x - 4, y - 4)
     page.mouse.move(x, y)
     page.wait_for_function("() => document.querySelector('#phase-plane .hoverlayer')"
-                           ".textContent.includes('λ =')", timeout=TIMEOUT_MS)
+                           ".textContent.includes('λ ≈')", timeout=TIMEOUT_MS)
     text = page.text_content("#phase-plane .hoverlayer")
     assert "cannot start here" in text and "click: start" not in text
     # the label lies within the graph, none of it cut by the graph's edge (the
