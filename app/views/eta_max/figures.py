@@ -76,6 +76,9 @@ def map_figure(m: EtaMaxMap, p: ViewParams) -> dict:
         "xaxis": theme.axis("Δf₀", large),
         "yaxis": theme.axis("λ₀", large),
         "legend": {**lay["legend"], "x": 0.01, "y": 0.99},
+        # room for the title's line: in the theme's top margin its box
+        # reached 6 px above the graph in large font
+        "margin": {**lay["margin"], "t": 52 if large else 36},
     })
     return {"data": data, "layout": lay}
 
