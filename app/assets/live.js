@@ -204,8 +204,9 @@
     window.dash_clientside = Object.assign({}, window.dash_clientside, {
         live: {
             // A slider and its typed input.  Slider → server: its value
-            // (valueAt), through the gate.  Typed input → slider: log10(value), clamped to the
-            // slider, unless it is the echo of a value the slider sent.
+            // (valueAt), through the gate.  Typed input → slider:
+            // log10(value), clamped to the slider, unless it is the echo of
+            // a value the slider sent.
             // Anything that is not a finite (positive, on log sliders)
             // number leaves the slider alone: the server reports it.
             // `specs` maps each slider id to {log, lo, hi, integer}.

@@ -37,7 +37,7 @@
                 ? pointer(g, data.event) : null;
             if (!at) return;
             // a copy: the original point is Plotly's hover state
-            const first = Object.assign({}, data.points[0], {x: at[0], y: at[1], pointer: true});
+            const first = Object.assign({}, data.points[0], {x: at[0], y: at[1]});
             data.points = [first].concat(data.points.slice(1));
         });
     }

@@ -1,8 +1,8 @@
 """The first-visit introduction: what the plane shows, what to click and drag,
 and where the paper is.
 
-It opens on a browser's first visit, is dismissed with "Got it" and then
-stays closed on every later visit of that browser (Esc does the same) (the dcc.Store
+It opens on a browser's first visit, is dismissed with "Got it" (or Esc) and
+then stays closed on every later visit of that browser (the dcc.Store
 :data:`ids.INTRO_SEEN`, ``storage_type="local"``, holds ``true``); the
 header's "?" button opens it again.  ``?intro=0`` in the URL keeps it closed
 for that page load without remembering anything (links for a projector, the

@@ -23,8 +23,8 @@ PANEL_TITLE_SHIFT = 4
 #: Most labelled ticks on a panel's ηλ₀ᴴ axis (a panel is narrow: the others
 #: keep their tick mark, unlabelled, rather than tilt every label).
 X_LABELS = {False: 8, True: 4}
-#: Colour bars: thickness and gap from their panel (px; the ticks' labels
-#: and the title take the rest of the room before the next panel).
+#: Colour bars' thickness (px); each stands 0.01 of the width right of its
+#: panel, its ticks' labels and title in the room before the next panel.
 BAR_PX = {False: 10, True: 12}
 
 def _heatmap(x, y, z, axis: int, scale, zrange, colorbar: dict | None, name: str,
